@@ -1,0 +1,169 @@
+/**
+ * The persistence contract, in domain terms only: no driver types cross it. Every
+ * adapter (SQLite, PostgreSQL) implements it and passes `store.contract.test.ts`.
+ *
+ * Consistency rules every adapter keeps:
+ * - A write's promise resolves only once the write is durable (committed). Adapters may
+ *   batch writes issued in the same tick into one transaction.
+ * - Reads see every write whose promise has resolved, and every write issued before the read.
+ * - Timestamps are ISO-8601 strings in UTC.
+ */
+import type { FinalRunStatus, Priority, RunEventEnvelope, RunStatus, ScriptStep } from '../../protocol/index.ts';
+
+export interface ThreadRecord {
+  id: string;
+  userId: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ThreadSummaryRecord extends ThreadRecord {
+  messageCount: number;
+}
+
+export interface RunInput {
+  content: string;
+  agent: string;
+  script?: ScriptStep[];
+}
+
+export interface MessageRecord {
+  id: string;
+  threadId: string;
+  userId: string;
+  /** The client's `message_id`, used for de-duplication per user. */
+  clientMessageId: string | null;
+  content: string;
+  agent: string;
+  priority: Priority;
+  createdAt: string;
+}
+
+export interface MessageWithRun extends MessageRecord {
+  runId: string;
+  runStatus: RunStatus;
+}
+
+export interface RunRecord {
+  id: string;
+  userId: string;
+  threadId: string;
+  messageId: string;
+  agent: string;
+  priority: Priority;
+  status: RunStatus;
+  input: RunInput;
+  response: string | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Instance id of the process executing the run (status `running`), else null. */
+  ownerId: string | null;
+}
+
+export interface RunSummaryRecord extends RunRecord {
+  eventCount: number;
+}
+
+export interface StoredEvent {
+  runId: string;
+  seq: number;
+  userId: string;
+  type: RunEventEnvelope['type'];
+  envelope: RunEventEnvelope;
+  createdAt: string;
+}
+
+export interface AcceptMessageInput {
+  /** Created when no thread with this id exists; must belong to `userId` when it does. */
+  thread: { id: string; title: string };
+  message: MessageRecord;
+  run: RunRecord;
+  /** When set, refuse with `queue_full` if the user already has this many queued runs. */
+  maxQueuedPerUser?: number;
+}
+
+export type AcceptMessageResult =
+  | { kind: 'accepted'; run: RunRecord; message: MessageRecord; queuePosition: number }
+  | { kind: 'duplicate'; run: RunRecord; message: MessageRecord }
+  | { kind: 'thread_not_found' }
+  | { kind: 'queue_full'; queued: number };
+
+export interface FinishRunInput {
+  status: FinalRunStatus;
+  response: string | null;
+  error: string | null;
+  endedAt: string;
+  /** The run's `agent_completed` event, stored in the same transaction as the status. */
+  finalEvent: StoredEvent;
+  /** Only finish the run if its current status is one of these (default: queued or running). */
+  expectedStatuses?: RunStatus[];
+  /** Only finish the run if it is owned by this instance (for running runs). */
+  expectedOwnerId?: string;
+}
+
+export interface ListRunsQuery {
+  userId: string;
+  threadId?: string;
+  limit?: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies migrations. Safe to call on an up-to-date database. */
+  init(): Promise<void>;
+  /** Cheap round trip for health checks; rejects when the database is unreachable. */
+  ping(): Promise<void>;
+  /** Flushes pending writes and releases connections. */
+  close(): Promise<void>;
+
+  /**
+   * Atomically: de-duplicates by (userId, clientMessageId), checks thread ownership,
+   * creates the thread if needed, and stores the message and its queued run.
+   */
+  acceptMessage(input: AcceptMessageInput): Promise<AcceptMessageResult>;
+
+  getRun(runId: string): Promise<RunRecord | null>;
+  getThread(threadId: string): Promise<ThreadRecord | null>;
+
+  /**
+   * Atomically claims the user's next queued run (priority high, normal, low; FIFO within
+   * a priority): marks it running, owned by `ownerId`, started now. Null when none.
+   * At most one caller ever gets a given run.
+   */
+  claimNextRun(userId: string, ownerId: string, startedAt: string): Promise<RunRecord | null>;
+
+  /** User ids that have at least one queued run, oldest work first. */
+  listUsersWithQueuedRuns(limit?: number): Promise<string[]>;
+  /** Runs currently in status running (for the interrupted-run sweeper). */
+  listRunningRuns(): Promise<Array<{ id: string; userId: string; ownerId: string | null }>>;
+  countQueuedRuns(userId?: string): Promise<number>;
+  countRunningRuns(): Promise<number>;
+
+  /** Persists a run event. Resolves once durable; adapters batch per tick. */
+  appendEvent(event: StoredEvent): Promise<void>;
+  /**
+   * Sets the run's final status and stores its final event, atomically, only when the
+   * current status (and owner) match. Returns false (and stores nothing) otherwise.
+   */
+  finishRun(runId: string, input: FinishRunInput): Promise<boolean>;
+  /** Events of a run with seq > afterSeq, in seq order. */
+  listEvents(runId: string, afterSeq?: number): Promise<StoredEvent[]>;
+  /** Highest seq stored for the run (0 when none). */
+  lastSeq(runId: string): Promise<number>;
+
+  listThreads(userId: string, limit?: number): Promise<ThreadSummaryRecord[]>;
+  listMessages(threadId: string): Promise<MessageWithRun[]>;
+  listRuns(query: ListRunsQuery): Promise<RunSummaryRecord[]>;
+}
+
+export interface StoreOptions {
+  /** `undefined` or `sqlite:...`: SQLite; `postgres://...`: PostgreSQL. */
+  databaseUrl?: string | undefined;
+  /** Folder for the SQLite file when databaseUrl is unset. */
+  dataDir: string;
+  /** PostgreSQL schema to use (tests use one per run); default `public`. */
+  schema?: string;
+}

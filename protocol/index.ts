@@ -1,0 +1,10 @@
+export * from './error-codes.ts';
+export * from './limits.ts';
+export * from './envelope-schemas.ts';
+export type * from './envelope-types.ts';
+export type * from './socket-events.ts';
+export type * from './rest-types.ts';
+export * from './ipc-channels.ts';
+export * from './safe-json.ts';
+export * from './message-normalizer.ts';
+export * from './message-parser.ts';

@@ -1,0 +1,67 @@
+/** Shapes of the HTTP API (protocol.md §6), shared by the backend and its clients. */
+import type { FinalRunStatus, Priority, RunStatus } from './envelope-types.ts';
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  store: 'sqlite' | 'postgres';
+  cache: 'memory' | 'redis';
+  uptime_s: number;
+  queue_depth: number;
+  running: number;
+  connections: number;
+  instance_id: string;
+  version: string;
+  /** Present with status 503: the dependencies that failed, e.g. `["store"]`. */
+  failing?: string[];
+  error?: string;
+}
+
+export interface ThreadSummary {
+  id: string;
+  user_id: string;
+  title: string;
+  created_at: string;
+  updated_at: string;
+  message_count: number;
+}
+
+export interface MessageRecordDto {
+  id: string;
+  thread_id: string;
+  user_id: string;
+  client_message_id: string | null;
+  content: string;
+  agent: string;
+  priority: Priority;
+  created_at: string;
+  run_id: string;
+  run_status: RunStatus;
+}
+
+export interface RunSummary {
+  id: string;
+  thread_id: string;
+  message_id: string;
+  user_id: string;
+  agent: string;
+  priority: Priority;
+  status: RunStatus;
+  response: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  event_count: number;
+}
+
+export interface TokenResponse {
+  token: string;
+  user_id: string;
+  expires_at: string;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+export type { FinalRunStatus };
