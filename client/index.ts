@@ -1,0 +1,2 @@
+export * from './flowscope-connection.ts';
+export * from './rest-client.ts';
