@@ -48,7 +48,7 @@ export default tseslint.config(
   },
   {
     files: ['backend/**/*.ts'],
-    ignores: ['backend/store/store-factory.ts', 'backend/cache/cache-factory.ts', 'backend/store/sqlite/**', 'backend/store/postgres/**', 'backend/cache/memory/**', 'backend/cache/redis/**', 'backend/cache/redis-protocol/**'],
+    ignores: ['backend/**/*.test.ts', 'backend/test-support/**', 'backend/store/store-factory.ts', 'backend/cache/cache-factory.ts', 'backend/store/sqlite/**', 'backend/store/postgres/**', 'backend/cache/memory/**', 'backend/cache/redis/**', 'backend/cache/redis-protocol/**'],
     rules: layer(
       [
         group(['**/main/**', '**/renderer/**', '**/client/**', '**/cli/**'], 'backend/ must not import main/, renderer/, client/ or cli/.'),
@@ -60,6 +60,11 @@ export default tseslint.config(
   {
     files: ['backend/store/sqlite/**', 'backend/store/postgres/**', 'backend/cache/memory/**', 'backend/cache/redis/**', 'backend/store/store-factory.ts', 'backend/cache/cache-factory.ts'],
     rules: layer([group(['**/main/**', '**/renderer/**', '**/client/**', '**/cli/**'], 'backend/ must not import main/, renderer/, client/ or cli/.')], [noElectron]),
+  },
+  {
+    // Tests and test support drive the real server through the client module.
+    files: ['backend/**/*.test.ts', 'backend/test-support/**'],
+    rules: layer([group(['**/main/**', '**/renderer/**', '**/cli/**'], 'backend/ tests must not import main/, renderer/ or cli/.')], [noElectron]),
   },
   {
     files: ['cli/**/*.ts'],

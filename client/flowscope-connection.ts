@@ -76,6 +76,8 @@ export interface FlowscopeConnection {
   close(): void;
 }
 
+const READY_PING_ID = '__flowscope_ready__';
+
 function toWsUrl(base: string, token: string): string {
   const url = new URL(base);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -167,13 +169,21 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
     const open = () => {
       const ws = new Impl(toWsUrl(options.url, options.token));
       current = ws;
+      // A refused /ws connection is opened, then gets an error frame and a 4401/4403 close;
+      // so readiness is confirmed by a ping round trip (protocol.md §3).
       ws.onopen = () => {
-        setState('open');
-        resolveReady();
+        ws.send(JSON.stringify({ type: 'ping', message_id: READY_PING_ID }));
       };
       ws.onmessage = (ev) => {
         const raw = typeof ev.data === 'string' ? ev.data : String(ev.data);
         const envelope = parseFrame(raw);
+        if (envelope.type === 'pong' && envelope.message_id === READY_PING_ID) {
+          if (state !== 'open') {
+            setState('open');
+            resolveReady();
+          }
+          return;
+        }
         if (state === 'connecting' && envelope.type === 'error') {
           const p = (envelope.payload ?? {}) as { code?: string; message?: string };
           lastError = { code: p.code ?? 'REFUSED', message: p.message ?? 'refused' };

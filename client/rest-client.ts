@@ -37,7 +37,7 @@ export function createRestClient(baseUrl: string, fetchImpl: typeof fetch = glob
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     const res = await fetchImpl(`${base}${path}`, { ...init, headers });
     const text = await res.text();
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = text ? JSON.parse(text) : null;
     } catch {

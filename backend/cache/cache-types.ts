@@ -55,4 +55,9 @@ export interface CacheOptions {
   redisUrl?: string | undefined;
   /** Prefix for every key and channel (tests use one per run). Default `flowscope:`. */
   keyPrefix?: string;
+  /**
+   * Where one-line warnings go: Redis connection lost / reconnected, a subscriber that
+   * threw. Default `console.warn`. Messages never contain credentials.
+   */
+  warn?: (message: string) => void;
 }

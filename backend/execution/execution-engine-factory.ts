@@ -1,0 +1,162 @@
+/**
+ * Creates one execution engine per user, each with its own UserExecutionContext. A
+ * user's runs execute one at a time, in priority order (the store's claim order),
+ * guarded across processes by a per-user lease in the cache; different users run
+ * concurrently up to a global limit. Engines of idle users are released.
+ */
+import type { Cache } from '../cache/cache-types.ts';
+import { ConcurrencyLimiter } from './concurrency-limiter.ts';
+import type { RunExecutor } from './run-executor.ts';
+import { UserExecutionContext } from './user-execution-context.ts';
+import type { Store } from '../store/store-types.ts';
+
+const USER_LEASE_MS = 15_000;
+
+export interface EngineDeps {
+  store: Store;
+  cache: Cache;
+  executor: RunExecutor;
+  instanceId: string;
+  maxConcurrentRuns: number;
+  idleMs: number;
+  onError(err: unknown): void;
+}
+
+export class UserExecutionEngine {
+  readonly context: UserExecutionContext;
+  #draining = false;
+  #again = false;
+  #closed = false;
+
+  constructor(
+    userId: string,
+    private readonly deps: EngineDeps,
+    private readonly limiter: ConcurrencyLimiter,
+  ) {
+    this.context = new UserExecutionContext(userId, deps.instanceId);
+  }
+
+  get busy(): boolean {
+    return this.#draining;
+  }
+
+  /** Something may be queued for this user: run it (now, or after the current drain). */
+  kick(): void {
+    if (this.#closed) return;
+    if (this.#draining) {
+      this.#again = true;
+      return;
+    }
+    this.#draining = true;
+    void this.#drain()
+      .catch((err: unknown) => this.deps.onError(err))
+      .finally(() => {
+        this.#draining = false;
+        this.context.lastActivity = Date.now();
+        if (this.#again) {
+          this.#again = false;
+          this.kick();
+        }
+      });
+  }
+
+  async #drain(): Promise<void> {
+    const { store, cache, instanceId } = this.deps;
+    const userId = this.context.userId;
+    const leaseKey = `user-lease:${userId}`;
+    if (!(await cache.acquireLease(leaseKey, instanceId, USER_LEASE_MS))) return; // another process runs this user
+    const renew = setInterval(() => {
+      cache.renewLease(leaseKey, instanceId, USER_LEASE_MS).catch(() => undefined);
+    }, USER_LEASE_MS / 3);
+    try {
+      for (;;) {
+        if (this.#closed) return;
+        this.#again = false;
+        const run = await store.claimNextRun(userId, instanceId, new Date().toISOString());
+        if (!run) return;
+        await this.limiter.acquire();
+        const signal = this.context.begin(run.id);
+        try {
+          await this.deps.executor.execute(run, signal);
+        } finally {
+          this.context.end(run.id);
+          this.limiter.release();
+        }
+      }
+    } finally {
+      clearInterval(renew);
+      await cache.releaseLease(leaseKey, instanceId).catch(() => undefined);
+    }
+  }
+
+  /** Claims no further runs; the current one goes on. */
+  stop(): void {
+    this.#closed = true;
+  }
+
+  close(reason: string): void {
+    this.stop();
+    this.context.cancelAll(reason);
+  }
+}
+
+export class ExecutionEngineFactory {
+  readonly #engines = new Map<string, UserExecutionEngine>();
+  readonly #limiter: ConcurrencyLimiter;
+  readonly #idleTimer: NodeJS.Timeout;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.#limiter = new ConcurrencyLimiter(deps.maxConcurrentRuns);
+    this.#idleTimer = setInterval(() => this.releaseIdle(), Math.max(1000, Math.min(deps.idleMs, 10_000)));
+    this.#idleTimer.unref();
+  }
+
+  engineFor(userId: string): UserExecutionEngine {
+    let engine = this.#engines.get(userId);
+    if (!engine) {
+      engine = new UserExecutionEngine(userId, this.deps, this.#limiter);
+      this.#engines.set(userId, engine);
+    }
+    return engine;
+  }
+
+  /** A run was queued for the user (here or on another process). */
+  notify(userId: string): void {
+    this.engineFor(userId).kick();
+  }
+
+  /** Aborts the run if this process executes it. */
+  cancelLocal(userId: string, runId: string): boolean {
+    return this.#engines.get(userId)?.context.cancel(runId) ?? false;
+  }
+
+  releaseIdle(now = Date.now()): number {
+    let released = 0;
+    for (const [userId, engine] of this.#engines) {
+      if (!engine.busy && engine.context.running === 0 && now - engine.context.lastActivity >= this.deps.idleMs) {
+        this.#engines.delete(userId);
+        released += 1;
+      }
+    }
+    return released;
+  }
+
+  get engineCount(): number {
+    return this.#engines.size;
+  }
+
+  get runningCount(): number {
+    return this.#limiter.active;
+  }
+
+  /** Stops every engine; running runs are aborted with `reason` and end as the executor decides. */
+  async shutdown(reason: string, graceMs: number): Promise<void> {
+    clearInterval(this.#idleTimer);
+    for (const engine of this.#engines.values()) engine.stop();
+    const deadline = Date.now() + graceMs;
+    while (this.#limiter.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const engine of this.#engines.values()) engine.close(reason);
+    const hard = Date.now() + 5000;
+    while ([...this.#engines.values()].some((e) => e.busy) && Date.now() < hard) await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Keeps runs moving whatever happens to processes: heartbeats this instance's liveness
+ * in the cache, ends `interrupted` the runs whose owner is no longer alive (a crash, a
+ * SIGKILL), and wakes engines for users with queued runs (after a restart, or work queued
+ * through another process).
+ */
+import type { Cache } from '../cache/cache-types.ts';
+import type { EventPublisher } from '../delivery/event-publisher.ts';
+import type { Store } from '../store/store-types.ts';
+import type { ExecutionEngineFactory } from './execution-engine-factory.ts';
+import { buildRunEvent } from './run-executor.ts';
+
+export const INSTANCE_LEASE_MS = 10_000;
+
+export class RunSupervisor {
+  #timer: NodeJS.Timeout | null = null;
+  #ticking = false;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      cache: Cache;
+      publisher: EventPublisher;
+      engines: ExecutionEngineFactory;
+      instanceId: string;
+      intervalMs: number;
+      onError(err: unknown): void;
+    },
+  ) {}
+
+  static instanceKey(instanceId: string): string {
+    return `instance:${instanceId}`;
+  }
+
+  async start(): Promise<void> {
+    await this.deps.cache.acquireLease(RunSupervisor.instanceKey(this.deps.instanceId), this.deps.instanceId, INSTANCE_LEASE_MS);
+    await this.tick();
+    this.#timer = setInterval(() => void this.tick(), this.deps.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.deps.cache.releaseLease(RunSupervisor.instanceKey(this.deps.instanceId), this.deps.instanceId).catch(() => undefined);
+  }
+
+  async tick(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    const { store, cache, instanceId } = this.deps;
+    try {
+      await cache.acquireLease(RunSupervisor.instanceKey(instanceId), instanceId, INSTANCE_LEASE_MS);
+      await cache.renewLease(RunSupervisor.instanceKey(instanceId), instanceId, INSTANCE_LEASE_MS);
+      await this.interruptOrphans();
+      for (const userId of await store.listUsersWithQueuedRuns(500)) this.deps.engines.notify(userId);
+    } catch (err) {
+      this.deps.onError(err);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /** Ends `interrupted` every running run whose owner process is gone. */
+  async interruptOrphans(): Promise<number> {
+    const { store, cache, publisher, instanceId } = this.deps;
+    let count = 0;
+    const alive = new Map<string, boolean>();
+    for (const run of await store.listRunningRuns()) {
+      const owner = run.ownerId;
+      if (owner === instanceId) continue;
+      if (owner && !alive.has(owner)) alive.set(owner, (await cache.leaseOwner(RunSupervisor.instanceKey(owner))) === owner);
+      if (owner && alive.get(owner)) continue;
+      const full = await store.getRun(run.id);
+      if (!full) continue;
+      const seq = (await store.lastSeq(run.id)) + 1;
+      const final = buildRunEvent(full, seq, {
+        type: 'agent_completed',
+        payload: { status: 'interrupted', response: null, error: 'The process running this run stopped before it ended.', duration_ms: full.startedAt ? Date.now() - Date.parse(full.startedAt) : 0 },
+      });
+      const done = await store.finishRun(run.id, {
+        status: 'interrupted',
+        response: null,
+        error: 'The process running this run stopped before it ended.',
+        endedAt: final.createdAt,
+        finalEvent: final,
+        expectedStatuses: ['running'],
+        ...(owner ? { expectedOwnerId: owner } : {}),
+      });
+      if (done) {
+        count += 1;
+        publisher.publish(full.userId, final.envelope);
+      }
+    }
+    return count;
+  }
+}

@@ -1,0 +1,224 @@
+/** HTTP: /health, the REST API under /api, the dev token endpoint, the console at `/`. */
+import fs from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import { ErrorCode, USER_ID_PATTERN, type HealthResponse } from '../../protocol/index.ts';
+import type { TokenService } from '../auth/token-service.ts';
+import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
+
+export interface HttpApiDeps {
+  store: Store;
+  tokens: TokenService;
+  devTokens: boolean;
+  consoleDir?: string | undefined;
+  health(): Promise<{ status: number; body: HealthResponse }>;
+  originAllowed(origin: string | undefined): boolean;
+  log(level: 'error' | 'warn', message: string, err?: unknown): void;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss: http: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+async function readJson(req: http.IncomingMessage, limit = 16 * 1024): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, ErrorCode.MESSAGE_TOO_LARGE, 'Body too large.');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new HttpError(400, ErrorCode.INVALID_JSON, 'The body is not valid JSON.');
+  }
+}
+
+function runDto(run: RunSummaryRecord) {
+  return {
+    id: run.id,
+    thread_id: run.threadId,
+    message_id: run.messageId,
+    user_id: run.userId,
+    agent: run.agent,
+    priority: run.priority,
+    status: run.status,
+    response: run.response,
+    error: run.error,
+    created_at: run.createdAt,
+    started_at: run.startedAt,
+    ended_at: run.endedAt,
+    event_count: run.eventCount,
+  };
+}
+
+export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  async function authUser(req: http.IncomingMessage): Promise<string> {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    const verified = await deps.tokens.verify(token);
+    if (!verified.ok) throw new HttpError(401, verified.code, verified.message);
+    return verified.userId;
+  }
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
+    const method = req.method ?? 'GET';
+    if (parts[1] === 'dev' && parts[2] === 'token' && parts.length === 3) {
+      if (method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use POST.');
+      if (!deps.devTokens) throw new HttpError(403, ErrorCode.FORBIDDEN, 'The dev token endpoint is enabled only on a loopback address.');
+      const body = (await readJson(req)) as { user_id?: unknown; ttl_s?: unknown };
+      if (typeof body.user_id !== 'string' || !USER_ID_PATTERN.test(body.user_id)) {
+        throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'user_id: 1-128 chars of [A-Za-z0-9_.:@-] required.');
+      }
+      const ttl = body.ttl_s === undefined ? 3600 : Number(body.ttl_s);
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 24 * 3600) {
+        throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'ttl_s: an integer from 1 to 2592000.');
+      }
+      const issued = await deps.tokens.issue(body.user_id, ttl);
+      send(res, 200, { token: issued.token, user_id: body.user_id, expires_at: issued.expiresAt.toISOString() });
+      return;
+    }
+    if (method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use GET.');
+    const userId = await authUser(req);
+    const { store } = deps;
+    if (parts[1] === 'threads' && parts.length === 2) {
+      const threads = await store.listThreads(userId, 200);
+      send(res, 200, {
+        threads: threads.map((t) => ({ id: t.id, user_id: t.userId, title: t.title, created_at: t.createdAt, updated_at: t.updatedAt, message_count: t.messageCount })),
+      });
+      return;
+    }
+    if (parts[1] === 'threads' && parts[3] === 'messages' && parts.length === 4) {
+      const thread = await store.getThread(parts[2] ?? '');
+      if (!thread || thread.userId !== userId) throw new HttpError(404, ErrorCode.NOT_FOUND, 'Thread not found.');
+      const messages = await store.listMessages(thread.id);
+      send(res, 200, {
+        messages: messages.map((m) => ({
+          id: m.id,
+          thread_id: m.threadId,
+          user_id: m.userId,
+          client_message_id: m.clientMessageId,
+          content: m.content,
+          agent: m.agent,
+          priority: m.priority,
+          created_at: m.createdAt,
+          run_id: m.runId,
+          run_status: m.runStatus,
+        })),
+      });
+      return;
+    }
+    if (parts[1] === 'runs' && parts.length === 2) {
+      const threadId = url.searchParams.get('thread_id') ?? undefined;
+      const runs = await store.listRuns({ userId, ...(threadId ? { threadId } : {}), limit: 200 });
+      send(res, 200, { runs: runs.map(runDto) });
+      return;
+    }
+    if (parts[1] === 'runs' && parts.length >= 3) {
+      const run = await store.getRun(parts[2] ?? '');
+      if (!run || run.userId !== userId) throw new HttpError(404, ErrorCode.NOT_FOUND, 'Run not found.');
+      if (parts.length === 3) {
+        const events = await store.listEvents(run.id, 0);
+        send(res, 200, { run: runDto({ ...run, eventCount: events.length }) });
+        return;
+      }
+      if (parts[3] === 'events' && parts.length === 4) {
+        const after = Number(url.searchParams.get('after_seq') ?? '0');
+        const events: StoredEvent[] = await store.listEvents(run.id, Number.isFinite(after) ? after : 0);
+        send(res, 200, { events: events.map((e) => e.envelope) });
+        return;
+      }
+    }
+    throw new HttpError(404, ErrorCode.NOT_FOUND, 'No such endpoint.');
+  }
+
+  function serveConsole(res: http.ServerResponse, url: URL): void {
+    const root = deps.consoleDir;
+    if (!root || !fs.existsSync(path.join(root, 'index.html'))) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Flowscope backend is running. The console web build was not found: run `npm run build:renderer`.\n');
+      return;
+    }
+    const requested = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = path.join(root, requested);
+    if (!file.startsWith(path.resolve(root)) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      file = path.join(root, 'index.html');
+    }
+    res.writeHead(200, {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CONSOLE_CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
+    });
+    fs.createReadStream(file).pipe(res);
+  }
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const origin = req.headers.origin;
+    if (origin && deps.originAllowed(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type');
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(origin && !deps.originAllowed(origin) ? 403 : 204);
+      res.end();
+      return;
+    }
+    const work = async () => {
+      if (url.pathname === '/health') {
+        const health = await deps.health();
+        send(res, health.status, health.body);
+      } else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+        if (origin && !deps.originAllowed(origin)) throw new HttpError(403, ErrorCode.FORBIDDEN, 'Origin not allowed.');
+        await handleApi(req, res, url);
+      } else if (req.method === 'GET' || req.method === 'HEAD') {
+        serveConsole(res, url);
+      } else {
+        throw new HttpError(404, ErrorCode.NOT_FOUND, 'Not found.');
+      }
+    };
+    work().catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        send(res, err.status, { error: { code: err.code, message: err.message } });
+      } else if (err instanceof Error && /UnavailableError$/.test(err.name)) {
+        send(res, 503, { error: { code: ErrorCode.UNAVAILABLE, message: err.message } });
+      } else {
+        deps.log('error', `HTTP ${req.method} ${url.pathname} failed`, err);
+        send(res, 500, { error: { code: ErrorCode.INTERNAL, message: 'Internal error.' } });
+      }
+    });
+  };
+}

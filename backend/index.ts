@@ -1,0 +1,3 @@
+/** The backend's public surface: the only module main/ and cli/ may import. */
+export { startBackend, type RunningBackend, type Logger } from './server/flowscope-server.ts';
+export { loadConfig, DEFAULT_CONFIG, type BackendConfig } from './config/backend-config.ts';

@@ -1,0 +1,103 @@
+/**
+ * Accepts a user message: persists the message, creates its run and queues it (one
+ * transaction in the store), acknowledges, and wakes the user's execution engine.
+ */
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, type MessageAckEnvelope, type UserMessageEnvelope } from '../../protocol/index.ts';
+import type { AgentRegistry } from '../agents/agent-registry.ts';
+import type { EventPublisher } from '../delivery/event-publisher.ts';
+import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
+import type { Store } from '../store/store-types.ts';
+import { ProtocolError } from './error-envelope.ts';
+
+export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+
+export class MessageHandlerService {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      agents: AgentRegistry;
+      engines: ExecutionEngineFactory;
+      publisher: EventPublisher;
+      maxQueuedPerUser: number;
+    },
+  ) {}
+
+  async accept(userId: string, envelope: UserMessageEnvelope): Promise<MessageAckEnvelope> {
+    const agentName = envelope.payload.agent ?? this.deps.agents.defaultAgent;
+    if (!this.deps.agents.has(agentName)) {
+      throw new ProtocolError(ErrorCode.VALIDATION_FAILED, `Unknown agent "${agentName}". Known agents: ${this.deps.agents.names().join(', ')}.`, {
+        issues: [{ path: 'payload.agent', message: `unknown agent; known: ${this.deps.agents.names().join(', ')}` }],
+      });
+    }
+    if (agentName === 'scripted' && !envelope.payload.script?.length) {
+      throw new ProtocolError(ErrorCode.VALIDATION_FAILED, 'The scripted agent needs payload.script (a non-empty list of steps).', {
+        issues: [{ path: 'payload.script', message: 'required for agent "scripted"' }],
+      });
+    }
+    const now = new Date().toISOString();
+    const priority = envelope.priority ?? 'normal';
+    const threadId = envelope.thread_id ?? newId('thr');
+    const messageId = newId('msg');
+    const runId = newId('run');
+    const input = { content: envelope.payload.content, agent: agentName, ...(envelope.payload.script ? { script: envelope.payload.script } : {}) };
+    const result = await this.deps.store.acceptMessage({
+      thread: { id: threadId, title: envelope.payload.content.slice(0, 60) },
+      message: {
+        id: messageId,
+        threadId,
+        userId,
+        clientMessageId: envelope.message_id ?? null,
+        content: envelope.payload.content,
+        agent: agentName,
+        priority,
+        createdAt: now,
+      },
+      run: {
+        id: runId,
+        userId,
+        threadId,
+        messageId,
+        agent: agentName,
+        priority,
+        status: 'queued',
+        input,
+        response: null,
+        error: null,
+        createdAt: now,
+        startedAt: null,
+        endedAt: null,
+        ownerId: null,
+      },
+      maxQueuedPerUser: this.deps.maxQueuedPerUser,
+    });
+    if (result.kind === 'thread_not_found') {
+      throw new ProtocolError(ErrorCode.NOT_FOUND, `Thread "${threadId}" was not found.`);
+    }
+    if (result.kind === 'queue_full') {
+      throw new ProtocolError(ErrorCode.QUEUE_FULL, `You already have ${result.queued} queued runs (limit ${this.deps.maxQueuedPerUser}).`);
+    }
+    const duplicate = result.kind === 'duplicate';
+    const publicMessageId = result.message.clientMessageId ?? result.message.id;
+    const ack: MessageAckEnvelope = {
+      type: 'message_ack',
+      run_id: result.run.id,
+      thread_id: result.run.threadId,
+      message_id: publicMessageId,
+      user_id: userId,
+      timestamp: new Date().toISOString(),
+      payload: {
+        message_id: publicMessageId,
+        run_id: result.run.id,
+        thread_id: result.run.threadId,
+        queue_position: result.kind === 'accepted' ? result.queuePosition : 0,
+        duplicate,
+      },
+    };
+    if (!duplicate) {
+      this.deps.engines.notify(userId);
+      this.deps.publisher.wake(userId);
+    }
+    return ack;
+  }
+}

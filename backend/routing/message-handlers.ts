@@ -1,0 +1,82 @@
+/** The handlers of the four client message types. */
+import { ErrorCode } from '../../protocol/index.ts';
+import type { CancelRunEnvelope, PingEnvelope, PongEnvelope, ResumeEnvelope, UserMessageEnvelope } from '../../protocol/index.ts';
+import type { EventPublisher } from '../delivery/event-publisher.ts';
+import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
+import { buildRunEvent } from '../execution/run-executor.ts';
+import type { Store } from '../store/store-types.ts';
+import { ProtocolError } from './error-envelope.ts';
+import type { MessageHandler } from './message-handler.ts';
+import type { MessageHandlerService } from './message-handler-service.ts';
+
+/** user_message: hands the message to the MessageHandlerService. */
+export class AgentHandler implements MessageHandler<UserMessageEnvelope> {
+  readonly type = 'user_message' as const;
+  constructor(private readonly service: MessageHandlerService) {}
+  handle(envelope: UserMessageEnvelope, connection: { userId: string }) {
+    return this.service.accept(connection.userId, envelope);
+  }
+}
+
+export class PingHandler implements MessageHandler<PingEnvelope> {
+  readonly type = 'ping' as const;
+  async handle(envelope: PingEnvelope): Promise<PongEnvelope> {
+    return {
+      type: 'pong',
+      timestamp: new Date().toISOString(),
+      ...(envelope.message_id ? { message_id: envelope.message_id } : {}),
+      payload: {},
+    };
+  }
+}
+
+/** cancel_run: a queued run ends `cancelled` at once; a running one is aborted wherever it runs. */
+export class CancelHandler implements MessageHandler<CancelRunEnvelope> {
+  readonly type = 'cancel_run' as const;
+  constructor(
+    private readonly deps: { store: Store; engines: ExecutionEngineFactory; publisher: EventPublisher },
+  ) {}
+
+  async handle(envelope: CancelRunEnvelope, connection: { userId: string }): Promise<void> {
+    const { store, engines, publisher } = this.deps;
+    const run = await store.getRun(envelope.payload.run_id);
+    if (!run || run.userId !== connection.userId) {
+      throw new ProtocolError(ErrorCode.NOT_FOUND, `Run "${envelope.payload.run_id}" was not found.`);
+    }
+    if (run.status === 'queued') {
+      const final = buildRunEvent(run, (await store.lastSeq(run.id)) + 1, {
+        type: 'agent_completed',
+        payload: { status: 'cancelled', response: null, error: 'The run was cancelled before it started.', duration_ms: 0 },
+      });
+      const done = await store.finishRun(run.id, {
+        status: 'cancelled',
+        response: null,
+        error: 'The run was cancelled before it started.',
+        endedAt: final.createdAt,
+        finalEvent: final,
+        expectedStatuses: ['queued'],
+      });
+      if (done) {
+        publisher.publish(run.userId, final.envelope);
+        return;
+      }
+    }
+    if (!engines.cancelLocal(run.userId, run.id)) publisher.requestCancel(run.userId, run.id);
+  }
+}
+
+/** resume: re-sends the run's persisted events with seq > after_seq to this connection. */
+export class ResumeHandler implements MessageHandler<ResumeEnvelope> {
+  readonly type = 'resume' as const;
+  constructor(private readonly store: Store) {}
+
+  async handle(envelope: ResumeEnvelope, connection: { userId: string; send(e: never): void }): Promise<void> {
+    const run = await this.store.getRun(envelope.payload.run_id);
+    if (!run || run.userId !== connection.userId) {
+      throw new ProtocolError(ErrorCode.NOT_FOUND, `Run "${envelope.payload.run_id}" was not found.`);
+    }
+    for (const event of await this.store.listEvents(run.id, envelope.payload.after_seq)) {
+      connection.send(event.envelope as never);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Composition root: builds the store, cache, agents, engines, pipeline and transports,
+ * listens, and shuts everything down cleanly (stop accepting, let running runs end or
+ * interrupt them, flush writes, close connections).
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import type { HealthResponse } from '../../protocol/index.ts';
+import { createAgentRegistry } from '../agents/agent-registry.ts';
+import { createDefaultTools } from '../agents/tools/tool-registry.ts';
+import { resolveJwtSecret } from '../auth/jwt-secret.ts';
+import { createOriginPolicy } from '../auth/origin-policy.ts';
+import { TokenService } from '../auth/token-service.ts';
+import { createCache } from '../cache/cache-factory.ts';
+import type { Cache } from '../cache/cache-types.ts';
+import { DEFAULT_CONFIG, isLoopbackHost, type BackendConfig } from '../config/backend-config.ts';
+import { ConnectionRegistry } from '../delivery/connection-registry.ts';
+import { EventPublisher } from '../delivery/event-publisher.ts';
+import { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
+import { RunExecutor } from '../execution/run-executor.ts';
+import { RunSupervisor } from '../execution/run-supervisor.ts';
+import { createHttpHandler } from '../http/http-api.ts';
+import { InboundPipeline } from '../reception/inbound-pipeline.ts';
+import { MessageHandlerService } from '../routing/message-handler-service.ts';
+import { AgentHandler, CancelHandler, PingHandler, ResumeHandler } from '../routing/message-handlers.ts';
+import { MessageRouter } from '../routing/message-router.ts';
+import { createStore } from '../store/store-factory.ts';
+import type { Store } from '../store/store-types.ts';
+import { attachSocketIo } from '../transport/socketio-transport.ts';
+import { CONNECTION_TTL_MS } from '../transport/connection-admission.ts';
+import { attachWebSocket } from '../transport/ws-transport.ts';
+
+const require = createRequire(import.meta.url);
+const VERSION: string = (require('../../package.json') as { version: string }).version;
+
+export interface RunningBackend {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly instanceId: string;
+  readonly config: BackendConfig;
+  mintToken(userId: string, ttlS?: number): Promise<string>;
+  health(): Promise<{ status: number; body: HealthResponse }>;
+  close(): Promise<void>;
+}
+
+export type Logger = (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+
+function defaultLogger(quiet: boolean): Logger {
+  return (level, message, err) => {
+    if (quiet && level === 'info') return;
+    const detail = err instanceof Error ? ` (${err.name}: ${err.message})` : '';
+    const line = `[flowscope] ${level}: ${message}${detail}`;
+    if (level === 'error') console.error(line);
+    else console.log(line);
+    if (level === 'error' && err instanceof Error && err.stack && process.env.FLOWSCOPE_DEBUG) console.error(err.stack);
+  };
+}
+
+export async function startBackend(partial: Partial<BackendConfig> = {}, logger?: Logger): Promise<RunningBackend> {
+  const config: BackendConfig = { ...DEFAULT_CONFIG, ...partial };
+  const log = logger ?? defaultLogger(config.quiet);
+  const instanceId = `inst_${randomUUID().slice(0, 8)}`;
+  const tokens = new TokenService(resolveJwtSecret(config.jwtSecret, config.dataDir));
+  const startedAt = Date.now();
+
+  const store: Store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let cache: Cache;
+  try {
+    cache = await createCache({ redisUrl: config.redisUrl });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+
+  const registry = new ConnectionRegistry();
+  const publisher = new EventPublisher(registry, cache, instanceId, cache.kind === 'redis');
+  const agents = createAgentRegistry();
+  const tools = createDefaultTools();
+  const executor = new RunExecutor({ store, publisher, agents, tools, instanceId });
+  const onError = (err: unknown) => log('error', 'background task failed', err);
+  const engines = new ExecutionEngineFactory({
+    store,
+    cache,
+    executor,
+    instanceId,
+    maxConcurrentRuns: config.maxConcurrentRuns,
+    idleMs: config.engineIdleMs,
+    onError,
+  });
+  const supervisor = new RunSupervisor({ store, cache, publisher, engines, instanceId, intervalMs: 2000, onError });
+  const service = new MessageHandlerService({ store, agents, engines, publisher, maxQueuedPerUser: config.maxQueuedPerUser });
+  const router = new MessageRouter()
+    .register(new AgentHandler(service))
+    .register(new PingHandler())
+    .register(new CancelHandler({ store, engines, publisher }))
+    .register(new ResumeHandler(store));
+  const pipeline = new InboundPipeline({
+    cache,
+    router,
+    rateLimitMessages: config.rateLimitMessages,
+    rateLimitWindowMs: config.rateLimitWindowMs,
+    log,
+  });
+
+  let ownOrigins: string[] = [];
+  const originAllowed = createOriginPolicy(() => ownOrigins, config.allowedOrigins);
+
+  async function health(): Promise<{ status: number; body: HealthResponse }> {
+    const failing: string[] = [];
+    const errors: string[] = [];
+    const timeout = <T,>(p: Promise<T>) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000))]);
+    await timeout(store.ping()).catch((e: unknown) => {
+      failing.push('store');
+      errors.push(`store: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    await timeout(cache.ping()).catch((e: unknown) => {
+      failing.push('cache');
+      errors.push(`cache: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    const queueDepth = failing.includes('store') ? -1 : await store.countQueuedRuns().catch(() => -1);
+    const body: HealthResponse = {
+      status: failing.length ? 'degraded' : 'ok',
+      store: store.kind,
+      cache: cache.kind,
+      uptime_s: Math.round((Date.now() - startedAt) / 1000),
+      queue_depth: queueDepth,
+      running: engines.runningCount,
+      connections: registry.size,
+      instance_id: instanceId,
+      version: VERSION,
+      ...(failing.length ? { failing, error: errors.join('; ') } : {}),
+    };
+    return { status: failing.length ? 503 : 200, body };
+  }
+
+  const server = http.createServer(
+    createHttpHandler({ store, tokens, devTokens: isLoopbackHost(config.host), consoleDir: config.consoleDir, health, originAllowed, log }),
+  );
+  server.keepAliveTimeout = 5000;
+  const onClose = (connection: { userId: string; id: string }) => {
+    cache.removeConnection(connection.userId, connection.id).catch(() => undefined);
+  };
+  const transportDeps = { tokens, cache, registry, pipeline, maxConnectionsPerUser: config.maxConnectionsPerUser, originAllowed, onClose };
+  const io = attachSocketIo(server, transportDeps);
+  const wss = attachWebSocket(server, transportDeps);
+
+  await publisher.start({
+    onCancel: (userId, runId) => void engines.cancelLocal(userId, runId),
+    onWake: (userId) => engines.notify(userId),
+  });
+  await supervisor.start();
+
+  const refresher = setInterval(() => {
+    for (const c of registry.all()) cache.refreshConnection(c.userId, c.id, CONNECTION_TTL_MS).catch(() => undefined);
+  }, CONNECTION_TTL_MS / 3);
+  refresher.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${urlHost}:${port}`;
+  ownOrigins = [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    host: config.host,
+    instanceId,
+    config,
+    async mintToken(userId: string, ttlS = 3600) {
+      return (await tokens.issue(userId, ttlS)).token;
+    },
+    health,
+    close() {
+      closing ??= (async () => {
+        clearInterval(refresher);
+        server.close();
+        await supervisor.stop();
+        await engines.shutdown('shutdown', 3000);
+        for (const client of wss.clients) client.close(1001, 'server shutting down');
+        await io.close().catch(() => undefined);
+        server.closeAllConnections();
+        await publisher.stop().catch(() => undefined);
+        await Promise.all(registry.all().map((c) => cache.removeConnection(c.userId, c.id).catch(() => undefined)));
+        await store.close();
+        await cache.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The SQL of the PostgreSQL store. Each statement has a name, so pg prepares it once per
+ * connection. Table names are unqualified: the pool sets `search_path` to the schema.
+ */
+import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from './postgres-rows.ts';
+
+export const SQL = {
+  ping: 'SELECT 1',
+
+  /** Serializes accepts of one user (queue_full and positions stay exact across processes). */
+  lockUser: 'SELECT pg_advisory_xact_lock(20240, hashtext($1))',
+  findByClientId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 AND client_message_id = $2`,
+  getThread: `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1`,
+  lockThreadOwner: 'SELECT user_id FROM threads WHERE id = $1 FOR UPDATE',
+  insertThread: `INSERT INTO threads (id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+                 ON CONFLICT (id) DO NOTHING RETURNING id`,
+  bumpThread: 'UPDATE threads SET updated_at = GREATEST(updated_at, $2) WHERE id = $1',
+  insertMessage: `INSERT INTO messages (id, thread_id, user_id, client_message_id, content, agent, priority, created_at)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                  ON CONFLICT (user_id, client_message_id) DO NOTHING RETURNING seq`,
+  insertRun: `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8::json, $9) RETURNING queue_seq`,
+  runsAhead: `SELECT count(*)::int AS n FROM runs
+              WHERE user_id = $1
+                AND (status = 'running'
+                     OR (status = 'queued' AND (priority_rank < $2 OR (priority_rank = $2 AND queue_seq < $3))))`,
+
+  getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`,
+  getRunByMessage: `SELECT ${RUN_COLUMNS} FROM runs WHERE message_id = $1`,
+  /** SKIP LOCKED: concurrent claimers (any process) take different runs, never the same. */
+  claimNext: `UPDATE runs SET status = 'running', owner_id = $2, started_at = $3
+              WHERE status = 'queued' AND id = (
+                SELECT id FROM runs WHERE user_id = $1 AND status = 'queued'
+                ORDER BY priority_rank, queue_seq LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+              RETURNING ${RUN_COLUMNS}`,
+  finishRun: `UPDATE runs SET status = $2, response = $3, error = $4, ended_at = $5, owner_id = NULL
+              WHERE id = $1 AND status = ANY($6::text[]) AND ($7::text IS NULL OR owner_id = $7)
+              RETURNING id`,
+  usersWithQueued: `SELECT user_id FROM runs WHERE status = 'queued' GROUP BY user_id ORDER BY min(queue_seq) LIMIT $1`,
+  running: `SELECT id, user_id, owner_id FROM runs WHERE status = 'running' ORDER BY queue_seq`,
+  countQueued: `SELECT count(*)::int AS n FROM runs WHERE status = 'queued'`,
+  countQueuedForUser: `SELECT count(*)::int AS n FROM runs WHERE user_id = $1 AND status = 'queued'`,
+  countRunning: `SELECT count(*)::int AS n FROM runs WHERE status = 'running'`,
+  listRuns: `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*)::int FROM events e WHERE e.run_id = r.id) AS event_count
+             FROM runs r WHERE r.user_id = $1 ORDER BY r.queue_seq DESC LIMIT $2`,
+  listThreadRuns: `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*)::int FROM events e WHERE e.run_id = r.id) AS event_count
+                   FROM runs r WHERE r.user_id = $1 AND r.thread_id = $2 ORDER BY r.queue_seq DESC LIMIT $3`,
+
+  /** Many events in one statement; rows whose (run_id, seq) exists are skipped, not overwritten. */
+  insertEvents: `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at)
+                 SELECT run_id, seq, user_id, type, envelope, created_at
+                 FROM json_to_recordset($1::json)
+                   AS e(run_id text, seq integer, user_id text, type text, envelope json, created_at timestamptz)
+                 ON CONFLICT (run_id, seq) DO NOTHING
+                 RETURNING run_id, seq`,
+  insertEvent: `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES ($1, $2, $3, $4, $5::json, $6)`,
+  listEvents: `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq`,
+  lastSeq: 'SELECT coalesce(max(seq), 0)::int AS n FROM events WHERE run_id = $1',
+
+  listThreads: `SELECT ${prefixed('t', THREAD_COLUMNS)},
+                       (SELECT count(*)::int FROM messages m WHERE m.thread_id = t.id) AS message_count,
+                       (SELECT max(m.seq) FROM messages m WHERE m.thread_id = t.id) AS last_seq
+                FROM threads t WHERE t.user_id = $1
+                ORDER BY t.updated_at DESC, last_seq DESC NULLS LAST LIMIT $2`,
+  listMessages: `SELECT ${prefixed('m', MESSAGE_COLUMNS)}, r.id AS run_id, r.status AS run_status
+                 FROM messages m JOIN runs r ON r.message_id = m.id
+                 WHERE m.thread_id = $1 ORDER BY m.seq`,
+} as const;
+
+export type SqlName = keyof typeof SQL;

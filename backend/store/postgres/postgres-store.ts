@@ -1,0 +1,416 @@
+/**
+ * The PostgreSQL Store (pg): a small pool whose connections use the configured schema,
+ * migrations under an advisory lock, events written in per-tick multi-row batches, runs
+ * claimed with FOR UPDATE SKIP LOCKED, accepts serialized per user. Connection failures
+ * become StoreUnavailableError; the pool reconnects by itself when the server is back.
+ */
+import pg from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
+import type {
+  AcceptMessageInput,
+  AcceptMessageResult,
+  FinishRunInput,
+  ListRunsQuery,
+  MessageWithRun,
+  RunRecord,
+  RunSummaryRecord,
+  Store,
+  StoredEvent,
+  ThreadRecord,
+  ThreadSummaryRecord,
+} from '../store-types.ts';
+import { StoreClosedError } from '../store-errors.ts';
+import { checkEvent, duplicateEventError, eventKey, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
+import { describeTarget, isConnectionError, mapPgError, pgErrorCode, type PgTarget } from './postgres-errors.ts';
+import { PgEventBatcher } from './postgres-event-batcher.ts';
+import { checkSchemaName, migratePostgres } from './postgres-migrations.ts';
+import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from './postgres-rows.ts';
+import { toEvent, toMessage, toMessageWithRun, toRun, toRunSummary, toThread, toThreadSummary } from './postgres-rows.ts';
+import { PgGate } from './postgres-gate.ts';
+import { SQL, type SqlName } from './postgres-sql.ts';
+
+export interface PostgresStoreOptions {
+  url: string;
+  /** Schema holding the tables; created when missing. Default `public`. */
+  schema?: string;
+  /** Pool size (default 5). */
+  maxConnections?: number;
+  /** How long a call waits for a connection before failing (default 5000 ms). */
+  connectionTimeoutMs?: number;
+}
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+const WARN_INTERVAL_MS = 10_000;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly target: PgTarget;
+  private readonly schema: string;
+  private readonly events: PgEventBatcher;
+  /** Writes not settled yet: reads wait for those issued before them. */
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly gate: PgGate;
+  private closed = false;
+  private lastWarnAt = 0;
+
+  constructor(options: PostgresStoreOptions) {
+    this.schema = checkSchemaName(options.schema ?? 'public');
+    this.target = describeTarget(options.url);
+    const max = options.maxConnections ?? 5;
+    this.gate = new PgGate(max);
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: 'flowscope',
+      options: `-c search_path=${this.schema}`,
+    });
+    // An idle connection that dies (server restart, admin shutdown) is dropped by the pool
+    // and reported here; without a listener it would crash the process.
+    this.pool.on('error', (err) => this.warn(err));
+    this.events = new PgEventBatcher({
+      insertMany: (events) => this.insertEvents(events),
+      insertOne: (event) => this.withClient((c) => this.insertEvent(c, event)),
+      isUnavailable: (err) => isConnectionError(err, this.target),
+      mapError: (err) => this.mapError(err),
+    });
+  }
+
+  async init(): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.withClient((c) => migratePostgres(c, this.schema));
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.read('ping', []);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.events.settled();
+    await Promise.allSettled([...this.inflight]);
+    await this.pool.end();
+  }
+
+  // ---- writes ----
+
+  acceptMessage(input: AcceptMessageInput): Promise<AcceptMessageResult> {
+    return this.write(async () => {
+      const accept = normalizeAccept(input);
+      const { message, run, userId, threadId } = accept;
+      const outcome = await this.transaction(async (c): Promise<AcceptMessageResult | 'duplicate'> => {
+        await this.query(c, 'lockUser', [userId]);
+        if (message.clientMessageId !== null) {
+          const original = await this.findByClientId(c, userId, message.clientMessageId);
+          if (original) return original;
+        }
+        let owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
+        if (owner !== undefined && owner !== userId) return { kind: 'thread_not_found' };
+        if (accept.maxQueuedPerUser !== undefined) {
+          const queued = (await this.query<{ n: number }>(c, 'countQueuedForUser', [userId])).rows[0]?.n ?? 0;
+          if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
+        }
+        if (owner === undefined) {
+          const created = await this.query(c, 'insertThread', [threadId, userId, accept.threadTitle, message.createdAt]);
+          if (created.rowCount === 0) {
+            // Another user's accept created this thread id at the same moment.
+            owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
+            if (owner !== userId) return { kind: 'thread_not_found' };
+          }
+        }
+        if (owner !== undefined) await this.query(c, 'bumpThread', [threadId, message.createdAt]);
+        const inserted = await this.query(c, 'insertMessage', [
+          message.id,
+          threadId,
+          userId,
+          message.clientMessageId,
+          message.content,
+          message.agent,
+          message.priority,
+          message.createdAt,
+        ]);
+        // Same (user, client id) committed by a concurrent accept: report the original.
+        if (inserted.rowCount === 0) return 'duplicate';
+        const { rows } = await this.query<{ queue_seq: string }>(c, 'insertRun', [
+          run.id,
+          userId,
+          threadId,
+          message.id,
+          run.agent,
+          run.priority,
+          accept.priorityRank,
+          JSON.stringify(run.input),
+          run.createdAt,
+        ]);
+        const queueSeq = rows[0]?.queue_seq;
+        const ahead = await this.query<{ n: number }>(c, 'runsAhead', [userId, accept.priorityRank, queueSeq]);
+        return { kind: 'accepted', run, message, queuePosition: ahead.rows[0]?.n ?? 0 };
+      }, (result) => result !== 'duplicate' && result.kind === 'accepted');
+      if (outcome !== 'duplicate') return outcome;
+      const clientId = message.clientMessageId;
+      const original = clientId === null ? undefined : await this.withClient((c) => this.findByClientId(c, userId, clientId));
+      if (!original) throw new Error(`acceptMessage: message ${message.clientMessageId} conflicted but cannot be found`);
+      return original;
+    });
+  }
+
+  claimNextRun(userId: string, ownerId: string, startedAt: string): Promise<RunRecord | null> {
+    return this.write(async () => {
+      const at = isoTimestamp(startedAt);
+      const { rows } = await this.withClient((c) => this.query<RunRow>(c, 'claimNext', [userId, ownerId, at]));
+      return rows[0] ? toRun(rows[0]) : null;
+    });
+  }
+
+  appendEvent(event: StoredEvent): Promise<void> {
+    try {
+      this.assertOpen();
+      checkEvent(event);
+      isoTimestamp(event.createdAt);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.track(this.events.append(event));
+  }
+
+  finishRun(runId: string, input: FinishRunInput): Promise<boolean> {
+    return this.write(async () => {
+      const statuses = finishStatuses(runId, input);
+      checkEvent(input.finalEvent);
+      // Events appended before the final one land first.
+      await this.events.settled();
+      return this.transaction(
+        async (c) => {
+          const updated = await this.query(c, 'finishRun', [
+            runId,
+            input.status,
+            input.response,
+            input.error,
+            isoTimestamp(input.endedAt),
+            statuses,
+            input.expectedOwnerId ?? null,
+          ]);
+          if (updated.rowCount === 0) return false;
+          await this.insertEvent(c, input.finalEvent);
+          return true;
+        },
+        (finished) => finished,
+      );
+    });
+  }
+
+  // ---- reads (wait for the writes issued before them) ----
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const { rows } = await this.read<RunRow>('getRun', [runId]);
+    return rows[0] ? toRun(rows[0]) : null;
+  }
+
+  async getThread(threadId: string): Promise<ThreadRecord | null> {
+    const { rows } = await this.read<ThreadRow>('getThread', [threadId]);
+    return rows[0] ? toThread(rows[0]) : null;
+  }
+
+  async listUsersWithQueuedRuns(limit?: number): Promise<string[]> {
+    const { rows } = await this.read<{ user_id: string }>('usersWithQueued', [listLimit(limit)]);
+    return rows.map((r) => r.user_id);
+  }
+
+  async listRunningRuns(): Promise<Array<{ id: string; userId: string; ownerId: string | null }>> {
+    const { rows } = await this.read<{ id: string; user_id: string; owner_id: string | null }>('running', []);
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, ownerId: r.owner_id }));
+  }
+
+  async countQueuedRuns(userId?: string): Promise<number> {
+    const { rows } =
+      userId === undefined ? await this.read<{ n: number }>('countQueued', []) : await this.read<{ n: number }>('countQueuedForUser', [userId]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async countRunningRuns(): Promise<number> {
+    const { rows } = await this.read<{ n: number }>('countRunning', []);
+    return rows[0]?.n ?? 0;
+  }
+
+  async listEvents(runId: string, afterSeq = 0): Promise<StoredEvent[]> {
+    const { rows } = await this.read<EventRow>('listEvents', [runId, afterSeq]);
+    return rows.map(toEvent);
+  }
+
+  async lastSeq(runId: string): Promise<number> {
+    const { rows } = await this.read<{ n: number }>('lastSeq', [runId]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async listThreads(userId: string, limit?: number): Promise<ThreadSummaryRecord[]> {
+    const { rows } = await this.read<ThreadSummaryRow>('listThreads', [userId, listLimit(limit)]);
+    return rows.map(toThreadSummary);
+  }
+
+  async listMessages(threadId: string): Promise<MessageWithRun[]> {
+    const { rows } = await this.read<MessageWithRunRow>('listMessages', [threadId]);
+    return rows.map(toMessageWithRun);
+  }
+
+  async listRuns(query: ListRunsQuery): Promise<RunSummaryRecord[]> {
+    const limit = listLimit(query.limit);
+    const { rows } =
+      query.threadId === undefined
+        ? await this.read<RunSummaryRow>('listRuns', [query.userId, limit])
+        : await this.read<RunSummaryRow>('listThreadRuns', [query.userId, query.threadId, limit]);
+    return rows.map(toRunSummary);
+  }
+
+  // ---- plumbing ----
+
+  private async findByClientId(c: Queryable, userId: string, clientMessageId: string): Promise<AcceptMessageResult | undefined> {
+    const message = (await this.query<MessageRow>(c, 'findByClientId', [userId, clientMessageId])).rows[0];
+    if (!message) return undefined;
+    const run = (await this.query<RunRow>(c, 'getRunByMessage', [message.id])).rows[0];
+    if (!run) throw new Error(`Message ${message.id} has no run`);
+    return { kind: 'duplicate', run: toRun(run), message: toMessage(message) };
+  }
+
+  private async insertEvents(events: StoredEvent[]): Promise<Set<string>> {
+    const rows = events.map((e) => ({
+      run_id: e.runId,
+      seq: e.seq,
+      user_id: e.userId,
+      type: e.type,
+      envelope: e.envelope,
+      created_at: isoTimestamp(e.createdAt),
+    }));
+    const json = JSON.stringify(rows);
+    const result = await this.withClient((c) => this.query<{ run_id: string; seq: number }>(c, 'insertEvents', [json]));
+    return new Set(result.rows.map((r) => eventKey({ runId: r.run_id, seq: r.seq })));
+  }
+
+  private async insertEvent(c: Queryable, event: StoredEvent): Promise<void> {
+    try {
+      await this.query(c, 'insertEvent', [
+        event.runId,
+        event.seq,
+        event.userId,
+        event.type,
+        JSON.stringify(event.envelope),
+        isoTimestamp(event.createdAt),
+      ]);
+    } catch (err) {
+      if (pgErrorCode(err) === '23505') throw duplicateEventError(event, err);
+      throw err;
+    }
+  }
+
+  private query<R extends QueryResultRow = QueryResultRow>(c: Queryable, name: SqlName, values: unknown[]) {
+    return c.query<R>({ name: `fs_${name}`, text: SQL[name], values });
+  }
+
+  private async read<R extends QueryResultRow>(name: SqlName, values: unknown[]) {
+    this.assertOpen();
+    await this.writesIssuedBefore();
+    try {
+      return await this.withClient((c) => this.query<R>(c, name, values));
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  private async writesIssuedBefore(): Promise<void> {
+    const events = this.events.settled();
+    if (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await events;
+  }
+
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      this.assertOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.track(
+      fn().catch((err: unknown) => {
+        throw this.mapError(err);
+      }),
+    );
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inflight.add(promise);
+    const forget = () => this.inflight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /**
+   * Runs `fn` in a transaction; commits when `commit(result)` is true, else rolls back
+   * (refusals write nothing). A connection that failed is discarded, not reused.
+   */
+  private transaction<T>(fn: (c: PoolClient) => Promise<T>, commit: (result: T) => boolean): Promise<T> {
+    return this.withClient(async (client, discard) => {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(client);
+        await client.query(commit(result) ? 'COMMIT' : 'ROLLBACK');
+        return result;
+      } catch (err) {
+        // A connection left inside a transaction must not go back to the pool.
+        if (isConnectionError(err, this.target)) discard();
+        else await client.query('ROLLBACK').catch(discard);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Runs `fn` on a pooled connection once a slot is free. A connection that failed (or
+   * whose state is unknown) is discarded, not returned to the pool.
+   */
+  private withClient<T>(fn: (c: PoolClient, discard: () => void) => Promise<T>): Promise<T> {
+    return this.gate.run(async () => {
+      let client: PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw this.mapError(err);
+      }
+      let broken = false;
+      const discard = () => {
+        broken = true;
+      };
+      try {
+        return await fn(client, discard);
+      } catch (err) {
+        if (isConnectionError(err, this.target) || pgErrorCode(err) === '25P02') broken = true;
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  private mapError(err: unknown): unknown {
+    return mapPgError(err, this.target);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError('postgres');
+  }
+
+  private warn(err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarnAt < WARN_INTERVAL_MS) return;
+    this.lastWarnAt = now;
+    const mapped = this.mapError(err);
+    const text = mapped instanceof Error ? mapped.message : String(mapped);
+    console.warn(`[store] PostgreSQL connection error (the pool reconnects on the next call): ${text}`);
+  }
+}

@@ -1,0 +1,110 @@
+/** Every SQL statement of the SQLite store, prepared once per connection and reused. */
+import type Database from 'better-sqlite3';
+import type {
+  EventRow,
+  MessageRow,
+  MessageWithRunRow,
+  RunRow,
+  RunSummaryRow,
+  ThreadRow,
+  ThreadSummaryRow,
+} from './sqlite-rows.ts';
+import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS } from './sqlite-rows.ts';
+
+const prefixed = (alias: string, columns: string) =>
+  columns
+    .split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
+
+    // ---- accept ----
+    findByClientId: db.prepare<[string, string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = ? AND client_message_id = ?`,
+    ),
+    getThread: db.prepare<[string], ThreadRow>(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`),
+    insertThread: db.prepare<[string, string, string, string, string]>(
+      'INSERT INTO threads (id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    bumpThread: db.prepare<[string, string]>('UPDATE threads SET updated_at = max(updated_at, ?) WHERE id = ?'),
+    insertMessage: db.prepare<[string, string, string, string | null, string, string, string, string]>(
+      `INSERT INTO messages (id, thread_id, user_id, client_message_id, content, agent, priority, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertRun: db.prepare<[string, string, string, string, string, string, number, string, string]>(
+      `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+    ),
+    /** Runs of the user that execute before a queued run of (rank, queue_seq). */
+    runsAhead: db.prepare<{ userId: string; rank: number; seq: number | bigint }, { n: number }>(
+      `SELECT count(*) AS n FROM runs
+       WHERE user_id = @userId
+         AND (status = 'running'
+              OR (status = 'queued' AND (priority_rank < @rank OR (priority_rank = @rank AND queue_seq < @seq))))`,
+    ),
+
+    // ---- runs ----
+    getRun: db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
+    getRunByMessage: db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE message_id = ?`),
+    claimNext: db.prepare<[string, string, string], RunRow>(
+      `UPDATE runs SET status = 'running', owner_id = ?, started_at = ?
+       WHERE status = 'queued' AND queue_seq = (
+         SELECT queue_seq FROM runs WHERE user_id = ? AND status = 'queued'
+         ORDER BY priority_rank, queue_seq LIMIT 1)
+       RETURNING ${RUN_COLUMNS}`,
+    ),
+    finishRun: db.prepare<[string, string | null, string | null, string, string, string, string | null, string | null]>(
+      `UPDATE runs SET status = ?, response = ?, error = ?, ended_at = ?, owner_id = NULL
+       WHERE id = ?
+         AND status IN (SELECT value FROM json_each(?))
+         AND (? IS NULL OR owner_id = ?)`,
+    ),
+    usersWithQueued: db.prepare<[number], { user_id: string }>(
+      `SELECT user_id FROM runs WHERE status = 'queued' GROUP BY user_id ORDER BY min(queue_seq) LIMIT ?`,
+    ),
+    running: db.prepare<[], { id: string; user_id: string; owner_id: string | null }>(
+      `SELECT id, user_id, owner_id FROM runs WHERE status = 'running' ORDER BY queue_seq`,
+    ),
+    countQueued: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM runs WHERE status = 'queued'`),
+    countQueuedForUser: db.prepare<[string], { n: number }>(
+      `SELECT count(*) AS n FROM runs WHERE user_id = ? AND status = 'queued'`,
+    ),
+    countRunning: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM runs WHERE status = 'running'`),
+    listRuns: db.prepare<[string, number], RunSummaryRow>(
+      `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*) FROM events e WHERE e.run_id = r.id) AS event_count
+       FROM runs r WHERE r.user_id = ? ORDER BY r.queue_seq DESC LIMIT ?`,
+    ),
+    listThreadRuns: db.prepare<[string, string, number], RunSummaryRow>(
+      `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*) FROM events e WHERE e.run_id = r.id) AS event_count
+       FROM runs r WHERE r.user_id = ? AND r.thread_id = ? ORDER BY r.queue_seq DESC LIMIT ?`,
+    ),
+
+    // ---- events ----
+    insertEvent: db.prepare<[string, number, string, string, string, string]>(
+      `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    listEvents: db.prepare<[string, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND seq > ? ORDER BY seq`,
+    ),
+    lastSeq: db.prepare<[string], { n: number }>(`SELECT coalesce(max(seq), 0) AS n FROM events WHERE run_id = ?`),
+
+    // ---- threads and messages ----
+    listThreads: db.prepare<[string, number], ThreadSummaryRow>(
+      `SELECT ${prefixed('t', THREAD_COLUMNS)},
+              (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS message_count,
+              (SELECT max(m.seq) FROM messages m WHERE m.thread_id = t.id) AS last_seq
+       FROM threads t WHERE t.user_id = ?
+       ORDER BY t.updated_at DESC, last_seq DESC LIMIT ?`,
+    ),
+    listMessages: db.prepare<[string], MessageWithRunRow>(
+      `SELECT ${prefixed('m', MESSAGE_COLUMNS)}, r.id AS run_id, r.status AS run_status
+       FROM messages m JOIN runs r ON r.message_id = m.id
+       WHERE m.thread_id = ? ORDER BY m.seq`,
+    ),
+  };
+}
+
+export type SqliteStatements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,288 @@
+/**
+ * The SQLite Store (better-sqlite3): WAL, synchronous=NORMAL, cached prepared statements,
+ * versioned migrations, and writes batched per tick (see sqlite-write-queue.ts). One
+ * connection per store; several processes may share the file (writers take turns).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  AcceptMessageInput,
+  AcceptMessageResult,
+  FinishRunInput,
+  ListRunsQuery,
+  MessageWithRun,
+  RunRecord,
+  RunSummaryRecord,
+  Store,
+  StoredEvent,
+  ThreadRecord,
+  ThreadSummaryRecord,
+} from '../store-types.ts';
+import { StoreClosedError, StoreUnavailableError } from '../store-errors.ts';
+import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
+import { isPrimaryKeyViolation, mapSqliteError } from './sqlite-errors.ts';
+import { migrateSqlite } from './sqlite-migrations.ts';
+import { toEvent, toMessage, toMessageWithRun, toRun, toRunSummary, toThread, toThreadSummary } from './sqlite-rows.ts';
+import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
+import { SqliteWriteQueue } from './sqlite-write-queue.ts';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or `:memory:`. */
+  filename: string;
+  /** How long a write waits for another process holding the write lock. */
+  busyTimeoutMs?: number;
+}
+
+interface Open {
+  db: Database.Database;
+  statements: SqliteStatements;
+  writes: SqliteWriteQueue;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private open: Open | null = null;
+  private closed = false;
+
+  constructor(private readonly options: SqliteStoreOptions) {}
+
+  get filename(): string {
+    return this.options.filename;
+  }
+
+  async init(): Promise<void> {
+    if (this.closed) throw new StoreClosedError('sqlite');
+    if (this.open) {
+      this.open.writes.flush();
+      migrateSqlite(this.open.db);
+      return;
+    }
+    const { filename } = this.options;
+    let db: Database.Database | undefined;
+    try {
+      if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+      db = new Database(filename);
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.options.busyTimeoutMs ?? 5000))}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrateSqlite(db);
+      this.open = {
+        db,
+        statements: prepareStatements(db),
+        writes: new SqliteWriteQueue(db, (err) => mapSqliteError(err, filename)),
+      };
+    } catch (err) {
+      db?.close();
+      throw this.mapOpenError(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.read((s) => s.ping.get());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const open = this.open;
+    this.open = null;
+    if (!open) return;
+    try {
+      open.writes.flush();
+    } finally {
+      open.db.close();
+    }
+  }
+
+  // ---- writes (batched per tick) ----
+
+  acceptMessage(input: AcceptMessageInput): Promise<AcceptMessageResult> {
+    return this.write((s): AcceptMessageResult => {
+      const accept = normalizeAccept(input);
+      const { message, run, userId } = accept;
+      if (message.clientMessageId !== null) {
+        const original = s.findByClientId.get(userId, message.clientMessageId);
+        if (original) {
+          const originalRun = s.getRunByMessage.get(original.id);
+          if (!originalRun) throw new Error(`Message ${original.id} has no run`);
+          return { kind: 'duplicate', run: toRun(originalRun), message: toMessage(original) };
+        }
+      }
+      const thread = s.getThread.get(accept.threadId);
+      if (thread && thread.user_id !== userId) return { kind: 'thread_not_found' };
+      if (accept.maxQueuedPerUser !== undefined) {
+        const queued = s.countQueuedForUser.get(userId)?.n ?? 0;
+        if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
+      }
+      if (thread) s.bumpThread.run(message.createdAt, accept.threadId);
+      else s.insertThread.run(accept.threadId, userId, accept.threadTitle, message.createdAt, message.createdAt);
+      s.insertMessage.run(
+        message.id,
+        accept.threadId,
+        userId,
+        message.clientMessageId,
+        message.content,
+        message.agent,
+        message.priority,
+        message.createdAt,
+      );
+      const { lastInsertRowid } = s.insertRun.run(
+        run.id,
+        userId,
+        accept.threadId,
+        message.id,
+        run.agent,
+        run.priority,
+        accept.priorityRank,
+        JSON.stringify(run.input),
+        run.createdAt,
+      );
+      const queuePosition = s.runsAhead.get({ userId, rank: accept.priorityRank, seq: lastInsertRowid })?.n ?? 0;
+      return { kind: 'accepted', run, message, queuePosition };
+    });
+  }
+
+  claimNextRun(userId: string, ownerId: string, startedAt: string): Promise<RunRecord | null> {
+    return this.write((s) => {
+      const row = s.claimNext.get(ownerId, isoTimestamp(startedAt), userId);
+      return row ? toRun(row) : null;
+    });
+  }
+
+  appendEvent(event: StoredEvent): Promise<void> {
+    return this.write((s) => {
+      insertEvent(s, event);
+    });
+  }
+
+  finishRun(runId: string, input: FinishRunInput): Promise<boolean> {
+    return this.write((s) => {
+      const statuses = finishStatuses(runId, input);
+      const owner = input.expectedOwnerId ?? null;
+      const { changes } = s.finishRun.run(
+        input.status,
+        input.response,
+        input.error,
+        isoTimestamp(input.endedAt),
+        runId,
+        JSON.stringify(statuses),
+        owner,
+        owner,
+      );
+      if (changes === 0) return false;
+      insertEvent(s, input.finalEvent);
+      return true;
+    });
+  }
+
+  // ---- reads (flush pending writes first) ----
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const row = this.read((s) => s.getRun.get(runId));
+    return row ? toRun(row) : null;
+  }
+
+  async getThread(threadId: string): Promise<ThreadRecord | null> {
+    const row = this.read((s) => s.getThread.get(threadId));
+    return row ? toThread(row) : null;
+  }
+
+  async listUsersWithQueuedRuns(limit?: number): Promise<string[]> {
+    return this.read((s) => s.usersWithQueued.all(listLimit(limit)).map((r) => r.user_id));
+  }
+
+  async listRunningRuns(): Promise<Array<{ id: string; userId: string; ownerId: string | null }>> {
+    return this.read((s) => s.running.all().map((r) => ({ id: r.id, userId: r.user_id, ownerId: r.owner_id })));
+  }
+
+  async countQueuedRuns(userId?: string): Promise<number> {
+    return this.read((s) => (userId === undefined ? s.countQueued.get() : s.countQueuedForUser.get(userId))?.n ?? 0);
+  }
+
+  async countRunningRuns(): Promise<number> {
+    return this.read((s) => s.countRunning.get()?.n ?? 0);
+  }
+
+  async listEvents(runId: string, afterSeq = 0): Promise<StoredEvent[]> {
+    return this.read((s) => s.listEvents.all(runId, afterSeq).map(toEvent));
+  }
+
+  async lastSeq(runId: string): Promise<number> {
+    return this.read((s) => s.lastSeq.get(runId)?.n ?? 0);
+  }
+
+  async listThreads(userId: string, limit?: number): Promise<ThreadSummaryRecord[]> {
+    return this.read((s) => s.listThreads.all(userId, listLimit(limit)).map(toThreadSummary));
+  }
+
+  async listMessages(threadId: string): Promise<MessageWithRun[]> {
+    return this.read((s) => s.listMessages.all(threadId).map(toMessageWithRun));
+  }
+
+  async listRuns(query: ListRunsQuery): Promise<RunSummaryRecord[]> {
+    const limit = listLimit(query.limit);
+    return this.read((s) =>
+      (query.threadId === undefined
+        ? s.listRuns.all(query.userId, limit)
+        : s.listThreadRuns.all(query.userId, query.threadId, limit)
+      ).map(toRunSummary),
+    );
+  }
+
+  // ---- plumbing ----
+
+  private current(): Open {
+    if (this.closed || !this.open) {
+      if (this.closed) throw new StoreClosedError('sqlite');
+      throw new Error('SqliteStore: call init() first');
+    }
+    return this.open;
+  }
+
+  private write<T>(fn: (s: SqliteStatements) => T): Promise<T> {
+    let open: Open;
+    try {
+      open = this.current();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return open.writes.enqueue(() => fn(open.statements));
+  }
+
+  /** Flushes the pending writes, then reads: the read sees every write issued before it. */
+  private read<T>(fn: (s: SqliteStatements) => T): T {
+    const open = this.current();
+    try {
+      open.writes.flush();
+      return fn(open.statements);
+    } catch (err) {
+      throw mapSqliteError(err, this.options.filename);
+    }
+  }
+
+  private mapOpenError(err: unknown): unknown {
+    const mapped = mapSqliteError(err, this.options.filename);
+    if (mapped !== err) return mapped;
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code)) {
+      return new StoreUnavailableError(
+        'sqlite',
+        `SQLite database ${this.options.filename} cannot be created (${code}): make DATA_DIR a writable folder or fix DATABASE_URL.`,
+        { code, cause: err },
+      );
+    }
+    return err;
+  }
+}
+
+function insertEvent(s: SqliteStatements, event: StoredEvent): void {
+  checkEvent(event);
+  try {
+    s.insertEvent.run(event.runId, event.seq, event.userId, event.type, JSON.stringify(event.envelope), isoTimestamp(event.createdAt));
+  } catch (err) {
+    if (isPrimaryKeyViolation(err)) throw duplicateEventError(event, err);
+    throw err;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Per-tick write batching for SQLite. Writes issued in the same tick are queued and run on
+ * `setImmediate` in ONE transaction (one fsync for the lot), each in its own savepoint, so
+ * a failing write rejects only its own caller. Every caller's promise settles after the
+ * commit. `flush()` runs the queue synchronously (reads call it first, so they see every
+ * write issued before them).
+ */
+import type Database from 'better-sqlite3';
+import { isUnavailable } from './sqlite-errors.ts';
+
+type WriteFn = () => unknown;
+
+interface QueuedWrite {
+  fn: WriteFn;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+  outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
+}
+
+/** The batch transaction was lost mid-way (SQLite rolled it back): replay op by op. */
+class BatchAbortedError extends Error {}
+
+export class SqliteWriteQueue {
+  private queue: QueuedWrite[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+  private flushing = false;
+  private readonly runInSavepoint: Database.Transaction<(fn: WriteFn) => unknown>;
+  private readonly runBatch: Database.Transaction<(batch: QueuedWrite[]) => void>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly mapError: (err: unknown) => unknown,
+  ) {
+    // Called inside runBatch, better-sqlite3 runs it in a SAVEPOINT and rolls only it back on error.
+    this.runInSavepoint = db.transaction((fn: WriteFn) => fn());
+    this.runBatch = db.transaction((batch: QueuedWrite[]) => {
+      for (const write of batch) {
+        try {
+          write.outcome = { ok: true, value: this.runInSavepoint(write.fn) };
+        } catch (error) {
+          write.outcome = { ok: false, error };
+          if (!this.db.inTransaction) throw new BatchAbortedError('SQLite rolled the batch back', { cause: error });
+        }
+      }
+    });
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Queues a write; it runs in the next batch and its promise settles after the commit. */
+  enqueue<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduled ??= setImmediate(() => {
+        this.scheduled = null;
+        this.flush();
+      });
+    });
+  }
+
+  /** Runs every queued write now, synchronously, in one transaction. */
+  flush(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      this.commitBatch(batch);
+    } finally {
+      this.flushing = false;
+    }
+    if (this.queue.length === 0 && this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = null;
+    }
+  }
+
+  private commitBatch(batch: QueuedWrite[]): void {
+    try {
+      this.runBatch.immediate(batch);
+    } catch (error) {
+      if (error instanceof BatchAbortedError) {
+        this.replayOneByOne(batch);
+        return;
+      }
+      // BEGIN or COMMIT failed: nothing of the batch is stored; every caller learns it.
+      const mapped = this.mapError(error);
+      for (const write of batch) write.reject(mapped);
+      return;
+    }
+    for (const write of batch) settle(write, this.mapError);
+  }
+
+  /** Each write in its own transaction, so one that breaks the batch cannot sink the rest. */
+  private replayOneByOne(batch: QueuedWrite[]): void {
+    for (const write of batch) {
+      try {
+        write.outcome = { ok: true, value: this.runInSavepoint.immediate(write.fn) };
+      } catch (error) {
+        write.outcome = { ok: false, error };
+        if (isUnavailable(error)) {
+          // The database itself is failing: do not hammer it with the rest.
+          for (const rest of batch.slice(batch.indexOf(write) + 1)) rest.outcome = { ok: false, error };
+          break;
+        }
+      }
+    }
+    for (const write of batch) settle(write, this.mapError);
+  }
+}
+
+function settle(write: QueuedWrite, mapError: (err: unknown) => unknown): void {
+  const outcome = write.outcome;
+  if (outcome === undefined) write.reject(new Error('SQLite write was not run'));
+  else if (outcome.ok) write.resolve(outcome.value);
+  else write.reject(mapError(outcome.error));
+}

@@ -1,0 +1,85 @@
+/** Starts a real backend on an ephemeral port for integration tests, and clients for it. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { connect, type FlowscopeConnection, type ReceivedEnvelope, type TransportKind, type WebSocketConstructor } from '../../client/index.ts';
+import type { BackendConfig } from '../config/backend-config.ts';
+import { startBackend, type RunningBackend } from '../server/flowscope-server.ts';
+
+export interface Harness {
+  backend: RunningBackend;
+  dataDir: string;
+  client(userId: string, transport?: TransportKind): Promise<TestClient>;
+  close(): Promise<void>;
+}
+
+export interface TestClient {
+  connection: FlowscopeConnection;
+  received: ReceivedEnvelope[];
+  send(message: unknown): void;
+  /** Resolves with the first received envelope (from now on or already received) matching. */
+  waitFor(match: (e: ReceivedEnvelope) => boolean, timeoutMs?: number): Promise<ReceivedEnvelope>;
+  /** All events of a run once its agent_completed arrived. */
+  runEvents(runId: string, timeoutMs?: number): Promise<ReceivedEnvelope[]>;
+  close(): void;
+}
+
+export function wrapConnection(connection: FlowscopeConnection): TestClient {
+  const received: ReceivedEnvelope[] = [];
+  const waiters = new Set<() => void>();
+  connection.onEnvelope((e) => {
+    received.push(e);
+    for (const w of [...waiters]) w();
+  });
+  const waitFor = (match: (e: ReceivedEnvelope) => boolean, timeoutMs = 10_000) =>
+    new Promise<ReceivedEnvelope>((resolve, reject) => {
+      const check = () => {
+        const found = received.find(match);
+        if (found) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`timed out after ${timeoutMs} ms; received: ${JSON.stringify(received.map((r) => [r.type, r.seq, r.run_id])).slice(0, 1500)}`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  return {
+    connection,
+    received,
+    send: (m) => connection.send(m),
+    waitFor,
+    async runEvents(runId, timeoutMs) {
+      await waitFor((e) => e.type === 'agent_completed' && e.run_id === runId, timeoutMs);
+      return received.filter((e) => e.run_id === runId && e.type !== 'message_ack');
+    },
+    close: () => connection.close(),
+  };
+}
+
+export async function startHarness(config: Partial<BackendConfig> = {}): Promise<Harness> {
+  const dataDir = config.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-test-'));
+  const backend = await startBackend({ host: '127.0.0.1', port: 0, quiet: true, jwtSecret: 'test-secret-of-sufficient-length-0123456789', ...config, dataDir });
+  const clients: TestClient[] = [];
+  return {
+    backend,
+    dataDir,
+    async client(userId, transport = 'socketio') {
+      const token = await backend.mintToken(userId);
+      const connection = connect({ url: backend.url, token, transport, WebSocketImpl: WebSocket as unknown as WebSocketConstructor });
+      await connection.ready;
+      const client = wrapConnection(connection);
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      for (const c of clients) c.close();
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Admits an authenticated connection: verifies the token, then takes a per-user connection
+ * slot in the cache (shared by all processes). Used by both transports.
+ */
+import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '../../protocol/index.ts';
+import type { TokenService } from '../auth/token-service.ts';
+import type { Cache } from '../cache/cache-types.ts';
+
+export const CONNECTION_TTL_MS = 60_000;
+
+export type Admission =
+  | { ok: true; userId: string; connectionId: string }
+  | { ok: false; code: ErrorCode; message: string };
+
+export async function admitConnection(
+  deps: { tokens: TokenService; cache: Cache; maxConnectionsPerUser: number },
+  token: string | undefined,
+): Promise<Admission> {
+  const verified = await deps.tokens.verify(token);
+  if (!verified.ok) return verified;
+  const connectionId = randomUUID();
+  try {
+    const slot = await deps.cache.tryAddConnection(verified.userId, connectionId, deps.maxConnectionsPerUser, CONNECTION_TTL_MS);
+    if (!slot.ok) {
+      return { ok: false, code: ErrorCode.TOO_MANY_CONNECTIONS, message: `User ${verified.userId} already has ${deps.maxConnectionsPerUser} connections.` };
+    }
+  } catch (err) {
+    return { ok: false, code: ErrorCode.UNAVAILABLE, message: err instanceof Error ? err.message : 'cache unavailable' };
+  }
+  return { ok: true, userId: verified.userId, connectionId };
+}

@@ -1,0 +1,31 @@
+/** The `flowscope` command. */
+import { serveCommand } from './serve-command.ts';
+
+const USAGE = `Usage: flowscope <command> [options]
+
+Commands:
+  serve     Start the messaging backend headless (HOST, PORT, DATA_DIR, JWT_SECRET,
+            DATABASE_URL, REDIS_URL from the environment, or --host, --port, --data-dir,
+            --jwt-secret, --database-url, --redis-url)
+  help      Show this help
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`flowscope: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

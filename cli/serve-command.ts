@@ -1,0 +1,40 @@
+/** `flowscope serve`: the backend headless, configured by environment and flags. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, startBackend } from '../backend/index.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(process.env, argv);
+  } catch (err) {
+    console.error(`flowscope serve: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  let backend;
+  try {
+    backend = await startBackend({ ...config, consoleDir: config.consoleDir ?? path.resolve(here, '../dist/renderer') });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') console.error(`flowscope: port ${config.port} on ${config.host} is in use: stop the other process or set PORT.`);
+    else console.error(`flowscope: cannot start: ${message}`);
+    return 1;
+  }
+  const b = backend;
+  console.log(`Flowscope backend listening on ${b.url} (store ${b.config.databaseUrl ? 'postgres' : 'sqlite'}, data ${b.config.dataDir})`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`flowscope: ${signal} received, shutting down`);
+      b.close().then(resolve, (err: unknown) => {
+        console.error(`flowscope: shutdown error: ${err instanceof Error ? err.message : String(err)}`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
