@@ -10,6 +10,10 @@ export interface BackendConfig {
   jwtSecret?: string | undefined;
   databaseUrl?: string | undefined;
   redisUrl?: string | undefined;
+  /** PostgreSQL schema (DATABASE_SCHEMA), default `public`: several backends can share one database. */
+  databaseSchema?: string | undefined;
+  /** Prefix of every cache key and channel (CACHE_PREFIX), default `flowscope:`. */
+  cacheKeyPrefix?: string | undefined;
   /** Browser origins allowed besides the server's own. */
   allowedOrigins: string[];
   maxConnectionsPerUser: number;
@@ -75,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     jwtSecret: pick(values['jwt-secret'], 'JWT_SECRET') || undefined,
     databaseUrl: pick(values['database-url'], 'DATABASE_URL') || undefined,
     redisUrl: pick(values['redis-url'], 'REDIS_URL') || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    cacheKeyPrefix: env.CACHE_PREFIX || undefined,
     allowedOrigins: origins ? origins.split(',').map((s) => s.trim()).filter(Boolean) : [],
     maxConnectionsPerUser:
       int(pick(values['max-connections-per-user'], 'MAX_CONNECTIONS_PER_USER'), 'MAX_CONNECTIONS_PER_USER') ??

@@ -66,10 +66,10 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
   const tokens = new TokenService(resolveJwtSecret(config.jwtSecret, config.dataDir));
   const startedAt = Date.now();
 
-  const store: Store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store: Store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
   let cache: Cache;
   try {
-    cache = await createCache({ redisUrl: config.redisUrl });
+    cache = await createCache({ redisUrl: config.redisUrl, ...(config.cacheKeyPrefix ? { keyPrefix: config.cacheKeyPrefix } : {}) });
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;

@@ -7,16 +7,12 @@ import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { connect, ConnectionRefusedError, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
 import { RUN_EVENT_TYPES, runEventSchema } from '../../protocol/index.ts';
+import pg from 'pg';
 import { startHarness, type Harness } from '../test-support/backend-harness.ts';
+import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
+import type { BackendConfig } from '../config/backend-config.ts';
 
 const SECRET = 'test-secret-of-sufficient-length-0123456789';
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ jwtSecret: SECRET, maxConnectionsPerUser: 3, rateLimitMessages: 1000 });
-});
-afterAll(async () => {
-  await h.close();
-});
 
 function assertFiveEventFlow(events: Array<Record<string, unknown>>, userId: string) {
   const types = events.map((e) => e.type);
@@ -37,6 +33,39 @@ function assertFiveEventFlow(events: Array<Record<string, unknown>>, userId: str
     expect(runEventSchema.safeParse(e).success).toBe(true);
   }
 }
+
+
+const pgUp = await postgresAvailable();
+const redisUp = await redisAvailable();
+const SETUPS: Array<{ name: string; store: string; cache: string; config: () => Partial<BackendConfig> }> = [
+  { name: 'SQLite + in-process cache', store: 'sqlite', cache: 'memory', config: () => ({}) },
+];
+if (pgUp.available && redisUp.available) {
+  SETUPS.push({
+    name: 'PostgreSQL + Redis',
+    store: 'postgres',
+    cache: 'redis',
+    config: () => ({ databaseUrl: TEST_DATABASE_URL, databaseSchema: uniqueTestName('golden'), redisUrl: TEST_REDIS_URL, cacheKeyPrefix: `${uniqueTestName('golden')}:` }),
+  });
+}
+
+let h: Harness;
+for (const setup of SETUPS) describe(setup.name, () => {
+let schema: string | undefined;
+beforeAll(async () => {
+  const config = setup.config();
+  schema = config.databaseSchema;
+  h = await startHarness({ jwtSecret: SECRET, maxConnectionsPerUser: 3, rateLimitMessages: 1000, ...config });
+});
+afterAll(async () => {
+  await h.close();
+  if (schema) {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+});
 
 for (const transport of ['socketio', 'ws'] as const) {
   describe(`golden path over ${transport}`, () => {
@@ -340,6 +369,7 @@ describe('health', () => {
   it('reports store, cache, queue depth and connections', async () => {
     const res = await fetch(`${h.backend.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', store: 'sqlite', cache: 'memory', queue_depth: expect.any(Number), connections: expect.any(Number) });
+    expect(await res.json()).toMatchObject({ status: 'ok', store: setup.store, cache: setup.cache, queue_depth: expect.any(Number), connections: expect.any(Number) });
   });
+});
 });
