@@ -1,0 +1,78 @@
+import { expect, test, type Page } from '@playwright/test';
+import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+
+const SHOTS = 'test-results/screenshots';
+
+async function addAndConnect(page: Page, userId: string, transport: 'socketio' | 'ws') {
+  await page.getByTestId('user-id-input').fill(userId);
+  await page.getByTestId('new-user-transport').selectOption(transport);
+  await page.getByTestId('add-user').click();
+  const row = page.locator(`[data-testid="user-row"][data-user="${userId}"]`);
+  await expect(row).toBeVisible();
+  await row.getByTestId('connect-user').click();
+  await expect(row.getByTestId('user-state')).toHaveText('open');
+}
+
+async function sendTemplate(page: Page, template: string, userId: string) {
+  await page.getByTestId(`template-${template}`).click();
+  await page.getByTestId('send-as').selectOption(userId);
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('send-error')).toHaveCount(0);
+}
+
+test('two users, live runs, errors, history', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('health-status')).toContainText('ok');
+
+  await addAndConnect(page, 'alice', 'socketio');
+  await addAndConnect(page, 'bob', 'ws');
+
+  await sendTemplate(page, 'user_message', 'alice');
+  await sendTemplate(page, 'user_message', 'bob');
+
+  for (const user of ['alice', 'bob']) {
+    const lane = page.locator(`[data-testid="run-lane"][data-user="${user}"]`);
+    await expect(lane).toHaveCount(1);
+    await expect(lane).toHaveAttribute('data-status', 'succeeded', { timeout: 20_000 });
+    for (const type of RUN_EVENT_TYPES) {
+      await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
+    }
+  }
+
+  // alice's filter shows only alice's events
+  await page.getByTestId('filter-user').selectOption('alice');
+  const stream = page.getByTestId('event-stream');
+  await expect(stream.locator('[data-testid="event-row"][data-user="alice"]').first()).toBeVisible();
+  await expect(stream.locator('[data-testid="event-row"][data-user="bob"]')).toHaveCount(0);
+  await page.getByTestId('filter-user').selectOption('');
+
+  // composer shows the server's verdicts before sending
+  await page.getByTestId('template-malformed-JSON').click();
+  await expect(page.getByTestId('composer-validation')).toContainText('INVALID_JSON');
+  await page.getByTestId('send-as').selectOption('alice');
+  await page.getByTestId('send-button').click();
+  await expect(stream.locator('[data-testid="event-row"][data-code="INVALID_JSON"]')).toHaveCount(1);
+
+  await page.getByTestId('template-oversized').click();
+  await expect(page.getByTestId('composer-validation')).toContainText('MESSAGE_TOO_LARGE');
+  await expect(page.getByTestId('composer-bytes')).toHaveClass(/over/);
+  await page.getByTestId('send-button').click();
+  await expect(stream.locator('[data-testid="event-row"][data-code="MESSAGE_TOO_LARGE"]')).toHaveCount(1);
+  await expect(stream).toContainText('MESSAGE_TOO_LARGE');
+  await expect(stream).toContainText('INVALID_JSON');
+
+  await page.screenshot({ path: `${SHOTS}/main-view.png` });
+
+  // after a reload the users are remembered; alice's thread is in History
+  await page.reload();
+  await page.getByTestId('history-user').selectOption('alice');
+  await page.getByTestId('history-load').click();
+  const thread = page.getByTestId('history-thread');
+  await expect(thread).toHaveCount(1);
+  await thread.first().locator('.thread-line').click();
+  await expect(page.getByTestId('history-message')).toContainText('what is 2 + 2?');
+  await page.getByTestId('history-run').first().click();
+  const lane = page.locator('[data-testid="run-lane"][data-user="alice"]');
+  await expect(lane).toHaveAttribute('data-status', 'succeeded');
+  await page.screenshot({ path: `${SHOTS}/history-view.png` });
+});

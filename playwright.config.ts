@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// A fresh data directory per run, so each run starts with an empty store. The config is
+// evaluated again in the worker, where the webServer is not started: only make it once.
+const dataDir = process.env.FLOWSCOPE_E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-e2e-'));
+process.env.FLOWSCOPE_E2E_DATA_DIR = dataDir;
+
+export default defineConfig({
+  testDir: 'e2e',
+  retries: 0,
+  workers: 1,
+  reporter: 'list',
+  timeout: 60_000,
+  use: {
+    baseURL: 'http://127.0.0.1:8123',
+    viewport: { width: 1600, height: 950 },
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `node bin/flowscope.js serve --port 8123 --data-dir ${JSON.stringify(dataDir)}`,
+    url: 'http://127.0.0.1:8123/health',
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

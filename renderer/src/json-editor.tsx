@@ -1,0 +1,49 @@
+/** CodeMirror 6 JSON editor, controlled by `value`. */
+import { useEffect, useRef } from 'react';
+import { EditorView, basicSetup } from 'codemirror';
+import { json } from '@codemirror/lang-json';
+import { oneDarkish } from './editor-theme.ts';
+
+interface Props {
+  value: string;
+  onChange(value: string): void;
+}
+
+export function JsonEditor({ value, onChange }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+
+  useEffect(() => {
+    if (!host.current) return;
+    const v = new EditorView({
+      doc: value,
+      parent: host.current,
+      extensions: [
+        basicSetup,
+        json(),
+        oneDarkish,
+        EditorView.lineWrapping,
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+        }),
+      ],
+    });
+    view.current = v;
+    return () => {
+      v.destroy();
+      view.current = null;
+    };
+    // created once; later values are pushed by the effect below
+  }, []);
+
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) {
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    }
+  }, [value]);
+
+  return <div className="json-editor" ref={host} data-testid="composer-editor" />;
+}
