@@ -25,6 +25,8 @@ export interface BackendConfig {
   consoleDir?: string | undefined;
   /** Idle time after which a user's execution engine is released. */
   engineIdleMs: number;
+  /** TTL of process-liveness and per-user execution leases (LEASE_MS): how soon another process takes over from a dead one. */
+  leaseMs: number;
   quiet: boolean;
 }
 
@@ -39,6 +41,7 @@ export const DEFAULT_CONFIG: BackendConfig = {
   maxConcurrentRuns: 64,
   maxQueuedPerUser: 1000,
   engineIdleMs: 30_000,
+  leaseMs: 10_000,
   quiet: false,
 };
 
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     rateLimitMessages: int(pick(values['rate-limit'], 'RATE_LIMIT'), 'RATE_LIMIT') ?? DEFAULT_CONFIG.rateLimitMessages,
     maxConcurrentRuns:
       int(pick(values['max-concurrent-runs'], 'MAX_CONCURRENT_RUNS'), 'MAX_CONCURRENT_RUNS') ?? DEFAULT_CONFIG.maxConcurrentRuns,
+    leaseMs: int(env.LEASE_MS, 'LEASE_MS') ?? DEFAULT_CONFIG.leaseMs,
     quiet: values.quiet ?? false,
   };
 }

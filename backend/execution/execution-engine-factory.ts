@@ -10,7 +10,6 @@ import type { RunExecutor } from './run-executor.ts';
 import { UserExecutionContext } from './user-execution-context.ts';
 import type { Store } from '../store/store-types.ts';
 
-const USER_LEASE_MS = 15_000;
 
 export interface EngineDeps {
   store: Store;
@@ -19,6 +18,7 @@ export interface EngineDeps {
   instanceId: string;
   maxConcurrentRuns: number;
   idleMs: number;
+  leaseMs: number;
   onError(err: unknown): void;
 }
 
@@ -64,10 +64,11 @@ export class UserExecutionEngine {
     const { store, cache, instanceId } = this.deps;
     const userId = this.context.userId;
     const leaseKey = `user-lease:${userId}`;
-    if (!(await cache.acquireLease(leaseKey, instanceId, USER_LEASE_MS))) return; // another process runs this user
+    const leaseMs = this.deps.leaseMs;
+    if (!(await cache.acquireLease(leaseKey, instanceId, leaseMs))) return; // another process runs this user
     const renew = setInterval(() => {
-      cache.renewLease(leaseKey, instanceId, USER_LEASE_MS).catch(() => undefined);
-    }, USER_LEASE_MS / 3);
+      cache.renewLease(leaseKey, instanceId, leaseMs).catch(() => undefined);
+    }, leaseMs / 3);
     try {
       for (;;) {
         if (this.#closed) return;

@@ -10,8 +10,6 @@ import type { Store } from '../store/store-types.ts';
 import type { ExecutionEngineFactory } from './execution-engine-factory.ts';
 import { buildRunEvent } from './run-executor.ts';
 
-export const INSTANCE_LEASE_MS = 10_000;
-
 export class RunSupervisor {
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
@@ -24,6 +22,7 @@ export class RunSupervisor {
       engines: ExecutionEngineFactory;
       instanceId: string;
       intervalMs: number;
+      leaseMs: number;
       onError(err: unknown): void;
     },
   ) {}
@@ -33,7 +32,7 @@ export class RunSupervisor {
   }
 
   async start(): Promise<void> {
-    await this.deps.cache.acquireLease(RunSupervisor.instanceKey(this.deps.instanceId), this.deps.instanceId, INSTANCE_LEASE_MS);
+    await this.deps.cache.acquireLease(RunSupervisor.instanceKey(this.deps.instanceId), this.deps.instanceId, this.deps.leaseMs);
     await this.tick();
     this.#timer = setInterval(() => void this.tick(), this.deps.intervalMs);
     this.#timer.unref();
@@ -50,8 +49,8 @@ export class RunSupervisor {
     this.#ticking = true;
     const { store, cache, instanceId } = this.deps;
     try {
-      await cache.acquireLease(RunSupervisor.instanceKey(instanceId), instanceId, INSTANCE_LEASE_MS);
-      await cache.renewLease(RunSupervisor.instanceKey(instanceId), instanceId, INSTANCE_LEASE_MS);
+      await cache.acquireLease(RunSupervisor.instanceKey(instanceId), instanceId, this.deps.leaseMs);
+      await cache.renewLease(RunSupervisor.instanceKey(instanceId), instanceId, this.deps.leaseMs);
       await this.interruptOrphans();
       for (const userId of await store.listUsersWithQueuedRuns(500)) this.deps.engines.notify(userId);
     } catch (err) {

@@ -88,9 +88,10 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
     instanceId,
     maxConcurrentRuns: config.maxConcurrentRuns,
     idleMs: config.engineIdleMs,
+    leaseMs: config.leaseMs,
     onError,
   });
-  const supervisor = new RunSupervisor({ store, cache, publisher, engines, instanceId, intervalMs: 2000, onError });
+  const supervisor = new RunSupervisor({ store, cache, publisher, engines, instanceId, intervalMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))), leaseMs: config.leaseMs, onError });
   const service = new MessageHandlerService({ store, agents, engines, publisher, maxQueuedPerUser: config.maxQueuedPerUser });
   const router = new MessageRouter()
     .register(new AgentHandler(service))

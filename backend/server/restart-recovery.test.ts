@@ -2,7 +2,6 @@
  * A real `flowscope serve` process is killed with SIGKILL mid-run: after a restart on the
  * same data directory, the cut-off run ends `interrupted` and the queued runs execute.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,30 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connect, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
 import { startHarness, wrapConnection, type Harness } from '../test-support/backend-harness.ts';
+import { startServeProcess } from '../test-support/serve-process.ts';
 
 const SECRET = 'restart-secret-restart-secret-restart-0000';
-const root = path.resolve(import.meta.dirname, '../..');
-
-function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'bin/flowscope.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, JWT_SECRET: SECRET, DATABASE_URL: '', REDIS_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
+function startServe(dataDir: string) {
+  return startServeProcess(['--data-dir', dataDir], { JWT_SECRET: SECRET, DATABASE_URL: '', REDIS_URL: '' });
 }
 
 let harness: Harness | undefined;

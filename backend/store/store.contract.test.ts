@@ -548,7 +548,7 @@ function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
     async function running(userId = uid('u')) {
       const { run } = await accept(store, { userId });
       const claimed = await store.claimNextRun(userId, 'inst-a', tick());
-      if (!claimed) throw new Error('no run claimed');
+      if (claimed?.id !== run.id) throw new Error('the accepted run was not claimed');
       await store.appendEvent(event(claimed, 1, 'agent_started'));
       return claimed;
     }
