@@ -105,6 +105,8 @@ async function benchFlowscope(name: string, databaseUrl?: string, redisUrl?: str
     jwtSecret: 'bench-secret-bench-secret-bench-secret-00',
     databaseUrl,
     redisUrl,
+    databaseSchema: databaseUrl ? `flowscope_bench_${process.pid}` : undefined,
+    cacheKeyPrefix: `flowscope-bench-${process.pid}:`,
     rateLimitMessages: 1_000_000,
   });
   const conns = await Promise.all(
