@@ -6,6 +6,20 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { Cache } from '../cache/cache-types.ts';
+import type { ClientConnection } from '../delivery/client-connection.ts';
+import type { ConnectionRegistry } from '../delivery/connection-registry.ts';
+import type { InboundPipeline } from '../reception/inbound-pipeline.ts';
+
+/** What each transport needs: admission, the connection registry and the pipeline. */
+export interface TransportDeps {
+  tokens: TokenService;
+  cache: Cache;
+  registry: ConnectionRegistry;
+  pipeline: InboundPipeline;
+  maxConnectionsPerUser: number;
+  originAllowed(origin: string | undefined): boolean;
+  onClose(connection: ClientConnection): void;
+}
 
 export const CONNECTION_TTL_MS = 60_000;
 

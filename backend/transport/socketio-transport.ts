@@ -3,21 +3,9 @@ import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerEnvelope, ServerToClientEvents, SocketData } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
-import type { ConnectionRegistry } from '../delivery/connection-registry.ts';
-import type { InboundPipeline } from '../reception/inbound-pipeline.ts';
-import { admitConnection, type Admission } from './connection-admission.ts';
-import type { TokenService } from '../auth/token-service.ts';
-import type { Cache } from '../cache/cache-types.ts';
+import { admitConnection, type Admission, type TransportDeps } from './connection-admission.ts';
 
-export interface SocketIoDeps {
-  tokens: TokenService;
-  cache: Cache;
-  registry: ConnectionRegistry;
-  pipeline: InboundPipeline;
-  maxConnectionsPerUser: number;
-  originAllowed(origin: string | undefined): boolean;
-  onClose(connection: ClientConnection): void;
-}
+export type SocketIoDeps = TransportDeps;
 
 export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {

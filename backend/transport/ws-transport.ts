@@ -6,26 +6,14 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ErrorCode, wsCloseCodeFor, type ServerEnvelope } from '../../protocol/index.ts';
-import type { TokenService } from '../auth/token-service.ts';
-import type { Cache } from '../cache/cache-types.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
-import type { ConnectionRegistry } from '../delivery/connection-registry.ts';
-import type { InboundPipeline } from '../reception/inbound-pipeline.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
-import { admitConnection } from './connection-admission.ts';
+import { admitConnection, type TransportDeps } from './connection-admission.ts';
 
 /** Frames above this are refused by the transport itself (close 1009). */
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
 
-export interface WsDeps {
-  tokens: TokenService;
-  cache: Cache;
-  registry: ConnectionRegistry;
-  pipeline: InboundPipeline;
-  maxConnectionsPerUser: number;
-  originAllowed(origin: string | undefined): boolean;
-  onClose(connection: ClientConnection): void;
-}
+export type WsDeps = TransportDeps;
 
 function tokenFrom(req: http.IncomingMessage): string | undefined {
   const header = req.headers.authorization;
