@@ -21,6 +21,7 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
+      testIgnore: /electron\.spec\.ts/,
       use: {
         browserName: 'chromium',
         launchOptions: {
@@ -28,6 +29,11 @@ export default defineConfig({
           args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
         },
       },
+    },
+    {
+      // Launches the built Electron app itself (skipped where the optional electron binary is absent).
+      name: 'electron',
+      testMatch: /electron\.spec\.ts/,
     },
   ],
   webServer: {

@@ -33,7 +33,18 @@ import { CONNECTION_TTL_MS } from '../transport/connection-admission.ts';
 import { attachWebSocket } from '../transport/ws-transport.ts';
 
 const require = createRequire(import.meta.url);
-const VERSION: string = (require('../../package.json') as { version: string }).version;
+/** The package version, from the sources (backend/server) or the build (dist/node/backend/server). */
+function readVersion(): string {
+  for (const candidate of ['../../package.json', '../../../../package.json']) {
+    try {
+      return (require(candidate) as { version: string }).version;
+    } catch {
+      // try the next location
+    }
+  }
+  return '0.0.0';
+}
+const VERSION = readVersion();
 
 export interface RunningBackend {
   readonly url: string;
