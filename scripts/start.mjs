@@ -22,6 +22,7 @@ function findElectron() {
 }
 const electronBinary = findElectron();
 const electronMain = 'dist/node/main/electron-main.js';
+if (electronBinary) run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'build:node']);
 if (electronBinary && fs.existsSync(electronMain)) {
   console.log('flowscope: starting the Electron console');
   spawn(electronBinary, [electronMain], { stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0));
