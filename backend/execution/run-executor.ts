@@ -3,7 +3,7 @@
  * and ends with exactly one agent_completed. Every event is persisted before it is
  * published (protocol.md §5).
  */
-import type { FinalRunStatus, RunEventDraft, RunEventEnvelope } from '../../protocol/index.ts';
+import type { FinalRunStatus, RunEventDraft, RunEventEnvelope, RunStatus } from '../../protocol/index.ts';
 import { createAgentContext } from '../agents/agent-context.ts';
 import type { AgentRegistry } from '../agents/agent-registry.ts';
 import type { Tool } from '../agents/agent-types.ts';
@@ -31,6 +31,33 @@ export function buildRunEvent(run: Pick<RunRecord, 'id' | 'threadId' | 'messageI
     payload: draft.payload,
   } as RunEventEnvelope;
   return { runId: run.id, seq, userId: run.userId, type: draft.type, envelope, createdAt: timestamp };
+}
+
+/**
+ * Ends a run without (further) executing it: a queued run that is cancelled, or a run whose
+ * process died. Stores its agent_completed with the next seq, atomically with the status,
+ * and publishes it when the status change took effect.
+ */
+export async function endRunWithoutAgent(
+  deps: { store: Store; publisher: EventPublisher },
+  run: RunRecord,
+  end: { status: FinalRunStatus; error: string; durationMs: number; expectedStatuses: RunStatus[]; expectedOwnerId?: string | null },
+): Promise<boolean> {
+  const final = buildRunEvent(run, (await deps.store.lastSeq(run.id)) + 1, {
+    type: 'agent_completed',
+    payload: { status: end.status, response: null, error: end.error, duration_ms: end.durationMs },
+  });
+  const done = await deps.store.finishRun(run.id, {
+    status: end.status,
+    response: null,
+    error: end.error,
+    endedAt: final.createdAt,
+    finalEvent: final,
+    expectedStatuses: end.expectedStatuses,
+    ...(end.expectedOwnerId ? { expectedOwnerId: end.expectedOwnerId } : {}),
+  });
+  if (done) deps.publisher.publish(run.userId, final.envelope);
+  return done;
 }
 
 function errorMessage(err: unknown): string {

@@ -8,7 +8,7 @@ import type { Cache } from '../cache/cache-types.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import type { Store } from '../store/store-types.ts';
 import type { ExecutionEngineFactory } from './execution-engine-factory.ts';
-import { buildRunEvent } from './run-executor.ts';
+import { endRunWithoutAgent } from './run-executor.ts';
 
 export class RunSupervisor {
   #timer: NodeJS.Timeout | null = null;
@@ -72,24 +72,14 @@ export class RunSupervisor {
       if (owner && alive.get(owner)) continue;
       const full = await store.getRun(run.id);
       if (!full) continue;
-      const seq = (await store.lastSeq(run.id)) + 1;
-      const final = buildRunEvent(full, seq, {
-        type: 'agent_completed',
-        payload: { status: 'interrupted', response: null, error: 'The process running this run stopped before it ended.', duration_ms: full.startedAt ? Date.now() - Date.parse(full.startedAt) : 0 },
-      });
-      const done = await store.finishRun(run.id, {
+      const done = await endRunWithoutAgent({ store, publisher }, full, {
         status: 'interrupted',
-        response: null,
         error: 'The process running this run stopped before it ended.',
-        endedAt: final.createdAt,
-        finalEvent: final,
+        durationMs: full.startedAt ? Date.now() - Date.parse(full.startedAt) : 0,
         expectedStatuses: ['running'],
-        ...(owner ? { expectedOwnerId: owner } : {}),
+        expectedOwnerId: owner,
       });
-      if (done) {
-        count += 1;
-        publisher.publish(full.userId, final.envelope);
-      }
+      if (done) count += 1;
     }
     return count;
   }

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../protocol/index.ts';
 import type { CancelRunEnvelope, PingEnvelope, PongEnvelope, ResumeEnvelope, UserMessageEnvelope } from '../../protocol/index.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
-import { buildRunEvent } from '../execution/run-executor.ts';
+import { endRunWithoutAgent } from '../execution/run-executor.ts';
 import type { Store } from '../store/store-types.ts';
 import { ProtocolError } from './error-envelope.ts';
 import type { MessageHandler } from './message-handler.ts';
@@ -44,22 +44,13 @@ export class CancelHandler implements MessageHandler<CancelRunEnvelope> {
       throw new ProtocolError(ErrorCode.NOT_FOUND, `Run "${envelope.payload.run_id}" was not found.`);
     }
     if (run.status === 'queued') {
-      const final = buildRunEvent(run, (await store.lastSeq(run.id)) + 1, {
-        type: 'agent_completed',
-        payload: { status: 'cancelled', response: null, error: 'The run was cancelled before it started.', duration_ms: 0 },
-      });
-      const done = await store.finishRun(run.id, {
+      const done = await endRunWithoutAgent({ store, publisher }, run, {
         status: 'cancelled',
-        response: null,
         error: 'The run was cancelled before it started.',
-        endedAt: final.createdAt,
-        finalEvent: final,
+        durationMs: 0,
         expectedStatuses: ['queued'],
       });
-      if (done) {
-        publisher.publish(run.userId, final.envelope);
-        return;
-      }
+      if (done) return;
     }
     if (!engines.cancelLocal(run.userId, run.id)) publisher.requestCancel(run.userId, run.id);
   }

@@ -123,8 +123,14 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
   async function health(): Promise<{ status: number; body: HealthResponse }> {
     const failing: string[] = [];
     const errors: string[] = [];
-    const timeout = <T,>(p: Promise<T>) =>
-      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000))]);
+    const timeout = async <T,>(p: Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 2000)))]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     await timeout(store.ping()).catch((e: unknown) => {
       failing.push('store');
       errors.push(`store: ${e instanceof Error ? e.message : String(e)}`);
