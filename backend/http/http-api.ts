@@ -100,8 +100,9 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
         throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'user_id: 1-128 chars of [A-Za-z0-9_.:@-] required.');
       }
       const ttl = body.ttl_s === undefined ? 3600 : Number(body.ttl_s);
-      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 24 * 3600) {
-        throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'ttl_s: an integer from 1 to 2592000.');
+      // A negative ttl mints an already-expired token, for testing AUTH_EXPIRED (docs/protocol.md).
+      if (!Number.isInteger(ttl) || ttl === 0 || ttl < -86_400 || ttl > 30 * 24 * 3600) {
+        throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'ttl_s: an integer from 1 to 2592000, or from -86400 to -1 for an expired token.');
       }
       const issued = await deps.tokens.issue(body.user_id, ttl);
       send(res, 200, { token: issued.token, user_id: body.user_id, expires_at: issued.expiresAt.toISOString() });

@@ -1,0 +1,129 @@
+/**
+ * Matches a received value against a scenario pattern (protocol/scenario-schema.ts):
+ * objects as subsets, arrays element by element, scalars by equality, and `$` operators.
+ * Returns every mismatch with its path, expected and received, for a readable diff.
+ */
+
+export interface Mismatch {
+  path: string;
+  expected: string;
+  received: string;
+}
+
+const OPERATORS = new Set(['$regex', '$contains', '$type', '$exists', '$gt', '$gte', '$lt', '$lte', '$oneOf', '$any', '$not', '$length', '$flags']);
+
+export function isOperator(pattern: unknown): pattern is Record<string, unknown> {
+  if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) return false;
+  const keys = Object.keys(pattern);
+  return keys.length > 0 && keys.every((k) => OPERATORS.has(k));
+}
+
+export function show(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  const text = JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function join(path: string, key: string | number): string {
+  return typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+}
+
+function matchOperator(op: Record<string, unknown>, value: unknown, path: string, out: Mismatch[]): void {
+  const fail = (expected: string) => out.push({ path: path || '(value)', expected, received: show(value) });
+  if ('$exists' in op) {
+    if ((value !== undefined) !== Boolean(op.$exists)) fail(op.$exists ? 'present' : 'absent');
+    return;
+  }
+  if ('$any' in op) {
+    if (value === undefined) fail('any value');
+    return;
+  }
+  if ('$not' in op) {
+    const inner: Mismatch[] = [];
+    matchValue(op.$not, value, path, inner);
+    if (inner.length === 0) fail(`not ${show(op.$not)}`);
+    return;
+  }
+  if ('$type' in op && typeOf(value) !== op.$type) fail(`a value of type ${String(op.$type)}`);
+  if ('$regex' in op) {
+    const re = new RegExp(String(op.$regex), typeof op.$flags === 'string' ? op.$flags : '');
+    if (typeof value !== 'string' || !re.test(value)) fail(`a string matching /${String(op.$regex)}/`);
+  }
+  if ('$contains' in op) {
+    const needle = op.$contains;
+    const ok =
+      (typeof value === 'string' && typeof needle === 'string' && value.includes(needle)) ||
+      (Array.isArray(value) && value.some((item) => matches(needle, item)));
+    if (!ok) fail(`containing ${show(needle)}`);
+  }
+  if ('$oneOf' in op) {
+    const options = Array.isArray(op.$oneOf) ? op.$oneOf : [];
+    if (!options.some((o) => matches(o, value))) fail(`one of ${show(options)}`);
+  }
+  if ('$length' in op) {
+    const len = typeof value === 'string' || Array.isArray(value) ? value.length : undefined;
+    if (len === undefined) fail(`a string or array of length ${show(op.$length)}`);
+    else matchValue(op.$length, len, join(path, 'length'), out);
+  }
+  const cmp: Array<[string, (a: number, b: number) => boolean, string]> = [
+    ['$gt', (a, b) => a > b, '>'],
+    ['$gte', (a, b) => a >= b, '>='],
+    ['$lt', (a, b) => a < b, '<'],
+    ['$lte', (a, b) => a <= b, '<='],
+  ];
+  for (const [key, test, sign] of cmp) {
+    if (key in op) {
+      const bound = Number(op[key]);
+      if (typeof value !== 'number' || !test(value, bound)) fail(`a number ${sign} ${bound}`);
+    }
+  }
+}
+
+function matchValue(pattern: unknown, value: unknown, path: string, out: Mismatch[]): void {
+  if (isOperator(pattern)) {
+    matchOperator(pattern, value, path, out);
+    return;
+  }
+  if (Array.isArray(pattern)) {
+    if (!Array.isArray(value)) {
+      out.push({ path: path || '(value)', expected: show(pattern), received: show(value) });
+      return;
+    }
+    if (pattern.length !== value.length) {
+      out.push({ path: join(path, 'length'), expected: String(pattern.length), received: String(value.length) });
+    }
+    pattern.forEach((p, i) => {
+      if (i < value.length) matchValue(p, value[i], join(path, i), out);
+    });
+    return;
+  }
+  if (pattern !== null && typeof pattern === 'object') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      out.push({ path: path || '(value)', expected: 'an object', received: show(value) });
+      return;
+    }
+    for (const [key, p] of Object.entries(pattern)) {
+      matchValue(p, (value as Record<string, unknown>)[key], join(path, key), out);
+    }
+    return;
+  }
+  if (pattern !== value) out.push({ path: path || '(value)', expected: show(pattern), received: show(value) });
+}
+
+/** Every mismatch between a pattern and a value (empty when it matches). */
+export function mismatches(pattern: unknown, value: unknown): Mismatch[] {
+  const out: Mismatch[] = [];
+  if (pattern === undefined) return out;
+  matchValue(pattern, value, '', out);
+  return out;
+}
+
+export function matches(pattern: unknown, value: unknown): boolean {
+  return mismatches(pattern, value).length === 0;
+}

@@ -1,0 +1,740 @@
+/**
+ * Runs one scenario against a backend: connects its users, sends, waits and asserts, and
+ * returns a result with every step, every run it caused and every envelope seen. The same
+ * runner serves the CLI (Node, pass `WebSocketImpl` from `ws`) and the console (browser).
+ */
+import {
+  RUN_EVENT_TYPES,
+  type ConnectStep,
+  type ExpectNothingStep,
+  type ExpectOrderStep,
+  type ExpectRunStep,
+  type ResumeStep,
+  type Scenario,
+  type ScenarioStep,
+  type SendStep,
+  type TokenKind,
+  type WaitStep,
+} from '../../protocol/index.ts';
+import {
+  connect,
+  ConnectionRefusedError,
+  type FlowscopeConnection,
+  type ReceivedEnvelope,
+  type TransportKind,
+  type WebSocketConstructor,
+} from '../flowscope-connection.ts';
+import { createRestClient } from '../rest-client.ts';
+import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
+import type { ObservedRun, ReceivedRecord, ScenarioResult, SentRecord, StepFailure, StepResult } from './scenario-result.ts';
+import { lookupPath, renderText, renderValue, TemplateError, type TemplateScope } from './template-renderer.ts';
+import { forgeToken, type TokenSource } from './token-forge.ts';
+
+export interface RunnerOptions {
+  /** Backend base URL, e.g. http://127.0.0.1:8000 */
+  target: string;
+  /** Needed in Node for the `ws` transport. */
+  WebSocketImpl?: WebSocketConstructor;
+  /** Values for `{{env.NAME}}`. */
+  env?: Record<string, string | undefined>;
+  /** Overrides every user's transport. */
+  transport?: TransportKind;
+  /** Default wait timeout when the scenario sets none (10000). */
+  timeoutMs?: number;
+  file?: string;
+  fetchImpl?: typeof fetch;
+  signal?: AbortSignal;
+  /** Live progress, for the console and the pretty reporter. */
+  onStepStart?(step: StepResult): void;
+  onStepEnd?(step: StepResult): void;
+  onReceived?(record: ReceivedRecord): void;
+  onSent?(record: SentRecord): void;
+}
+
+class StepFailed extends Error {
+  readonly failure: StepFailure;
+  constructor(failure: StepFailure) {
+    super(failure.message);
+    this.failure = failure;
+  }
+}
+
+const GOLDEN_TYPES: readonly string[] = RUN_EVENT_TYPES;
+
+interface InboxItem {
+  at_ms: number;
+  envelope: ReceivedEnvelope;
+  consumed: boolean;
+}
+
+interface UserState {
+  key: string;
+  id: string;
+  givenToken: string | undefined;
+  minted: string | undefined;
+  transport: TransportKind;
+  connection: FlowscopeConnection | undefined;
+  inbox: InboxItem[];
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'scenario'
+  );
+}
+
+function mismatchLines(list: Mismatch[]): { expected: string[]; received: string[] } {
+  return {
+    expected: list.map((m) => `${m.path}: ${m.expected}`),
+    received: list.map((m) => `${m.path}: ${m.received}`),
+  };
+}
+
+function summarize(envelope: ReceivedEnvelope): string {
+  const p = (envelope.payload ?? {}) as Record<string, unknown>;
+  const bits: string[] = [envelope.type];
+  if (typeof envelope.seq === 'number') bits.push(`#${envelope.seq}`);
+  if (envelope.type === 'error') bits.push(String(p.code));
+  if (typeof envelope.run_id === 'string') bits.push(`run ${envelope.run_id}`);
+  else if (typeof p.run_id === 'string') bits.push(`run ${p.run_id}`);
+  if (envelope.type === 'agent_completed') bits.push(String(p.status));
+  return bits.join(' ');
+}
+
+export async function runScenario(scenario: Scenario, options: RunnerOptions): Promise<ScenarioResult> {
+  const session = new ScenarioSession(scenario, options);
+  return session.run();
+}
+
+class ScenarioSession {
+  private readonly t0 = performance.now();
+  private readonly startedAt = new Date();
+  private readonly runId: string;
+  private readonly users = new Map<string, UserState>();
+  private readonly vars: Record<string, unknown> = {};
+  private readonly waiters = new Set<() => void>();
+  private readonly runs = new Map<string, ObservedRun>();
+  private readonly sent: SentRecord[] = [];
+  private readonly received: ReceivedRecord[] = [];
+  private readonly rest;
+  private readonly tokens: TokenSource;
+  private sendCounter = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: RunnerOptions,
+  ) {
+    this.runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
+    this.rest = createRestClient(options.target, options.fetchImpl);
+    this.tokens = { mint: async (userId, ttlS) => (await this.rest.mintToken(userId, ttlS)).token };
+    Object.assign(this.vars, scenario.vars ?? {});
+    const base = slug(scenario.name);
+    for (const [key, spec] of Object.entries(scenario.users)) {
+      this.users.set(key, {
+        key,
+        id: spec.id ?? `${base}-${key}-${this.runId}`,
+        givenToken: spec.token,
+        minted: undefined,
+        transport: options.transport ?? spec.transport ?? scenario.transport ?? 'socketio',
+        connection: undefined,
+        inbox: [],
+      });
+    }
+  }
+
+  private now(): number {
+    return Math.round((performance.now() - this.t0) * 10) / 10;
+  }
+
+  private scope(extra: TemplateScope = {}): TemplateScope {
+    const user: Record<string, unknown> = {};
+    for (const u of this.users.values()) user[u.key] = { id: u.id, token: u.givenToken ?? u.minted ?? '' };
+    return {
+      ...this.vars,
+      ...extra,
+      vars: this.vars,
+      user,
+      env: this.options.env ?? {},
+      run: { id: this.runId },
+      scenario: { name: this.scenario.name },
+    };
+  }
+
+  private render<T>(value: T, extra?: TemplateScope): T {
+    try {
+      return renderValue(value, this.scope(extra));
+    } catch (err) {
+      if (err instanceof TemplateError) throw new StepFailed({ message: err.message });
+      throw err;
+    }
+  }
+
+  private renderStr(value: string, extra?: TemplateScope): string {
+    try {
+      return renderText(value, this.scope(extra));
+    } catch (err) {
+      if (err instanceof TemplateError) throw new StepFailed({ message: err.message });
+      throw err;
+    }
+  }
+
+  private user(key: string): UserState {
+    const u = this.users.get(key);
+    if (!u) throw new StepFailed({ message: `user "${key}" is not declared` });
+    return u;
+  }
+
+  private timeout(ms: number | undefined): number {
+    return ms ?? this.scenario.timeout_ms ?? this.options.timeoutMs ?? 10_000;
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves with the first non-undefined value of `check`, re-evaluated on every arrival. */
+  private waitFor<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => StepFailure): Promise<T> {
+    const immediate = check();
+    if (immediate !== undefined) return Promise.resolve(immediate);
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        this.options.signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter = () => {
+        const value = check();
+        if (value !== undefined) {
+          done();
+          resolve(value);
+        }
+      };
+      const onAbort = () => {
+        done();
+        reject(new StepFailed({ message: 'stopped' }));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new StepFailed(onTimeout()));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+      this.options.signal?.addEventListener('abort', onAbort);
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      this.options.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new StepFailed({ message: 'stopped' }));
+      });
+    });
+  }
+
+  private record(user: UserState, envelope: ReceivedEnvelope): void {
+    const at = this.now();
+    user.inbox.push({ at_ms: at, envelope, consumed: false });
+    const rec: ReceivedRecord = { user: user.key, at_ms: at, envelope };
+    this.received.push(rec);
+    if (GOLDEN_TYPES.includes(envelope.type) && typeof envelope.run_id === 'string') {
+      let run = this.runs.get(envelope.run_id);
+      if (!run) {
+        run = {
+          run_id: envelope.run_id,
+          user: user.key,
+          user_id: user.id,
+          thread_id: typeof envelope.thread_id === 'string' ? envelope.thread_id : undefined,
+          events: [],
+          status: undefined,
+          response: undefined,
+        };
+        this.runs.set(envelope.run_id, run);
+      }
+      const seq = typeof envelope.seq === 'number' ? envelope.seq : undefined;
+      // The same event seen by a second connection of the user, or replayed by resume, counts once per user.
+      if (run.user === user.key && !run.events.some((e) => e.seq === seq && e.type === envelope.type)) {
+        run.events.push({ type: envelope.type, seq, at_ms: at, payload: envelope.payload });
+        run.events.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+      }
+      if (envelope.type === 'agent_completed') {
+        const p = (envelope.payload ?? {}) as { status?: string; response?: string | null };
+        run.status = p.status;
+        run.response = p.response;
+      }
+    }
+    this.options.onReceived?.(rec);
+    this.notify();
+  }
+
+  async run(): Promise<ScenarioResult> {
+    const steps: StepResult[] = [];
+    let failed = false;
+    try {
+      failed = !(await this.runSteps(this.scenario.steps, '', steps, {}));
+    } finally {
+      for (const u of this.users.values()) u.connection?.close();
+    }
+    const users: Record<string, { id: string }> = {};
+    for (const u of this.users.values()) users[u.key] = { id: u.id };
+    return {
+      name: this.scenario.name,
+      ...(this.options.file ? { file: this.options.file } : {}),
+      tags: this.scenario.tags ?? [],
+      status: failed ? 'failed' : 'passed',
+      started_at: this.startedAt.toISOString(),
+      duration_ms: Math.round(performance.now() - this.t0),
+      target: this.options.target,
+      steps,
+      runs: [...this.runs.values()],
+      users,
+      sent: this.sent,
+      received: this.received,
+    };
+  }
+
+  /** Runs steps in order; after a failure the rest are reported as skipped. Returns true if all passed. */
+  private async runSteps(list: ScenarioStep[], prefix: string, out: StepResult[], extra: TemplateScope): Promise<boolean> {
+    let ok = true;
+    for (let i = 0; i < list.length; i++) {
+      const step = list[i] as ScenarioStep;
+      const id = `${prefix}${i + 1}`;
+      const kind = Object.keys(step).find((k) => k !== 'name') ?? 'unknown';
+      const result: StepResult = { id, kind, title: step.name ?? kind, status: 'skipped', started_ms: this.now(), duration_ms: 0 };
+      out.push(result);
+      if (!ok || this.options.signal?.aborted) continue;
+      this.options.onStepStart?.(result);
+      const start = performance.now();
+      try {
+        await this.runStep(step, result, extra);
+        result.status = result.children?.some((c) => c.status === 'failed') ? 'failed' : 'passed';
+        if (result.status === 'failed') result.failure ??= { message: 'a nested step failed' };
+      } catch (err) {
+        result.status = 'failed';
+        result.failure = err instanceof StepFailed ? err.failure : { message: `runner error: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      result.duration_ms = Math.round((performance.now() - start) * 10) / 10;
+      if (step.name) result.title = `${step.name}: ${result.title}`;
+      this.options.onStepEnd?.(result);
+      if (result.status === 'failed') ok = false;
+    }
+    return ok;
+  }
+
+  private async runStep(step: ScenarioStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    if (step.connect !== undefined) return this.doConnect(step.connect, result);
+    if (step.disconnect !== undefined) {
+      const u = this.user(typeof step.disconnect === 'string' ? step.disconnect : step.disconnect.user);
+      result.title = `disconnect ${u.key}`;
+      u.connection?.close();
+      u.connection = undefined;
+      return;
+    }
+    if (step.drop !== undefined) {
+      const u = this.user(typeof step.drop === 'string' ? step.drop : step.drop.user);
+      result.title = `drop ${u.key}'s connection`;
+      if (!u.connection) throw new StepFailed({ message: `${u.key} is not connected` });
+      const conn = u.connection;
+      conn.drop();
+      await this.waitFor(() => (conn.state === 'open' ? undefined : true), 5000, () => ({ message: 'the connection did not close after the drop' }));
+      u.connection = undefined;
+      result.detail = `connection state ${conn.state}`;
+      return;
+    }
+    if (step.send !== undefined) return this.doSend(step.send, result, extra);
+    if (step.wait !== undefined) return this.doWait(step.wait, result, extra);
+    if (step.expect_run !== undefined) return this.doExpectRun(step.expect_run, result, extra);
+    if (step.expect_nothing !== undefined) return this.doExpectNothing(step.expect_nothing, result, extra);
+    if (step.expect_order !== undefined) return this.doExpectOrder(step.expect_order, result, extra);
+    if (step.resume !== undefined) return this.doResume(step.resume, result, extra);
+    if (step.sleep !== undefined) {
+      result.title = `sleep ${step.sleep} ms`;
+      await this.sleep(step.sleep);
+      return;
+    }
+    if (step.set !== undefined) {
+      const values = this.render(step.set, extra);
+      Object.assign(this.vars, values);
+      result.title = `set ${Object.keys(values).join(', ')}`;
+      return;
+    }
+    if (step.repeat !== undefined) {
+      const { times, index, steps } = step.repeat;
+      result.title = `repeat ${times}×`;
+      result.children = [];
+      for (let n = 0; n < times; n++) {
+        const inner: StepResult[] = [];
+        const ok = await this.runSteps(steps, `${result.id}.${n + 1}.`, inner, { ...extra, ...(index ? { [index]: n } : {}) });
+        result.children.push({
+          id: `${result.id}.${n + 1}`,
+          kind: 'iteration',
+          title: `iteration ${n + 1}${index ? ` (${index} = ${n})` : ''}`,
+          status: ok ? 'passed' : 'failed',
+          started_ms: inner[0]?.started_ms ?? this.now(),
+          duration_ms: inner.reduce((s, c) => s + c.duration_ms, 0),
+          children: inner,
+          ...(ok ? {} : { failure: { message: `iteration ${n + 1} failed` } }),
+        });
+        if (!ok) break;
+      }
+      return;
+    }
+    if (step.parallel !== undefined) {
+      result.title = `parallel: ${step.parallel.length} branches`;
+      const branches = step.parallel.map((branch, b) => {
+        const inner: StepResult[] = [];
+        const node: StepResult = { id: `${result.id}.${b + 1}`, kind: 'branch', title: `branch ${b + 1}`, status: 'passed', started_ms: this.now(), duration_ms: 0, children: inner };
+        const started = performance.now();
+        return this.runSteps(branch, `${result.id}.${b + 1}.`, inner, extra).then((ok) => {
+          node.status = ok ? 'passed' : 'failed';
+          if (!ok) node.failure = { message: `branch ${b + 1} failed` };
+          node.duration_ms = Math.round(performance.now() - started);
+          return node;
+        });
+      });
+      result.children = await Promise.all(branches);
+      return;
+    }
+    throw new StepFailed({ message: 'unknown step' });
+  }
+
+  private async validToken(u: UserState): Promise<string> {
+    if (u.givenToken !== undefined) return this.renderStr(u.givenToken);
+    if (u.minted) return u.minted;
+    try {
+      u.minted = (await this.rest.mintToken(u.id, 3600)).token;
+    } catch (err) {
+      throw new StepFailed({
+        message: `cannot mint a token for ${u.key} (${u.id}) at ${this.options.target}/api/dev/token: ${err instanceof Error ? err.message : String(err)}. Give the user a token (users.${u.key}.token) for a backend without the dev endpoint.`,
+      });
+    }
+    return u.minted;
+  }
+
+  private async doConnect(spec: ConnectStep, result: StepResult): Promise<void> {
+    const s = typeof spec === 'string' ? { user: spec } : spec;
+    const u = this.user(s.user);
+    const transport = this.options.transport ?? s.transport ?? u.transport;
+    const kind: TokenKind | 'literal' = s.token === undefined ? 'valid' : typeof s.token === 'string' ? s.token : 'literal';
+    result.title = `connect ${u.key} over ${transport}${kind === 'valid' ? '' : ` with a ${kind} token`}`;
+    let token: string;
+    try {
+      token = typeof s.token === 'object' ? this.renderStr(s.token.literal) : await forgeToken(kind as TokenKind, u.id, () => this.validToken(u), this.tokens);
+    } catch (err) {
+      if (err instanceof StepFailed) throw err;
+      throw new StepFailed({ message: `cannot get a ${kind} token for ${u.key}: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    const conn = connect({ url: this.options.target, token, transport, ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}) });
+    conn.onEnvelope((envelope) => this.record(u, envelope));
+    conn.onState(() => this.notify());
+    const timeoutMs = this.timeout(s.timeout_ms);
+    let refusal: ConnectionRefusedError | undefined;
+    try {
+      await Promise.race([
+        conn.ready,
+        new Promise((_, reject) => setTimeout(() => reject(new StepFailed({ message: `no answer from ${this.options.target} within ${timeoutMs} ms` })), timeoutMs)),
+      ]);
+    } catch (err) {
+      if (err instanceof ConnectionRefusedError) refusal = err;
+      else {
+        conn.close();
+        throw err;
+      }
+    }
+    if (s.expect_refused) {
+      if (!refusal) {
+        conn.close();
+        throw new StepFailed({ message: `the connection was accepted, expected a refusal`, expected: [`refused with ${s.expect_refused}`], received: ['accepted'] });
+      }
+      if (refusal.code !== s.expect_refused) {
+        throw new StepFailed({
+          message: `refused with ${refusal.code}, expected ${s.expect_refused}`,
+          expected: [`refused with ${s.expect_refused}`],
+          received: [`refused with ${refusal.code}: ${refusal.message}`],
+        });
+      }
+      result.detail = `refused with ${refusal.code}${refusal.closeCode ? ` (close ${refusal.closeCode})` : ''}: ${refusal.message}`;
+      result.title += ` → refused ${refusal.code}`;
+      return;
+    }
+    if (refusal) {
+      throw new StepFailed({ message: `refused with ${refusal.code}: ${refusal.message}`, expected: ['connected'], received: [`refused with ${refusal.code}`] });
+    }
+    u.connection?.close();
+    u.connection = conn;
+    result.detail = `${u.key} is ${u.id}`;
+  }
+
+  private buildOversize(bytes: number, messageId: string): string {
+    const prefix = `{"type":"user_message","message_id":"${messageId}","payload":{"content":"`;
+    const suffix = '"}}';
+    const fill = bytes - new TextEncoder().encode(prefix + suffix).length;
+    if (fill < 1) throw new StepFailed({ message: `oversize_bytes ${bytes} is too small for an envelope` });
+    return `${prefix}${'x'.repeat(fill)}${suffix}`;
+  }
+
+  private async doSend(spec: SendStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    const u = this.user(spec.as);
+    if (!u.connection || u.connection.state !== 'open') throw new StepFailed({ message: `${u.key} is not connected (add a connect step first)` });
+    this.sendCounter++;
+    const autoId = `${this.runId}-m${this.sendCounter}`;
+    let data: unknown;
+    let messageId: string | undefined;
+    let type: string | undefined;
+    let what: string;
+    if (spec.message !== undefined) {
+      const message = this.render(spec.message, extra);
+      if (spec.auto_id !== false && message.message_id === undefined) message.message_id = autoId;
+      data = message;
+      messageId = typeof message.message_id === 'string' ? message.message_id : undefined;
+      type = typeof message.type === 'string' ? message.type : undefined;
+      what = type ?? 'message';
+    } else if (spec.raw !== undefined) {
+      data = this.renderStr(spec.raw, extra);
+      what = `raw text (${new TextEncoder().encode(data as string).length} bytes)`;
+    } else {
+      data = this.buildOversize(spec.oversize_bytes as number, autoId);
+      messageId = autoId;
+      what = `oversized user_message (${spec.oversize_bytes} bytes)`;
+    }
+    const expectation = spec.expect ?? (type === 'user_message' ? 'ack' : type === 'ping' ? 'pong' : 'none');
+    const mark = u.inbox.length;
+    const at = this.now();
+    try {
+      u.connection.send(data);
+    } catch (err) {
+      throw new StepFailed({ message: `send failed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    const rec: SentRecord = { user: u.key, at_ms: at, data };
+    this.sent.push(rec);
+    this.options.onSent?.(rec);
+    result.title = `send ${what} as ${u.key}`;
+    if (expectation === 'none') return;
+
+    const expectedText = expectation === 'ack' ? 'message_ack' : expectation === 'pong' ? 'pong' : `error ${expectation.error}`;
+    const correlates = (item: InboxItem): boolean => {
+      const e = item.envelope;
+      const p = (e.payload ?? {}) as Record<string, unknown>;
+      if (e.type === 'message_ack') return messageId !== undefined && p.message_id === messageId;
+      if (e.type === 'pong') return messageId !== undefined && e.message_id === messageId;
+      if (e.type === 'error') return messageId !== undefined ? p.message_id === messageId || p.message_id === null : p.message_id === null || p.message_id === undefined;
+      return false;
+    };
+    const reply = await this.waitFor(
+      () => u.inbox.slice(mark).find((item) => !item.consumed && correlates(item)),
+      this.timeout(spec.timeout_ms),
+      () => ({
+        message: `no ${expectedText} within ${this.timeout(spec.timeout_ms)} ms`,
+        expected: [expectedText],
+        received: u.inbox.slice(mark).map((i) => summarize(i.envelope)).slice(0, 20),
+      }),
+    );
+    reply.consumed = true;
+    const e = reply.envelope;
+    const p = (e.payload ?? {}) as Record<string, unknown>;
+    const got = e.type === 'error' ? `error ${String(p.code)}: ${String(p.message)}` : summarize(e);
+    const wanted =
+      expectation === 'ack' ? e.type === 'message_ack' : expectation === 'pong' ? e.type === 'pong' : e.type === 'error' && p.code === expectation.error;
+    if (!wanted) throw new StepFailed({ message: `expected ${expectedText}, received ${got}`, expected: [expectedText], received: [got] });
+    result.title += ` → ${e.type === 'message_ack' ? `ack run ${String(p.run_id)}${p.duplicate ? ' (duplicate)' : ''}` : got}`;
+    if (spec.reply !== undefined) {
+      const diff = mismatches(this.render(spec.reply, extra), e);
+      if (diff.length > 0) throw new StepFailed({ message: `the reply does not match`, ...mismatchLines(diff) });
+    }
+    if (spec.save_as) this.vars[spec.save_as] = { ...e, ...p, envelope: e };
+  }
+
+  private async doWait(spec: WaitStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    const u = this.user(spec.user);
+    const pattern = this.render(spec.match, extra);
+    result.title = `wait for ${u.key} to receive ${show(pattern)}`;
+    const timeoutMs = this.timeout(spec.timeout_ms);
+    const item = await this.waitFor(
+      () => u.inbox.find((i) => !i.consumed && mismatches(pattern, i.envelope).length === 0),
+      timeoutMs,
+      () => {
+        const unconsumed = u.inbox.filter((i) => !i.consumed);
+        // The closest candidate: the one with the fewest mismatches.
+        let best: { item: InboxItem; diff: Mismatch[] } | undefined;
+        for (const i of unconsumed) {
+          const diff = mismatches(pattern, i.envelope);
+          if (!best || diff.length < best.diff.length) best = { item: i, diff };
+        }
+        return {
+          message: `nothing matching arrived within ${timeoutMs} ms (${unconsumed.length} unmatched envelope(s) received)`,
+          expected: [show(pattern)],
+          received: best
+            ? [`closest: ${summarize(best.item.envelope)}`, ...best.diff.map((m) => `  ${m.path}: expected ${m.expected}, received ${m.received}`)]
+            : ['nothing'],
+        };
+      },
+    );
+    item.consumed = true;
+    result.title = `wait for ${u.key}: ${summarize(item.envelope)}`;
+    for (const [name, path] of Object.entries(spec.capture ?? {})) {
+      const found = lookupPath(item.envelope as unknown as TemplateScope, path);
+      if (!found.found) throw new StepFailed({ message: `capture ${name}: the matched envelope has no "${path}"`, received: [show(item.envelope)] });
+      this.vars[name] = found.value;
+    }
+  }
+
+  private async doExpectRun(spec: ExpectRunStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    const u = this.user(spec.user);
+    const runId = this.renderStr(spec.run, extra);
+    const timeoutMs = this.timeout(spec.timeout_ms);
+    result.title = `expect run ${runId} for ${u.key}`;
+    const run = await this.waitFor(
+      () => {
+        const r = this.runs.get(runId);
+        return r && r.user === u.key && r.events.some((e) => e.type === 'agent_completed') ? r : undefined;
+      },
+      timeoutMs,
+      () => {
+        const r = this.runs.get(runId);
+        return {
+          message: `run ${runId} did not complete for ${u.key} within ${timeoutMs} ms`,
+          expected: ['... agent_completed'],
+          received: r && r.user === u.key ? r.events.map((e) => `#${e.seq} ${e.type}`) : [`no event of run ${runId} reached ${u.key}`],
+        };
+      },
+    );
+    const problems: StepFailure[] = [];
+    const types = run.events.map((e) => e.type);
+    const seqs = run.events.map((e) => e.seq);
+    const contiguous = seqs.every((s, i) => s === i + 1);
+    if (!contiguous) {
+      problems.push({ message: 'seq is not 1..n without gaps or repeats', expected: run.events.map((_, i) => String(i + 1)), received: seqs.map(String) });
+    }
+    const completed = run.events.filter((e) => e.type === 'agent_completed').length;
+    if (completed !== 1) problems.push({ message: `${completed} agent_completed events, expected exactly 1` });
+    if (spec.events) {
+      if (spec.events.length !== types.length || spec.events.some((t, i) => t !== types[i])) {
+        problems.push({ message: 'the event sequence differs', ...sequenceDiff(spec.events, types) });
+      }
+    } else if (!spec.status || spec.status === 'succeeded') {
+      const missing = GOLDEN_TYPES.filter((t) => !types.includes(t));
+      if (missing.length > 0 || types[0] !== 'agent_started' || types[types.length - 1] !== 'agent_completed') {
+        problems.push({
+          message: `not the five-event flow${missing.length ? `: missing ${missing.join(', ')}` : ''}`,
+          expected: ['agent_started', 'agent_thinking+', '(tool_executing, tool_completed)+', 'agent_completed'],
+          received: types,
+        });
+      }
+    }
+    if (spec.status && run.status !== spec.status) problems.push({ message: `status ${String(run.status)}, expected ${spec.status}`, expected: [spec.status], received: [String(run.status)] });
+    if (spec.response !== undefined) {
+      const diff = mismatches(this.render(spec.response, extra), run.response);
+      if (diff.length) problems.push({ message: 'the response does not match', ...mismatchLines(diff) });
+    }
+    for (const [type, rawPattern] of Object.entries(spec.payloads ?? {})) {
+      const pattern = this.render(rawPattern, extra);
+      const ofType = run.events.filter((e) => e.type === type);
+      const patterns = Array.isArray(pattern) && !Array.isArray(ofType[0]?.payload) ? pattern : [pattern];
+      patterns.forEach((p, i) => {
+        const event = ofType[i];
+        if (!event) {
+          problems.push({ message: `no ${i === 0 ? '' : `${i + 1}th `}${type} event`, expected: [show(p)], received: ['(absent)'] });
+          return;
+        }
+        const diff = mismatches(p, event.payload);
+        if (diff.length) problems.push({ message: `${type}${patterns.length > 1 ? ` #${i + 1}` : ''} payload does not match`, ...mismatchLines(diff) });
+      });
+    }
+    const timings: string[] = [];
+    for (const budget of spec.latency ?? []) {
+      const from = run.events.find((e) => e.type === budget.from);
+      const to = budget.from === budget.to ? [...run.events].reverse().find((e) => e.type === budget.to) : run.events.find((e) => e.type === budget.to);
+      if (!from || !to) {
+        problems.push({ message: `latency ${budget.from} → ${budget.to}: ${!from ? budget.from : budget.to} never arrived` });
+        continue;
+      }
+      const ms = Math.round((to.at_ms - from.at_ms) * 10) / 10;
+      timings.push(`${budget.from} → ${budget.to} ${ms} ms (budget ${budget.max_ms})`);
+      if (ms > budget.max_ms) {
+        problems.push({ message: `latency ${budget.from} → ${budget.to} was ${ms} ms, over the ${budget.max_ms} ms budget`, expected: [`<= ${budget.max_ms} ms`], received: [`${ms} ms`] });
+      }
+    }
+    result.title = `expect run ${runId} for ${u.key}: ${types.length} events, ${String(run.status)}`;
+    result.detail = [types.join(' → '), ...timings].join('\n');
+    if (problems.length > 0) {
+      throw new StepFailed({
+        message: problems.map((p) => p.message).join('; '),
+        expected: problems.flatMap((p) => p.expected ?? []),
+        received: problems.flatMap((p) => p.received ?? []),
+      });
+    }
+  }
+
+  private async doExpectNothing(spec: ExpectNothingStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    const u = this.user(spec.user);
+    const pattern = spec.match !== undefined ? this.render(spec.match, extra) : { type: { $oneOf: [...GOLDEN_TYPES, 'message_ack'] } };
+    const within = spec.within_ms ?? 200;
+    result.title = `expect ${u.key} received nothing matching ${show(pattern)}`;
+    await this.sleep(within);
+    const offending = u.inbox.filter((i) => mismatches(pattern, i.envelope).length === 0);
+    if (offending.length > 0) {
+      throw new StepFailed({
+        message: `${u.key} received ${offending.length} envelope(s) it must not`,
+        expected: ['nothing'],
+        received: offending.slice(0, 20).map((i) => summarize(i.envelope)),
+      });
+    }
+    result.detail = `${u.inbox.length} envelope(s) received in all, none matching`;
+  }
+
+  private async doExpectOrder(spec: ExpectOrderStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    const u = this.user(spec.user);
+    const type = spec.event ?? 'agent_started';
+    const runIds = spec.runs.map((r) => this.renderStr(r, extra));
+    const timeoutMs = this.timeout(spec.timeout_ms);
+    result.title = `expect ${type} order of ${runIds.length} runs for ${u.key}`;
+    const positions = (): number[] => runIds.map((id) => u.inbox.findIndex((i) => i.envelope.type === type && i.envelope.run_id === id));
+    await this.waitFor(
+      () => (positions().every((p) => p >= 0) ? true : undefined),
+      timeoutMs,
+      () => ({ message: `not every run had a ${type} within ${timeoutMs} ms`, expected: runIds, received: runIds.filter((_, i) => positions()[i] !== -1) }),
+    );
+    const pos = positions();
+    const actual = [...runIds].sort((a, b) => (pos[runIds.indexOf(a)] as number) - (pos[runIds.indexOf(b)] as number));
+    if (actual.some((id, i) => id !== runIds[i])) {
+      throw new StepFailed({ message: `${type} arrived in a different order`, ...sequenceDiff(runIds, actual) });
+    }
+    result.detail = actual.join(' → ');
+  }
+
+  private async doResume(spec: ResumeStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    const u = this.user(spec.user);
+    if (!u.connection || u.connection.state !== 'open') throw new StepFailed({ message: `${u.key} is not connected (connect again before resume)` });
+    const runId = this.renderStr(spec.run, extra);
+    const run = this.runs.get(runId);
+    const seen = run && run.user === u.key ? Math.max(0, ...run.events.map((e) => e.seq ?? 0)) : 0;
+    const afterSeq = spec.after_seq === undefined ? seen : Number(typeof spec.after_seq === 'string' ? this.renderStr(spec.after_seq, extra) : spec.after_seq);
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new StepFailed({ message: `after_seq must be a whole number ≥ 0, got ${String(afterSeq)}` });
+    this.sendCounter++;
+    const message = { type: 'resume', message_id: `${this.runId}-m${this.sendCounter}`, payload: { run_id: runId, after_seq: afterSeq } };
+    u.connection.send(message);
+    const rec: SentRecord = { user: u.key, at_ms: this.now(), data: message };
+    this.sent.push(rec);
+    this.options.onSent?.(rec);
+    result.title = `resume run ${runId} as ${u.key} after seq ${afterSeq}`;
+  }
+}
+
+/** Expected and received lists with markers where they differ. */
+export function sequenceDiff(expected: readonly string[], received: readonly string[]): { expected: string[]; received: string[] } {
+  const n = Math.max(expected.length, received.length);
+  const e: string[] = [];
+  const r: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = expected[i];
+    const b = received[i];
+    const mark = a === b ? ' ' : '≠';
+    e.push(`${mark} ${i + 1}. ${a ?? '(nothing)'}`);
+    r.push(`${mark} ${i + 1}. ${b ?? '(nothing)'}`);
+  }
+  return { expected: e, received: r };
+}

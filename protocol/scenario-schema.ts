@@ -1,0 +1,347 @@
+/**
+ * The scenario format, version 1 (docs/scenarios.md, JSON Schema in
+ * docs/scenario.schema.json, generated from this file by `npm run schema`).
+ *
+ * A scenario names its users, optional variables, and a list of steps. Each step is an
+ * object with exactly one step key (`connect`, `send`, `wait`, ...) plus an optional
+ * `name`. Strings anywhere may hold `{{templates}}`, rendered when the step runs.
+ */
+import { z } from 'zod';
+import { RUN_EVENT_TYPES, FINAL_RUN_STATUSES } from './envelope-schemas.ts';
+
+export const SCENARIO_FORMAT_VERSION = 1;
+
+const userKey = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'user key: a letter, then up to 31 of [A-Za-z0-9_-]');
+const varName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'variable name: [A-Za-z_][A-Za-z0-9_]*');
+const timeoutMs = z.number().int().min(1).max(600_000);
+const transport = z.enum(['socketio', 'ws']);
+
+/** What token a connection presents. */
+export const TOKEN_KINDS = ['valid', 'expired', 'bad_signature', 'alg_none', 'malformed', 'none'] as const;
+
+export const scenarioUserSchema = z.strictObject({
+  /** The user id (the token's `sub`). Default: `<scenario>-<key>-<run id>`, unique per run. */
+  id: z.string().min(1).max(128).optional(),
+  /** A token to use as-is (e.g. `{{env.TOKEN_A}}`); without it one is minted by the dev endpoint. */
+  token: z.string().min(1).optional(),
+  transport: transport.optional(),
+});
+
+/**
+ * A pattern: a value matched against a received value. Objects match as subsets (keys not
+ * named are ignored), arrays element by element with the same length, other values by
+ * equality. An object whose only keys start with `$` is an operator:
+ * `$regex`, `$contains`, `$type`, `$exists`, `$gt`/`$gte`/`$lt`/`$lte`, `$oneOf`, `$any`, `$not`, `$length`.
+ */
+export const patternSchema: z.ZodType<unknown> = z.unknown();
+
+const captureSchema = z.record(varName, z.string().min(1)).describe('variable name → dotted path into the matched envelope, e.g. payload.run_id');
+
+export const connectStepSchema = z.union([
+  userKey,
+  z.strictObject({
+    user: userKey,
+    transport: transport.optional(),
+    /** A token kind, or a literal token. Default `valid`. */
+    token: z.union([z.enum(TOKEN_KINDS), z.strictObject({ literal: z.string() })]).optional(),
+    /** Expect the server to refuse the connection with this code (e.g. AUTH_EXPIRED). */
+    expect_refused: z.string().min(1).optional(),
+    timeout_ms: timeoutMs.optional(),
+  }),
+]);
+
+export const disconnectStepSchema = z.union([userKey, z.strictObject({ user: userKey })]);
+export const dropStepSchema = z.union([userKey, z.strictObject({ user: userKey })]);
+
+export const sendStepSchema = z
+  .strictObject({
+    as: userKey,
+    /** Any envelope (object), sent as JSON. Gets a generated `message_id` unless it has one or `auto_id` is false. */
+    message: z.record(z.string(), z.unknown()).optional(),
+    /** Raw text, sent as-is (malformed JSON and other bad input). */
+    raw: z.string().optional(),
+    /** Send a `user_message` padded to exactly this many UTF-8 bytes. */
+    oversize_bytes: z.number().int().min(64).max(1_048_576).optional(),
+    auto_id: z.boolean().optional(),
+    /** Wait for the reply to this message: `ack` (a message_ack), an error code, or `none`. Default: `ack` for user_message, `pong` for ping, `none` otherwise. */
+    expect: z.union([z.literal('ack'), z.literal('pong'), z.literal('none'), z.strictObject({ error: z.string().min(1) })]).optional(),
+    /** Save the reply envelope (ack or error) as this variable: `{{name.payload.run_id}}`, with shortcuts `{{name.run_id}}`, `{{name.thread_id}}`. */
+    save_as: varName.optional(),
+    /** Pattern the reply must match (e.g. `{payload: {duplicate: true}}`). */
+    reply: patternSchema.optional(),
+    timeout_ms: timeoutMs.optional(),
+  })
+  .refine((s) => [s.message, s.raw, s.oversize_bytes].filter((v) => v !== undefined).length === 1, {
+    message: 'send needs exactly one of message, raw, oversize_bytes',
+  });
+
+export const waitStepSchema = z.strictObject({
+  user: userKey,
+  /** Pattern an envelope received by the user must match; each wait consumes the first unconsumed match. */
+  match: patternSchema,
+  timeout_ms: timeoutMs.optional(),
+  capture: captureSchema.optional(),
+});
+
+export const latencyBudgetSchema = z.strictObject({
+  from: z.enum(RUN_EVENT_TYPES),
+  to: z.enum(RUN_EVENT_TYPES),
+  max_ms: z.number().min(0),
+});
+
+export const expectRunStepSchema = z.strictObject({
+  user: userKey,
+  /** The run id, usually `{{reply.run_id}}` of a saved send. */
+  run: z.string().min(1),
+  /** The exact sequence of event types, in seq order. Default: the five-event golden path. */
+  events: z.array(z.enum(RUN_EVENT_TYPES)).max(500).optional(),
+  status: z.enum(FINAL_RUN_STATUSES).optional(),
+  /** Pattern for the final response text. */
+  response: patternSchema.optional(),
+  /** Patterns for payloads: event type → pattern (first event of that type), or a list matched in order. */
+  payloads: z.record(z.enum(RUN_EVENT_TYPES), patternSchema).optional(),
+  latency: z.array(latencyBudgetSchema).optional(),
+  timeout_ms: timeoutMs.optional(),
+});
+
+export const expectNothingStepSchema = z.strictObject({
+  user: userKey,
+  /** Pattern of what must not have arrived; default: any run event or ack. */
+  match: patternSchema.optional(),
+  /** Wait this long first, so late arrivals count. Default 200 ms. */
+  within_ms: z.number().int().min(0).max(60_000).optional(),
+});
+
+export const expectOrderStepSchema = z.strictObject({
+  user: userKey,
+  /** The event type whose arrival order is checked (default agent_started). */
+  event: z.enum(RUN_EVENT_TYPES).optional(),
+  /** Run ids in the order their events must have arrived. */
+  runs: z.array(z.string().min(1)).min(2).max(200),
+  timeout_ms: timeoutMs.optional(),
+});
+
+export const resumeStepSchema = z.strictObject({
+  user: userKey,
+  run: z.string().min(1),
+  /** Default: the highest seq this user received for the run. */
+  after_seq: z.union([z.number().int().min(0), z.string()]).optional(),
+});
+
+export const setStepSchema = z.record(varName, z.unknown());
+
+export type ScenarioStep = {
+  name?: string | undefined;
+  connect?: z.infer<typeof connectStepSchema>;
+  disconnect?: z.infer<typeof disconnectStepSchema>;
+  drop?: z.infer<typeof dropStepSchema>;
+  send?: z.infer<typeof sendStepSchema>;
+  wait?: z.infer<typeof waitStepSchema>;
+  expect_run?: z.infer<typeof expectRunStepSchema>;
+  expect_nothing?: z.infer<typeof expectNothingStepSchema>;
+  expect_order?: z.infer<typeof expectOrderStepSchema>;
+  resume?: z.infer<typeof resumeStepSchema>;
+  sleep?: number;
+  set?: Record<string, unknown>;
+  repeat?: { times: number; index?: string | undefined; steps: ScenarioStep[] };
+  parallel?: ScenarioStep[][];
+};
+
+export const STEP_KINDS = [
+  'connect',
+  'disconnect',
+  'drop',
+  'send',
+  'wait',
+  'expect_run',
+  'expect_nothing',
+  'expect_order',
+  'resume',
+  'sleep',
+  'set',
+  'repeat',
+  'parallel',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+const stepName = z.string().min(1).max(200).optional();
+
+export const scenarioStepSchema: z.ZodType<ScenarioStep> = z.lazy(() =>
+  z.union([
+    z.strictObject({ name: stepName, connect: connectStepSchema }),
+    z.strictObject({ name: stepName, disconnect: disconnectStepSchema }),
+    z.strictObject({ name: stepName, drop: dropStepSchema }),
+    z.strictObject({ name: stepName, send: sendStepSchema }),
+    z.strictObject({ name: stepName, wait: waitStepSchema }),
+    z.strictObject({ name: stepName, expect_run: expectRunStepSchema }),
+    z.strictObject({ name: stepName, expect_nothing: expectNothingStepSchema }),
+    z.strictObject({ name: stepName, expect_order: expectOrderStepSchema }),
+    z.strictObject({ name: stepName, resume: resumeStepSchema }),
+    z.strictObject({ name: stepName, sleep: z.number().int().min(0).max(600_000) }),
+    z.strictObject({ name: stepName, set: setStepSchema }),
+    z.strictObject({
+      name: stepName,
+      repeat: z.strictObject({
+        times: z.number().int().min(1).max(10_000),
+        index: varName.optional(),
+        steps: z.array(scenarioStepSchema).min(1),
+      }),
+    }),
+    z.strictObject({ name: stepName, parallel: z.array(z.array(scenarioStepSchema).min(1)).min(1).max(64) }),
+  ]),
+);
+
+export const scenarioSchema = z.strictObject({
+  /** Format version: 1. */
+  flowscope: z.literal(SCENARIO_FORMAT_VERSION),
+  name: z.string().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+  /** Default transport for every user (default socketio). */
+  transport: transport.optional(),
+  /** Default timeout for waits, in ms (default 10000). */
+  timeout_ms: timeoutMs.optional(),
+  vars: z.record(varName, z.unknown()).optional(),
+  users: z.record(userKey, scenarioUserSchema).refine((u) => Object.keys(u).length > 0, 'at least one user'),
+  steps: z.array(scenarioStepSchema).min(1),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioUser = z.infer<typeof scenarioUserSchema>;
+export type ConnectStep = z.infer<typeof connectStepSchema>;
+export type SendStep = z.infer<typeof sendStepSchema>;
+export type WaitStep = z.infer<typeof waitStepSchema>;
+export type ExpectRunStep = z.infer<typeof expectRunStepSchema>;
+export type ExpectNothingStep = z.infer<typeof expectNothingStepSchema>;
+export type ExpectOrderStep = z.infer<typeof expectOrderStepSchema>;
+export type ResumeStep = z.infer<typeof resumeStepSchema>;
+export type LatencyBudget = z.infer<typeof latencyBudgetSchema>;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+
+export interface ScenarioIssue {
+  /** JSON path, e.g. `steps[3].send.as`. */
+  path: string;
+  message: string;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+/**
+ * Validates a parsed scenario document. A step that matches no kind is reported by its
+ * own errors (the union's branch with the same key), not as "no union member matched".
+ */
+export function validateScenario(doc: unknown): { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] } {
+  const result = scenarioSchema.safeParse(doc);
+  if (result.success) {
+    const refIssues = checkUserReferences(result.data);
+    if (refIssues.length > 0) return { ok: false, issues: refIssues };
+    return { ok: true, scenario: result.data };
+  }
+  const issues: ScenarioIssue[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors)) {
+      const picked = pickUnionBranch(doc, issue.path, issue.errors as RawIssue[][]);
+      if (picked) {
+        issues.push(...picked);
+        continue;
+      }
+    }
+    issues.push({ path: formatPath(issue.path), message: issue.message });
+  }
+  return { ok: false, issues };
+}
+
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = doc;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+/** For a step union, report the errors of the branch whose step key the step has. */
+function pickUnionBranch(
+  doc: unknown,
+  path: readonly PropertyKey[],
+  branches: RawIssue[][],
+): ScenarioIssue[] | undefined {
+  const value = valueAt(doc, path);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return [{ path: formatPath(path), message: `a step must be an object with one of: ${STEP_KINDS.join(', ')}` }];
+  }
+  const keys = Object.keys(value).filter((k) => k !== 'name');
+  const kinds = keys.filter((k) => (STEP_KINDS as readonly string[]).includes(k));
+  if (kinds.length !== 1) {
+    const unknown = keys.filter((k) => !(STEP_KINDS as readonly string[]).includes(k));
+    return [
+      {
+        path: formatPath(path),
+        message:
+          kinds.length === 0
+            ? `unknown step${unknown.length ? ` "${unknown.join('", "')}"` : ''}: use one of ${STEP_KINDS.join(', ')}`
+            : `a step has exactly one kind, found ${kinds.join(' and ')}`,
+      },
+    ];
+  }
+  const kindIndex = STEP_KINDS.indexOf(kinds[0] as StepKind);
+  const branch = branches[kindIndex];
+  if (!branch) return undefined;
+  return branchIssues(doc, path, branch);
+}
+
+type RawIssue = { path: PropertyKey[]; message: string; code: string; errors?: RawIssue[][] };
+
+function branchIssues(doc: unknown, base: readonly PropertyKey[], branch: RawIssue[]): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  for (const issue of branch) {
+    const at = [...base, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors) {
+      const value = valueAt(doc, at);
+      const isStep = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => (STEP_KINDS as readonly string[]).includes(k));
+      // A nested step (in repeat/parallel) picks its branch by key; a shorthand union
+      // (user key | object) reports its object form.
+      out.push(...(isStep ? (pickUnionBranch(doc, at, issue.errors) ?? []) : branchIssues(doc, at, issue.errors[issue.errors.length - 1] ?? [])));
+      continue;
+    }
+    out.push({ path: formatPath(at), message: issue.message });
+  }
+  return out;
+}
+
+/** Every user a step names must be declared under `users`. */
+function checkUserReferences(scenario: Scenario): ScenarioIssue[] {
+  const declared = new Set(Object.keys(scenario.users));
+  const issues: ScenarioIssue[] = [];
+  const visit = (steps: ScenarioStep[], base: string) => {
+    steps.forEach((step, i) => {
+      const at = `${base}[${i}]`;
+      const refs: Array<[string, string]> = [];
+      const userOf = (v: unknown): string | undefined =>
+        typeof v === 'string' ? v : v && typeof v === 'object' ? ((v as { user?: string; as?: string }).user ?? (v as { as?: string }).as) : undefined;
+      for (const kind of ['connect', 'disconnect', 'drop', 'send', 'wait', 'expect_run', 'expect_nothing', 'expect_order', 'resume'] as const) {
+        const v = step[kind];
+        if (v !== undefined) {
+          const u = userOf(v);
+          if (u !== undefined) refs.push([`${at}.${kind}`, u]);
+        }
+      }
+      for (const [p, u] of refs) {
+        if (!declared.has(u)) issues.push({ path: p, message: `user "${u}" is not declared under users (declared: ${[...declared].join(', ')})` });
+      }
+      if (step.repeat) visit(step.repeat.steps, `${at}.repeat.steps`);
+      if (step.parallel) step.parallel.forEach((branch, b) => visit(branch, `${at}.parallel[${b}]`));
+    });
+  };
+  visit(scenario.steps, 'steps');
+  return issues;
+}
