@@ -1,4 +1,5 @@
 /** The `flowscope` command. */
+import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 
 const USAGE = `Usage: flowscope <command> [options]
@@ -7,6 +8,9 @@ Commands:
   serve     Start the messaging backend headless (HOST, PORT, DATA_DIR, JWT_SECRET,
             DATABASE_URL, REDIS_URL from the environment, or --host, --port, --data-dir,
             --jwt-secret, --database-url, --redis-url)
+  run       Run scenarios: flowscope run <files or folders...> [--target URL]
+            [--reporter pretty|json|junit] [--out FILE] [--grep TEXT] [--tag TAG]
+            (an embedded backend unless --target; flowscope run --help for all options)
   help      Show this help
 `;
 
@@ -15,6 +19,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serveCommand(rest);
+    case 'run':
+      return runCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -117,10 +117,10 @@ function matchValue(pattern: unknown, value: unknown, path: string, out: Mismatc
 }
 
 /** Every mismatch between a pattern and a value (empty when it matches). */
-export function mismatches(pattern: unknown, value: unknown): Mismatch[] {
+export function mismatches(pattern: unknown, value: unknown, basePath = ''): Mismatch[] {
   const out: Mismatch[] = [];
   if (pattern === undefined) return out;
-  matchValue(pattern, value, '', out);
+  matchValue(pattern, value, basePath, out);
   return out;
 }
 

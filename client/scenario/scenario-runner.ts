@@ -273,7 +273,7 @@ class ScenarioSession {
 
   async run(): Promise<ScenarioResult> {
     const steps: StepResult[] = [];
-    let failed = false;
+    let failed: boolean;
     try {
       failed = !(await this.runSteps(this.scenario.steps, '', steps, {}));
     } finally {
@@ -420,7 +420,7 @@ class ScenarioSession {
     const u = this.user(s.user);
     const transport = this.options.transport ?? s.transport ?? u.transport;
     const kind: TokenKind | 'literal' = s.token === undefined ? 'valid' : typeof s.token === 'string' ? s.token : 'literal';
-    result.title = `connect ${u.key} over ${transport}${kind === 'valid' ? '' : ` with a ${kind} token`}`;
+    result.title = `connect ${u.key} over ${transport}${kind === 'valid' ? '' : ` with token: ${kind}`}`;
     let token: string;
     try {
       token = typeof s.token === 'object' ? this.renderStr(s.token.literal) : await forgeToken(kind as TokenKind, u.id, () => this.validToken(u), this.tokens);
@@ -542,7 +542,7 @@ class ScenarioSession {
     if (!wanted) throw new StepFailed({ message: `expected ${expectedText}, received ${got}`, expected: [expectedText], received: [got] });
     result.title += ` → ${e.type === 'message_ack' ? `ack run ${String(p.run_id)}${p.duplicate ? ' (duplicate)' : ''}` : got}`;
     if (spec.reply !== undefined) {
-      const diff = mismatches(this.render(spec.reply, extra), e);
+      const diff = mismatches(this.render(spec.reply, extra), e, 'reply');
       if (diff.length > 0) throw new StepFailed({ message: `the reply does not match`, ...mismatchLines(diff) });
     }
     if (spec.save_as) this.vars[spec.save_as] = { ...e, ...p, envelope: e };
@@ -613,7 +613,8 @@ class ScenarioSession {
     if (completed !== 1) problems.push({ message: `${completed} agent_completed events, expected exactly 1` });
     if (spec.events) {
       if (spec.events.length !== types.length || spec.events.some((t, i) => t !== types[i])) {
-        problems.push({ message: 'the event sequence differs', ...sequenceDiff(spec.events, types) });
+        const diff = sequenceDiff(spec.events, types);
+        problems.push({ message: 'the event sequence differs', expected: ['events:', ...diff.expected], received: ['events:', ...diff.received] });
       }
     } else if (!spec.status || spec.status === 'succeeded') {
       const missing = GOLDEN_TYPES.filter((t) => !types.includes(t));
@@ -627,7 +628,7 @@ class ScenarioSession {
     }
     if (spec.status && run.status !== spec.status) problems.push({ message: `status ${String(run.status)}, expected ${spec.status}`, expected: [spec.status], received: [String(run.status)] });
     if (spec.response !== undefined) {
-      const diff = mismatches(this.render(spec.response, extra), run.response);
+      const diff = mismatches(this.render(spec.response, extra), run.response, 'response');
       if (diff.length) problems.push({ message: 'the response does not match', ...mismatchLines(diff) });
     }
     for (const [type, rawPattern] of Object.entries(spec.payloads ?? {})) {
@@ -640,7 +641,7 @@ class ScenarioSession {
           problems.push({ message: `no ${i === 0 ? '' : `${i + 1}th `}${type} event`, expected: [show(p)], received: ['(absent)'] });
           return;
         }
-        const diff = mismatches(p, event.payload);
+        const diff = mismatches(p, event.payload, `${type}${patterns.length > 1 ? `[${i}]` : ''}.payload`);
         if (diff.length) problems.push({ message: `${type}${patterns.length > 1 ? ` #${i + 1}` : ''} payload does not match`, ...mismatchLines(diff) });
       });
     }

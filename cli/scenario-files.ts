@@ -1,0 +1,55 @@
+/** Finds and reads scenario files: files given by name, folders searched recursively. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { loadScenarioText, formatIssues } from '../client/scenario/scenario-loader.ts';
+import type { Scenario } from '../protocol/index.ts';
+
+export const SCENARIO_EXTENSIONS = ['.json', '.yaml', '.yml'];
+
+export interface LoadedScenarioFile {
+  file: string;
+  scenario?: Scenario;
+  /** Why the file could not be used, with paths into the document. */
+  error?: string;
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await walk(full, out);
+    else if (SCENARIO_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())) out.push(full);
+  }
+}
+
+/** Expands the arguments to files; a missing path is an error naming it. */
+export async function findScenarioFiles(inputs: string[], cwd = process.cwd()): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const full = path.resolve(cwd, input);
+    let stat;
+    try {
+      stat = await fs.stat(full);
+    } catch {
+      throw new Error(`${input}: no such file or folder`);
+    }
+    if (stat.isDirectory()) await walk(full, files);
+    else files.push(full);
+  }
+  return [...new Set(files)];
+}
+
+export async function loadScenarioFile(file: string, cwd = process.cwd()): Promise<LoadedScenarioFile> {
+  const rel = path.relative(cwd, file) || file;
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    return { file: rel, error: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const loaded = loadScenarioText(text, file);
+  if (!loaded.ok) return { file: rel, error: `invalid scenario:\n${formatIssues(loaded.issues)}` };
+  return { file: rel, scenario: loaded.scenario };
+}

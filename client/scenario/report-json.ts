@@ -1,0 +1,36 @@
+/** The machine report: every result, with its runs and envelopes, in one JSON document. */
+import { countSteps, type ScenarioResult } from './scenario-result.ts';
+
+export const REPORT_FORMAT_VERSION = 1;
+
+export interface ScenarioReport {
+  flowscope_report: typeof REPORT_FORMAT_VERSION;
+  target: string;
+  started_at: string;
+  duration_ms: number;
+  summary: { scenarios: number; passed: number; failed: number; steps: { passed: number; failed: number; skipped: number } };
+  scenarios: ScenarioResult[];
+}
+
+export function buildReport(results: ScenarioResult[], target: string, startedAt: Date, durationMs: number): ScenarioReport {
+  const steps = { passed: 0, failed: 0, skipped: 0 };
+  for (const r of results) {
+    const c = countSteps(r.steps);
+    steps.passed += c.passed;
+    steps.failed += c.failed;
+    steps.skipped += c.skipped;
+  }
+  const failed = results.filter((r) => r.status === 'failed').length;
+  return {
+    flowscope_report: REPORT_FORMAT_VERSION,
+    target,
+    started_at: startedAt.toISOString(),
+    duration_ms: Math.round(durationMs),
+    summary: { scenarios: results.length, passed: results.length - failed, failed, steps },
+    scenarios: results,
+  };
+}
+
+export function formatJsonReport(report: ScenarioReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,102 @@
+/**
+ * The human report: one line per step as it ends, expected against received for a
+ * failure, and a closing summary. Colors only when asked (a TTY).
+ */
+import { countSteps, type ScenarioResult, type StepResult } from './scenario-result.ts';
+
+export interface PrettyOptions {
+  color: boolean;
+}
+
+const CODES = { green: 32, red: 31, yellow: 33, dim: 2, bold: 1, cyan: 36 } as const;
+type Color = keyof typeof CODES;
+
+export function createPainter(color: boolean): (c: Color, text: string) => string {
+  return (c, text) => (color ? `\u001b[${CODES[c]}m${text}\u001b[0m` : text);
+}
+
+const MARK = { passed: '✓', failed: '✗', skipped: '-' } as const;
+
+function depth(step: StepResult): number {
+  return step.id.split('.').filter(Boolean).length - 1;
+}
+
+function ms(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`;
+}
+
+/** One finished step, with its failure diff when it failed. */
+export function formatStep(step: StepResult, options: PrettyOptions): string {
+  const paint = createPainter(options.color);
+  const indent = '  '.repeat(depth(step) + 1);
+  const color = step.status === 'passed' ? 'green' : step.status === 'failed' ? 'red' : 'dim';
+  const lines = [`${indent}${paint(color, MARK[step.status])} ${step.id}. ${step.title} ${paint('dim', `(${ms(step.duration_ms)})`)}`];
+  if (step.status === 'failed' && step.failure && !(step.children?.some((c) => c.status === 'failed'))) {
+    lines.push(...formatFailure(step, options).map((l) => `${indent}    ${l}`));
+  }
+  return lines.join('\n');
+}
+
+/** The opening line of a repeat or parallel group, printed before its nested steps. */
+export function formatGroupStart(step: StepResult, options: PrettyOptions): string {
+  const paint = createPainter(options.color);
+  return `${'  '.repeat(depth(step) + 1)}${paint('cyan', '▸')} ${step.id}. ${step.title}`;
+}
+
+export function formatFailure(step: StepResult, options: PrettyOptions): string[] {
+  const paint = createPainter(options.color);
+  const f = step.failure;
+  if (!f) return [];
+  const out = [paint('red', f.message)];
+  if (f.expected?.length) {
+    out.push(paint('green', 'expected:'));
+    for (const l of f.expected) out.push(paint('green', `  ${l}`));
+  }
+  if (f.received?.length) {
+    out.push(paint('red', 'received:'));
+    for (const l of f.received) out.push(paint('red', `  ${l}`));
+  }
+  return out;
+}
+
+export function formatScenarioHeader(name: string, file: string | undefined, options: PrettyOptions): string {
+  const paint = createPainter(options.color);
+  return `${paint('bold', name)}${file ? paint('dim', `  ${file}`) : ''}`;
+}
+
+export function formatScenarioEnd(result: ScenarioResult, options: PrettyOptions): string {
+  const paint = createPainter(options.color);
+  if (result.error) return `  ${paint('red', '✗')} ${paint('red', result.error)}`;
+  const c = countSteps(result.steps);
+  const verdict = result.status === 'passed' ? paint('green', 'PASS') : paint('red', 'FAIL');
+  return `  ${verdict} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${result.runs.length} runs ${paint('dim', `(${ms(result.duration_ms)})`)}\n`;
+}
+
+/** The whole report at once (for a result that was not printed live). */
+export function formatPrettyReport(results: ScenarioResult[], options: PrettyOptions): string {
+  const out: string[] = [];
+  for (const r of results) {
+    out.push(formatScenarioHeader(r.name, r.file, options));
+    const visit = (steps: StepResult[]) => {
+      for (const s of steps) {
+        out.push(formatStep(s, options));
+        if (s.children) visit(s.children);
+      }
+    };
+    visit(r.steps);
+    out.push(formatScenarioEnd(r, options));
+  }
+  out.push(formatSummary(results, options));
+  return out.join('\n');
+}
+
+export function formatSummary(results: ScenarioResult[], options: PrettyOptions): string {
+  const paint = createPainter(options.color);
+  const failed = results.filter((r) => r.status === 'failed');
+  const total = results.reduce((s, r) => s + r.duration_ms, 0);
+  const lines = [
+    `${paint('bold', 'Scenarios:')} ${paint(failed.length ? 'red' : 'green', `${results.length - failed.length} passed`)}, ${failed.length} failed, ${results.length} total ${paint('dim', `(${ms(total)})`)}`,
+  ];
+  for (const r of failed) lines.push(`  ${paint('red', '✗')} ${r.name}${r.file ? paint('dim', `  ${r.file}`) : ''}`);
+  return lines.join('\n');
+}
