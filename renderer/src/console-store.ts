@@ -1,11 +1,12 @@
 /**
  * The console's state: target URL, users and their connections, received events, runs
- * loaded from history. A small external store read with useSyncExternalStore; incoming
+ * loaded from history, the live events filter (shared so a run lane can focus its run). A small external store read with useSyncExternalStore; incoming
  * envelopes are buffered and flushed once per animation frame.
  */
 import { useSyncExternalStore } from 'react';
 import { connect, type ConnectionRefusal, type ConnectionState, type FlowscopeConnection, type ReceivedEnvelope, type TransportKind } from '../../client/flowscope-connection.ts';
 import { createRestClient, type RestClient } from '../../client/rest-client.ts';
+import { EMPTY_FILTER, focusRun, type EventFilter } from './event-filter.ts';
 
 export type UserState = ConnectionState | 'idle';
 
@@ -38,6 +39,7 @@ export interface ConsoleState {
   events: StreamEvent[];
   loadedRuns: Record<string, StreamEvent[]>;
   sent: SentMessage[];
+  eventFilter: EventFilter;
 }
 
 const MAX_EVENTS = 5000;
@@ -59,6 +61,7 @@ let state: ConsoleState = {
   events: [],
   loadedRuns: {},
   sent: [],
+  eventFilter: EMPTY_FILTER,
 };
 const listeners = new Set<() => void>();
 const connections = new Map<string, FlowscopeConnection>();
@@ -153,6 +156,17 @@ export const actions = {
   },
   clearEvents(): void {
     setState({ events: [] });
+  },
+  setEventFilter(patch: Partial<EventFilter>): void {
+    setState({ eventFilter: { ...state.eventFilter, ...patch } });
+  },
+  resetEventFilter(): void {
+    setState({ eventFilter: EMPTY_FILTER });
+  },
+  /** Live events show only this run; the same run again shows all runs. */
+  toggleRunFocus(runId: string, userId?: string): void {
+    const f = state.eventFilter;
+    setState({ eventFilter: f.runId === runId ? { ...f, runId: '' } : focusRun(f, runId, userId) });
   },
   loadRun(userId: string, runId: string, envelopes: ReceivedEnvelope[]): void {
     const list = envelopes.map((envelope) => ({ key: nextKey++, userId, receivedAt: Date.now(), envelope, source: 'history' as const }));

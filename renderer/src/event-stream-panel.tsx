@@ -1,32 +1,37 @@
-/** Everything every connection received: filters by user, type and text; pause; virtualized list. */
+/** Everything every connection received: filters by user, type, run, thread and text; pause; virtualized list. */
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { SERVER_EVENT_TYPES } from '../../protocol/index.ts';
 import { actions, useConsole, type StreamEvent } from './console-store.ts';
+import { collectIds, filterEvents, isFilterActive, shortId, type IdChoice } from './event-filter.ts';
 import { EventRow } from './event-row.tsx';
 
+/** A select lists at most this many ids, most recently active first (the rest stay reachable by clicking). */
+const MAX_CHOICES = 200;
+
+/** The choices for an id select, keeping the current selection listed even once its events are gone. */
+function withSelected(choices: IdChoice[], selected: string): IdChoice[] {
+  const shown = choices.length > MAX_CHOICES ? choices.slice(0, MAX_CHOICES) : choices;
+  if (!selected || shown.some((c) => c.id === selected)) return shown;
+  return [choices.find((c) => c.id === selected) ?? { id: selected, userId: '', count: 0 }, ...shown];
+}
+
+function choiceLabel(c: IdChoice): string {
+  return `${shortId(c.id)}${c.userId ? ` · ${c.userId}` : ''} · ${c.count}`;
+}
+
 export function EventStreamPanel() {
-  const { events, users } = useConsole();
-  const [user, setUser] = useState('');
-  const [type, setType] = useState('');
-  const [query, setQuery] = useState('');
+  const { events, users, eventFilter: filter } = useConsole();
   const [frozen, setFrozen] = useState<StreamEvent[] | null>(null);
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   const scroller = useRef<HTMLDivElement>(null);
 
   const source = frozen ?? events;
-  const rows = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    const out: StreamEvent[] = [];
-    for (let i = source.length - 1; i >= 0; i--) {
-      const e = source[i]!;
-      if (user && e.userId !== user) continue;
-      if (type && e.envelope.type !== type) continue;
-      if (q && !JSON.stringify(e.envelope).toLowerCase().includes(q)) continue;
-      out.push(e);
-    }
-    return out;
-  }, [source, user, type, query]);
+  const rows = useMemo(() => filterEvents(source, filter), [source, filter]);
+  const { userId, threadId } = filter;
+  const ids = useMemo(() => collectIds(source, { userId, threadId }), [source, userId, threadId]);
+  const runChoices = withSelected(ids.runs, filter.runId);
+  const threadChoices = withSelected(ids.threads, filter.threadId);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -51,7 +56,7 @@ export function EventStreamPanel() {
           Live events <span className="count">{rows.length}/{events.length}</span>
         </h2>
         <div className="filters">
-          <select data-testid="filter-user" value={user} onChange={(e) => setUser(e.target.value)} aria-label="filter by user">
+          <select data-testid="filter-user" value={filter.userId} onChange={(e) => actions.setEventFilter({ userId: e.target.value })} aria-label="filter by user">
             <option value="">all users</option>
             {users.map((u) => (
               <option key={u.userId} value={u.userId}>
@@ -59,7 +64,7 @@ export function EventStreamPanel() {
               </option>
             ))}
           </select>
-          <select data-testid="filter-type" value={type} onChange={(e) => setType(e.target.value)} aria-label="filter by type">
+          <select data-testid="filter-type" value={filter.type} onChange={(e) => actions.setEventFilter({ type: e.target.value })} aria-label="filter by type">
             <option value="">all types</option>
             {[...SERVER_EVENT_TYPES, '(unparseable)'].map((t) => (
               <option key={t} value={t}>
@@ -67,10 +72,45 @@ export function EventStreamPanel() {
               </option>
             ))}
           </select>
-          <input data-testid="filter-text" placeholder="search…" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <select
+            data-testid="filter-thread"
+            className={`id-filter${filter.threadId ? ' active' : ''}`}
+            value={filter.threadId}
+            onChange={(e) => actions.setEventFilter({ threadId: e.target.value })}
+            aria-label="filter by thread"
+            title={filter.threadId || 'all threads'}
+          >
+            <option value="">all threads</option>
+            {threadChoices.map((c) => (
+              <option key={c.id} value={c.id}>
+                {choiceLabel(c)}
+              </option>
+            ))}
+          </select>
+          <select
+            data-testid="filter-run"
+            className={`id-filter${filter.runId ? ' active' : ''}`}
+            value={filter.runId}
+            onChange={(e) => actions.setEventFilter({ runId: e.target.value })}
+            aria-label="filter by run"
+            title={filter.runId || 'all runs'}
+          >
+            <option value="">all runs</option>
+            {runChoices.map((c) => (
+              <option key={c.id} value={c.id}>
+                {choiceLabel(c)}
+              </option>
+            ))}
+          </select>
+          <input data-testid="filter-text" placeholder="search…" value={filter.query} onChange={(e) => actions.setEventFilter({ query: e.target.value })} />
           <button data-testid="pause-toggle" className={frozen ? 'warn' : ''} onClick={() => setFrozen(frozen ? null : events)}>
             {frozen ? 'Resume' : 'Pause'}
           </button>
+          {isFilterActive(filter) && (
+            <button data-testid="filter-reset" className="ghost" onClick={() => actions.resetEventFilter()} title="show every event">
+              Reset filters
+            </button>
+          )}
           <button className="ghost" onClick={() => actions.clearEvents()}>
             Clear
           </button>
@@ -87,7 +127,13 @@ export function EventStreamPanel() {
                 ref={virtualizer.measureElement}
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
               >
-                <EventRow event={e} expanded={expanded.has(e.key)} onToggle={() => toggle(e.key)} />
+                <EventRow
+                  event={e}
+                  expanded={expanded.has(e.key)}
+                  onToggle={() => toggle(e.key)}
+                  focusedRun={filter.runId}
+                  onFocusRun={(runId) => actions.toggleRunFocus(runId, e.userId)}
+                />
               </div>
             );
           })}

@@ -1,6 +1,6 @@
 /** One run: event markers on a time axis with the gaps in ms, the five-event checklist, status. */
 import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
-import type { RunLaneModel } from './run-model.ts';
+import { laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
 
 const SHORT: Record<string, string> = {
   agent_started: 'start',
@@ -10,22 +10,37 @@ const SHORT: Record<string, string> = {
   agent_completed: 'done',
 };
 
-export function RunLane({ lane }: { lane: RunLaneModel }) {
+interface Props {
+  lane: RunLaneModel;
+  /** Live events are filtered to this run. */
+  focused: boolean;
+  /** Show only this run in Live events (or all runs again when focused). */
+  onFocus(): void;
+}
+
+export function RunLane({ lane, focused, onFocus }: Props) {
   const first = lane.events[0]?.at ?? 0;
-  const last = lane.events[lane.events.length - 1]?.at ?? first;
-  const span = Math.max(1, last - first);
-  const bad = lane.status === 'failed' || lane.status === 'cancelled' || lane.status === 'interrupted';
+  const span = Math.max(1, laneSpan(lane));
+  const gaps = laneGaps(lane);
   return (
     <div
-      className={`run-lane status-${lane.status} ${bad ? 'bad' : ''}`}
+      className={`run-lane status-${lane.status}${lane.flagged ? ' bad' : ''}${focused ? ' focused' : ''}`}
       data-testid="run-lane"
       data-run-id={lane.runId}
       data-user={lane.userId}
       data-status={lane.status}
+      data-focused={focused ? 'true' : 'false'}
     >
       <div className="lane-head">
         <span className="tag">{lane.userId}</span>
-        <code className="run-id">{lane.runId}</code>
+        <button
+          className="run-id link mono"
+          data-testid="lane-run-filter"
+          title={focused ? 'Live events: show all runs' : 'Live events: show only this run'}
+          onClick={onFocus}
+        >
+          {lane.runId}
+        </button>
         {lane.source === 'history' && <span className="muted">history</span>}
         <span className={`status-pill ${lane.status}`} data-testid="run-status">
           {lane.status}
@@ -34,7 +49,7 @@ export function RunLane({ lane }: { lane: RunLaneModel }) {
       </div>
       <div className="axis">
         {lane.events.map(({ event, at }, i) => {
-          const prev = lane.events[i - 1];
+          const gap = i > 0 ? gaps[i - 1] : undefined;
           // Markers keep their order evenly spaced (bursts stay readable), nudged by real time.
           const n = lane.events.length;
           const left = n === 1 ? 0 : (0.8 * i) / (n - 1) * 100 + ((at - first) / span) * 20;
@@ -47,7 +62,7 @@ export function RunLane({ lane }: { lane: RunLaneModel }) {
             >
               <span className="dot" />
               <span className="mlabel">{SHORT[event.envelope.type] ?? event.envelope.type}</span>
-              {prev && <span className="gap">+{at - prev.at}ms</span>}
+              {gap !== undefined && <span className="gap">+{gap}ms</span>}
             </div>
           );
         })}

@@ -1,4 +1,8 @@
-/** Groups events into runs for the timeline: one lane per run_id, events in seq order. */
+/**
+ * Groups events into runs for the timeline: one lane per run_id, events in seq order. Only the
+ * five run events count; an event whose seq the run already has (a resume replay, a history load
+ * of a live run) is dropped, the first copy kept.
+ */
 import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
 import type { StreamEvent } from './console-store.ts';
 
@@ -10,7 +14,27 @@ export interface RunLaneModel {
   status: string;
   response: string | null;
   error: string | null;
+  /** The run ended badly: failed, cancelled or interrupted. */
+  flagged: boolean;
   source: 'live' | 'history';
+}
+
+const BAD_STATUSES: readonly string[] = ['failed', 'cancelled', 'interrupted'];
+
+export function isBadStatus(status: string): boolean {
+  return BAD_STATUSES.includes(status);
+}
+
+/** Milliseconds between each event and the one before it (one entry per event after the first). */
+export function laneGaps(lane: RunLaneModel): number[] {
+  return lane.events.slice(1).map((e, i) => e.at - lane.events[i]!.at);
+}
+
+/** Milliseconds from the first event to the last (0 for one event or none). */
+export function laneSpan(lane: RunLaneModel): number {
+  const first = lane.events[0]?.at ?? 0;
+  const last = lane.events[lane.events.length - 1]?.at ?? first;
+  return last - first;
 }
 
 function timeOf(e: StreamEvent): number {
@@ -40,14 +64,16 @@ export function buildRuns(live: StreamEvent[], loaded: Record<string, StreamEven
     for (const t of RUN_EVENT_TYPES) seen[t] = list.some((e) => e.envelope.type === t);
     const done = list.find((e) => e.envelope.type === 'agent_completed');
     const payload = (done?.envelope.payload ?? {}) as { status?: string; response?: string | null; error?: string | null };
+    const status = payload.status ?? 'running';
     lanes.push({
       runId,
       userId: list[0]?.userId ?? '?',
       events: list.map((event) => ({ event, at: timeOf(event) })),
       seen,
-      status: payload.status ?? 'running',
+      status,
       response: payload.response ?? null,
       error: payload.error ?? null,
+      flagged: isBadStatus(status),
       source: list.every((e) => e.source === 'history') ? 'history' : 'live',
     });
   }
