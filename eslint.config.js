@@ -70,4 +70,12 @@ export default tseslint.config(
     files: ['cli/**/*.ts'],
     rules: layer([group(['../backend/*', '!../backend/index.ts', '../backend/*/**', '../main/**', '../renderer/**'], 'cli/ imports backend/index.ts, client/ and protocol/ only.')], [noElectron]),
   },
+  {
+    // CLI tests may also use the backend's test support (a real serve process).
+    files: ['cli/**/*.test.ts'],
+    rules: layer(
+      [group(['../backend/*', '!../backend/index.ts', '../backend/*/**', '!../backend/test-support/**', '../main/**', '../renderer/**'], 'cli/ tests import backend/index.ts, backend/test-support, client/ and protocol/ only.')],
+      [noElectron],
+    ),
+  },
 );

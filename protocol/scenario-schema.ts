@@ -345,3 +345,15 @@ function checkUserReferences(scenario: Scenario): ScenarioIssue[] {
   visit(scenario.steps, 'steps');
   return issues;
 }
+
+/** The published JSON Schema of the format (docs/scenario.schema.json), for editors and other tools. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+  return {
+    $schema: schema.$schema,
+    $id: 'https://flowscope.dev/schemas/scenario-v1.json',
+    title: 'Flowscope scenario, version 1',
+    description: 'A replayable message flow: users, variables and steps (connect, send, wait, expect_run, ...). See docs/scenarios.md.',
+    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
+  };
+}

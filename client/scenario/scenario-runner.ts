@@ -306,7 +306,10 @@ class ScenarioSession {
       const kind = Object.keys(step).find((k) => k !== 'name') ?? 'unknown';
       const result: StepResult = { id, kind, title: step.name ?? kind, status: 'skipped', started_ms: this.now(), duration_ms: 0 };
       out.push(result);
-      if (!ok || this.options.signal?.aborted) continue;
+      if (!ok || this.options.signal?.aborted) {
+        this.options.onStepEnd?.(result);
+        continue;
+      }
       this.options.onStepStart?.(result);
       const start = performance.now();
       try {

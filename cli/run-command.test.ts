@@ -1,0 +1,158 @@
+/**
+ * `flowscope run` end to end: real scenarios against an embedded backend and against a
+ * separately started `flowscope serve`, each reporter, filters, and a scenario that
+ * expects what the backend does not do.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { startServeProcess } from '../backend/test-support/serve-process.ts';
+import type { ScenarioReport } from '../client/scenario/report-json.ts';
+import { runCommand, type RunCommandIo } from './run-command.ts';
+
+let dir: string;
+
+function capture(): RunCommandIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+    color: false,
+    env: { TEST_CONTENT: 'What is 6 * 7?' },
+    cwd: dir,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const passing = `flowscope: 1
+name: Passing flow
+tags: [smoke]
+users:
+  a: {}
+  b: { transport: ws }
+steps:
+  - parallel:
+      - [ { connect: a } ]
+      - [ { connect: b } ]
+  - send: { as: a, message: { type: user_message, payload: { content: "{{env.TEST_CONTENT}}" } }, save_as: r1 }
+  - expect_run: { user: a, run: "{{r1.run_id}}", status: succeeded, response: { $contains: "42" } }
+  - expect_nothing: { user: b }
+`;
+
+const failing = `flowscope: 1
+name: Expects a tool that is not called
+tags: [negative]
+users:
+  a: {}
+steps:
+  - connect: a
+  - send: { as: a, message: { type: user_message, payload: { content: "What is 6 * 7?" } }, save_as: r1 }
+  - expect_run:
+      user: a
+      run: "{{r1.run_id}}"
+      payloads: { tool_executing: { tool: search_docs } }
+  - sleep: 1
+`;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-run-test-'));
+  await fs.mkdir(path.join(dir, 'pack/nested'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'pack/passing.yaml'), passing);
+  await fs.writeFile(path.join(dir, 'pack/nested/failing.yml'), failing);
+  await fs.writeFile(path.join(dir, 'broken.json'), '{"flowscope":1,"name":"broken","users":{"a":{}},"steps":[{"send":{"as":"a"}}]}');
+});
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('flowscope run', () => {
+  it('runs a folder on an embedded backend: exit 1 when one scenario fails, with expected against received', async () => {
+    const io = capture();
+    const code = await runCommand(['pack'], io);
+    expect(code).toBe(1);
+    const out = io.out();
+    expect(out).toMatch(/Embedded backend at http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toContain('✓ 3. expect run');
+    expect(out).toContain('PASS');
+    expect(out).toContain('✗ 3. expect run');
+    expect(out).toMatch(/expected:\n\s+tool_executing\.payload\.tool: "search_docs"\n\s+received:\n\s+tool_executing\.payload\.tool: "calculator"/);
+    expect(out).toContain('- 4. sleep'); // skipped after the failure
+    expect(out).toContain('Scenarios: 1 passed, 1 failed, 2 total');
+  });
+
+  it('exits 0 when every assertion holds, and writes a JSON report with the runs and their five events', async () => {
+    const io = capture();
+    const code = await runCommand(['pack', '--tag', 'smoke', '--reporter', 'json', '--out', 'out/report.json'], io);
+    expect(code).toBe(0);
+    const report = JSON.parse(await fs.readFile(path.join(dir, 'out/report.json'), 'utf8')) as ScenarioReport;
+    expect(report.summary).toMatchObject({ scenarios: 1, passed: 1, failed: 0 });
+    const [scenario] = report.scenarios;
+    expect(scenario?.runs).toHaveLength(1);
+    expect(new Set(scenario?.runs[0]?.events.map((e) => e.type))).toEqual(new Set(['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed']));
+    expect(scenario?.runs[0]?.events.map((e) => e.seq)).toEqual(scenario?.runs[0]?.events.map((_, i) => i + 1));
+    expect(io.out()).toContain('Report written to out/report.json');
+  });
+
+  it('junit on stdout stays machine readable; progress goes to stderr', async () => {
+    const io = capture();
+    const code = await runCommand(['pack', '--grep', 'tool that', '--reporter', 'junit'], io);
+    expect(code).toBe(1);
+    const xml = io.out();
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flowscope" tests="4" failures="1"')).toBe(true);
+    expect(xml).toContain('<testsuite name="Expects a tool that is not called" tests="4" failures="1" errors="0" skipped="1"');
+    expect(xml).toMatch(/<failure message="[^"]*payload does not match">[^<]*tool_executing\.payload\.tool: &quot;search_docs&quot;/);
+    expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(io.err()).toContain('Expects a tool that is not called');
+  });
+
+  it('an invalid file fails the run with its path and the problem', async () => {
+    const io = capture();
+    expect(await runCommand(['broken.json'], io)).toBe(1);
+    expect(io.out()).toContain('broken.json: invalid scenario:\n  steps[0].send: send needs exactly one of message, raw, oversize_bytes');
+  });
+
+  it('usage errors exit 2 and say what is wrong', async () => {
+    for (const [args, text] of [
+      [[], 'name at least one scenario file or folder'],
+      [['pack', '--reporter', 'xml'], '--reporter must be pretty, json or junit'],
+      [['pack', '--target', 'ftp://x'], '--target must be an http(s) URL'],
+      [['nope'], 'nope: no such file or folder'],
+      [['pack', '--wat'], "Unknown option '--wat'"],
+    ] as const) {
+      const io = capture();
+      expect(await runCommand([...args], io)).toBe(2);
+      expect(io.err()).toContain(text);
+    }
+    const io = capture();
+    expect(await runCommand(['pack', '--tag', 'nothing-has-this'], io)).toBe(1);
+    expect(io.err()).toContain('no scenario matched');
+  });
+
+  describe('against a separately started flowscope serve', () => {
+    let child: ChildProcess;
+    let url: string;
+    beforeAll(async () => {
+      const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-run-serve-'));
+      ({ child, url } = await startServeProcess(['--data-dir', dataDir], {}));
+    });
+    afterAll(() => {
+      child.kill('SIGTERM');
+    });
+
+    it('--target runs the same scenarios over the network', async () => {
+      const io = capture();
+      const code = await runCommand(['pack', '--target', url, '--grep', '/^passing/i', '--transport', 'ws'], io);
+      expect(code).toBe(0);
+      expect(io.out()).toContain(`Target ${url}`);
+      expect(io.out()).toContain('connect a over ws');
+    });
+  });
+});

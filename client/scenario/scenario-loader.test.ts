@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenarioText } from './scenario-loader.ts';
+
+const yaml = `flowscope: 1
+name: Two users
+tags: [smoke]
+users:
+  a: {}
+  b: { transport: ws }
+steps:
+  - connect: a
+  - connect: { user: b, token: expired, expect_refused: AUTH_EXPIRED }
+  - send: { as: a, message: { type: user_message, payload: { content: hi } }, save_as: r1 }
+  - parallel:
+      - [ { expect_run: { user: a, run: "{{r1.run_id}}" } } ]
+      - [ { expect_nothing: { user: b } } ]
+  - repeat: { times: 2, index: i, steps: [ { send: { as: a, raw: "{bad {{i}}", expect: { error: INVALID_JSON } } } ] }
+`;
+
+describe('scenario loader', () => {
+  it('reads YAML and JSON into the same scenario', () => {
+    const fromYaml = loadScenarioText(yaml, 'two.yaml');
+    expect(fromYaml.ok).toBe(true);
+    if (!fromYaml.ok) return;
+    const fromJson = loadScenarioText(JSON.stringify(fromYaml.scenario), 'two.json');
+    expect(fromJson).toEqual(fromYaml);
+    expect(fromYaml.scenario.steps).toHaveLength(5);
+  });
+  it('guesses JSON by content without an extension', () => {
+    expect(loadScenarioText('{"flowscope":1,"name":"x","users":{"a":{}},"steps":[{"connect":"a"}]}').ok).toBe(true);
+  });
+  it('a YAML syntax error names its line', () => {
+    const r = loadScenarioText('flowscope: 1\nname: [unclosed\n', 'x.yaml');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]?.path).toMatch(/^line \d+:\d+$/);
+  });
+  it('invalid steps are reported by path and step kind', () => {
+    const r = loadScenarioText(
+      JSON.stringify({
+        flowscope: 1,
+        name: 'bad',
+        users: { a: {} },
+        steps: [{ connect: 'a' }, { send: { as: 'a' } }, { sned: {} }, { wait: { user: 'zed', match: {} } }, { repeat: { times: 1, steps: [{ sleep: -1 }] } }],
+      }),
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'steps[1].send', message: 'send needs exactly one of message, raw, oversize_bytes' },
+        expect.objectContaining({ path: 'steps[2]', message: expect.stringContaining('unknown step "sned"') }),
+        expect.objectContaining({ path: 'steps[4].repeat.steps[0].sleep' }),
+      ]),
+    );
+  });
+  it('a step naming an undeclared user is refused', () => {
+    const r = loadScenarioText('{"flowscope":1,"name":"x","users":{"a":{}},"steps":[{"connect":"b"}]}');
+    expect(r).toEqual({ ok: false, issues: [{ path: 'steps[0].connect', message: 'user "b" is not declared under users (declared: a)' }] });
+  });
+  it('a wrong version or a non-object document is refused', () => {
+    const v2 = loadScenarioText('{"flowscope":2,"name":"x","users":{"a":{}},"steps":[{"connect":"a"}]}');
+    expect(v2.ok).toBe(false);
+    if (!v2.ok) expect(v2.issues[0]?.path).toBe('flowscope');
+    expect(loadScenarioText('- a\n- b\n', 'x.yml')).toEqual({ ok: false, issues: [expect.objectContaining({ path: '(document)' })] });
+    expect(loadScenarioText('{nope', 'x.json')).toEqual({ ok: false, issues: [expect.objectContaining({ message: expect.stringContaining('not valid JSON') })] });
+  });
+});
