@@ -74,7 +74,7 @@ export default tseslint.config(
     // CLI tests may also use the backend's test support (a real serve process).
     files: ['cli/**/*.test.ts'],
     rules: layer(
-      [group(['../backend/*', '!../backend/index.ts', '../backend/*/**', '!../backend/test-support/**', '../main/**', '../renderer/**'], 'cli/ tests import backend/index.ts, backend/test-support, client/ and protocol/ only.')],
+      [group(['../backend/*', '!../backend/index.ts', '!../backend/test-support', '../backend/*/**', '!../backend/test-support/**', '../main/**', '../renderer/**'], 'cli/ tests import backend/index.ts, backend/test-support, client/ and protocol/ only.')],
       [noElectron],
     ),
   },
