@@ -15,7 +15,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   let backend;
   try {
-    backend = await startBackend({ ...config, consoleDir: config.consoleDir ?? path.resolve(here, '../dist/renderer') });
+    backend = await startBackend({
+      ...config,
+      consoleDir: config.consoleDir ?? path.resolve(here, '../dist/renderer'),
+      scenarioDir: config.scenarioDir ?? path.resolve(here, '../scenarios'),
+    });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: string }).code;

@@ -23,6 +23,8 @@ export interface BackendConfig {
   maxQueuedPerUser: number;
   /** Folder with the console's web build, served at `/` when present. */
   consoleDir?: string | undefined;
+  /** Read-only built-in scenario pack listed by /api/scenarios (SCENARIO_DIR); no default here, `flowscope serve` passes the repo's `scenarios/`. */
+  scenarioDir?: string | undefined;
   /** Idle time after which a user's execution engine is released. */
   engineIdleMs: number;
   /** TTL of process-liveness and per-user execution leases (LEASE_MS): how soon another process takes over from a dead one. */
@@ -52,7 +54,7 @@ function int(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
-/** Reads HOST, PORT, DATA_DIR, JWT_SECRET, DATABASE_URL, REDIS_URL, ... then flags. */
+/** Reads HOST, PORT, DATA_DIR, JWT_SECRET, DATABASE_URL, REDIS_URL, SCENARIO_DIR, ... then flags. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): BackendConfig {
   const { values } = parseArgs({
     args: argv,
@@ -69,11 +71,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'max-connections-per-user': { type: 'string' },
       'rate-limit': { type: 'string' },
       'max-concurrent-runs': { type: 'string' },
+      'scenario-dir': { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
   const pick = (flag: string | undefined, envName: string) => flag ?? env[envName];
   const origins = pick(values['allowed-origins'], 'ALLOWED_ORIGINS');
+  const scenarioDir = pick(values['scenario-dir'], 'SCENARIO_DIR');
   return {
     ...DEFAULT_CONFIG,
     host: pick(values.host, 'HOST') ?? DEFAULT_CONFIG.host,
@@ -91,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     rateLimitMessages: int(pick(values['rate-limit'], 'RATE_LIMIT'), 'RATE_LIMIT') ?? DEFAULT_CONFIG.rateLimitMessages,
     maxConcurrentRuns:
       int(pick(values['max-concurrent-runs'], 'MAX_CONCURRENT_RUNS'), 'MAX_CONCURRENT_RUNS') ?? DEFAULT_CONFIG.maxConcurrentRuns,
+    scenarioDir: scenarioDir ? path.resolve(scenarioDir) : undefined,
     leaseMs: int(env.LEASE_MS, 'LEASE_MS') ?? DEFAULT_CONFIG.leaseMs,
     quiet: values.quiet ?? false,
   };

@@ -1,16 +1,19 @@
-/** HTTP: /health, the REST API under /api, the dev token endpoint, the console at `/`. */
+/** HTTP: /health, the REST API under /api, the dev token endpoint, the scenario library, the console at `/`. */
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { ErrorCode, USER_ID_PATTERN, type HealthResponse } from '../../protocol/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
+import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
 
 export interface HttpApiDeps {
   store: Store;
   tokens: TokenService;
   devTokens: boolean;
   consoleDir?: string | undefined;
+  /** /api/scenarios (scenario-routes.ts); absent: 404. */
+  scenarios?: ScenarioRoutesDeps | undefined;
   health(): Promise<{ status: number; body: HealthResponse }>;
   originAllowed(origin: string | undefined): boolean;
   log(level: 'error' | 'warn', message: string, err?: unknown): void;
@@ -90,6 +93,11 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (isScenarioPath(url.pathname)) {
+      if (!deps.scenarios) throw new HttpError(404, ErrorCode.NOT_FOUND, 'No such endpoint.');
+      await handleScenarioRequest(req, res, url, deps.scenarios);
+      return;
+    }
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
     const method = req.method ?? 'GET';
     if (parts[1] === 'dev' && parts[2] === 'token' && parts.length === 3) {
@@ -191,7 +199,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
       res.setHeader('access-control-allow-headers', 'authorization, content-type');
-      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
     }
     if (req.method === 'OPTIONS') {
       res.writeHead(origin && !deps.originAllowed(origin) ? 403 : 204);

@@ -26,6 +26,7 @@ import { InboundPipeline } from '../reception/inbound-pipeline.ts';
 import { MessageHandlerService } from '../routing/message-handler-service.ts';
 import { AgentHandler, CancelHandler, PingHandler, ResumeHandler } from '../routing/message-handlers.ts';
 import { MessageRouter } from '../routing/message-router.ts';
+import { createScenarioLibrary } from '../scenarios/scenario-library.ts';
 import { createStore } from '../store/store-factory.ts';
 import type { Store } from '../store/store-types.ts';
 import { attachSocketIo } from '../transport/socketio-transport.ts';
@@ -155,8 +156,19 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
     return { status: failing.length ? 503 : 200, body };
   }
 
+  const loopback = isLoopbackHost(config.host);
+  const scenarioLibrary = createScenarioLibrary({ builtinDir: config.scenarioDir, dataDir: config.dataDir });
   const server = http.createServer(
-    createHttpHandler({ store, tokens, devTokens: isLoopbackHost(config.host), consoleDir: config.consoleDir, health, originAllowed, log }),
+    createHttpHandler({
+      store,
+      tokens,
+      devTokens: loopback,
+      consoleDir: config.consoleDir,
+      scenarios: { library: scenarioLibrary, enabled: loopback },
+      health,
+      originAllowed,
+      log,
+    }),
   );
   server.keepAliveTimeout = 5000;
   const onClose = (connection: { userId: string; id: string }) => {
