@@ -26,6 +26,7 @@ import {
 } from '../flowscope-connection.ts';
 import { createRestClient } from '../rest-client.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
+import { checkRun, mismatchLines, sequenceDiff } from './run-expectations.ts';
 import type { ObservedRun, ReceivedRecord, ScenarioResult, SentRecord, StepFailure, StepResult } from './scenario-result.ts';
 import { lookupPath, renderText, renderValue, TemplateError, type TemplateScope } from './template-renderer.ts';
 import { forgeToken, type TokenSource } from './token-forge.ts';
@@ -85,13 +86,6 @@ function slug(text: string): string {
       .replace(/^-|-$/g, '')
       .slice(0, 40) || 'scenario'
   );
-}
-
-function mismatchLines(list: Mismatch[]): { expected: string[]; received: string[] } {
-  return {
-    expected: list.map((m) => `${m.path}: ${m.expected}`),
-    received: list.map((m) => `${m.path}: ${m.received}`),
-  };
 }
 
 function summarize(envelope: ReceivedEnvelope): string {
@@ -605,63 +599,14 @@ class ScenarioSession {
         };
       },
     );
-    const problems: StepFailure[] = [];
+    const { problems, timings } = checkRun(run, {
+      events: spec.events,
+      status: spec.status,
+      response: spec.response === undefined ? undefined : this.render(spec.response, extra),
+      payloads: spec.payloads === undefined ? undefined : this.render(spec.payloads, extra),
+      latency: spec.latency,
+    });
     const types = run.events.map((e) => e.type);
-    const seqs = run.events.map((e) => e.seq);
-    const contiguous = seqs.every((s, i) => s === i + 1);
-    if (!contiguous) {
-      problems.push({ message: 'seq is not 1..n without gaps or repeats', expected: run.events.map((_, i) => String(i + 1)), received: seqs.map(String) });
-    }
-    const completed = run.events.filter((e) => e.type === 'agent_completed').length;
-    if (completed !== 1) problems.push({ message: `${completed} agent_completed events, expected exactly 1` });
-    if (spec.events) {
-      if (spec.events.length !== types.length || spec.events.some((t, i) => t !== types[i])) {
-        const diff = sequenceDiff(spec.events, types);
-        problems.push({ message: 'the event sequence differs', expected: ['events:', ...diff.expected], received: ['events:', ...diff.received] });
-      }
-    } else if (!spec.status || spec.status === 'succeeded') {
-      const missing = GOLDEN_TYPES.filter((t) => !types.includes(t));
-      if (missing.length > 0 || types[0] !== 'agent_started' || types[types.length - 1] !== 'agent_completed') {
-        problems.push({
-          message: `not the five-event flow${missing.length ? `: missing ${missing.join(', ')}` : ''}`,
-          expected: ['agent_started', 'agent_thinking+', '(tool_executing, tool_completed)+', 'agent_completed'],
-          received: types,
-        });
-      }
-    }
-    if (spec.status && run.status !== spec.status) problems.push({ message: `status ${String(run.status)}, expected ${spec.status}`, expected: [spec.status], received: [String(run.status)] });
-    if (spec.response !== undefined) {
-      const diff = mismatches(this.render(spec.response, extra), run.response, 'response');
-      if (diff.length) problems.push({ message: 'the response does not match', ...mismatchLines(diff) });
-    }
-    for (const [type, rawPattern] of Object.entries(spec.payloads ?? {})) {
-      const pattern = this.render(rawPattern, extra);
-      const ofType = run.events.filter((e) => e.type === type);
-      const patterns = Array.isArray(pattern) && !Array.isArray(ofType[0]?.payload) ? pattern : [pattern];
-      patterns.forEach((p, i) => {
-        const event = ofType[i];
-        if (!event) {
-          problems.push({ message: `no ${i === 0 ? '' : `${i + 1}th `}${type} event`, expected: [show(p)], received: ['(absent)'] });
-          return;
-        }
-        const diff = mismatches(p, event.payload, `${type}${patterns.length > 1 ? `[${i}]` : ''}.payload`);
-        if (diff.length) problems.push({ message: `${type}${patterns.length > 1 ? ` #${i + 1}` : ''} payload does not match`, ...mismatchLines(diff) });
-      });
-    }
-    const timings: string[] = [];
-    for (const budget of spec.latency ?? []) {
-      const from = run.events.find((e) => e.type === budget.from);
-      const to = budget.from === budget.to ? [...run.events].reverse().find((e) => e.type === budget.to) : run.events.find((e) => e.type === budget.to);
-      if (!from || !to) {
-        problems.push({ message: `latency ${budget.from} → ${budget.to}: ${!from ? budget.from : budget.to} never arrived` });
-        continue;
-      }
-      const ms = Math.round((to.at_ms - from.at_ms) * 10) / 10;
-      timings.push(`${budget.from} → ${budget.to} ${ms} ms (budget ${budget.max_ms})`);
-      if (ms > budget.max_ms) {
-        problems.push({ message: `latency ${budget.from} → ${budget.to} was ${ms} ms, over the ${budget.max_ms} ms budget`, expected: [`<= ${budget.max_ms} ms`], received: [`${ms} ms`] });
-      }
-    }
     result.title = `expect run ${runId} for ${u.key}: ${types.length} events, ${String(run.status)}`;
     result.detail = [types.join(' → '), ...timings].join('\n');
     if (problems.length > 0) {
@@ -726,19 +671,4 @@ class ScenarioSession {
     this.options.onSent?.(rec);
     result.title = `resume run ${runId} as ${u.key} after seq ${afterSeq}`;
   }
-}
-
-/** Expected and received lists with markers where they differ. */
-export function sequenceDiff(expected: readonly string[], received: readonly string[]): { expected: string[]; received: string[] } {
-  const n = Math.max(expected.length, received.length);
-  const e: string[] = [];
-  const r: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = expected[i];
-    const b = received[i];
-    const mark = a === b ? ' ' : '≠';
-    e.push(`${mark} ${i + 1}. ${a ?? '(nothing)'}`);
-    r.push(`${mark} ${i + 1}. ${b ?? '(nothing)'}`);
-  }
-  return { expected: e, received: r };
 }
