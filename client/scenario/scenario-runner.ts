@@ -194,6 +194,7 @@ class ScenarioSession {
   private waitFor<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => StepFailure): Promise<T> {
     const immediate = check();
     if (immediate !== undefined) return Promise.resolve(immediate);
+    if (this.options.signal?.aborted) return Promise.reject(new StepFailed({ message: 'stopped' }));
     return new Promise<T>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -221,12 +222,18 @@ class ScenarioSession {
   }
 
   private sleep(ms: number): Promise<void> {
+    const signal = this.options.signal;
+    if (signal?.aborted) return Promise.reject(new StepFailed({ message: 'stopped' }));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      this.options.signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(timer);
         reject(new StepFailed({ message: 'stopped' }));
-      });
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

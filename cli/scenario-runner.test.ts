@@ -1,0 +1,101 @@
+/**
+ * The runner's own behaviour against a real embedded backend: waits consume matches,
+ * failures carry the closest candidate, templates and repeat indexes, and refusals.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackend } from '../backend/index.ts';
+import type { WebSocketConstructor } from '../client/index.ts';
+import { firstFailure, type ScenarioResult } from '../client/scenario/scenario-result.ts';
+import { runScenario } from '../client/scenario/scenario-runner.ts';
+import { validateScenario } from '../protocol/index.ts';
+
+let backend: Awaited<ReturnType<typeof startBackend>>;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-runner-'));
+  backend = await startBackend({ host: '127.0.0.1', port: 0, dataDir, quiet: true });
+});
+afterAll(async () => {
+  await backend.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+async function run(doc: Record<string, unknown>): Promise<ScenarioResult> {
+  const v = validateScenario({ flowscope: 1, name: 'runner test', users: { a: {}, b: {} }, ...doc });
+  if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  return runScenario(v.scenario, { target: backend.url, WebSocketImpl: WebSocket as unknown as WebSocketConstructor, timeoutMs: 3000 });
+}
+
+describe('scenario runner', () => {
+  it('waits consume matches in order and capture values; repeat exposes its index', async () => {
+    const r = await run({
+      steps: [
+        { connect: { user: 'a', transport: 'ws' } },
+        { repeat: { times: 2, index: 'i', steps: [{ send: { as: 'a', message: { type: 'ping', message_id: 'p{{i}}-{{run.id}}' } } }] } },
+        { send: { as: 'a', message: { type: 'user_message', payload: { content: 'What is 2 + 3? ({{user.a.id}})' } }, save_as: 'r1' } },
+        { wait: { user: 'a', match: { type: 'tool_executing', run_id: '{{r1.run_id}}' }, capture: { tool: 'payload.tool', call: 'payload.call_id' } } },
+        { wait: { user: 'a', match: { type: 'tool_completed', payload: { call_id: '{{call}}', tool: '{{tool}}' } } } },
+        { wait: { user: 'a', match: { type: 'agent_completed' } } },
+        { expect_run: { user: 'a', run: '{{r1.run_id}}', payloads: { tool_executing: { tool: 'calculator' } } } },
+      ],
+    });
+    expect(firstFailure(r.steps)?.failure).toBeUndefined();
+    expect(r.status).toBe('passed');
+    expect(r.steps[1]?.children?.map((c) => c.title)).toEqual(['iteration 1 (i = 0)', 'iteration 2 (i = 1)']);
+    expect(r.sent.filter((s) => (s.data as { type?: string }).type === 'ping').map((s) => (s.data as { message_id: string }).message_id)).toEqual([
+      expect.stringMatching(/^p0-/),
+      expect.stringMatching(/^p1-/),
+    ]);
+    expect(r.runs).toHaveLength(1);
+    expect(r.runs[0]?.user_id).toBe(r.users.a?.id);
+  });
+
+  it('a wait that times out reports the closest envelope and what differed', async () => {
+    const r = await run({
+      steps: [
+        { connect: 'a' },
+        { send: { as: 'a', message: { type: 'user_message', payload: { content: 'What is 6 * 7?' } }, save_as: 'r1' } },
+        { wait: { user: 'a', match: { type: 'agent_completed', payload: { status: 'failed' } }, timeout_ms: 1500 } },
+      ],
+    });
+    expect(r.status).toBe('failed');
+    const failed = firstFailure(r.steps);
+    expect(failed?.id).toBe('3');
+    expect(failed?.failure?.message).toMatch(/^nothing matching arrived within 1500 ms/);
+    expect(failed?.failure?.received?.[0]).toMatch(/^closest: agent_completed #\d+ run run_\w+ succeeded$/);
+    expect(failed?.failure?.received).toContain('  payload.status: expected "failed", received "succeeded"');
+  });
+
+  it('an undefined template name fails the step and names what exists', async () => {
+    const r = await run({ steps: [{ connect: 'a' }, { send: { as: 'a', message: { type: 'cancel_run', payload: { run_id: '{{r9.run_id}}' } } } }] });
+    expect(firstFailure(r.steps)?.failure?.message).toMatch(/^\{\{r9.run_id\}\}: "r9" is not defined \(defined: .*user.*\)$/);
+  });
+
+  it('sending before connecting, and an accepted connection that should be refused, fail clearly', async () => {
+    const notConnected = await run({ steps: [{ send: { as: 'b', raw: 'hi' } }] });
+    expect(firstFailure(notConnected.steps)?.failure?.message).toBe('b is not connected (add a connect step first)');
+    const accepted = await run({ steps: [{ connect: { user: 'a', expect_refused: 'AUTH_INVALID' } }] });
+    expect(firstFailure(accepted.steps)?.failure).toMatchObject({ expected: ['refused with AUTH_INVALID'], received: ['accepted'] });
+  });
+
+  it('an error where an ack was expected fails with the code and message', async () => {
+    const r = await run({ steps: [{ connect: 'a' }, { send: { as: 'a', message: { type: 'user_message', payload: { content: '' } } } }] });
+    expect(firstFailure(r.steps)?.failure?.message).toMatch(/^expected message_ack, received error VALIDATION_FAILED: /);
+  });
+
+  it('stops when aborted and closes its connections', async () => {
+    const controller = new AbortController();
+    const v = validateScenario({ flowscope: 1, name: 'abort', users: { a: {} }, steps: [{ connect: 'a' }, { sleep: 10_000 }, { connect: 'a' }] });
+    if (!v.ok) throw new Error('invalid');
+    const pending = runScenario(v.scenario, { target: backend.url, signal: controller.signal, onStepStart: (s) => s.kind === 'sleep' && controller.abort() });
+    const r = await pending;
+    expect(r.status).toBe('failed');
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped']);
+    expect(r.steps[1]?.failure?.message).toBe('stopped');
+  });
+});
