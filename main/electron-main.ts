@@ -18,6 +18,8 @@ const { app, BrowserWindow, ipcMain, dialog, shell, session } = createRequire(im
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/node/main -> dist/renderer
 const consoleDir = path.resolve(here, '..', '..', 'renderer');
+// dist/node/main -> scenarios/ (the built-in pack, read-only)
+const scenarioDir = path.resolve(here, '..', '..', '..', 'scenarios');
 const preloadPath = path.join(here, 'preload.cjs'); // bundled CommonJS, see preload.ts
 
 let backend: RunningBackend | null = null;
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = app.getPath('userData');
   try {
-    backend = await startBackend({ port: 0, dataDir, consoleDir });
+    backend = await startBackend({ port: 0, dataDir, consoleDir, scenarioDir });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     dialog.showErrorBox('Flowscope could not start its backend', `${message}\n\nData directory: ${dataDir}`);
