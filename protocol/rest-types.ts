@@ -1,5 +1,6 @@
 /** Shapes of the HTTP API (protocol.md §6), shared by the backend and its clients. */
 import type { FinalRunStatus, Priority, RunStatus } from './envelope-types.ts';
+import type { ScenarioIssue } from './scenario-schema.ts';
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';
@@ -62,6 +63,43 @@ export interface TokenResponse {
 
 export interface ApiErrorBody {
   error: { code: string; message: string };
+}
+
+// ---- the scenario library (/api/scenarios, a loopback-only dev endpoint) ----
+
+export type ScenarioSource = 'builtin' | 'saved';
+export type ScenarioFormat = 'json' | 'yaml';
+
+export interface ScenarioSummary {
+  id: string;
+  name: string;
+  tags: string[];
+  description?: string | undefined;
+  source: ScenarioSource;
+  /** Path relative to the source folder, e.g. `golden/complete-flow.yaml`. */
+  file: string;
+  format: ScenarioFormat;
+  /** Last modification of the file, ISO 8601. */
+  updated_at: string;
+  valid: boolean;
+  issues?: ScenarioIssue[];
+}
+
+export interface ScenarioDocument extends ScenarioSummary {
+  text: string;
+}
+
+export interface ScenarioResultSummary {
+  result_id: string;
+  started_at: string;
+  /** The result's `status` (`passed`/`failed`), or derived from a report's summary; `unknown` otherwise. */
+  status: string;
+  duration_ms: number | null;
+}
+
+export interface StoredScenarioResult extends ScenarioResultSummary {
+  /** The stored JSON object. */
+  result: Record<string, unknown>;
 }
 
 export type { FinalRunStatus };

@@ -18,47 +18,24 @@ import type { Dirent } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ErrorCode, validateScenario, type ScenarioIssue } from '../../protocol/index.ts';
+import {
+  ErrorCode,
+  validateScenario,
+  type ScenarioDocument,
+  type ScenarioFormat,
+  type ScenarioIssue,
+  type ScenarioResultSummary,
+  type ScenarioSource,
+  type ScenarioSummary,
+  type StoredScenarioResult,
+} from '../../protocol/index.ts';
 
-export type ScenarioSource = 'builtin' | 'saved';
-export type ScenarioFormat = 'json' | 'yaml';
-
-export interface ScenarioSummary {
-  id: string;
-  name: string;
-  tags: string[];
-  description?: string | undefined;
-  source: ScenarioSource;
-  /** Path relative to the source folder, e.g. `golden/complete-flow.yaml`. */
-  file: string;
-  format: ScenarioFormat;
-  /** Last modification of the file, ISO 8601. */
-  updated_at: string;
-  valid: boolean;
-  issues?: ScenarioIssue[];
-}
-
-export interface ScenarioDocument extends ScenarioSummary {
-  text: string;
-}
+export type { ScenarioSource, ScenarioFormat, ScenarioSummary, ScenarioDocument, ScenarioResultSummary, StoredScenarioResult };
 
 export interface ScenarioSaveResult {
   scenario: ScenarioDocument;
   /** False when an existing saved scenario was replaced. */
   created: boolean;
-}
-
-export interface ScenarioResultSummary {
-  result_id: string;
-  started_at: string;
-  /** The result's `status` (`passed`/`failed`), or derived from a report's summary; `unknown` otherwise. */
-  status: string;
-  duration_ms: number | null;
-}
-
-export interface StoredScenarioResult extends ScenarioResultSummary {
-  /** The stored JSON object. */
-  result: Record<string, unknown>;
 }
 
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
