@@ -4,3 +4,8 @@ export * from './scenario-runner.ts';
 export * from './pattern-matcher.ts';
 export * from './template-renderer.ts';
 export * from './token-forge.ts';
+export * from './recorded-session.ts';
+export * from './session-recorder.ts';
+export * from './har-exporter.ts';
+export * from './har-importer.ts';
+export * from './run-comparison.ts';
