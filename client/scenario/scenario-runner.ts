@@ -88,6 +88,10 @@ function slug(text: string): string {
   );
 }
 
+function runKey(userKey: string, runId: string): string {
+  return `${userKey}\u0000${runId}`;
+}
+
 function summarize(envelope: ReceivedEnvelope): string {
   const p = (envelope.payload ?? {}) as Record<string, unknown>;
   const bits: string[] = [envelope.type];
@@ -243,7 +247,8 @@ class ScenarioSession {
     const rec: ReceivedRecord = { user: user.key, at_ms: at, envelope };
     this.received.push(rec);
     if (GOLDEN_TYPES.includes(envelope.type) && typeof envelope.run_id === 'string') {
-      let run = this.runs.get(envelope.run_id);
+      // Runs are kept per user key: two keys on the same user id each see the run.
+      let run = this.runs.get(runKey(user.key, envelope.run_id));
       if (!run) {
         run = {
           run_id: envelope.run_id,
@@ -254,11 +259,11 @@ class ScenarioSession {
           status: undefined,
           response: undefined,
         };
-        this.runs.set(envelope.run_id, run);
+        this.runs.set(runKey(user.key, envelope.run_id), run);
       }
       const seq = typeof envelope.seq === 'number' ? envelope.seq : undefined;
       // The same event seen by a second connection of the user, or replayed by resume, counts once per user.
-      if (run.user === user.key && !run.events.some((e) => e.seq === seq && e.type === envelope.type)) {
+      if (!run.events.some((e) => e.seq === seq && e.type === envelope.type)) {
         run.events.push({ type: envelope.type, seq, at_ms: at, payload: envelope.payload });
         run.events.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
       }
@@ -593,16 +598,16 @@ class ScenarioSession {
     result.title = `expect run ${runId} for ${u.key}`;
     const run = await this.waitFor(
       () => {
-        const r = this.runs.get(runId);
-        return r && r.user === u.key && r.events.some((e) => e.type === 'agent_completed') ? r : undefined;
+        const r = this.runs.get(runKey(u.key, runId));
+        return r && r.events.some((e) => e.type === 'agent_completed') ? r : undefined;
       },
       timeoutMs,
       () => {
-        const r = this.runs.get(runId);
+        const r = this.runs.get(runKey(u.key, runId));
         return {
           message: `run ${runId} did not complete for ${u.key} within ${timeoutMs} ms`,
           expected: ['... agent_completed'],
-          received: r && r.user === u.key ? r.events.map((e) => `#${e.seq} ${e.type}`) : [`no event of run ${runId} reached ${u.key}`],
+          received: r ? r.events.map((e) => `#${e.seq} ${e.type}`) : [`no event of run ${runId} reached ${u.key}`],
         };
       },
     );
@@ -666,8 +671,8 @@ class ScenarioSession {
     const u = this.user(spec.user);
     if (!u.connection || u.connection.state !== 'open') throw new StepFailed({ message: `${u.key} is not connected (connect again before resume)` });
     const runId = this.renderStr(spec.run, extra);
-    const run = this.runs.get(runId);
-    const seen = run && run.user === u.key ? Math.max(0, ...run.events.map((e) => e.seq ?? 0)) : 0;
+    const run = this.runs.get(runKey(u.key, runId));
+    const seen = run ? Math.max(0, ...run.events.map((e) => e.seq ?? 0)) : 0;
     const afterSeq = spec.after_seq === undefined ? seen : Number(typeof spec.after_seq === 'string' ? this.renderStr(spec.after_seq, extra) : spec.after_seq);
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new StepFailed({ message: `after_seq must be a whole number ≥ 0, got ${String(afterSeq)}` });
     this.sendCounter++;
