@@ -1,2 +1,3 @@
 export * from './flowscope-connection.ts';
 export * from './rest-client.ts';
+export * from './scenario-library-client.ts';

@@ -1,16 +1,21 @@
-/** Layout of the console. */
+/** Layout of the console: the live console and the Scenarios view, one shown at a time (both stay mounted). */
 import { ComposerPanel } from './composer-panel.tsx';
 import { EventStreamPanel } from './event-stream-panel.tsx';
 import { HistoryPanel } from './history-panel.tsx';
 import { RunTimelinePanel } from './run-timeline-panel.tsx';
+import { ScenariosView } from './scenarios-view.tsx';
 import { StatusBar } from './status-bar.tsx';
 import { UsersPanel } from './users-panel.tsx';
+import { ViewTabs } from './view-tabs.tsx';
+import { viewStore } from './view-store.ts';
 
 export function App() {
+  const { view } = viewStore.use();
   return (
     <div className="app">
       <StatusBar />
-      <main className="grid">
+      <ViewTabs />
+      <main className="grid" hidden={view !== 'console'} data-testid="console-view">
         <div className="col left">
           <UsersPanel />
           <HistoryPanel />
@@ -23,6 +28,7 @@ export function App() {
           <RunTimelinePanel />
         </div>
       </main>
+      {view === 'scenarios' && <ScenariosView />}
     </div>
   );
 }

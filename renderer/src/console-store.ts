@@ -66,6 +66,7 @@ let state: ConsoleState = {
 const listeners = new Set<() => void>();
 const connections = new Map<string, FlowscopeConnection>();
 let pending: StreamEvent[] = [];
+const trafficListeners = new Set<(traffic: Traffic) => void>();
 let frame: number | null = null;
 let nextKey = 1;
 
@@ -90,8 +91,24 @@ function flush(): void {
   setState({ events: events.length > MAX_EVENTS ? events.slice(events.length - MAX_EVENTS) : events });
 }
 
+/** What a user's connection sent or received, as it happens (for the session recorder). */
+export type Traffic =
+  | { direction: 'sent'; userId: string; at: number; text: string }
+  | { direction: 'received'; userId: string; at: number; envelope: ReceivedEnvelope };
+
+export function onTraffic(listener: (traffic: Traffic) => void): () => void {
+  trafficListeners.add(listener);
+  return () => trafficListeners.delete(listener);
+}
+
+function tap(traffic: Traffic): void {
+  for (const l of trafficListeners) l(traffic);
+}
+
 function enqueue(userId: string, envelope: ReceivedEnvelope): void {
-  pending.push({ key: nextKey++, userId, receivedAt: Date.now(), envelope, source: 'live' });
+  const receivedAt = Date.now();
+  tap({ direction: 'received', userId, at: receivedAt, envelope });
+  pending.push({ key: nextKey++, userId, receivedAt, envelope, source: 'live' });
   if (frame === null) frame = requestAnimationFrame(flush);
 }
 
@@ -103,6 +120,11 @@ export function useConsole(): ConsoleState {
     },
     () => state,
   );
+}
+
+/** The current state, outside React. */
+export function getConsoleState(): ConsoleState {
+  return state;
 }
 
 export function rest(): RestClient {
@@ -151,7 +173,9 @@ export const actions = {
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
-    setState({ sent: [{ key: nextKey++, userId, text, sentAt: Date.now() }, ...state.sent].slice(0, 100) });
+    const sentAt = Date.now();
+    tap({ direction: 'sent', userId, at: sentAt, text });
+    setState({ sent: [{ key: nextKey++, userId, text, sentAt }, ...state.sent].slice(0, 100) });
     return null;
   },
   clearEvents(): void {

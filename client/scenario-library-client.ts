@@ -1,0 +1,79 @@
+/**
+ * A typed client of the scenario library (`/api/scenarios`, docs/protocol.md, HTTP): list,
+ * read, save and delete scenarios, and store and read their run results. No user token: the
+ * library is a loopback-only dev endpoint. A scenario id containing `/` travels as one
+ * URL-encoded path segment (`golden%2Fcomplete-flow`).
+ */
+import type {
+  ScenarioDocument,
+  ScenarioFormat,
+  ScenarioIssue,
+  ScenarioResultSummary,
+  ScenarioSummary,
+  StoredScenarioResult,
+} from '../protocol/index.ts';
+import { ApiError } from './rest-client.ts';
+
+/** An error answer of the library; `issues` for an invalid scenario (VALIDATION_FAILED). */
+export class ScenarioLibraryApiError extends ApiError {
+  readonly issues: ScenarioIssue[];
+  constructor(status: number, code: string, message: string, issues: ScenarioIssue[] = []) {
+    super(status, code, message);
+    this.name = 'ScenarioLibraryApiError';
+    this.issues = issues;
+  }
+}
+
+export interface ScenarioLibraryClient {
+  list(): Promise<ScenarioSummary[]>;
+  get(id: string): Promise<ScenarioDocument>;
+  /** A new saved scenario; its id is derived from its name (never overwrites). */
+  create(text: string, format: ScenarioFormat): Promise<ScenarioDocument>;
+  /** Writes the saved scenario `id` (created when absent); built-in ids are refused (403). */
+  update(id: string, text: string, format: ScenarioFormat): Promise<ScenarioDocument>;
+  remove(id: string): Promise<void>;
+  listResults(id: string): Promise<ScenarioResultSummary[]>;
+  /** Stores one result (any JSON object, usually a ScenarioResult). */
+  saveResult(id: string, result: object): Promise<ScenarioResultSummary>;
+  getResult(id: string, resultId: string): Promise<StoredScenarioResult>;
+}
+
+/** The format a scenario text is in: JSON when it starts with `{`, YAML otherwise (as the server decides). */
+export function scenarioFormatOf(text: string): ScenarioFormat {
+  return /^\s*\{/.test(text) ? 'json' : 'yaml';
+}
+
+export function createScenarioLibraryClient(baseUrl: string, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): ScenarioLibraryClient {
+  const base = `${baseUrl.replace(/\/$/, '')}/api/scenarios`;
+  const seg = (id: string) => `/${encodeURIComponent(id)}`;
+
+  async function call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetchImpl(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!res.ok) {
+      const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+      const issues = Array.isArray(err?.details) ? (err.details as ScenarioIssue[]) : [];
+      throw new ScenarioLibraryApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? (text.slice(0, 200) || res.statusText), issues);
+    }
+    return parsed as T;
+  }
+
+  return {
+    list: () => call<{ scenarios: ScenarioSummary[] }>('').then((r) => r.scenarios),
+    get: (id) => call<{ scenario: ScenarioDocument }>(seg(id)).then((r) => r.scenario),
+    create: (text, format) => call<{ scenario: ScenarioDocument }>('', 'POST', { text, format }).then((r) => r.scenario),
+    update: (id, text, format) => call<{ scenario: ScenarioDocument }>(seg(id), 'PUT', { text, format }).then((r) => r.scenario),
+    remove: (id) => call<unknown>(seg(id), 'DELETE').then(() => undefined),
+    listResults: (id) => call<{ results: ScenarioResultSummary[] }>(`${seg(id)}/results`).then((r) => r.results),
+    saveResult: (id, result) => call<{ result: ScenarioResultSummary }>(`${seg(id)}/results`, 'POST', result).then((r) => r.result),
+    getResult: (id, resultId) => call<StoredScenarioResult>(`${seg(id)}/results${seg(resultId)}`),
+  };
+}

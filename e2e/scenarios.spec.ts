@@ -1,0 +1,204 @@
+/**
+ * The Scenarios view in the served console: record a live two-user session into a scenario,
+ * save and replay it, run a built-in scenario, validate as you type, compare two results,
+ * and move a recording through a HAR file (download, then upload).
+ */
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+
+const SHOTS = 'test-results/screenshots';
+const RUN_TIMEOUT = 30_000;
+
+async function addAndConnect(page: Page, userId: string, transport: 'socketio' | 'ws') {
+  await page.getByTestId('user-id-input').fill(userId);
+  await page.getByTestId('new-user-transport').selectOption(transport);
+  await page.getByTestId('add-user').click();
+  const row = page.locator(`[data-testid="user-row"][data-user="${userId}"]`);
+  await expect(row).toBeVisible();
+  await row.getByTestId('connect-user').click();
+  await expect(row.getByTestId('user-state')).toHaveText('open');
+}
+
+async function sendAndFinish(page: Page, userId: string) {
+  await page.getByTestId('template-user_message').click();
+  await page.getByTestId('send-as').selectOption(userId);
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('send-error')).toHaveCount(0);
+  const lane = page.locator(`[data-testid="run-lane"][data-user="${userId}"]`);
+  await expect(lane).toHaveAttribute('data-status', 'succeeded', { timeout: 20_000 });
+  for (const type of RUN_EVENT_TYPES) await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
+}
+
+/** Runs the open scenario and expects every step to pass. */
+async function runAndPass(page: Page) {
+  await page.getByTestId('scenario-run').click();
+  const panel = page.getByTestId('scenario-run-panel');
+  await expect(panel).toHaveAttribute('data-state', 'done', { timeout: RUN_TIMEOUT });
+  await expect(page.getByTestId('scenario-run-status')).toHaveText('passed');
+  const steps = panel.getByTestId('scenario-step');
+  expect(await steps.count()).toBeGreaterThan(0);
+  await expect(panel.locator('[data-testid="scenario-step"]:not([data-status="passed"])')).toHaveCount(0);
+  await expect(page.getByTestId('scenario-run-counts')).toContainText('0 failed · 0 skipped');
+}
+
+async function record(page: Page, users: Array<[string, 'socketio' | 'ws']>) {
+  await page.goto('/');
+  await expect(page.getByTestId('health-status')).toContainText('ok');
+  for (const [user, transport] of users) await addAndConnect(page, user, transport);
+  await page.getByTestId('record-start').click();
+  await expect(page.getByTestId('record-control')).toHaveAttribute('data-recording', 'true');
+  for (const [user] of users) await sendAndFinish(page, user);
+  await expect(page.getByTestId('record-counts')).toContainText(`${users.length} sent`);
+  await page.getByTestId('record-stop').click();
+  await expect(page.getByTestId('scenarios-view')).toBeVisible();
+  await expect(page.getByTestId('scenario-origin')).toContainText('recorded · unsaved');
+  await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
+}
+
+test('record a two-user session, save it, replay it: every step passes; compare two replays', async ({ page }) => {
+  await record(page, [
+    ['rec-alice', 'socketio'],
+    ['rec-bob', 'ws'],
+  ]);
+
+  // the generated scenario: both users, one send and one expect_run each, in the editor
+  const editor = page.getByTestId('scenario-editor');
+  await expect(page.getByTestId('scenario-title')).toContainText('Recorded session');
+  await expect(page.getByTestId('scenario-validation')).toContainText('2 users');
+  await expect(editor).toContainText('flowscope: 1');
+  await expect(editor).toContainText('rec-alice:');
+  await expect(editor).toContainText('rec-bob:');
+  await expect(editor).toContainText('transport: ws');
+  await page.screenshot({ path: `${SHOTS}/scenario-recorded.png` });
+
+  // save: a saved scenario in the library, selected
+  await page.getByTestId('scenario-save').click();
+  await expect(page.getByTestId('scenario-notice')).toContainText('Saved as recorded-session-');
+  const panel = page.getByTestId('scenario-editor-panel');
+  const id = (await panel.getAttribute('data-id')) ?? '';
+  expect(id).toMatch(/^recorded-session-/);
+  await expect(page.getByTestId('scenario-origin')).toContainText('saved');
+  const item = page.locator(`[data-testid="scenario-item"][data-id="${id}"]`);
+  await expect(item).toHaveAttribute('data-source', 'saved');
+  await expect(item).toHaveAttribute('data-valid', 'true');
+  await expect(item).toHaveClass(/open/);
+
+  // replay: every step passes, both runs on the timeline with all five events
+  await runAndPass(page);
+  const lanes = page.getByTestId('scenario-caused').getByTestId('run-lane');
+  await expect(lanes).toHaveCount(2);
+  for (const user of ['rec-alice', 'rec-bob']) {
+    const lane = page.getByTestId('scenario-caused').locator(`[data-testid="run-lane"][data-user="${user}"]`);
+    await expect(lane).toHaveAttribute('data-status', 'succeeded');
+    for (const type of RUN_EVENT_TYPES) await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
+  }
+  await expect(page.getByTestId('scenario-run-stored')).toBeVisible();
+  await expect(page.getByTestId('result-item')).toHaveCount(1);
+  await expect(page.getByTestId('result-item').first()).toHaveAttribute('data-status', 'passed');
+  await page.screenshot({ path: `${SHOTS}/scenario-replayed.png` });
+
+  // a second replay, then the two results side by side
+  await runAndPass(page);
+  await expect(page.getByTestId('result-item')).toHaveCount(2);
+  for (const pick of await page.getByTestId('result-pick').all()) await pick.check();
+  await page.getByTestId('results-compare').click();
+  const comparison = page.getByTestId('comparison');
+  await expect(comparison).toBeVisible();
+  await expect(comparison.getByTestId('comparison-run')).toHaveCount(2);
+  await expect(comparison.locator('[data-testid="comparison-step-row"][data-change="same"]').first()).toBeVisible();
+  await expect(comparison.locator('[data-testid="comparison-step-row"]:not([data-change="same"])')).toHaveCount(0);
+  await expect(comparison.locator('[data-testid="comparison-event-row"][data-change="same"]').first()).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/scenario-comparison.png` });
+  await page.getByTestId('comparison-close').click();
+  await expect(comparison).toHaveCount(0);
+
+  // deleting the saved scenario removes it from the library
+  await page.getByTestId('scenario-delete').click();
+  await page.getByTestId('scenario-delete-confirm').click();
+  await expect(page.getByTestId('scenario-notice')).toContainText(`Deleted ${id}`);
+  await expect(item).toHaveCount(0);
+});
+
+test('run a built-in scenario from the library; validation as you type; live steps and Stop', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('tab-scenarios').click();
+  const builtin = page.locator('[data-testid="scenario-item"][data-id="golden/complete-flow"]');
+  await expect(builtin).toHaveAttribute('data-source', 'builtin');
+  await expect(builtin).toHaveAttribute('data-valid', 'true');
+  await page.getByTestId('scenario-filter').fill('golden/complete');
+  await expect(page.locator('[data-testid="scenario-item"]:not([data-id^="golden/complete-flow"])')).toHaveCount(0);
+  await expect(builtin).toBeVisible();
+
+  await builtin.click();
+  await expect(page.getByTestId('scenario-origin')).toContainText('built-in · read-only');
+  await expect(page.getByTestId('scenario-editor')).toContainText('expect_run');
+  await expect(page.getByTestId('scenario-save')).toBeDisabled();
+  await expect(page.getByTestId('scenario-delete')).toHaveCount(0);
+  await runAndPass(page);
+  await expect(page.getByTestId('scenario-caused').locator('[data-testid="run-lane"][data-status="succeeded"]')).toHaveCount(1);
+  await expect(page.getByTestId('result-item').first()).toHaveAttribute('data-status', 'passed');
+  await page.screenshot({ path: `${SHOTS}/scenario-builtin-run.png` });
+
+  // New, then a broken edit: the issue is listed with its path before anything is saved
+  await page.getByTestId('scenario-new').click();
+  await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
+  await page.getByTestId('scenario-editor').locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText('flowscope: 1\nname: Broken\nusers:\n  a: {}\nsteps:\n  - send: { as: b, message: { type: user_message } }\n');
+  await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'false');
+  await expect(page.locator('[data-testid="scenario-issue"][data-path="steps[0].send"]')).toContainText('user "b" is not declared');
+  await expect(page.getByTestId('scenario-run')).toBeDisabled();
+  await expect(page.getByTestId('scenario-save')).toBeDisabled();
+  await expect(page.getByTestId('scenario-editor').locator('.cm-lintRange-error')).not.toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/scenario-validation.png` });
+
+  // steps show live as they start and end; Stop ends the run and the rest is skipped
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText('flowscope: 1\nname: Long wait\nusers:\n  a: {}\nsteps:\n  - connect: a\n  - sleep: 60000\n  - expect_nothing: { user: a }\n');
+  await expect(page.getByTestId('scenario-validation')).toHaveText('Valid · 1 user · 3 steps');
+  await expect(page.getByTestId('scenario-title')).toHaveText('Long wait');
+  await page.getByTestId('scenario-run').click();
+  const step = (id: string) => page.locator(`[data-testid="scenario-step"][data-step-id="${id}"]`);
+  await expect(step('1')).toHaveAttribute('data-status', 'passed');
+  await expect(step('2')).toHaveAttribute('data-status', 'running');
+  await expect(step('3')).toHaveAttribute('data-status', 'pending');
+  await page.getByTestId('scenario-stop').click();
+  await expect(page.getByTestId('scenario-run-panel')).toHaveAttribute('data-state', 'stopped');
+  await expect(step('2')).toHaveAttribute('data-status', 'failed');
+  await expect(step('2').getByTestId('step-failure')).toContainText('stopped');
+  await expect(step('3')).toHaveAttribute('data-status', 'skipped');
+});
+
+test('export a recorded session as HAR, import it back as a scenario and replay it', async ({ page }, testInfo) => {
+  await record(page, [['har-carol', 'socketio']]);
+
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('scenario-export-har').click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toMatch(/^recorded-session-.*\.har$/);
+  const harPath = testInfo.outputPath('session.har');
+  await download.saveAs(harPath);
+  const har = JSON.parse(fs.readFileSync(harPath, 'utf8')) as { log: { entries: Array<{ request: { url: string }; _webSocketMessages?: Array<{ type: string; data: string }> }> } };
+  const sockets = har.log.entries.filter((e) => e._webSocketMessages);
+  expect(sockets).toHaveLength(1);
+  expect(sockets[0]!.request.url).toContain('/socket.io/');
+  const frames = sockets[0]!._webSocketMessages!;
+  expect(frames.some((f) => f.type === 'send' && f.data.includes('user_message'))).toBe(true);
+  expect(frames.some((f) => f.type === 'receive' && f.data.includes('agent_completed'))).toBe(true);
+
+  // import the file: a new unsaved scenario from it, which replays
+  await page.getByTestId('har-import-input').setInputFiles(harPath);
+  await expect(page.getByTestId('scenario-origin')).toContainText('imported from HAR · unsaved');
+  await expect(page.getByTestId('scenario-title')).toContainText('Imported session');
+  await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
+  await expect(page.getByTestId('scenario-editor')).toContainText('expect_run');
+  await runAndPass(page);
+  await expect(page.getByTestId('scenario-caused').locator('[data-testid="run-lane"][data-status="succeeded"]')).toHaveCount(1);
+  await page.screenshot({ path: `${SHOTS}/scenario-har-import.png` });
+
+  // a replay's own session exports too
+  const second = page.waitForEvent('download');
+  await page.getByTestId('result-export-har').click();
+  expect((await second).suggestedFilename()).toMatch(/\.har$/);
+});

@@ -1,0 +1,80 @@
+/**
+ * Recording the live console session: while on, every message the console's users send and
+ * every envelope they receive is captured (session-capture.ts). Stop turns the session into a
+ * scenario (client/scenario/session-recorder.ts) opened in the scenario editor, unsaved.
+ */
+import type { RecordedSession } from '../../client/scenario/recorded-session.ts';
+import { scenarioFromSession } from '../../client/scenario/session-recorder.ts';
+import { getConsoleState, onTraffic } from './console-store.ts';
+import { createExternalStore } from './external-store.ts';
+import { scenarioActions } from './scenario-store.ts';
+import { scenarioToYaml } from './scenario-text.ts';
+import { SessionCapture } from './session-capture.ts';
+
+export interface RecordingState {
+  recording: boolean;
+  startedAt: number | null;
+  counts: { users: number; sent: number; received: number };
+  /** The last finished recording. */
+  session: RecordedSession | null;
+  error: string | null;
+}
+
+export const recordingStore = createExternalStore<RecordingState>({
+  recording: false,
+  startedAt: null,
+  counts: { users: 0, sent: 0, received: 0 },
+  session: null,
+  error: null,
+});
+
+let capture: SessionCapture | null = null;
+let unsubscribe: (() => void) | null = null;
+let frame: number | null = null;
+
+function showCounts(): void {
+  frame = null;
+  if (capture) recordingStore.set({ counts: capture.counts });
+}
+
+/** `Recorded session 2025-11-24 20:31:05` (local time). */
+export function recordingName(at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `Recorded session ${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())} ${p(at.getHours())}:${p(at.getMinutes())}:${p(at.getSeconds())}`;
+}
+
+export const recordingActions = {
+  start(): void {
+    if (capture) return;
+    const { baseUrl, users } = getConsoleState();
+    const startedAt = Date.now();
+    const transportOf = (userId: string) => getConsoleState().users.find((u) => u.userId === userId)?.transport ?? 'socketio';
+    const connected = users.filter((u) => u.state === 'open').map((u) => u.userId);
+    const current = new SessionCapture(baseUrl, startedAt, transportOf, connected);
+    capture = current;
+    unsubscribe = onTraffic((traffic) => {
+      current.add(traffic);
+      if (frame === null) frame = requestAnimationFrame(showCounts);
+    });
+    recordingStore.set({ recording: true, startedAt, counts: current.counts, error: null });
+  },
+
+  /** Stops and opens the recorded scenario in the editor. */
+  stop(): void {
+    if (!capture) return;
+    unsubscribe?.();
+    unsubscribe = null;
+    if (frame !== null) cancelAnimationFrame(frame);
+    frame = null;
+    const session = capture.finish();
+    const startedAt = recordingStore.get().startedAt ?? Date.now();
+    capture = null;
+    recordingStore.set({ recording: false, startedAt: null, session });
+    try {
+      const scenario = scenarioFromSession(session, { name: recordingName(new Date(startedAt)) });
+      scenarioActions.openUnsaved(scenarioToYaml(scenario), 'recording', session);
+    } catch (err) {
+      recordingStore.set({ error: err instanceof Error ? err.message : String(err) });
+    }
+  },
+};

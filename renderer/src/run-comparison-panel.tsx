@@ -1,0 +1,124 @@
+/** Two results of a scenario side by side: step statuses and durations, and each run's events, order and timing. */
+import type { ChangeKind, ComparedEvent, EventRow } from '../../client/scenario/run-comparison.ts';
+import { scenarioActions, scenarioStore } from './scenario-store.ts';
+
+const MARK: Record<ChangeKind, string> = { same: ' ', changed: '≠', added: '+', removed: '−' };
+
+function delta(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return `${ms > 0 ? '+' : ''}${ms} ms`;
+}
+
+function eventCell(e: ComparedEvent | undefined) {
+  if (!e) return <span className="muted">—</span>;
+  return (
+    <>
+      <span className="etype">{e.type}</span>
+      {e.label && <span className="muted"> {e.label}</span>}
+      <span className="time"> @{e.at_ms} ms</span>
+    </>
+  );
+}
+
+function EventRows({ rows }: { rows: EventRow[] }) {
+  return (
+    <table className="compare-table events">
+      <tbody>
+        {rows.map((row, i) => (
+          <tr key={i} className={`change-${row.change}`} data-testid="comparison-event-row" data-change={row.change}>
+            <td className="mark">{MARK[row.change]}</td>
+            <td>{eventCell(row.left)}</td>
+            <td>{eventCell(row.right)}</td>
+            <td className="time">{delta(row.delta_ms)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RunComparisonPanel() {
+  const { comparison } = scenarioStore.use();
+  if (!comparison) return null;
+  const { left, right, comparison: c } = comparison;
+  const side = (s: typeof c.left, label: string) => (
+    <div className="compare-side">
+      <div className="muted">{label}</div>
+      <div>{new Date(s.started_at).toLocaleString()}</div>
+      <div>
+        <span className={`status-text ${s.status === 'passed' ? 'succeeded' : 'failed'}`}>{s.status}</span> · {s.duration_ms} ms
+      </div>
+    </div>
+  );
+  return (
+    <section className="panel comparison-panel" data-testid="comparison" data-left={left.result_id} data-right={right.result_id}>
+      <header className="panel-head">
+        <h2>Compare results</h2>
+        <button className="ghost" onClick={() => scenarioActions.closeComparison()}>
+          ×
+        </button>
+      </header>
+      <div className="comparison-body">
+        <div className="compare-sides">
+          {side(c.left, 'A (older)')}
+          {side(c.right, 'B (newer)')}
+        </div>
+        <div className="compare-summary" data-testid="comparison-summary">
+          steps: {c.summary.steps.same} same · {c.summary.steps.changed} changed · {c.summary.steps.added} added · {c.summary.steps.removed} removed — runs:{' '}
+          {c.summary.runs.same} same · {c.summary.runs.changed} changed · {c.summary.runs.added} added · {c.summary.runs.removed} removed — event differences:{' '}
+          {c.summary.event_differences}
+          {c.summary.status_changes.map((s) => (
+            <div key={s.id} className="error-text">
+              step {s.id} {s.title}: {s.from ?? 'absent'} → {s.to ?? 'absent'}
+            </div>
+          ))}
+        </div>
+        <h3>Steps</h3>
+        <table className="compare-table">
+          <thead>
+            <tr>
+              <th />
+              <th>step</th>
+              <th>A</th>
+              <th>B</th>
+              <th>Δ</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.steps.map((s) => (
+              <tr key={s.id} className={`change-${s.change}`} data-testid="comparison-step-row" data-change={s.change}>
+                <td className="mark">{MARK[s.change]}</td>
+                <td style={{ paddingLeft: 4 + s.depth * 12 }}>
+                  <span className="mono muted">{s.id}</span> {(s.left ?? s.right)?.title}
+                </td>
+                <td>{s.left ? `${s.left.status} · ${s.left.duration_ms} ms` : '—'}</td>
+                <td>{s.right ? `${s.right.status} · ${s.right.duration_ms} ms` : '—'}</td>
+                <td className="time">{delta(s.duration_delta_ms)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h3>Runs</h3>
+        {c.runs.map((r) => (
+          <div key={`${r.user}-${r.index}`} className={`compare-run change-${r.change}`} data-testid="comparison-run" data-change={r.change}>
+            <div className="compare-run-head">
+              <span className="tag">{r.user}</span> run #{r.index} <span className="muted">{r.change}</span>
+              <span className="muted">
+                {' '}
+                · status {r.status.left ?? '—'} → {r.status.right ?? '—'} · {r.left?.duration_ms ?? '—'} ms → {r.right?.duration_ms ?? '—'} ms {delta(r.duration_delta_ms)}
+              </span>
+            </div>
+            {r.response.changed && (
+              <div className="compare-response">
+                <div>A: {String(r.response.left ?? '—')}</div>
+                <div>B: {String(r.response.right ?? '—')}</div>
+              </div>
+            )}
+            <EventRows rows={r.events} />
+          </div>
+        ))}
+        {c.runs.length === 0 && <div className="muted">No runs in either result.</div>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * A scenario run, live or stored: its steps as they start and end, the runs it caused as
+ * timeline lanes, and every envelope its users received (a lane narrows them to its run).
+ */
+import { useMemo, useState } from 'react';
+import { sessionFromResult } from '../../client/scenario/recorded-session.ts';
+import { countSteps } from '../../client/scenario/scenario-result.ts';
+import { downloadHar } from './har-file.ts';
+import { runIdOf } from './event-filter.ts';
+import { summarize } from './event-summary.ts';
+import { RunLane } from './run-lane.tsx';
+import { lanesFromObservedRuns, lanesFromReceived } from './scenario-lanes.ts';
+import { ScenarioStepRow } from './scenario-step-row.tsx';
+import { scenarioStore, type ScenarioRunView } from './scenario-store.ts';
+
+const MAX_RECEIVED_SHOWN = 400;
+
+function runStatus(run: ScenarioRunView): string {
+  if (run.state === 'running') return 'running';
+  if (run.state === 'stopped') return 'stopped';
+  if (run.state === 'error') return 'error';
+  return run.result?.status ?? 'done';
+}
+
+export function ScenarioRunPanel() {
+  const { run } = scenarioStore.use();
+  const [focusedRun, setFocusedRun] = useState('');
+
+  const lanes = useMemo(() => {
+    if (!run) return [];
+    return run.result ? lanesFromObservedRuns(run.result.runs, run.result.started_at) : lanesFromReceived(run.received, run.started_at);
+  }, [run]);
+  const received = useMemo(() => {
+    const list = run?.received ?? [];
+    const shown = focusedRun ? list.filter((r) => runIdOf(r.envelope as { type: string }) === focusedRun) : list;
+    return shown.slice(-MAX_RECEIVED_SHOWN);
+  }, [run, focusedRun]);
+
+  if (!run) {
+    return (
+      <section className="panel run-panel" data-testid="scenario-run-panel">
+        <header className="panel-head">
+          <h2>Run</h2>
+        </header>
+        <div className="muted pad">Run the open scenario (▶ Run) or pick a stored result.</div>
+      </section>
+    );
+  }
+
+  const status = runStatus(run);
+  const counts = countSteps(run.result?.steps ?? []);
+  const result = run.result;
+  return (
+    <>
+      <section className="panel run-panel" data-testid="scenario-run-panel" data-state={run.state} data-status={status}>
+        <header className="panel-head">
+          <h2>
+            Run <span className="count">{run.name}</span>
+          </h2>
+          <div className="filters">
+            <span className={`status-pill ${status === 'passed' ? 'succeeded' : status === 'running' ? 'running' : 'failed'}`} data-testid="scenario-run-status">
+              {status}
+            </span>
+            {result && (
+              <span className="muted" data-testid="scenario-run-counts">
+                {counts.passed} passed · {counts.failed} failed · {counts.skipped} skipped · {result.duration_ms} ms
+              </span>
+            )}
+            {run.resultId && (
+              <span className="muted" data-testid="scenario-run-stored" title={run.resultId}>
+                stored
+              </span>
+            )}
+            {result && (
+              <button
+                data-testid="result-export-har"
+                onClick={() => downloadHar(sessionFromResult(result, run.transports), `${run.name} ${result.started_at}`)}
+                title="this run's session as a HAR file"
+              >
+                Export HAR
+              </button>
+            )}
+          </div>
+        </header>
+        {run.error && <div className="error-text pad">{run.error}</div>}
+        {run.storeError && <div className="error-text pad">result not stored: {run.storeError}</div>}
+        {result?.error && <div className="error-text pad">{result.error}</div>}
+        <ul className="step-list" data-testid="scenario-steps">
+          {run.rows.map((row) => (
+            <ScenarioStepRow key={row.id} row={row} />
+          ))}
+        </ul>
+      </section>
+      <section className="panel caused-panel" data-testid="scenario-caused">
+        <header className="panel-head">
+          <h2>
+            Runs <span className="count">{lanes.length}</span> · received <span className="count">{run.received.length}</span>
+          </h2>
+          {focusedRun && (
+            <button className="ghost" onClick={() => setFocusedRun('')}>
+              show all runs
+            </button>
+          )}
+        </header>
+        <div className="caused-body">
+          <div className="lanes scenario-lanes">
+            {lanes.map((lane) => (
+              <RunLane key={lane.runId} lane={lane} focused={lane.runId === focusedRun} onFocus={() => setFocusedRun(focusedRun === lane.runId ? '' : lane.runId)} />
+            ))}
+            {lanes.length === 0 && <div className="muted">No runs yet.</div>}
+          </div>
+          <ul className="received-list" data-testid="scenario-received">
+            {received.map((r, i) => (
+              <li key={i} className={`received-row type-${String(r.envelope.type)}`} data-testid="scenario-received-row" data-type={String(r.envelope.type)} data-user={r.user}>
+                <span className="time">+{Math.round(r.at_ms)} ms</span>
+                <span className="tag">{r.user}</span>
+                <span className="etype">{String(r.envelope.type)}</span>
+                <span className="summary">{summarize(r.envelope as { type: string })}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+/** One step of a scenario run: status, title, duration, and for a failure what was expected against what arrived. */
+import type { StepRow } from './scenario-step-model.ts';
+
+const ICON: Record<StepRow['status'], string> = {
+  pending: '○',
+  running: '◌',
+  passed: '✓',
+  failed: '✗',
+  skipped: '–',
+};
+
+export function ScenarioStepRow({ row }: { row: StepRow }) {
+  const f = row.failure;
+  return (
+    <li className={`step-row step-${row.status}`} data-testid="scenario-step" data-step-id={row.id} data-status={row.status} style={{ paddingLeft: 8 + row.depth * 16 }}>
+      <div className="step-line">
+        <span className="step-icon" aria-label={row.status}>
+          {ICON[row.status]}
+        </span>
+        <span className="step-id mono">{row.id}</span>
+        <span className="step-title">{row.title}</span>
+        {row.duration_ms !== undefined && <span className="time">{row.duration_ms} ms</span>}
+      </div>
+      {row.detail && row.status !== 'failed' && <div className="step-detail muted">{row.detail}</div>}
+      {f && (
+        <div className="step-failure" data-testid="step-failure">
+          <div className="error-text">{f.message}</div>
+          {(f.expected || f.received) && (
+            <div className="diff">
+              <div>
+                <div className="diff-head">expected</div>
+                <pre data-testid="step-expected">{(f.expected ?? []).join('\n')}</pre>
+              </div>
+              <div>
+                <div className="diff-head">received</div>
+                <pre data-testid="step-received">{(f.received ?? []).join('\n')}</pre>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}

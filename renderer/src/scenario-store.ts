@@ -1,0 +1,393 @@
+/**
+ * The Scenarios view's state and actions: the library list, the scenario open in the editor
+ * (saved, built-in or new), the live run of it, its stored results, and a comparison of two.
+ * Runs go against the console's backend with the scenario runner (client/scenario/); their
+ * results are stored in the library when the scenario has an id.
+ */
+import type { TransportKind } from '../../client/flowscope-connection.ts';
+import { createScenarioLibraryClient, ScenarioLibraryApiError, scenarioFormatOf, type ScenarioLibraryClient } from '../../client/scenario-library-client.ts';
+import type { RecordedSession } from '../../client/scenario/recorded-session.ts';
+import { compareResults, type RunComparison } from '../../client/scenario/run-comparison.ts';
+import type { ReceivedRecord, ScenarioResult } from '../../client/scenario/scenario-result.ts';
+import { runScenario } from '../../client/scenario/scenario-runner.ts';
+import type { Scenario, ScenarioIssue, ScenarioResultSummary, ScenarioSource, ScenarioSummary } from '../../protocol/index.ts';
+import { getConsoleState } from './console-store.ts';
+import { createExternalStore } from './external-store.ts';
+import { checkScenarioText, NEW_SCENARIO_TEXT } from './scenario-text.ts';
+import { planRows, rowsFromResult, settleRows, stepEnded, stepStarted, type StepRow } from './scenario-step-model.ts';
+import { showView } from './view-store.ts';
+
+export interface OpenScenario {
+  /** Library id; null for a scenario not saved yet. */
+  id: string | null;
+  source: ScenarioSource | null;
+  text: string;
+  /** The text as last opened or saved: `text !== savedText` means unsaved changes. */
+  savedText: string;
+  /** Where an unsaved scenario came from. */
+  origin: 'library' | 'new' | 'recording' | 'har';
+  /** The session it was recorded or imported from (exportable as HAR). */
+  session?: RecordedSession;
+}
+
+export interface ScenarioRunView {
+  /** The library id the run belongs to (null: an unsaved scenario). */
+  scenarioId: string | null;
+  name: string;
+  state: 'running' | 'done' | 'stopped' | 'error';
+  started_at: string;
+  rows: StepRow[];
+  received: ReceivedRecord[];
+  result: ScenarioResult | null;
+  /** Per scenario user, for HAR export of the result. */
+  transports: Record<string, TransportKind>;
+  /** The stored result's id (a result opened from the list, or this run once stored). */
+  resultId?: string;
+  error?: string;
+  /** Why the result could not be stored. */
+  storeError?: string;
+}
+
+export interface Notice {
+  kind: 'ok' | 'error';
+  text: string;
+  issues?: ScenarioIssue[];
+}
+
+export interface ScenarioComparison {
+  left: ScenarioResultSummary;
+  right: ScenarioResultSummary;
+  comparison: RunComparison;
+}
+
+export interface ScenarioState {
+  library: ScenarioSummary[];
+  libraryLoaded: boolean;
+  libraryError: string | null;
+  filter: string;
+  doc: OpenScenario | null;
+  busy: boolean;
+  notice: Notice | null;
+  run: ScenarioRunView | null;
+  results: ScenarioResultSummary[];
+  /** Result ids ticked for comparison (at most two, oldest dropped). */
+  picked: string[];
+  comparison: ScenarioComparison | null;
+}
+
+export const scenarioStore = createExternalStore<ScenarioState>({
+  library: [],
+  libraryLoaded: false,
+  libraryError: null,
+  filter: '',
+  doc: null,
+  busy: false,
+  notice: null,
+  run: null,
+  results: [],
+  picked: [],
+  comparison: null,
+});
+
+const get = () => scenarioStore.get();
+const set = (patch: Partial<ScenarioState>) => scenarioStore.set(patch);
+
+function library(): ScenarioLibraryClient {
+  return createScenarioLibraryClient(getConsoleState().baseUrl);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function failure(err: unknown): Notice {
+  return { kind: 'error', text: messageOf(err), ...(err instanceof ScenarioLibraryApiError && err.issues.length ? { issues: err.issues } : {}) };
+}
+
+let controller: AbortController | null = null;
+
+/** Received envelopes arrive in bursts: they are buffered and shown once per frame. */
+let pendingReceived: ReceivedRecord[] = [];
+let frame: number | null = null;
+function flushReceived(): void {
+  frame = null;
+  const run = get().run;
+  if (!run || pendingReceived.length === 0) return;
+  const batch = pendingReceived;
+  pendingReceived = [];
+  set({ run: { ...run, received: run.received.concat(batch) } });
+}
+
+/** Identifies the run in progress: callbacks of an older run change nothing. */
+let currentRunToken: object | null = null;
+
+function updateRun(runToken: object, patch: (run: ScenarioRunView) => Partial<ScenarioRunView>): void {
+  const run = get().run;
+  if (!run || currentRunToken !== runToken) return;
+  set({ run: { ...run, ...patch(run) } });
+}
+
+function transportsOf(scenario: Scenario): Record<string, TransportKind> {
+  const out: Record<string, TransportKind> = {};
+  for (const [key, user] of Object.entries(scenario.users)) out[key] = user.transport ?? scenario.transport ?? 'socketio';
+  return out;
+}
+
+function asResult(value: Record<string, unknown>): ScenarioResult | null {
+  return Array.isArray(value.steps) && Array.isArray(value.runs) && Array.isArray(value.received) ? (value as unknown as ScenarioResult) : null;
+}
+
+/** Hides the shown run, unless it is still running (it stays visible, so it can be stopped). */
+function clearRun(): void {
+  if (get().run?.state !== 'running') set({ run: null });
+}
+
+export const scenarioActions = {
+  async refreshLibrary(): Promise<void> {
+    try {
+      set({ library: await library().list(), libraryLoaded: true, libraryError: null });
+    } catch (err) {
+      set({ libraryLoaded: true, libraryError: messageOf(err) });
+    }
+  },
+
+  setFilter(filter: string): void {
+    set({ filter });
+  },
+
+  async open(id: string): Promise<void> {
+    set({ busy: true, notice: null });
+    try {
+      const doc = await library().get(id);
+      set({ doc: { id: doc.id, source: doc.source, text: doc.text, savedText: doc.text, origin: 'library' }, results: [], picked: [], comparison: null });
+      if (get().run?.scenarioId !== id) clearRun();
+      await scenarioActions.loadResults();
+    } catch (err) {
+      set({ notice: failure(err) });
+    } finally {
+      set({ busy: false });
+    }
+  },
+
+  /** Opens text as a new, unsaved scenario (New, a recording, an imported HAR) and shows the view. */
+  openUnsaved(text: string, origin: OpenScenario['origin'], session?: RecordedSession): void {
+    set({
+      doc: { id: null, source: null, text, savedText: '', origin, ...(session ? { session } : {}) },
+      results: [],
+      picked: [],
+      comparison: null,
+      notice: null,
+    });
+    clearRun();
+    showView('scenarios');
+  },
+
+  newScenario(): void {
+    scenarioActions.openUnsaved(NEW_SCENARIO_TEXT, 'new');
+  },
+
+  edit(text: string): void {
+    const doc = get().doc;
+    if (doc && doc.text !== text) set({ doc: { ...doc, text } });
+  },
+
+  /** Writes a saved scenario in place; a new or built-in one is saved as a new scenario. */
+  async save(asNew = false): Promise<void> {
+    const doc = get().doc;
+    if (!doc) return;
+    const format = scenarioFormatOf(doc.text);
+    set({ busy: true, notice: null });
+    try {
+      const inPlace = !asNew && doc.id !== null && doc.source === 'saved';
+      const saved = inPlace ? await library().update(doc.id as string, doc.text, format) : await library().create(doc.text, format);
+      const current = get().doc;
+      set({
+        doc: { ...(current ?? doc), id: saved.id, source: saved.source, savedText: doc.text, origin: 'library' },
+        notice: { kind: 'ok', text: `Saved as ${saved.id}` },
+      });
+      await scenarioActions.refreshLibrary();
+      if (!inPlace) {
+        set({ results: [], picked: [], comparison: null });
+        const run = get().run;
+        // A run of the unsaved scenario belongs to it now; store its result.
+        if (run && run.scenarioId === null && run.result && run.state === 'done') {
+          set({ run: { ...run, scenarioId: saved.id } });
+          await storeResult(saved.id, run.result);
+        }
+      }
+      await scenarioActions.loadResults();
+    } catch (err) {
+      set({ notice: failure(err) });
+    } finally {
+      set({ busy: false });
+    }
+  },
+
+  async remove(): Promise<void> {
+    const doc = get().doc;
+    if (!doc?.id || doc.source !== 'saved') return;
+    set({ busy: true, notice: null });
+    try {
+      await library().remove(doc.id);
+      if (get().run?.scenarioId === doc.id) controller?.abort();
+      currentRunToken = null;
+      set({ doc: null, run: null, results: [], picked: [], comparison: null, notice: { kind: 'ok', text: `Deleted ${doc.id}` } });
+      await scenarioActions.refreshLibrary();
+    } catch (err) {
+      set({ notice: failure(err) });
+    } finally {
+      set({ busy: false });
+    }
+  },
+
+  async run(): Promise<void> {
+    const doc = get().doc;
+    if (!doc || get().run?.state === 'running') return;
+    const checked = checkScenarioText(doc.text);
+    if (!checked.ok) {
+      set({ notice: { kind: 'error', text: 'Fix the scenario before running it.', issues: checked.issues } });
+      return;
+    }
+    const scenario = checked.scenario;
+    const token = {};
+    currentRunToken = token;
+    controller?.abort();
+    const abort = new AbortController();
+    controller = abort;
+    pendingReceived = [];
+    set({
+      notice: null,
+      comparison: null,
+      run: {
+        scenarioId: doc.id,
+        name: scenario.name,
+        state: 'running',
+        started_at: new Date().toISOString(),
+        rows: planRows(scenario),
+        received: [],
+        result: null,
+        transports: transportsOf(scenario),
+      },
+    });
+    let result: ScenarioResult;
+    try {
+      result = await runScenario(scenario, {
+        target: getConsoleState().baseUrl,
+        signal: abort.signal,
+        ...(doc.id ? { file: doc.id } : {}),
+        onStepStart: (step) => updateRun(token, (run) => ({ rows: stepStarted(run.rows, step) })),
+        onStepEnd: (step) => updateRun(token, (run) => ({ rows: stepEnded(run.rows, step) })),
+        onReceived: (record) => {
+          if (currentRunToken !== token) return;
+          pendingReceived.push(record);
+          if (frame === null) frame = requestAnimationFrame(flushReceived);
+        },
+      });
+    } catch (err) {
+      updateRun(token, (run) => ({ state: 'error', error: messageOf(err), rows: settleRows(run.rows) }));
+      return;
+    } finally {
+      if (controller === abort) controller = null;
+    }
+    if (currentRunToken !== token) return;
+    if (frame !== null) cancelAnimationFrame(frame);
+    frame = null;
+    pendingReceived = [];
+    const stopped = abort.signal.aborted;
+    updateRun(token, () => ({
+      state: stopped ? 'stopped' : 'done',
+      result,
+      started_at: result.started_at,
+      rows: rowsFromResult(result.steps),
+      received: result.received,
+    }));
+    // A stopped run says nothing about the scenario: it is not stored. (An unsaved scenario saved meanwhile has an id now.)
+    const id = (currentRunToken === token ? get().run?.scenarioId : undefined) ?? doc.id;
+    if (!stopped && id) await storeResult(id, result, token);
+  },
+
+  stop(): void {
+    controller?.abort();
+  },
+
+  async loadResults(): Promise<void> {
+    const id = get().doc?.id;
+    if (!id) return;
+    try {
+      const results = await library().listResults(id);
+      if (get().doc?.id === id) set({ results, picked: get().picked.filter((p) => results.some((r) => r.result_id === p)) });
+    } catch (err) {
+      set({ notice: failure(err) });
+    }
+  },
+
+  /** Shows a stored result in the run panel. */
+  async viewResult(resultId: string): Promise<void> {
+    const id = get().doc?.id;
+    if (!id || get().run?.state === 'running') return;
+    try {
+      const stored = await library().getResult(id, resultId);
+      const result = asResult(stored.result);
+      if (!result) throw new Error(`result ${resultId} is not a scenario result`);
+      const checked = checkScenarioText(get().doc?.text ?? '');
+      currentRunToken = null;
+      set({
+        comparison: null,
+        run: {
+          scenarioId: id,
+          name: result.name,
+          state: 'done',
+          started_at: result.started_at,
+          rows: rowsFromResult(result.steps),
+          received: result.received,
+          result,
+          transports: checked.ok ? transportsOf(checked.scenario) : {},
+          resultId,
+        },
+      });
+    } catch (err) {
+      set({ notice: failure(err) });
+    }
+  },
+
+  togglePick(resultId: string): void {
+    const picked = get().picked;
+    set({ picked: picked.includes(resultId) ? picked.filter((p) => p !== resultId) : [...picked, resultId].slice(-2) });
+  },
+
+  /** Compares the two picked results, older on the left. */
+  async compare(): Promise<void> {
+    const id = get().doc?.id;
+    const { picked, results } = get();
+    if (!id || picked.length !== 2) return;
+    const [left, right] = results.filter((r) => picked.includes(r.result_id)).sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0));
+    if (!left || !right) return;
+    try {
+      const [a, b] = await Promise.all([library().getResult(id, left.result_id), library().getResult(id, right.result_id)]);
+      const ra = asResult(a.result);
+      const rb = asResult(b.result);
+      if (!ra || !rb) throw new Error('one of the results is not a scenario result');
+      set({ comparison: { left, right, comparison: compareResults(ra, rb) } });
+    } catch (err) {
+      set({ notice: failure(err) });
+    }
+  },
+
+  closeComparison(): void {
+    set({ comparison: null });
+  },
+};
+
+async function storeResult(id: string, result: ScenarioResult, token?: object): Promise<void> {
+  try {
+    const summary = await library().saveResult(id, result);
+    if (token === undefined || currentRunToken === token) {
+      const run = get().run;
+      if (run && run.result === result) set({ run: { ...run, resultId: summary.result_id } });
+    }
+  } catch (err) {
+    const run = get().run;
+    if (run && run.result === result) set({ run: { ...run, storeError: messageOf(err) } });
+  }
+  if (get().doc?.id === id) await scenarioActions.loadResults();
+}

@@ -1,0 +1,45 @@
+/** Scenario text in the editor: a starting point for New, YAML for recorded scenarios, validation as you type. */
+import { parse, stringify } from 'yaml';
+import { scenarioFormatOf } from '../../client/scenario-library-client.ts';
+import { loadScenarioText, type LoadResult } from '../../client/scenario/scenario-loader.ts';
+import type { Scenario, ScenarioFormat } from '../../protocol/index.ts';
+
+export const NEW_SCENARIO_TEXT = `flowscope: 1
+name: New scenario
+description: One user asks a question; the run shows all five events and succeeds.
+tags: [draft]
+users:
+  a: {}
+steps:
+  - connect: a
+  - send:
+      as: a
+      message: { type: user_message, payload: { content: "What is 2 + 2?" } }
+      save_as: r1
+  - expect_run:
+      user: a
+      run: "{{r1.run_id}}"
+      status: succeeded
+      response: { $contains: "4" }
+`;
+
+export function scenarioToYaml(scenario: Scenario): string {
+  return stringify(scenario, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** Parses and validates editor text, JSON or YAML as the server tells them apart. */
+export function checkScenarioText(text: string): LoadResult & { format: ScenarioFormat } {
+  const format = scenarioFormatOf(text);
+  return { ...loadScenarioText(text, format === 'json' ? 'scenario.json' : 'scenario.yaml'), format };
+}
+
+/** The `name` of scenario text that may be invalid (for the editor's title); undefined when unreadable. */
+export function scenarioNameOf(text: string): string | undefined {
+  try {
+    const doc: unknown = parse(text);
+    const name = doc && typeof doc === 'object' ? (doc as { name?: unknown }).name : undefined;
+    return typeof name === 'string' && name.trim() ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,31 @@
+/** Switches between the live console and the scenario library; the session recorder sits beside. */
+import { RecordControl } from './record-control.tsx';
+import { showView, viewStore, type ConsoleView } from './view-store.ts';
+
+const TABS: Array<{ view: ConsoleView; label: string }> = [
+  { view: 'console', label: 'Console' },
+  { view: 'scenarios', label: 'Scenarios' },
+];
+
+export function ViewTabs() {
+  const { view } = viewStore.use();
+  return (
+    <nav className="view-tabs" data-testid="view-tabs">
+      <div className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button
+            key={t.view}
+            role="tab"
+            aria-selected={view === t.view}
+            className={`tab${view === t.view ? ' active' : ''}`}
+            data-testid={`tab-${t.view}`}
+            onClick={() => showView(t.view)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <RecordControl />
+    </nav>
+  );
+}
