@@ -1,17 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { RUN_EVENT_TYPES } from '../protocol/index.ts';
-
-const SHOTS = 'test-results/screenshots';
-
-async function addAndConnect(page: Page, userId: string, transport: 'socketio' | 'ws') {
-  await page.getByTestId('user-id-input').fill(userId);
-  await page.getByTestId('new-user-transport').selectOption(transport);
-  await page.getByTestId('add-user').click();
-  const row = page.locator(`[data-testid="user-row"][data-user="${userId}"]`);
-  await expect(row).toBeVisible();
-  await row.getByTestId('connect-user').click();
-  await expect(row.getByTestId('user-state')).toHaveText('open');
-}
+import { addAndConnect, SHOTS } from './console-actions.ts';
 
 async function sendTemplate(page: Page, template: string, userId: string) {
   await page.getByTestId(`template-${template}`).click();

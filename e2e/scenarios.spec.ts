@@ -6,19 +6,9 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+import { addAndConnect, SHOTS } from './console-actions.ts';
 
-const SHOTS = 'test-results/screenshots';
 const RUN_TIMEOUT = 30_000;
-
-async function addAndConnect(page: Page, userId: string, transport: 'socketio' | 'ws') {
-  await page.getByTestId('user-id-input').fill(userId);
-  await page.getByTestId('new-user-transport').selectOption(transport);
-  await page.getByTestId('add-user').click();
-  const row = page.locator(`[data-testid="user-row"][data-user="${userId}"]`);
-  await expect(row).toBeVisible();
-  await row.getByTestId('connect-user').click();
-  await expect(row.getByTestId('user-state')).toHaveText('open');
-}
 
 async function sendAndFinish(page: Page, userId: string) {
   await page.getByTestId('template-user_message').click();
