@@ -8,11 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { startServeProcess } from '../backend/test-support/serve-process.ts';
+import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../backend/test-support/test-services.ts';
 import type { ScenarioReport } from '../client/scenario/report-json.ts';
 import { runCommand, type RunCommandIo } from './run-command.ts';
 
 let dir: string;
+const pgUp = await postgresAvailable();
+const redisUp = await redisAvailable();
+const packDir = path.resolve(import.meta.dirname, '../scenarios');
 
 function capture(): RunCommandIo & { out: () => string; err: () => string } {
   let out = '';
@@ -154,5 +159,20 @@ describe('flowscope run', () => {
       expect(io.out()).toContain(`Target ${url}`);
       expect(io.out()).toContain('connect a over ws');
     });
+  });
+
+  it.skipIf(!pgUp.available || !redisUp.available)('the golden scenarios pass on an embedded backend over PostgreSQL and Redis, which leaves no schema behind', async () => {
+    const io = capture();
+    const code = await runCommand([path.join(packDir, 'golden'), '--database-url', TEST_DATABASE_URL, '--redis-url', TEST_REDIS_URL], io);
+    expect(io.out()).toContain('(PostgreSQL + Redis)');
+    expect(code).toBe(0);
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      const left = await client.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1", [`flowscope_run_${process.pid}_%`]);
+      expect(left.rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { startBackend } from '../backend/index.ts';
 import type { WebSocketConstructor } from '../client/index.ts';
@@ -153,6 +154,10 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
   let tempDir: string | undefined;
   if (!target) {
     tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-run-'));
+    // On a shared PostgreSQL / Redis the embedded backend gets its own schema and key
+    // prefix, so it neither sees nor disturbs another backend's runs; the schema is dropped after.
+    const stamp = `${process.pid}_${Date.now().toString(36)}`;
+    const schema = values['database-url'] ? `flowscope_run_${stamp}` : undefined;
     try {
       const backend = await startBackend({
         host: '127.0.0.1',
@@ -161,11 +166,15 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
         quiet: true,
         databaseUrl: values['database-url'],
         redisUrl: values['redis-url'],
-        ...(values['database-url'] ? { databaseSchema: `flowscope_run_${process.pid}_${Date.now().toString(36)}` } : {}),
-        ...(values['redis-url'] ? { cacheKeyPrefix: `flowscope-run:${process.pid}:${Date.now().toString(36)}:` } : {}),
+        ...(schema ? { databaseSchema: schema } : {}),
+        ...(values['redis-url'] ? { cacheKeyPrefix: `flowscope-run:${stamp}:` } : {}),
       });
       target = backend.url;
-      stopBackend = () => backend.close();
+      const databaseUrl = values['database-url'];
+      stopBackend = async () => {
+        await backend.close();
+        if (databaseUrl && schema) await dropSchema(databaseUrl, schema);
+      };
       progress(`Embedded backend at ${target} (${values['database-url'] ? 'PostgreSQL' : 'SQLite'} + ${values['redis-url'] ? 'Redis' : 'in-process cache'})\n\n`);
     } catch (err) {
       await fs.rm(tempDir, { recursive: true, force: true });
@@ -229,6 +238,16 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
     }
   }
   return results.every((r) => r.status === 'passed') ? 0 : 1;
+}
+
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 function loadFailure(item: LoadedScenarioFile, target: string): ScenarioResult {

@@ -98,4 +98,33 @@ describe('scenario runner', () => {
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped']);
     expect(r.steps[1]?.failure?.message).toBe('stopped');
   });
+  it('raw JSON text is correlated by its own message_id; a user_message of exactly 8192 bytes gets its ack by default', async () => {
+    const r = await run({
+      steps: [
+        { connect: { user: 'a', transport: 'ws' } },
+        { send: { as: 'a', raw: '{"type":"user_message","message_id":"raw-{{run.id}}","payload":{"content":"What is 1 + 1?"}}', save_as: 'r1' } },
+        { send: { as: 'a', oversize_bytes: 8192, save_as: 'r2' } },
+        { send: { as: 'a', oversize_bytes: 8193, expect: { error: 'MESSAGE_TOO_LARGE' } } },
+        { expect_run: { user: 'a', run: '{{r1.run_id}}', response: { $contains: '2' } } },
+        { expect_count: { user: 'a', match: { type: 'agent_completed' }, count: { $gte: 1 }, within_ms: 0 } },
+        { expect_count: { user: 'a', match: { type: 'message_ack' }, count: 2 } },
+      ],
+    });
+    expect(firstFailure(r.steps)?.failure).toBeUndefined();
+    expect(r.steps[2]?.title).toMatch(/^send user_message of 8192 bytes as a → ack run /);
+  });
+
+  it('expect_count fails with the count and the matching envelopes', async () => {
+    const r = await run({
+      steps: [{ connect: 'a' }, { send: { as: 'a', message: { type: 'ping' } } }, { expect_count: { user: 'a', match: { type: 'pong' }, count: 2, within_ms: 50 } }],
+    });
+    expect(firstFailure(r.steps)?.failure).toMatchObject({ message: 'a received 1 matching envelope(s), expected 2', expected: ['count: 2'] });
+  });
+
+  it('expect_close_code checks the /ws close code of a refusal', async () => {
+    const ok = await run({ steps: [{ connect: { user: 'a', transport: 'ws', token: 'expired', expect_refused: 'AUTH_EXPIRED', expect_close_code: 4401 } }] });
+    expect(ok.status).toBe('passed');
+    const wrong = await run({ steps: [{ connect: { user: 'a', transport: 'ws', token: 'malformed', expect_refused: 'AUTH_INVALID', expect_close_code: 4403 } }] });
+    expect(firstFailure(wrong.steps)?.failure).toMatchObject({ expected: ['close code 4403'], received: ['close code 4401'] });
+  });
 });

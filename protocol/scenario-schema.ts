@@ -48,6 +48,8 @@ export const connectStepSchema = z.union([
     token: z.union([z.enum(TOKEN_KINDS), z.strictObject({ literal: z.string() })]).optional(),
     /** Expect the server to refuse the connection with this code (e.g. AUTH_EXPIRED). */
     expect_refused: z.string().min(1).optional(),
+    /** With expect_refused on `/ws`: the WebSocket close code (4401 auth, 4403 forbidden). */
+    expect_close_code: z.number().int().min(1000).max(4999).optional(),
     timeout_ms: timeoutMs.optional(),
   }),
 ]);
@@ -101,7 +103,7 @@ export const expectRunStepSchema = z.strictObject({
   /** Pattern for the final response text. */
   response: patternSchema.optional(),
   /** Patterns for payloads: event type → pattern (first event of that type), or a list matched in order. */
-  payloads: z.record(z.enum(RUN_EVENT_TYPES), patternSchema).optional(),
+  payloads: z.partialRecord(z.enum(RUN_EVENT_TYPES), patternSchema).optional(),
   latency: z.array(latencyBudgetSchema).optional(),
   timeout_ms: timeoutMs.optional(),
 });
@@ -123,6 +125,16 @@ export const expectOrderStepSchema = z.strictObject({
   timeout_ms: timeoutMs.optional(),
 });
 
+export const expectCountStepSchema = z.strictObject({
+  user: userKey,
+  /** Pattern of the envelopes to count: every one the user received, waits or not. */
+  match: patternSchema,
+  /** The count: a number, or a pattern such as `{$gte: 1}`. */
+  count: z.union([z.number().int().min(0), z.record(z.string(), z.unknown())]),
+  /** Wait this long first, so late arrivals count. Default 200 ms. */
+  within_ms: z.number().int().min(0).max(60_000).optional(),
+});
+
 export const resumeStepSchema = z.strictObject({
   user: userKey,
   run: z.string().min(1),
@@ -142,6 +154,7 @@ export type ScenarioStep = {
   expect_run?: z.infer<typeof expectRunStepSchema>;
   expect_nothing?: z.infer<typeof expectNothingStepSchema>;
   expect_order?: z.infer<typeof expectOrderStepSchema>;
+  expect_count?: z.infer<typeof expectCountStepSchema>;
   resume?: z.infer<typeof resumeStepSchema>;
   sleep?: number;
   set?: Record<string, unknown>;
@@ -158,6 +171,7 @@ export const STEP_KINDS = [
   'expect_run',
   'expect_nothing',
   'expect_order',
+  'expect_count',
   'resume',
   'sleep',
   'set',
@@ -178,6 +192,7 @@ export const scenarioStepSchema: z.ZodType<ScenarioStep> = z.lazy(() =>
     z.strictObject({ name: stepName, expect_run: expectRunStepSchema }),
     z.strictObject({ name: stepName, expect_nothing: expectNothingStepSchema }),
     z.strictObject({ name: stepName, expect_order: expectOrderStepSchema }),
+    z.strictObject({ name: stepName, expect_count: expectCountStepSchema }),
     z.strictObject({ name: stepName, resume: resumeStepSchema }),
     z.strictObject({ name: stepName, sleep: z.number().int().min(0).max(600_000) }),
     z.strictObject({ name: stepName, set: setStepSchema }),
@@ -216,6 +231,7 @@ export type WaitStep = z.infer<typeof waitStepSchema>;
 export type ExpectRunStep = z.infer<typeof expectRunStepSchema>;
 export type ExpectNothingStep = z.infer<typeof expectNothingStepSchema>;
 export type ExpectOrderStep = z.infer<typeof expectOrderStepSchema>;
+export type ExpectCountStep = z.infer<typeof expectCountStepSchema>;
 export type ResumeStep = z.infer<typeof resumeStepSchema>;
 export type LatencyBudget = z.infer<typeof latencyBudgetSchema>;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -328,7 +344,7 @@ function checkUserReferences(scenario: Scenario): ScenarioIssue[] {
       const refs: Array<[string, string]> = [];
       const userOf = (v: unknown): string | undefined =>
         typeof v === 'string' ? v : v && typeof v === 'object' ? ((v as { user?: string; as?: string }).user ?? (v as { as?: string }).as) : undefined;
-      for (const kind of ['connect', 'disconnect', 'drop', 'send', 'wait', 'expect_run', 'expect_nothing', 'expect_order', 'resume'] as const) {
+      for (const kind of ['connect', 'disconnect', 'drop', 'send', 'wait', 'expect_run', 'expect_nothing', 'expect_order', 'expect_count', 'resume'] as const) {
         const v = step[kind];
         if (v !== undefined) {
           const u = userOf(v);

@@ -36,19 +36,13 @@ function join(path: string, key: string | number): string {
 
 function matchOperator(op: Record<string, unknown>, value: unknown, path: string, out: Mismatch[]): void {
   const fail = (expected: string) => out.push({ path: path || '(value)', expected, received: show(value) });
-  if ('$exists' in op) {
-    if ((value !== undefined) !== Boolean(op.$exists)) fail(op.$exists ? 'present' : 'absent');
-    return;
-  }
-  if ('$any' in op) {
-    if (value === undefined) fail('any value');
-    return;
-  }
+  // Every operator of the object must hold.
+  if ('$exists' in op && (value !== undefined) !== Boolean(op.$exists)) fail(op.$exists ? 'present' : 'absent');
+  if ('$any' in op && value === undefined) fail('any value');
   if ('$not' in op) {
     const inner: Mismatch[] = [];
     matchValue(op.$not, value, path, inner);
     if (inner.length === 0) fail(`not ${show(op.$not)}`);
-    return;
   }
   if ('$type' in op && typeOf(value) !== op.$type) fail(`a value of type ${String(op.$type)}`);
   if ('$regex' in op) {

@@ -6,6 +6,7 @@
 import {
   RUN_EVENT_TYPES,
   type ConnectStep,
+  type ExpectCountStep,
   type ExpectNothingStep,
   type ExpectOrderStep,
   type ExpectRunStep,
@@ -38,7 +39,7 @@ export interface RunnerOptions {
   WebSocketImpl?: WebSocketConstructor;
   /** Values for `{{env.NAME}}`. */
   env?: Record<string, string | undefined>;
-  /** Overrides every user's transport. */
+  /** Replaces the scenario's default transport; users and steps that name one keep theirs. */
   transport?: TransportKind;
   /** Default wait timeout when the scenario sets none (10000). */
   timeoutMs?: number;
@@ -86,6 +87,15 @@ function slug(text: string): string {
       .replace(/^-|-$/g, '')
       .slice(0, 40) || 'scenario'
   );
+}
+
+function peekObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function runKey(userKey: string, runId: string): string {
@@ -137,7 +147,7 @@ class ScenarioSession {
         id: spec.id ?? `${base}-${key}-${this.runId}`,
         givenToken: spec.token,
         minted: undefined,
-        transport: options.transport ?? spec.transport ?? scenario.transport ?? 'socketio',
+        transport: spec.transport ?? options.transport ?? scenario.transport ?? 'socketio',
         connection: undefined,
         inbox: [],
       });
@@ -359,6 +369,7 @@ class ScenarioSession {
     if (step.expect_run !== undefined) return this.doExpectRun(step.expect_run, result, extra);
     if (step.expect_nothing !== undefined) return this.doExpectNothing(step.expect_nothing, result, extra);
     if (step.expect_order !== undefined) return this.doExpectOrder(step.expect_order, result, extra);
+    if (step.expect_count !== undefined) return this.doExpectCount(step.expect_count, result, extra);
     if (step.resume !== undefined) return this.doResume(step.resume, result, extra);
     if (step.sleep !== undefined) {
       result.title = `sleep ${step.sleep} ms`;
@@ -427,7 +438,7 @@ class ScenarioSession {
   private async doConnect(spec: ConnectStep, result: StepResult): Promise<void> {
     const s = typeof spec === 'string' ? { user: spec } : spec;
     const u = this.user(s.user);
-    const transport = this.options.transport ?? s.transport ?? u.transport;
+    const transport = s.transport ?? u.transport;
     const kind: TokenKind | 'literal' = s.token === undefined ? 'valid' : typeof s.token === 'string' ? s.token : 'literal';
     result.title = `connect ${u.key} over ${transport}${kind === 'valid' ? '' : ` with token: ${kind}`}`;
     let token: string;
@@ -442,10 +453,13 @@ class ScenarioSession {
     conn.onState(() => this.notify());
     const timeoutMs = this.timeout(s.timeout_ms);
     let refusal: ConnectionRefusedError | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
         conn.ready,
-        new Promise((_, reject) => setTimeout(() => reject(new StepFailed({ message: `no answer from ${this.options.target} within ${timeoutMs} ms` })), timeoutMs)),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new StepFailed({ message: `no answer from ${this.options.target} within ${timeoutMs} ms` })), timeoutMs);
+        }),
       ]);
     } catch (err) {
       if (err instanceof ConnectionRefusedError) refusal = err;
@@ -453,6 +467,8 @@ class ScenarioSession {
         conn.close();
         throw err;
       }
+    } finally {
+      clearTimeout(timer);
     }
     if (s.expect_refused) {
       if (!refusal) {
@@ -464,6 +480,13 @@ class ScenarioSession {
           message: `refused with ${refusal.code}, expected ${s.expect_refused}`,
           expected: [`refused with ${s.expect_refused}`],
           received: [`refused with ${refusal.code}: ${refusal.message}`],
+        });
+      }
+      if (s.expect_close_code !== undefined && refusal.closeCode !== s.expect_close_code) {
+        throw new StepFailed({
+          message: `closed with ${String(refusal.closeCode ?? 'no close code')}, expected ${s.expect_close_code}`,
+          expected: [`close code ${s.expect_close_code}`],
+          received: [`close code ${String(refusal.closeCode ?? '(none: not a /ws connection)')}`],
         });
       }
       result.detail = `refused with ${refusal.code}${refusal.closeCode ? ` (close ${refusal.closeCode})` : ''}: ${refusal.message}`;
@@ -503,12 +526,18 @@ class ScenarioSession {
       type = typeof message.type === 'string' ? message.type : undefined;
       what = type ?? 'message';
     } else if (spec.raw !== undefined) {
-      data = this.renderStr(spec.raw, extra);
-      what = `raw text (${new TextEncoder().encode(data as string).length} bytes)`;
+      const text = this.renderStr(spec.raw, extra);
+      data = text;
+      // Raw text that is a JSON object still names its type and id: the reply is correlated by them.
+      const parsed = peekObject(text);
+      messageId = typeof parsed?.message_id === 'string' ? parsed.message_id : undefined;
+      type = typeof parsed?.type === 'string' ? parsed.type : undefined;
+      what = `raw text (${new TextEncoder().encode(text).length} bytes)`;
     } else {
       data = this.buildOversize(spec.oversize_bytes as number, autoId);
       messageId = autoId;
-      what = `oversized user_message (${spec.oversize_bytes} bytes)`;
+      type = 'user_message';
+      what = `user_message of ${spec.oversize_bytes} bytes`;
     }
     const expectation = spec.expect ?? (type === 'user_message' ? 'ack' : type === 'ping' ? 'pong' : 'none');
     const mark = u.inbox.length;
@@ -647,6 +676,23 @@ class ScenarioSession {
     result.detail = `${u.inbox.length} envelope(s) received in all, none matching`;
   }
 
+  private async doExpectCount(spec: ExpectCountStep, result: StepResult, extra: TemplateScope): Promise<void> {
+    const u = this.user(spec.user);
+    const pattern = this.render(spec.match, extra);
+    const count = this.render(spec.count, extra);
+    result.title = `expect ${u.key} received ${show(count)} × ${show(pattern)}`;
+    await this.sleep(spec.within_ms ?? 200);
+    const matching = u.inbox.filter((i) => mismatches(pattern, i.envelope).length === 0);
+    if (mismatches(count, matching.length).length > 0) {
+      throw new StepFailed({
+        message: `${u.key} received ${matching.length} matching envelope(s), expected ${show(count)}`,
+        expected: [`count: ${show(count)}`],
+        received: [`count: ${matching.length}`, ...matching.slice(0, 20).map((i) => `  ${summarize(i.envelope)}`)],
+      });
+    }
+    result.title = `expect ${u.key} received ${matching.length} × ${show(pattern)}`;
+  }
+
   private async doExpectOrder(spec: ExpectOrderStep, result: StepResult, extra: TemplateScope): Promise<void> {
     const u = this.user(spec.user);
     const type = spec.event ?? 'agent_started';
@@ -672,7 +718,10 @@ class ScenarioSession {
     if (!u.connection || u.connection.state !== 'open') throw new StepFailed({ message: `${u.key} is not connected (connect again before resume)` });
     const runId = this.renderStr(spec.run, extra);
     const run = this.runs.get(runKey(u.key, runId));
-    const seen = run ? Math.max(0, ...run.events.map((e) => e.seq ?? 0)) : 0;
+    // The highest seq received without a gap before it: everything after it is replayed.
+    let seen = 0;
+    const seqs = new Set(run?.events.map((e) => e.seq));
+    while (seqs.has(seen + 1)) seen++;
     const afterSeq = spec.after_seq === undefined ? seen : Number(typeof spec.after_seq === 'string' ? this.renderStr(spec.after_seq, extra) : spec.after_seq);
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new StepFailed({ message: `after_seq must be a whole number ≥ 0, got ${String(afterSeq)}` });
     this.sendCounter++;

@@ -29,4 +29,10 @@ describe('template renderer', () => {
   it('text without templates is returned as is', () => {
     expect(renderString('{not json', scope)).toBe('{not json');
   });
+  it('keeps a __proto__ key as a plain key (bad-input scenarios send one)', () => {
+    const input = JSON.parse('{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"{{vars.greeting}}"}}') as Record<string, unknown>;
+    const out = renderValue(input, scope);
+    expect(JSON.stringify(out)).toBe('{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"hi"}}');
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+  });
 });

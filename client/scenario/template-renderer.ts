@@ -61,7 +61,8 @@ export function renderValue<T>(value: T, scope: TemplateScope): T {
   if (Array.isArray(value)) return value.map((v: unknown) => renderValue(v, scope)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, scope);
+    // defineProperty, not assignment: a `__proto__` key stays a plain key (bad-input scenarios send it).
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: renderValue(v, scope), enumerable: true, writable: true, configurable: true });
     return out as T;
   }
   return value;
