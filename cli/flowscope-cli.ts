@@ -1,4 +1,5 @@
 /** The `flowscope` command. */
+import { importCommand } from './import-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -11,6 +12,8 @@ Commands:
   run       Run scenarios: flowscope run <files or folders...> [--target URL]
             [--reporter pretty|json|junit] [--out FILE] [--grep TEXT] [--tag TAG]
             (an embedded backend unless --target; flowscope run --help for all options)
+  import    Turn a HAR file's WebSocket messages into a scenario:
+            flowscope import <file.har> [--name NAME] [--out FILE]
   help      Show this help
 `;
 
@@ -21,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case 'run':
       return runCommand(rest);
+    case 'import':
+      return importCommand(rest);
     case undefined:
     case 'help':
     case '--help':
