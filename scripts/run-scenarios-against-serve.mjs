@@ -46,7 +46,8 @@ console.log(`npm run serve is up at ${url}`);
 
 const args = process.argv.slice(2);
 const runArgs = args.length > 0 ? args : ['scenarios/', '--reporter', 'junit', '--out', 'test-results/scenarios-serve.junit.xml'];
-const runner = spawn(process.execPath, [path.join(root, 'bin/flowscope.js'), 'run', ...runArgs, '--target', url], { cwd: root, stdio: 'inherit' });
+// Exactly what CI documents: `npx flowscope run ... --target URL`.
+const runner = spawn('npx', ['--no-install', 'flowscope', 'run', ...runArgs, '--target', url], { cwd: root, stdio: 'inherit' });
 const code = await new Promise((resolve) => runner.once('exit', (c) => resolve(c ?? 1)));
 
 server.removeAllListeners('exit');
