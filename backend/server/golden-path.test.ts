@@ -7,9 +7,8 @@ import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { connect, ConnectionRefusedError, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
 import { RUN_EVENT_TYPES, runEventSchema } from '../../protocol/index.ts';
-import pg from 'pg';
 import { startHarness, type Harness } from '../test-support/backend-harness.ts';
-import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
+import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
 import type { BackendConfig } from '../config/backend-config.ts';
 
 const SECRET = 'test-secret-of-sufficient-length-0123456789';
@@ -59,12 +58,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
-  if (schema) {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  }
+  if (schema) await dropTestSchema(TEST_DATABASE_URL, schema);
 });
 
 for (const transport of ['socketio', 'ws'] as const) {

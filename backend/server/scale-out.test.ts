@@ -6,12 +6,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { connect, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
 import { wrapConnection, type TestClient } from '../test-support/backend-harness.ts';
 import { startServeProcess } from '../test-support/serve-process.ts';
-import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
+import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();
@@ -34,12 +33,7 @@ afterAll(async () => {
   const exited = running.map((c) => new Promise((r) => c.once('exit', r)));
   for (const child of running) child.kill('SIGTERM');
   await Promise.all(exited);
-  if (pgUp.available) {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  }
+  if (pgUp.available) await dropTestSchema(TEST_DATABASE_URL, schema);
 });
 
 async function client(url: string, userId: string, transport: 'socketio' | 'ws'): Promise<TestClient> {

@@ -23,6 +23,16 @@ const postgres = STORES.includes('postgres') ? await postgresAvailable() : { ava
 let counter = 0;
 const uid = (prefix: string) => `${prefix}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** Six messages of one user, accepted in this order: named by priority and order within it. */
+const MIXED_PRIORITIES = [
+  ['low1', 'low'],
+  ['normal1', 'normal'],
+  ['high1', 'high'],
+  ['normal2', 'normal'],
+  ['high2', 'high'],
+  ['low2', 'low'],
+] as const;
+
 /** Strictly increasing timestamps, one second apart. */
 let clock = Date.parse('2030-01-01T00:00:00.000Z');
 const tick = () => new Date((clock += 1000)).toISOString();
@@ -328,14 +338,7 @@ function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
     it('reports the queue position: running runs plus queued runs ahead in priority/FIFO order', async () => {
       const userId = uid('u');
       const positions: Record<string, number> = {};
-      for (const [name, priority] of [
-        ['low1', 'low'],
-        ['normal1', 'normal'],
-        ['high1', 'high'],
-        ['normal2', 'normal'],
-        ['high2', 'high'],
-        ['low2', 'low'],
-      ] as const) {
+      for (const [name, priority] of MIXED_PRIORITIES) {
         positions[name] = (await accept(store, { userId, priority })).result.queuePosition;
       }
       expect(positions).toEqual({ low1: 0, normal1: 0, high1: 0, normal2: 2, high2: 1, low2: 5 });
@@ -376,14 +379,7 @@ function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
     it('claims high, then normal, then low, FIFO within a priority, and only the given user', async () => {
       const userId = uid('u');
       const ids: Record<string, string> = {};
-      for (const [name, priority] of [
-        ['low1', 'low'],
-        ['normal1', 'normal'],
-        ['high1', 'high'],
-        ['normal2', 'normal'],
-        ['high2', 'high'],
-        ['low2', 'low'],
-      ] as const) {
+      for (const [name, priority] of MIXED_PRIORITIES) {
         ids[name] = (await accept(store, { userId, priority, at: '2030-06-01T00:00:00.000Z' })).run.id;
       }
       const otherUser = uid('other');

@@ -4,6 +4,7 @@
  * where a missing server is a failure.
  */
 import net from 'node:net';
+import pg from 'pg';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,4 +59,15 @@ export const redisAvailable = (): Promise<ServiceAvailability> => check('Redis',
 /** A name unique to this test process and call, for schemas and key prefixes. */
 export function uniqueTestName(prefix: string): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Drops a PostgreSQL schema a test created (and everything in it); no-op when it is missing. */
+export async function dropTestSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }

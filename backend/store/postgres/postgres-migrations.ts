@@ -1,17 +1,12 @@
 /**
- * Versioned PostgreSQL schema, applied at start under a session advisory lock so several
- * processes starting at once migrate once. Each migration runs in its own transaction and
- * is recorded in `schema_migrations`. Never edit a released migration: add a new one.
+ * Versioned PostgreSQL schema (see store-migrations.ts), applied at start under a session
+ * advisory lock so several processes starting at once migrate once. Each migration runs in
+ * its own transaction. Never edit a released migration: add a new one.
  */
 import type { ClientBase } from 'pg';
+import { pendingMigrations, type StoreMigration } from '../store-migrations.ts';
 
-export interface PostgresMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+export const POSTGRES_MIGRATIONS: readonly StoreMigration[] = [
   {
     version: 1,
     name: 'threads, messages, runs, events',
@@ -92,7 +87,7 @@ export function checkSchemaName(schema: string): string {
 export async function migratePostgres(
   client: ClientBase,
   schema: string,
-  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+  migrations: readonly StoreMigration[] = POSTGRES_MIGRATIONS,
 ): Promise<number[]> {
   const s = `"${checkSchemaName(schema)}"`;
   const lockKey = `flowscope:migrations:${schema}`;
@@ -105,17 +100,14 @@ export async function migratePostgres(
       applied_at  timestamptz NOT NULL DEFAULT now()
     )`);
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
-    const done = new Set(rows.map((r) => r.version));
-    const newest = Math.max(0, ...done);
-    const known = Math.max(0, ...migrations.map((m) => m.version));
-    if (newest > known) {
-      throw new Error(
+    const pending = pendingMigrations(
+      migrations,
+      rows.map((r) => r.version),
+      (newest, known) =>
         `PostgreSQL schema "${schema}" is at version ${newest}, newer than this Flowscope knows (${known}): upgrade Flowscope or use another schema.`,
-      );
-    }
+    );
     const applied: number[] = [];
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (done.has(migration.version)) continue;
+    for (const migration of pending) {
       await client.query('BEGIN');
       try {
         await client.query(`SET LOCAL search_path TO ${s}`);

@@ -2,7 +2,7 @@
  * The SQL of the PostgreSQL store. Each statement has a name, so pg prepares it once per
  * connection. Table names are unqualified: the pool sets `search_path` to the schema.
  */
-import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from './postgres-rows.ts';
+import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from '../store-rows.ts';
 
 export const SQL = {
   ping: 'SELECT 1',

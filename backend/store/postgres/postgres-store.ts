@@ -24,7 +24,8 @@ import { checkEvent, duplicateEventError, eventKey, finishStatuses, isoTimestamp
 import { describeTarget, isConnectionError, mapPgError, pgErrorCode, type PgTarget } from './postgres-errors.ts';
 import { PgEventBatcher } from './postgres-event-batcher.ts';
 import { checkSchemaName, migratePostgres } from './postgres-migrations.ts';
-import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from './postgres-rows.ts';
+import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from '../store-rows.ts';
+import type { PgColumns } from './postgres-rows.ts';
 import { toEvent, toMessage, toMessageWithRun, toRun, toRunSummary, toThread, toThreadSummary } from './postgres-rows.ts';
 import { PgGate } from './postgres-gate.ts';
 import { SQL, type SqlName } from './postgres-sql.ts';
@@ -166,7 +167,7 @@ export class PostgresStore implements Store {
   claimNextRun(userId: string, ownerId: string, startedAt: string): Promise<RunRecord | null> {
     return this.write(async () => {
       const at = isoTimestamp(startedAt);
-      const { rows } = await this.withClient((c) => this.query<RunRow>(c, 'claimNext', [userId, ownerId, at]));
+      const { rows } = await this.withClient((c) => this.query<RunRow<PgColumns>>(c, 'claimNext', [userId, ownerId, at]));
       return rows[0] ? toRun(rows[0]) : null;
     });
   }
@@ -211,12 +212,12 @@ export class PostgresStore implements Store {
   // ---- reads (wait for the writes issued before them) ----
 
   async getRun(runId: string): Promise<RunRecord | null> {
-    const { rows } = await this.read<RunRow>('getRun', [runId]);
+    const { rows } = await this.read<RunRow<PgColumns>>('getRun', [runId]);
     return rows[0] ? toRun(rows[0]) : null;
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | null> {
-    const { rows } = await this.read<ThreadRow>('getThread', [threadId]);
+    const { rows } = await this.read<ThreadRow<PgColumns>>('getThread', [threadId]);
     return rows[0] ? toThread(rows[0]) : null;
   }
 
@@ -242,7 +243,7 @@ export class PostgresStore implements Store {
   }
 
   async listEvents(runId: string, afterSeq = 0): Promise<StoredEvent[]> {
-    const { rows } = await this.read<EventRow>('listEvents', [runId, afterSeq]);
+    const { rows } = await this.read<EventRow<PgColumns>>('listEvents', [runId, afterSeq]);
     return rows.map(toEvent);
   }
 
@@ -252,12 +253,12 @@ export class PostgresStore implements Store {
   }
 
   async listThreads(userId: string, limit?: number): Promise<ThreadSummaryRecord[]> {
-    const { rows } = await this.read<ThreadSummaryRow>('listThreads', [userId, listLimit(limit)]);
+    const { rows } = await this.read<ThreadSummaryRow<PgColumns>>('listThreads', [userId, listLimit(limit)]);
     return rows.map(toThreadSummary);
   }
 
   async listMessages(threadId: string): Promise<MessageWithRun[]> {
-    const { rows } = await this.read<MessageWithRunRow>('listMessages', [threadId]);
+    const { rows } = await this.read<MessageWithRunRow<PgColumns>>('listMessages', [threadId]);
     return rows.map(toMessageWithRun);
   }
 
@@ -265,17 +266,17 @@ export class PostgresStore implements Store {
     const limit = listLimit(query.limit);
     const { rows } =
       query.threadId === undefined
-        ? await this.read<RunSummaryRow>('listRuns', [query.userId, limit])
-        : await this.read<RunSummaryRow>('listThreadRuns', [query.userId, query.threadId, limit]);
+        ? await this.read<RunSummaryRow<PgColumns>>('listRuns', [query.userId, limit])
+        : await this.read<RunSummaryRow<PgColumns>>('listThreadRuns', [query.userId, query.threadId, limit]);
     return rows.map(toRunSummary);
   }
 
   // ---- plumbing ----
 
   private async findByClientId(c: Queryable, userId: string, clientMessageId: string): Promise<AcceptMessageResult | undefined> {
-    const message = (await this.query<MessageRow>(c, 'findByClientId', [userId, clientMessageId])).rows[0];
+    const message = (await this.query<MessageRow<PgColumns>>(c, 'findByClientId', [userId, clientMessageId])).rows[0];
     if (!message) return undefined;
-    const run = (await this.query<RunRow>(c, 'getRunByMessage', [message.id])).rows[0];
+    const run = (await this.query<RunRow<PgColumns>>(c, 'getRunByMessage', [message.id])).rows[0];
     if (!run) throw new Error(`Message ${message.id} has no run`);
     return { kind: 'duplicate', run: toRun(run), message: toMessage(message) };
   }

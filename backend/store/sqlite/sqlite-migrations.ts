@@ -1,16 +1,11 @@
 /**
- * Versioned SQLite schema. Each migration runs once, in order (all pending ones in one transaction), and
- * is recorded in `schema_migrations`. Never edit a released migration: add a new one.
+ * Versioned SQLite schema (see store-migrations.ts): all pending migrations run in one
+ * transaction. Never edit a released migration: add a new one.
  */
 import type Database from 'better-sqlite3';
+import { pendingMigrations, type StoreMigration } from '../store-migrations.ts';
 
-export interface SqliteMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+export const SQLITE_MIGRATIONS: readonly StoreMigration[] = [
   {
     version: 1,
     name: 'threads, messages, runs, events',
@@ -77,7 +72,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
 ];
 
 /** Applies the missing migrations; refuses a database written by a newer Flowscope. */
-export function migrateSqlite(db: Database.Database, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): number[] {
+export function migrateSqlite(db: Database.Database, migrations: readonly StoreMigration[] = SQLITE_MIGRATIONS): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version     INTEGER PRIMARY KEY,
     name        TEXT NOT NULL,
@@ -85,19 +80,15 @@ export function migrateSqlite(db: Database.Database, migrations: readonly Sqlite
   )`);
   const applied: number[] = [];
   const migrate = db.transaction(() => {
-    const done = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
-    );
-    const newest = Math.max(0, ...done);
-    const known = Math.max(0, ...migrations.map((m) => m.version));
-    if (newest > known) {
-      throw new Error(
+    const done = (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version);
+    const pending = pendingMigrations(
+      migrations,
+      done,
+      (newest, known) =>
         `The SQLite database is at schema version ${newest}, newer than this Flowscope knows (${known}): upgrade Flowscope or use another DATA_DIR.`,
-      );
-    }
+    );
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (done.has(migration.version)) continue;
+    for (const migration of pending) {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, new Date().toISOString());
       applied.push(migration.version);

@@ -8,24 +8,19 @@ import type {
   RunSummaryRow,
   ThreadRow,
   ThreadSummaryRow,
-} from './sqlite-rows.ts';
-import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS } from './sqlite-rows.ts';
-
-const prefixed = (alias: string, columns: string) =>
-  columns
-    .split(',')
-    .map((c) => `${alias}.${c.trim()}`)
-    .join(', ');
+} from '../store-rows.ts';
+import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from '../store-rows.ts';
+import type { SqliteColumns } from './sqlite-rows.ts';
 
 export function prepareStatements(db: Database.Database) {
   return {
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
 
     // ---- accept ----
-    findByClientId: db.prepare<[string, string], MessageRow>(
+    findByClientId: db.prepare<[string, string], MessageRow<SqliteColumns>>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = ? AND client_message_id = ?`,
     ),
-    getThread: db.prepare<[string], ThreadRow>(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`),
+    getThread: db.prepare<[string], ThreadRow<SqliteColumns>>(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`),
     insertThread: db.prepare<[string, string, string, string, string]>(
       'INSERT INTO threads (id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -47,9 +42,9 @@ export function prepareStatements(db: Database.Database) {
     ),
 
     // ---- runs ----
-    getRun: db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
-    getRunByMessage: db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE message_id = ?`),
-    claimNext: db.prepare<[string, string, string], RunRow>(
+    getRun: db.prepare<[string], RunRow<SqliteColumns>>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
+    getRunByMessage: db.prepare<[string], RunRow<SqliteColumns>>(`SELECT ${RUN_COLUMNS} FROM runs WHERE message_id = ?`),
+    claimNext: db.prepare<[string, string, string], RunRow<SqliteColumns>>(
       `UPDATE runs SET status = 'running', owner_id = ?, started_at = ?
        WHERE status = 'queued' AND queue_seq = (
          SELECT queue_seq FROM runs WHERE user_id = ? AND status = 'queued'
@@ -73,11 +68,11 @@ export function prepareStatements(db: Database.Database) {
       `SELECT count(*) AS n FROM runs WHERE user_id = ? AND status = 'queued'`,
     ),
     countRunning: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM runs WHERE status = 'running'`),
-    listRuns: db.prepare<[string, number], RunSummaryRow>(
+    listRuns: db.prepare<[string, number], RunSummaryRow<SqliteColumns>>(
       `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*) FROM events e WHERE e.run_id = r.id) AS event_count
        FROM runs r WHERE r.user_id = ? ORDER BY r.queue_seq DESC LIMIT ?`,
     ),
-    listThreadRuns: db.prepare<[string, string, number], RunSummaryRow>(
+    listThreadRuns: db.prepare<[string, string, number], RunSummaryRow<SqliteColumns>>(
       `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*) FROM events e WHERE e.run_id = r.id) AS event_count
        FROM runs r WHERE r.user_id = ? AND r.thread_id = ? ORDER BY r.queue_seq DESC LIMIT ?`,
     ),
@@ -86,20 +81,20 @@ export function prepareStatements(db: Database.Database) {
     insertEvent: db.prepare<[string, number, string, string, string, string]>(
       `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    listEvents: db.prepare<[string, number], EventRow>(
+    listEvents: db.prepare<[string, number], EventRow<SqliteColumns>>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND seq > ? ORDER BY seq`,
     ),
     lastSeq: db.prepare<[string], { n: number }>(`SELECT coalesce(max(seq), 0) AS n FROM events WHERE run_id = ?`),
 
     // ---- threads and messages ----
-    listThreads: db.prepare<[string, number], ThreadSummaryRow>(
+    listThreads: db.prepare<[string, number], ThreadSummaryRow<SqliteColumns>>(
       `SELECT ${prefixed('t', THREAD_COLUMNS)},
               (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS message_count,
               (SELECT max(m.seq) FROM messages m WHERE m.thread_id = t.id) AS last_seq
        FROM threads t WHERE t.user_id = ?
        ORDER BY t.updated_at DESC, last_seq DESC LIMIT ?`,
     ),
-    listMessages: db.prepare<[string], MessageWithRunRow>(
+    listMessages: db.prepare<[string], MessageWithRunRow<SqliteColumns>>(
       `SELECT ${prefixed('m', MESSAGE_COLUMNS)}, r.id AS run_id, r.status AS run_status
        FROM messages m JOIN runs r ON r.message_id = m.id
        WHERE m.thread_id = ? ORDER BY m.seq`,
