@@ -32,18 +32,25 @@ async function call(method: string, pathAndQuery: string, body?: unknown, header
 
 const enc = encodeURIComponent;
 
+let sandboxDir: string;
+
 beforeAll(async () => {
   builtinDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-pack-'));
   fs.mkdirSync(path.join(builtinDir, 'golden'));
   fs.writeFileSync(path.join(builtinDir, 'golden', 'complete-flow.yaml'), YAML);
   fs.writeFileSync(path.join(builtinDir, 'two.json'), json('Two'));
-  h = await startHarness({ scenarioDir: builtinDir });
+  // The data folder sits two levels inside a folder of its own, so a traversal that escaped
+  // it would land where the test can see it (and not in a shared /tmp).
+  sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-sandbox-'));
+  fs.mkdirSync(path.join(sandboxDir, 'outer', 'data'), { recursive: true });
+  h = await startHarness({ scenarioDir: builtinDir, dataDir: path.join(sandboxDir, 'outer', 'data') });
   base = `http://127.0.0.1:${h.backend.port}`;
 });
 
 afterAll(async () => {
   await h.close();
   fs.rmSync(builtinDir, { recursive: true, force: true });
+  fs.rmSync(sandboxDir, { recursive: true, force: true });
 });
 
 describe('/api/scenarios on a loopback server', () => {
@@ -137,7 +144,8 @@ describe('/api/scenarios on a loopback server', () => {
     expect((await call('PUT', '/api/scenarios/..', { text: YAML })).status).toBe(405); // that is PUT /api
     expect((await call('GET', '/api/scenarios/%2e%2e/%2e%2e/health')).body).toMatchObject({ status: 'ok' }); // that is GET /health
     expect((await call('GET', '/api/scenarios/%E0%A4%A')).body.error.code).toBe('VALIDATION_FAILED');
-    expect(fs.readdirSync(path.dirname(h.dataDir)).some((f) => f.endsWith('.yaml'))).toBe(false);
+    const written = fs.readdirSync(sandboxDir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith(path.join('outer', 'data')) && f !== 'outer');
+    expect(written).toEqual([]);
   });
 
   it('keeps run results: round trip, newest first, capped at 20', async () => {
