@@ -104,14 +104,17 @@ describe('scenario runner', () => {
         { connect: { user: 'a', transport: 'ws' } },
         { send: { as: 'a', raw: '{"type":"user_message","message_id":"raw-{{run.id}}","payload":{"content":"What is 1 + 1?"}}', save_as: 'r1' } },
         { send: { as: 'a', oversize_bytes: 8192, save_as: 'r2' } },
+        { send: { as: 'a', raw: '{"type":"user_message","payload":{"content":"no id of mine"}}', save_as: 'r3' } },
         { send: { as: 'a', oversize_bytes: 8193, expect: { error: 'MESSAGE_TOO_LARGE' } } },
         { expect_run: { user: 'a', run: '{{r1.run_id}}', response: { $contains: '2' } } },
         { expect_count: { user: 'a', match: { type: 'agent_completed' }, count: { $gte: 1 }, within_ms: 0 } },
-        { expect_count: { user: 'a', match: { type: 'message_ack' }, count: 2 } },
+        { expect_count: { user: 'a', match: { type: 'message_ack' }, count: 3 } },
+        { expect_run: { user: 'a', run: '{{r3.run_id}}' } },
       ],
     });
     expect(firstFailure(r.steps)?.failure).toBeUndefined();
     expect(r.steps[2]?.title).toMatch(/^send user_message of 8192 bytes as a → ack run /);
+    expect(r.steps[3]?.title).toMatch(/^send raw text \(\d+ bytes\) as a → ack run run_/);
   });
 
   it('expect_count fails with the count and the matching envelopes', async () => {

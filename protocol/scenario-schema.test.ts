@@ -26,4 +26,14 @@ describe('scenario schema', () => {
     });
     expect(r).toEqual({ ok: false, issues: [{ path: 'steps[0].repeat.steps[0].parallel[1][0].drop', message: 'user "c" is not declared under users (declared: a)' }] });
   });
+  it('a message keeps a top-level __proto__ key through validation (bad-input scenarios send it)', () => {
+    const doc = JSON.parse('{"flowscope":1,"name":"x","users":{"a":{}},"steps":[{"send":{"as":"a","message":{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"hi"}}}}]}') as unknown;
+    const r = validateScenario(doc);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(JSON.stringify(r.scenario.steps[0]?.send?.message)).toBe('{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"hi"}}');
+    expect(validateScenario({ flowscope: 1, name: 'x', users: { a: {} }, steps: [{ send: { as: 'a', message: [1] } }] })).toEqual({
+      ok: false,
+      issues: [{ path: 'steps[0].send.message', message: 'expected an object (an envelope)' }],
+    });
+  });
 });

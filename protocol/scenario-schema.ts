@@ -57,11 +57,17 @@ export const connectStepSchema = z.union([
 export const disconnectStepSchema = z.union([userKey, z.strictObject({ user: userKey })]);
 export const dropStepSchema = z.union([userKey, z.strictObject({ user: userKey })]);
 
+/**
+ * An envelope to send, kept exactly as written: a record schema would copy it and drop a
+ * `__proto__` key, which bad-input scenarios send on purpose.
+ */
+const plainObject = z.custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), 'expected an object (an envelope)');
+
 export const sendStepSchema = z
   .strictObject({
     as: userKey,
     /** Any envelope (object), sent as JSON. Gets a generated `message_id` unless it has one or `auto_id` is false. */
-    message: z.record(z.string(), z.unknown()).optional(),
+    message: plainObject.optional(),
     /** Raw text, sent as-is (malformed JSON and other bad input). */
     raw: z.string().optional(),
     /** Send a `user_message` padded to exactly this many UTF-8 bytes. */

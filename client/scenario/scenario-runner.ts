@@ -131,6 +131,8 @@ class ScenarioSession {
   private readonly rest;
   private readonly tokens: TokenSource;
   private sendCounter = 0;
+  /** Every message_id this run sent, to tell a server-assigned id apart. */
+  private readonly sentIds = new Set<string>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -547,6 +549,7 @@ class ScenarioSession {
     } catch (err) {
       throw new StepFailed({ message: `send failed: ${err instanceof Error ? err.message : String(err)}` });
     }
+    if (messageId !== undefined) this.sentIds.add(messageId);
     const rec: SentRecord = { user: u.key, at_ms: at, data };
     this.sent.push(rec);
     this.options.onSent?.(rec);
@@ -557,7 +560,8 @@ class ScenarioSession {
     const correlates = (item: InboxItem): boolean => {
       const e = item.envelope;
       const p = (e.payload ?? {}) as Record<string, unknown>;
-      if (e.type === 'message_ack') return messageId !== undefined && p.message_id === messageId;
+      // A message without an id gets one from the server: its ack is the next one whose id we did not send.
+      if (e.type === 'message_ack') return messageId !== undefined ? p.message_id === messageId : !this.sentIds.has(String(p.message_id));
       if (e.type === 'pong') return messageId !== undefined && e.message_id === messageId;
       if (e.type === 'error') return messageId !== undefined ? p.message_id === messageId || p.message_id === null : p.message_id === null || p.message_id === undefined;
       return false;
