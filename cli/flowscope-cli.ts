@@ -1,4 +1,5 @@
 /** The `flowscope` command. */
+import { readFileSync } from 'node:fs';
 import { importCommand } from './import-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -14,6 +15,7 @@ Commands:
             (an embedded backend unless --target; flowscope run --help for all options)
   import    Turn a HAR file's WebSocket messages into a scenario:
             flowscope import <file.har> [--name NAME] [--out FILE]
+  version   Print the version (also --version)
   help      Show this help
 `;
 
@@ -26,6 +28,13 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'import':
       return importCommand(rest);
+    case '--version':
+    case '-v':
+    case 'version': {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`flowscope ${pkg.version}\n`);
+      return 0;
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -9,7 +9,7 @@ import { stringify as toYaml } from 'yaml';
 import { sessionFromHar } from '../client/scenario/har-importer.ts';
 import { scenarioFromSession } from '../client/scenario/session-recorder.ts';
 
-export const IMPORT_USAGE = `Usage: flowscope import <file.har> [--name NAME] [--out FILE] [--format yaml|json]
+export const IMPORT_USAGE = `Usage: flowscope import <file.har> [--name NAME] [--out FILE [--force]] [--format yaml|json]
 
 Turns the WebSocket messages of a HAR (Chrome DevTools, Playwright or the console's
 export) into a scenario: users, sends, and the runs that arrived as expectations.
@@ -27,7 +27,7 @@ export async function importCommand(argv: string[], io: { stdout: (t: string) =>
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { name: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { name: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
     io.stderr(`flowscope import: ${err instanceof Error ? err.message : String(err)}\n\n${IMPORT_USAGE}`);
@@ -68,6 +68,13 @@ export async function importCommand(argv: string[], io: { stdout: (t: string) =>
   } catch (err) {
     io.stderr(`flowscope import: ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
+  }
+  if (values.out && !values.force) {
+    const exists = await fs.stat(values.out).then(() => true, () => false);
+    if (exists) {
+      io.stderr(`flowscope import: ${values.out} exists: pick another name or add --force to replace it\n`);
+      return 1;
+    }
   }
   const out = format === 'json' ? `${JSON.stringify(scenario, null, 2)}\n` : toYaml(scenario, { lineWidth: 0 });
   if (values.out) {

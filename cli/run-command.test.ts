@@ -4,6 +4,7 @@
  * expects what the backend does not do.
  */
 import { promises as fs } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,7 +122,7 @@ describe('flowscope run', () => {
   it('an invalid file fails the run with its path and the problem', async () => {
     const io = capture();
     expect(await runCommand(['broken.json'], io)).toBe(1);
-    expect(io.out()).toContain('broken.json: invalid scenario:\n  steps[0].send: send needs exactly one of message, raw, oversize_bytes');
+    expect(io.out()).toContain('broken.json\n  ✗ invalid scenario:\n    steps[0].send: send needs exactly one of message, raw, oversize_bytes');
   });
 
   it('usage errors exit 2 and say what is wrong', async () => {
@@ -139,6 +140,49 @@ describe('flowscope run', () => {
     const io = capture();
     expect(await runCommand(['pack', '--tag', 'nothing-has-this'], io)).toBe(1);
     expect(io.err()).toContain('no scenario matched');
+  });
+
+  it('a bad pattern is refused when the file loads, with its path', async () => {
+    await fs.writeFile(
+      path.join(dir, 'bad-pattern.yaml'),
+      'flowscope: 1\nname: bad pattern\nusers: { a: {} }\nsteps:\n  - connect: a\n  - wait: { user: a, match: { run_id: { $regex: "^run_(" }, type: { $regx: x } } }\n',
+    );
+    const io = capture();
+    expect(await runCommand(['bad-pattern.yaml'], io)).toBe(1);
+    expect(io.out()).toContain('steps[1].wait.match.run_id.$regex: not a valid regular expression');
+    expect(io.out()).toContain('steps[1].wait.match.type.$regx: unknown operator $regx');
+  });
+
+  it('--bail lists what did not run; --scenario-timeout-ms stops a scenario that hangs', async () => {
+    await fs.mkdir(path.join(dir, 'slow'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'slow/a-hangs.yaml'), 'flowscope: 1\nname: hangs\nusers: { a: {} }\nsteps:\n  - sleep: 60000\n');
+    await fs.writeFile(path.join(dir, 'slow/b-next.yaml'), 'flowscope: 1\nname: next\nusers: { a: {} }\nsteps:\n  - sleep: 1\n');
+    await fs.writeFile(path.join(dir, 'slow/report.json'), '{"flowscope_report":1,"scenarios":[]}');
+    const io = capture();
+    const code = await runCommand(['slow', '--bail', '--scenario-timeout-ms', '300', '--reporter', 'junit', '--out', 'slow-report/junit.xml'], io);
+    expect(code).toBe(1);
+    expect(io.out()).toContain('skipped slow/report.json: not a scenario (no flowscope: key)');
+    expect(io.out()).toContain('scenario timed out after 300 ms (--scenario-timeout-ms)');
+    expect(io.out()).toContain('Scenarios: 0 passed, 1 failed, 1 not run, 2 total');
+    expect(io.out()).toContain('- next  slow/b-next.yaml (not run)');
+    const xml = await fs.readFile(path.join(dir, 'slow-report/junit.xml'), 'utf8');
+    expect(xml).toContain('<testsuite name="next" tests="1" failures="0" errors="0" skipped="1"');
+  });
+
+  it('usage problems found before the run: a bad --grep regex, an --out that is a folder, an unreachable --target', async () => {
+    const grep = capture();
+    expect(await runCommand(['pack', '--grep', '/(/'], grep)).toBe(2);
+    expect(grep.err()).toContain('--grep /(/: Invalid regular expression');
+    const out = capture();
+    expect(await runCommand(['pack', '--out', '.'], out)).toBe(2);
+    expect(out.err()).toMatch(/--out .* is a directory: name a file/);
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const target = capture();
+    expect(await runCommand(['pack', '--target', `http://127.0.0.1:${port}`], target)).toBe(1);
+    expect(target.err()).toBe(`flowscope run: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n`);
   });
 
   describe('against a separately started flowscope serve', () => {

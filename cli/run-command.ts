@@ -4,18 +4,15 @@
  * assertion held.
  */
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import WebSocket from 'ws';
-import { startBackend } from '../backend/index.ts';
 import type { WebSocketConstructor } from '../client/index.ts';
-import { buildReport, formatJsonReport } from '../client/scenario/report-json.ts';
-import { formatJunitReport } from '../client/scenario/report-junit.ts';
-import { formatGroupStart, formatPrettyReport, formatScenarioEnd, formatScenarioHeader, formatStep, formatSummary } from '../client/scenario/report-pretty.ts';
+import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, formatSummary } from '../client/scenario/report-pretty.ts';
 import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
+import { probeTarget, startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend.ts';
+import { checkOutPath, renderReport, type NotRun, type Reporter } from './report-writer.ts';
 import { findScenarioFiles, loadScenarioFile, type LoadedScenarioFile } from './scenario-files.ts';
 
 export const RUN_USAGE = `Usage: flowscope run <files or folders...> [options]
@@ -28,14 +25,13 @@ Options:
   --out FILE            Write the report to FILE (progress still goes to the terminal)
   --grep TEXT           Only scenarios whose name or file contains TEXT (or matches /regex/)
   --tag TAG             Only scenarios with this tag (repeatable; any of them)
-  --transport KIND      Force socketio or ws for every user
+  --transport KIND      socketio or ws where a scenario does not pin one
   --timeout-ms N        Default wait timeout (10000)
-  --bail                Stop after the first failed scenario
+  --scenario-timeout-ms N  Stop a scenario that runs longer (it fails)
+  --bail                Stop after the first failed scenario (the rest are listed as not run)
   --database-url URL    Embedded backend on PostgreSQL (default SQLite in a temp folder)
   --redis-url URL       Embedded backend on Redis (default in-process)
 `;
-
-type Reporter = 'pretty' | 'json' | 'junit';
 
 export interface RunCommandIo {
   stdout: (text: string) => void;
@@ -43,6 +39,8 @@ export interface RunCommandIo {
   color: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Stop on SIGINT/SIGTERM and still write the report (the real CLI; not tests). */
+  handleSignals?: boolean;
 }
 
 function defaultIo(): RunCommandIo {
@@ -52,6 +50,7 @@ function defaultIo(): RunCommandIo {
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     env: process.env,
     cwd: process.cwd(),
+    handleSignals: true,
   };
 }
 
@@ -82,6 +81,7 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
         transport: { type: 'string' },
         'timeout-ms': { type: 'string' },
         bail: { type: 'boolean' },
+        'scenario-timeout-ms': { type: 'string' },
         'database-url': { type: 'string' },
         'redis-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -128,6 +128,27 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
   const progress = machineOnStdout ? io.stderr : io.stdout;
   const pretty = { color: io.color && !machineOnStdout };
 
+  let grep: ((s: string) => boolean) | undefined;
+  try {
+    grep = values.grep !== undefined ? grepMatcher(values.grep) : undefined;
+  } catch (err) {
+    io.stderr(`flowscope run: --grep ${values.grep}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const scenarioTimeoutMs = values['scenario-timeout-ms'] === undefined ? undefined : Number(values['scenario-timeout-ms']);
+  if (scenarioTimeoutMs !== undefined && (!Number.isInteger(scenarioTimeoutMs) || scenarioTimeoutMs < 1)) {
+    io.stderr(`flowscope run: --scenario-timeout-ms must be a positive integer\n`);
+    return 2;
+  }
+  const outPath = values.out !== undefined ? path.resolve(io.cwd, values.out) : undefined;
+  if (outPath) {
+    const problem = await checkOutPath(outPath);
+    if (problem) {
+      io.stderr(`flowscope run: ${problem}\n`);
+      return 2;
+    }
+  }
+
   let files: string[];
   try {
     files = await findScenarioFiles(positionals, io.cwd);
@@ -135,11 +156,20 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
     io.stderr(`flowscope run: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const loaded: LoadedScenarioFile[] = await Promise.all(files.map((f) => loadScenarioFile(f, io.cwd)));
-  const grep = values.grep !== undefined ? grepMatcher(values.grep) : undefined;
+  const explicit = new Set(positionals.map((p) => path.resolve(io.cwd, p)));
+  const all = await Promise.all(files.map((f) => loadScenarioFile(f, io.cwd)));
+  const loaded: LoadedScenarioFile[] = all.filter((l, i) => {
+    // A file in a folder that is not a scenario (a report, a fixture) is passed over; one named on the command line is not.
+    if (l.notScenario && !explicit.has(files[i] as string)) {
+      progress(`skipped ${l.file}: ${l.error ?? 'not a scenario'}\n`);
+      return false;
+    }
+    return true;
+  });
   const tags = (values.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
   const selected = loaded.filter((l) => {
-    if (!l.scenario) return true; // an invalid file is always reported
+    // An invalid file cannot be filtered by name or tag: it is reported unless --grep rules its path out.
+    if (!l.scenario) return !grep || grep(l.file);
     if (grep && !grep(l.scenario.name) && !grep(l.file)) return false;
     if (tags.length > 0 && !tags.some((t) => l.scenario?.tags?.includes(t))) return false;
     return true;
@@ -150,57 +180,66 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
   }
 
   let target = values.target;
-  let stopBackend: (() => Promise<void>) | undefined;
-  let tempDir: string | undefined;
+  let embedded: EmbeddedBackend | undefined;
   if (!target) {
-    tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-run-'));
-    // On a shared PostgreSQL / Redis the embedded backend gets its own schema and key
-    // prefix, so it neither sees nor disturbs another backend's runs; the schema is dropped after.
-    const stamp = `${process.pid}_${Date.now().toString(36)}`;
-    const schema = values['database-url'] ? `flowscope_run_${stamp}` : undefined;
     try {
-      const backend = await startBackend({
-        host: '127.0.0.1',
-        port: 0,
-        dataDir: tempDir,
-        quiet: true,
-        databaseUrl: values['database-url'],
-        redisUrl: values['redis-url'],
-        ...(schema ? { databaseSchema: schema } : {}),
-        ...(values['redis-url'] ? { cacheKeyPrefix: `flowscope-run:${stamp}:` } : {}),
-      });
-      target = backend.url;
-      const databaseUrl = values['database-url'];
-      stopBackend = async () => {
-        await backend.close();
-        if (databaseUrl && schema) await dropSchema(databaseUrl, schema);
-      };
-      progress(`Embedded backend at ${target} (${values['database-url'] ? 'PostgreSQL' : 'SQLite'} + ${values['redis-url'] ? 'Redis' : 'in-process cache'})\n\n`);
+      embedded = await startEmbeddedBackend({ databaseUrl: values['database-url'], redisUrl: values['redis-url'] });
     } catch (err) {
-      await fs.rm(tempDir, { recursive: true, force: true });
       io.stderr(`flowscope run: cannot start the embedded backend: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     }
+    target = embedded.url;
+    progress(`Embedded backend at ${target} (${embedded.description})\n\n`);
   } else {
-    progress(`Target ${target}\n\n`);
+    const probe = await probeTarget(target);
+    if (!probe.ok) {
+      io.stderr(`flowscope run: ${probe.error}\n`);
+      return 1;
+    }
+    progress(`Target ${target}\n${probe.warning ? `warning: ${probe.warning}\n` : ''}\n`);
+  }
+
+  // Ctrl-C / SIGTERM stop the current scenario and still write the report of what ran.
+  let interrupted: string | undefined;
+  let current: AbortController | undefined;
+  const onSignal = (signal: string) => {
+    if (interrupted) process.exit(130);
+    interrupted = signal;
+    current?.abort(new Error(`interrupted by ${signal}`));
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  if (io.handleSignals) {
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
   }
 
   const started = new Date();
   const t0 = performance.now();
   const results: ScenarioResult[] = [];
+  const notRun: NotRun[] = [];
   try {
-    for (const item of selected) {
+    for (const [index, item] of selected.entries()) {
+      if (interrupted || (values.bail && results.some((r) => r.status === 'failed'))) {
+        notRun.push(...selected.slice(index).map((l) => ({ name: l.scenario?.name ?? l.file, file: l.file })));
+        break;
+      }
       if (!item.scenario) {
         const result = loadFailure(item, target);
-        progress(`${formatScenarioHeader(item.file, undefined, pretty)}\n${formatScenarioEnd(result, pretty)}\n`);
+        progress(`${formatScenarioEnd(result, pretty)}\n`);
         results.push(result);
-        if (values.bail) break;
         continue;
       }
       progress(`${formatScenarioHeader(item.scenario.name, item.file, pretty)}\n`);
+      current = new AbortController();
+      const controller = current;
+      const timer = scenarioTimeoutMs
+        ? setTimeout(() => controller.abort(new Error(`scenario timed out after ${scenarioTimeoutMs} ms (--scenario-timeout-ms)`)), scenarioTimeoutMs)
+        : undefined;
       const result = await runScenario(item.scenario, {
         target,
         file: item.file,
+        signal: controller.signal,
         WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
         env: io.env,
         ...(values.transport ? { transport: values.transport as 'socketio' | 'ws' } : {}),
@@ -209,45 +248,31 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
           if (step.kind === 'repeat' || step.kind === 'parallel') progress(`${formatGroupStart(step, pretty)}\n`);
         },
         onStepEnd: (step) => progress(`${formatStep(step, pretty)}\n`),
-      });
+      }).finally(() => clearTimeout(timer));
       progress(`${formatScenarioEnd(result, pretty)}\n`);
       results.push(result);
-      if (values.bail && result.status === 'failed') break;
     }
   } finally {
-    await stopBackend?.();
-    if (tempDir) await fs.rm(tempDir, { recursive: true, force: true });
+    if (io.handleSignals) {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    }
+    await embedded?.stop();
   }
-  progress(`${formatSummary(results, pretty)}\n`);
+  progress(`${formatSummary(results, pretty, notRun, interrupted)}\n`);
 
   const duration = performance.now() - t0;
-  if (reporter !== 'pretty' || values.out !== undefined) {
-    const text =
-      reporter === 'junit'
-        ? formatJunitReport(results)
-        : reporter === 'json'
-          ? formatJsonReport(buildReport(results, target, started, duration))
-          : formatPrettyReport(results, { color: false }); // pretty to a file: the same text, without colors
-    if (values.out !== undefined) {
-      const out = path.resolve(io.cwd, values.out);
-      await fs.mkdir(path.dirname(out), { recursive: true });
-      await fs.writeFile(out, text);
-      progress(`Report written to ${path.relative(io.cwd, out) || out}\n`);
+  if (reporter !== 'pretty' || outPath !== undefined) {
+    const text = renderReport(reporter, results, notRun, target, started, duration);
+    if (outPath !== undefined) {
+      await fs.writeFile(outPath, text);
+      progress(`Report written to ${path.relative(io.cwd, outPath) || outPath}\n`);
     } else {
       io.stdout(text);
     }
   }
-  return results.every((r) => r.status === 'passed') ? 0 : 1;
-}
-
-async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  try {
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  if (interrupted) return 130;
+  return results.every((r) => r.status === 'passed') && notRun.length === 0 ? 0 : 1;
 }
 
 function loadFailure(item: LoadedScenarioFile, target: string): ScenarioResult {

@@ -11,7 +11,11 @@ export interface LoadedScenarioFile {
   scenario?: Scenario;
   /** Why the file could not be used, with paths into the document. */
   error?: string;
+  /** Not a scenario at all (no `flowscope:` key): a report or other file in the folder, skipped. */
+  notScenario?: boolean;
 }
+
+const FORMAT_KEY = /["']?\bflowscope["']?\s*:/;
 
 async function walk(dir: string, out: string[]): Promise<void> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
@@ -49,6 +53,7 @@ export async function loadScenarioFile(file: string, cwd = process.cwd()): Promi
   } catch (err) {
     return { file: rel, error: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
   }
+  if (!FORMAT_KEY.test(text)) return { file: rel, notScenario: true, error: 'not a scenario (no flowscope: key)' };
   const loaded = loadScenarioText(text, file);
   if (!loaded.ok) return { file: rel, error: `invalid scenario:\n${formatIssues(loaded.issues)}` };
   return { file: rel, scenario: loaded.scenario };

@@ -25,10 +25,10 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-async function run(doc: Record<string, unknown>): Promise<ScenarioResult> {
+async function run(doc: Record<string, unknown>, env: Record<string, string> = {}): Promise<ScenarioResult> {
   const v = validateScenario({ flowscope: 1, name: 'runner test', users: { a: {}, b: {} }, ...doc });
   if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  return runScenario(v.scenario, { target: backend.url, WebSocketImpl: WebSocket as unknown as WebSocketConstructor, timeoutMs: 3000 });
+  return runScenario(v.scenario, { target: backend.url, WebSocketImpl: WebSocket as unknown as WebSocketConstructor, timeoutMs: 3000, env });
 }
 
 describe('scenario runner', () => {
@@ -129,5 +129,39 @@ describe('scenario runner', () => {
     expect(ok.status).toBe('passed');
     const wrong = await run({ steps: [{ connect: { user: 'a', transport: 'ws', token: 'malformed', expect_refused: 'AUTH_INVALID', expect_close_code: 4403 } }] });
     expect(firstFailure(wrong.steps)?.failure).toMatchObject({ expected: ['close code 4403'], received: ['close code 4401'] });
+  });
+  it('vars are templates too; save_as without a reply to wait for is refused, not ignored', async () => {
+    const r = await run({
+      vars: { question: 'What is {{env.N}} * 7?', who: '{{user.a.id}}' },
+      steps: [
+        { connect: 'a' },
+        { send: { as: 'a', message: { type: 'user_message', payload: { content: '{{question}}' } }, save_as: 'r1' } },
+        { expect_run: { user: 'a', run: '{{r1.run_id}}', payloads: { agent_started: { input: 'What is 6 * 7?' } }, response: { $contains: 42 } } },
+        { send: { as: 'a', message: { type: 'cancel_run', payload: { run_id: '{{r1.run_id}}' } }, save_as: 'nothing' } },
+      ],
+    }, { N: '6' });
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'failed']);
+    expect(r.steps[3]?.failure?.message).toBe('save_as needs a reply to wait for, but a cancel_run gets none by default: set expect (ack, pong or {error: CODE})');
+  });
+
+  it('{{user.a.token}} before a token exists is an error, not an empty string', async () => {
+    const r = await run({ steps: [{ set: { t: '{{user.a.token}}' } }] });
+    expect(firstFailure(r.steps)?.failure?.message).toMatch(/^\{\{user\.a\.token\}\}: "user\.a\.token" is not defined/);
+  });
+
+  it('a wait notices at once when the server closes the connection under it', async () => {
+    const dir2 = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-runner-2-'));
+    const doomed = await startBackend({ host: '127.0.0.1', port: 0, dataDir: dir2, quiet: true });
+    const v = validateScenario({ flowscope: 1, name: 'server goes away', users: { a: {} }, steps: [{ connect: { user: 'a', transport: 'ws' } }, { wait: { user: 'a', match: { type: 'never' }, timeout_ms: 20_000 } }] });
+    if (!v.ok) throw new Error('invalid');
+    const started = performance.now();
+    const r = await runScenario(v.scenario, {
+      target: doomed.url,
+      WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+      onStepStart: (s) => void (s.kind === 'wait' && doomed.close()),
+    });
+    await fs.rm(dir2, { recursive: true, force: true });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(firstFailure(r.steps)?.failure?.message).toMatch(/^a's connection closed while waiting: nothing matching arrived/);
   });
 });

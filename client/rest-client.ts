@@ -19,6 +19,14 @@ export class ApiError extends Error {
   }
 }
 
+/** `fetch failed` says nothing; its cause says ECONNREFUSED, ENOTFOUND, a TLS error... */
+export function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  if (cause?.code) return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : ''}`;
+  if (cause?.message) return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
 export interface RestClient {
   health(): Promise<{ status: number; body: HealthResponse }>;
   mintToken(userId: string, ttlS?: number): Promise<TokenResponse>;
@@ -35,7 +43,12 @@ export function createRestClient(baseUrl: string, fetchImpl: typeof fetch = glob
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body) headers['content-type'] = 'application/json';
     if (init.token) headers.authorization = `Bearer ${init.token}`;
-    const res = await fetchImpl(`${base}${path}`, { ...init, headers });
+    let res: Response;
+    try {
+      res = await fetchImpl(`${base}${path}`, { ...init, headers });
+    } catch (err) {
+      throw new ApiError(0, 'UNREACHABLE', `${base} is unreachable: ${describeFetchError(err)}`);
+    }
     const text = await res.text();
     let body: unknown;
     try {
@@ -45,7 +58,8 @@ export function createRestClient(baseUrl: string, fetchImpl: typeof fetch = glob
     }
     if (!res.ok) {
       const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-      throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? (text.slice(0, 200) || res.statusText));
+      // A body that is not our error shape (an HTML page, a proxy's text) is summarised, not dumped.
+      throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${path} (not a Flowscope API answer)`);
     }
     return body as T;
   }

@@ -37,6 +37,54 @@ export const scenarioUserSchema = z.strictObject({
  */
 export const patternSchema: z.ZodType<unknown> = z.unknown();
 
+export const PATTERN_OPERATORS = ['$regex', '$flags', '$contains', '$type', '$exists', '$gt', '$gte', '$lt', '$lte', '$oneOf', '$any', '$not', '$length'] as const;
+export const PATTERN_TYPES = ['string', 'number', 'boolean', 'object', 'array', 'null'] as const;
+
+/** Checks a pattern's operators: unknown ones, bad `$type`s, regexes that do not compile. */
+export function checkPattern(pattern: unknown, at: string, issues: ScenarioIssue[]): void {
+  if (Array.isArray(pattern)) {
+    pattern.forEach((p, i) => checkPattern(p, `${at}[${i}]`, issues));
+    return;
+  }
+  if (pattern === null || typeof pattern !== 'object') return;
+  const keys = Object.keys(pattern);
+  const ops = keys.filter((k) => k.startsWith('$'));
+  const o = pattern as Record<string, unknown>;
+  if (ops.length > 0 && ops.length < keys.length) {
+    issues.push({ path: at, message: `a pattern object has either operators or fields, not both (${keys.join(', ')})` });
+  }
+  for (const op of ops) {
+    if (!(PATTERN_OPERATORS as readonly string[]).includes(op)) {
+      issues.push({ path: `${at}.${op}`, message: `unknown operator ${op} (known: ${PATTERN_OPERATORS.join(', ')})` });
+    }
+  }
+  if ('$regex' in o) {
+    const source = o.$regex;
+    const flags = o.$flags ?? '';
+    if (typeof source !== 'string') issues.push({ path: `${at}.$regex`, message: '$regex must be a string' });
+    else if (typeof flags !== 'string' || !/^[dgimsuvy]*$/.test(flags)) issues.push({ path: `${at}.$flags`, message: '$flags: letters of dgimsuvy' });
+    else if (!source.includes('{{')) {
+      try {
+        new RegExp(source, flags);
+      } catch (err) {
+        issues.push({ path: `${at}.$regex`, message: `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+  } else if ('$flags' in o) {
+    issues.push({ path: `${at}.$flags`, message: '$flags needs $regex' });
+  }
+  if ('$type' in o && !(PATTERN_TYPES as readonly unknown[]).includes(o.$type)) {
+    issues.push({ path: `${at}.$type`, message: `$type must be one of ${PATTERN_TYPES.join(', ')}` });
+  }
+  if ('$oneOf' in o && !Array.isArray(o.$oneOf)) issues.push({ path: `${at}.$oneOf`, message: '$oneOf must be a list of patterns' });
+  for (const op of ['$gt', '$gte', '$lt', '$lte'] as const) {
+    if (op in o && typeof o[op] !== 'number' && !(typeof o[op] === 'string' && o[op].includes('{{'))) issues.push({ path: `${at}.${op}`, message: `${op} must be a number` });
+  }
+  for (const op of ['$not', '$length', '$contains'] as const) if (op in o) checkPattern(o[op], `${at}.${op}`, issues);
+  if (Array.isArray(o.$oneOf)) o.$oneOf.forEach((p, i) => checkPattern(p, `${at}.$oneOf[${i}]`, issues));
+  for (const key of keys) if (!key.startsWith('$')) checkPattern(o[key], `${at}.${key}`, issues);
+}
+
 const captureSchema = z.record(varName, z.string().min(1)).describe('variable name → dotted path into the matched envelope, e.g. payload.run_id');
 
 export const connectStepSchema = z.union([
@@ -264,7 +312,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 export function validateScenario(doc: unknown): { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] } {
   const result = scenarioSchema.safeParse(doc);
   if (result.success) {
-    const refIssues = checkUserReferences(result.data);
+    const refIssues = [...checkUserReferences(result.data), ...checkPatterns(result.data)];
     if (refIssues.length > 0) return { ok: false, issues: refIssues };
     return { ok: true, scenario: result.data };
   }
@@ -338,6 +386,29 @@ function branchIssues(doc: unknown, base: readonly PropertyKey[], branch: RawIss
     out.push({ path: formatPath(at), message: issue.message });
   }
   return out;
+}
+
+/** Every pattern in the scenario, checked where it stands. */
+function checkPatterns(scenario: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const visit = (steps: ScenarioStep[], base: string) => {
+    steps.forEach((step, i) => {
+      const at = `${base}[${i}]`;
+      if (step.send?.reply !== undefined) checkPattern(step.send.reply, `${at}.send.reply`, issues);
+      if (step.wait) checkPattern(step.wait.match, `${at}.wait.match`, issues);
+      if (step.expect_run?.response !== undefined) checkPattern(step.expect_run.response, `${at}.expect_run.response`, issues);
+      for (const [type, p] of Object.entries(step.expect_run?.payloads ?? {})) checkPattern(p, `${at}.expect_run.payloads.${type}`, issues);
+      if (step.expect_nothing?.match !== undefined) checkPattern(step.expect_nothing.match, `${at}.expect_nothing.match`, issues);
+      if (step.expect_count) {
+        checkPattern(step.expect_count.match, `${at}.expect_count.match`, issues);
+        checkPattern(step.expect_count.count, `${at}.expect_count.count`, issues);
+      }
+      if (step.repeat) visit(step.repeat.steps, `${at}.repeat.steps`);
+      if (step.parallel) step.parallel.forEach((branch, b) => visit(branch, `${at}.parallel[${b}]`));
+    });
+  };
+  visit(scenario.steps, 'steps');
+  return issues;
 }
 
 /** Every user a step names must be declared under `users`. */

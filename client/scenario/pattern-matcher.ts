@@ -3,6 +3,7 @@
  * objects as subsets, arrays element by element, scalars by equality, and `$` operators.
  * Returns every mismatch with its path, expected and received, for a readable diff.
  */
+import { PATTERN_OPERATORS } from '../../protocol/index.ts';
 
 export interface Mismatch {
   path: string;
@@ -10,7 +11,7 @@ export interface Mismatch {
   received: string;
 }
 
-const OPERATORS = new Set(['$regex', '$contains', '$type', '$exists', '$gt', '$gte', '$lt', '$lte', '$oneOf', '$any', '$not', '$length', '$flags']);
+const OPERATORS = new Set<string>(PATTERN_OPERATORS);
 
 export function isOperator(pattern: unknown): pattern is Record<string, unknown> {
   if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) return false;
@@ -46,13 +47,19 @@ function matchOperator(op: Record<string, unknown>, value: unknown, path: string
   }
   if ('$type' in op && typeOf(value) !== op.$type) fail(`a value of type ${String(op.$type)}`);
   if ('$regex' in op) {
-    const re = new RegExp(String(op.$regex), typeof op.$flags === 'string' ? op.$flags : '');
-    if (typeof value !== 'string' || !re.test(value)) fail(`a string matching /${String(op.$regex)}/`);
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(String(op.$regex), typeof op.$flags === 'string' ? op.$flags : '');
+    } catch {
+      fail(`a valid $regex (/${String(op.$regex)}/ does not compile)`);
+    }
+    if (re && (typeof value !== 'string' || !re.test(value))) fail(`a string matching /${String(op.$regex)}/`);
   }
   if ('$contains' in op) {
     const needle = op.$contains;
     const ok =
-      (typeof value === 'string' && typeof needle === 'string' && value.includes(needle)) ||
+      // A YAML `$contains: 42` is a number; against text it means the digits.
+      (typeof value === 'string' && (typeof needle === 'string' || typeof needle === 'number' || typeof needle === 'boolean') && value.includes(String(needle))) ||
       (Array.isArray(value) && value.some((item) => matches(needle, item)));
     if (!ok) fail(`containing ${show(needle)}`);
   }

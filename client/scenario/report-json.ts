@@ -8,11 +8,19 @@ export interface ScenarioReport {
   target: string;
   started_at: string;
   duration_ms: number;
-  summary: { scenarios: number; passed: number; failed: number; steps: { passed: number; failed: number; skipped: number } };
+  summary: { scenarios: number; passed: number; failed: number; not_run: number; steps: { passed: number; failed: number; skipped: number } };
   scenarios: ScenarioResult[];
+  /** Selected but not run (after --bail, or when interrupted). */
+  not_run: Array<{ name: string; file: string }>;
 }
 
-export function buildReport(results: ScenarioResult[], target: string, startedAt: Date, durationMs: number): ScenarioReport {
+export function buildReport(
+  results: ScenarioResult[],
+  target: string,
+  startedAt: Date,
+  durationMs: number,
+  notRun: Array<{ name: string; file: string }> = [],
+): ScenarioReport {
   const steps = { passed: 0, failed: 0, skipped: 0 };
   for (const r of results) {
     const c = countSteps(r.steps);
@@ -26,8 +34,9 @@ export function buildReport(results: ScenarioResult[], target: string, startedAt
     target,
     started_at: startedAt.toISOString(),
     duration_ms: Math.round(durationMs),
-    summary: { scenarios: results.length, passed: results.length - failed, failed, steps },
+    summary: { scenarios: results.length, passed: results.length - failed, failed, not_run: notRun.length, steps },
     scenarios: results,
+    not_run: notRun,
   };
 }
 

@@ -2,7 +2,7 @@
  * JUnit XML, as CI systems read it: a testsuite per scenario, a testcase per top-level
  * step, `<failure>` with expected against received, `<skipped/>` for steps after a failure.
  */
-import { countSteps, type ScenarioResult, type StepResult } from './scenario-result.ts';
+import { countSteps, firstFailure, type ScenarioResult, type StepResult } from './scenario-result.ts';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
@@ -38,7 +38,7 @@ function failureText(step: StepResult): string {
   return lines.join('\n');
 }
 
-export function formatJunitReport(results: ScenarioResult[]): string {
+export function formatJunitReport(results: ScenarioResult[], notRun: Array<{ name: string; file: string }> = []): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const totals = results.reduce(
     (acc, r) => {
@@ -47,7 +47,7 @@ export function formatJunitReport(results: ScenarioResult[]): string {
       acc.time += r.duration_ms;
       return acc;
     },
-    { tests: 0, failures: 0, time: 0 },
+    { tests: notRun.length, failures: 0, time: 0 },
   );
   out.push(`<testsuites name="flowscope" tests="${totals.tests}" failures="${totals.failures}" errors="0" time="${seconds(totals.time)}">`);
   for (const r of results) {
@@ -62,11 +62,22 @@ export function formatJunitReport(results: ScenarioResult[]): string {
       out.push(`    <testcase name="load" classname="${escapeXml(r.name)}" time="0"><failure message="${escapeXml(r.error)}">${escapeXml(r.error)}</failure></testcase>`);
     }
     for (const s of top) {
-      const open = `    <testcase name="${escapeXml(`${s.id}. ${s.title}`)}" classname="${escapeXml(r.name)}" time="${seconds(s.duration_ms)}"`;
-      if (s.status === 'passed') out.push(`${open}/>`);
+      // The name comes from the step's definition, so it is the same on every run; what happened goes to system-out.
+      const open = `    <testcase name="${escapeXml(`${s.id}. ${s.label ?? s.title}`)}" classname="${escapeXml(r.name)}" time="${seconds(s.duration_ms)}"`;
+      const out_ = `<system-out>${escapeXml([s.title, s.detail].filter(Boolean).join('\n'))}</system-out>`;
+      if (s.status === 'passed') out.push(`${open}>${out_}</testcase>`);
       else if (s.status === 'skipped') out.push(`${open}><skipped/></testcase>`);
-      else out.push(`${open}><failure message="${escapeXml(s.failure?.message ?? 'failed')}">${escapeXml(failureText(s))}</failure></testcase>`);
+      else {
+        const message = (s.children ? firstFailure(s.children) : undefined)?.failure?.message ?? s.failure?.message ?? 'failed';
+        out.push(`${open}><failure message="${escapeXml(message)}">${escapeXml(failureText(s))}</failure>${out_}</testcase>`);
+      }
     }
+    out.push('  </testsuite>');
+  }
+  // Selected but not run (--bail, or interrupted): visible as skipped, not missing.
+  for (const n of notRun) {
+    out.push(`  <testsuite name="${escapeXml(n.name)}" tests="1" failures="0" errors="0" skipped="1" time="0" file="${escapeXml(n.file)}">`);
+    out.push(`    <testcase name="not run" classname="${escapeXml(n.name)}" time="0"><skipped message="not run"/></testcase>`);
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');

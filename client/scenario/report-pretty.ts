@@ -66,7 +66,12 @@ export function formatScenarioHeader(name: string, file: string | undefined, opt
 
 export function formatScenarioEnd(result: ScenarioResult, options: PrettyOptions): string {
   const paint = createPainter(options.color);
-  if (result.error) return `  ${paint('red', '✗')} ${paint('red', result.error)}`;
+  if (result.error) {
+    // A file that could not run: its name once, then each problem on its own indented line.
+    const [first = '', ...rest] = result.error.split('\n');
+    const head = result.steps.length === 0 && result.file ? `${paint('bold', result.file)}\n  ${paint('red', '✗')} ${paint('red', first.replace(`${result.file}: `, ''))}` : `  ${paint('red', '✗')} ${paint('red', first)}`;
+    return `${head}${rest.map((l) => `\n    ${paint('red', l.trim())}`).join('')}\n`;
+  }
   const c = countSteps(result.steps);
   const verdict = result.status === 'passed' ? paint('green', 'PASS') : paint('red', 'FAIL');
   return `  ${verdict} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${result.runs.length} runs ${paint('dim', `(${ms(result.duration_ms)})`)}\n`;
@@ -76,7 +81,7 @@ export function formatScenarioEnd(result: ScenarioResult, options: PrettyOptions
 export function formatPrettyReport(results: ScenarioResult[], options: PrettyOptions): string {
   const out: string[] = [];
   for (const r of results) {
-    out.push(formatScenarioHeader(r.name, r.file, options));
+    if (!(r.error && r.steps.length === 0)) out.push(formatScenarioHeader(r.name, r.file, options));
     const visit = (steps: StepResult[]) => {
       for (const s of steps) {
         out.push(formatStep(s, options));
@@ -90,13 +95,19 @@ export function formatPrettyReport(results: ScenarioResult[], options: PrettyOpt
   return out.join('\n');
 }
 
-export function formatSummary(results: ScenarioResult[], options: PrettyOptions): string {
+export function formatSummary(
+  results: ScenarioResult[],
+  options: PrettyOptions,
+  notRun: Array<{ name: string; file: string }> = [],
+  interrupted?: string,
+): string {
   const paint = createPainter(options.color);
   const failed = results.filter((r) => r.status === 'failed');
   const total = results.reduce((s, r) => s + r.duration_ms, 0);
   const lines = [
-    `${paint('bold', 'Scenarios:')} ${paint(failed.length ? 'red' : 'green', `${results.length - failed.length} passed`)}, ${failed.length} failed, ${results.length} total ${paint('dim', `(${ms(total)})`)}`,
+    `${paint('bold', 'Scenarios:')} ${paint(failed.length ? 'red' : 'green', `${results.length - failed.length} passed`)}, ${failed.length} failed, ${notRun.length ? `${notRun.length} not run, ` : ''}${results.length + notRun.length} total ${paint('dim', `(${ms(total)})`)}${interrupted ? paint('red', ` — interrupted by ${interrupted}`) : ''}`,
   ];
-  for (const r of failed) lines.push(`  ${paint('red', '✗')} ${r.name}${r.file ? paint('dim', `  ${r.file}`) : ''}`);
+  for (const r of failed) lines.push(`  ${paint('red', '✗')} ${r.name}${r.file && r.file !== r.name ? paint('dim', `  ${r.file}`) : ''}`);
+  for (const n of notRun) lines.push(`  ${paint('dim', '-')} ${n.name}${n.file !== n.name ? paint('dim', `  ${n.file}`) : ''} ${paint('dim', '(not run)')}`);
   return lines.join('\n');
 }

@@ -7,6 +7,15 @@ import { validateScenario, type Scenario, type ScenarioIssue } from '../../proto
 
 export type LoadResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function looksLikeJson(text: string): boolean {
   return /^\s*[{[]/.test(text);
 }
@@ -14,9 +23,11 @@ export function looksLikeJson(text: string): boolean {
 /** Parses JSON or YAML (chosen by file name, else by content) and validates the scenario. */
 export function loadScenarioText(text: string, fileName = ''): LoadResult {
   let doc: unknown;
-  const json = /\.json$/i.test(fileName) || (!/\.ya?ml$/i.test(fileName) && looksLikeJson(text));
+  // YAML is a superset of JSON: without a .json name, text that is not valid JSON is read as
+  // YAML (so a flow-style `{flowscope: 1, ...}` works), and JSON errors are shown for .json only.
+  const json = /\.json$/i.test(fileName) || (!/\.ya?ml$/i.test(fileName) && looksLikeJson(text) && isJson(text));
   try {
-    doc = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    doc = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, merge: true });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const line = err.linePos?.[0];

@@ -13,6 +13,8 @@ export interface StepResult {
   /** Position, e.g. `3` or `4.2.1` inside repeat/parallel. */
   id: string;
   kind: string;
+  /** The step's name, or a label from its definition: the same on every run (JUnit names). */
+  label?: string;
   /** A one-line description of what the step did, e.g. `send user_message as a → ack run r_12`. */
   title: string;
   status: StepStatus;
@@ -72,12 +74,13 @@ export interface ScenarioResult {
   received: ReceivedRecord[];
 }
 
+/** Counts the steps that do something: groups (repeat, parallel, their iterations and branches) count through their steps. */
 export function countSteps(steps: StepResult[]): Record<StepStatus, number> {
   const counts: Record<StepStatus, number> = { passed: 0, failed: 0, skipped: 0 };
   const visit = (list: StepResult[]) => {
     for (const s of list) {
-      counts[s.status]++;
-      if (s.children) visit(s.children);
+      if (s.children && s.children.length > 0) visit(s.children);
+      else counts[s.status]++;
     }
   };
   visit(steps);

@@ -29,6 +29,7 @@ import { createRestClient } from '../rest-client.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
 import { checkRun, mismatchLines, sequenceDiff } from './run-expectations.ts';
 import type { ObservedRun, ReceivedRecord, ScenarioResult, SentRecord, StepFailure, StepResult } from './scenario-result.ts';
+import { stepLabel } from './step-label.ts';
 import { lookupPath, renderText, renderValue, TemplateError, type TemplateScope } from './template-renderer.ts';
 import { forgeToken, type TokenSource } from './token-forge.ts';
 
@@ -89,6 +90,12 @@ function slug(text: string): string {
   );
 }
 
+function asStepFailed(err: unknown): StepFailed {
+  if (err instanceof StepFailed) return err;
+  if (err instanceof TemplateError) return new StepFailed({ message: err.message });
+  return new StepFailed({ message: `runner error: ${err instanceof Error ? err.message : String(err)}` });
+}
+
 function peekObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
@@ -141,7 +148,6 @@ class ScenarioSession {
     this.runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
     this.rest = createRestClient(options.target, options.fetchImpl);
     this.tokens = { mint: async (userId, ttlS) => (await this.rest.mintToken(userId, ttlS)).token };
-    Object.assign(this.vars, scenario.vars ?? {});
     const base = slug(scenario.name);
     for (const [key, spec] of Object.entries(scenario.users)) {
       this.users.set(key, {
@@ -162,7 +168,11 @@ class ScenarioSession {
 
   private scope(extra: TemplateScope = {}): TemplateScope {
     const user: Record<string, unknown> = {};
-    for (const u of this.users.values()) user[u.key] = { id: u.id, token: u.givenToken ?? u.minted ?? '' };
+    for (const u of this.users.values()) {
+      const token = u.givenToken ?? u.minted;
+      // No token yet (not minted before the first connect): {{user.a.token}} is an error, not "".
+      user[u.key] = token === undefined ? { id: u.id } : { id: u.id, token };
+    }
     return {
       ...this.vars,
       ...extra,
@@ -207,10 +217,16 @@ class ScenarioSession {
   }
 
   /** Resolves with the first non-undefined value of `check`, re-evaluated on every arrival. */
-  private waitFor<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => StepFailure): Promise<T> {
-    const immediate = check();
+  private waitFor<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => StepFailure, watch?: UserState): Promise<T> {
+    let immediate: T | undefined;
+    try {
+      immediate = check();
+    } catch (err) {
+      return Promise.reject(asStepFailed(err));
+    }
     if (immediate !== undefined) return Promise.resolve(immediate);
-    if (this.options.signal?.aborted) return Promise.reject(new StepFailed({ message: 'stopped' }));
+    if (this.options.signal?.aborted) return Promise.reject(new StepFailed({ message: this.stopMessage() }));
+    const watched = watch?.connection;
     return new Promise<T>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -218,32 +234,56 @@ class ScenarioSession {
         this.options.signal?.removeEventListener('abort', onAbort);
       };
       const waiter = () => {
-        const value = check();
+        let value: T | undefined;
+        try {
+          value = check();
+        } catch (err) {
+          done();
+          reject(asStepFailed(err));
+          return;
+        }
         if (value !== undefined) {
           done();
           resolve(value);
+          return;
+        }
+        // The user's connection ended while we wait: say so now instead of at the timeout.
+        if (watched && watch?.connection === watched && (watched.state === 'closed' || watched.state === 'refused')) {
+          done();
+          const timeoutFailure = onTimeout();
+          reject(new StepFailed({ ...timeoutFailure, message: `${watch.key}'s connection ${watched.state === 'closed' ? 'closed' : 'was refused'} while waiting: ${timeoutFailure.message.replace(/ within \d+ ms/, '')}` }));
         }
       };
       const onAbort = () => {
         done();
-        reject(new StepFailed({ message: 'stopped' }));
+        reject(new StepFailed({ message: this.stopMessage() }));
       };
       const timer = setTimeout(() => {
         done();
-        reject(new StepFailed(onTimeout()));
+        try {
+          reject(new StepFailed(onTimeout()));
+        } catch (err) {
+          reject(asStepFailed(err));
+        }
       }, timeoutMs);
       this.waiters.add(waiter);
       this.options.signal?.addEventListener('abort', onAbort);
     });
   }
 
+  /** Why the run was stopped: the abort reason when it is an Error (e.g. a scenario timeout), else `stopped`. */
+  private stopMessage(): string {
+    const reason: unknown = this.options.signal?.reason;
+    return reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'stopped';
+  }
+
   private sleep(ms: number): Promise<void> {
     const signal = this.options.signal;
-    if (signal?.aborted) return Promise.reject(new StepFailed({ message: 'stopped' }));
+    if (signal?.aborted) return Promise.reject(new StepFailed({ message: this.stopMessage() }));
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         clearTimeout(timer);
-        reject(new StepFailed({ message: 'stopped' }));
+        reject(new StepFailed({ message: this.stopMessage() }));
       };
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
@@ -292,8 +332,15 @@ class ScenarioSession {
   async run(): Promise<ScenarioResult> {
     const steps: StepResult[] = [];
     let failed: boolean;
+    let error: string | undefined;
     try {
-      failed = !(await this.runSteps(this.scenario.steps, '', steps, {}));
+      // vars may use templates: env, user ids, run id and earlier vars.
+      for (const [name, value] of Object.entries(this.scenario.vars ?? {})) this.vars[name] = renderValue(value, this.scope());
+    } catch (err) {
+      error = `vars: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    try {
+      failed = error !== undefined || !(await this.runSteps(this.scenario.steps, '', steps, {}));
     } finally {
       for (const u of this.users.values()) u.connection?.close();
     }
@@ -304,6 +351,7 @@ class ScenarioSession {
       ...(this.options.file ? { file: this.options.file } : {}),
       tags: this.scenario.tags ?? [],
       status: failed ? 'failed' : 'passed',
+      ...(error !== undefined ? { error } : {}),
       started_at: this.startedAt.toISOString(),
       duration_ms: Math.round(performance.now() - this.t0),
       target: this.options.target,
@@ -322,7 +370,8 @@ class ScenarioSession {
       const step = list[i] as ScenarioStep;
       const id = `${prefix}${i + 1}`;
       const kind = Object.keys(step).find((k) => k !== 'name') ?? 'unknown';
-      const result: StepResult = { id, kind, title: step.name ?? kind, status: 'skipped', started_ms: this.now(), duration_ms: 0 };
+      const label = stepLabel(step);
+      const result: StepResult = { id, kind, label, title: label, status: 'skipped', started_ms: this.now(), duration_ms: 0 };
       out.push(result);
       if (!ok || this.options.signal?.aborted) {
         this.options.onStepEnd?.(result);
@@ -339,7 +388,7 @@ class ScenarioSession {
         result.failure = err instanceof StepFailed ? err.failure : { message: `runner error: ${err instanceof Error ? err.message : String(err)}` };
       }
       result.duration_ms = Math.round((performance.now() - start) * 10) / 10;
-      if (step.name) result.title = `${step.name}: ${result.title}`;
+      if (step.name && result.title !== step.name) result.title = `${step.name}: ${result.title}`;
       this.options.onStepEnd?.(result);
       if (result.status === 'failed') ok = false;
     }
@@ -394,6 +443,7 @@ class ScenarioSession {
         result.children.push({
           id: `${result.id}.${n + 1}`,
           kind: 'iteration',
+          label: `iteration ${n + 1}`,
           title: `iteration ${n + 1}${index ? ` (${index} = ${n})` : ''}`,
           status: ok ? 'passed' : 'failed',
           started_ms: inner[0]?.started_ms ?? this.now(),
@@ -409,7 +459,7 @@ class ScenarioSession {
       result.title = `parallel: ${step.parallel.length} branches`;
       const branches = step.parallel.map((branch, b) => {
         const inner: StepResult[] = [];
-        const node: StepResult = { id: `${result.id}.${b + 1}`, kind: 'branch', title: `branch ${b + 1}`, status: 'passed', started_ms: this.now(), duration_ms: 0, children: inner };
+        const node: StepResult = { id: `${result.id}.${b + 1}`, kind: 'branch', label: `branch ${b + 1}`, title: `branch ${b + 1}`, status: 'passed', started_ms: this.now(), duration_ms: 0, children: inner };
         const started = performance.now();
         return this.runSteps(branch, `${result.id}.${b + 1}.`, inner, extra).then((ok) => {
           node.status = ok ? 'passed' : 'failed';
@@ -554,7 +604,14 @@ class ScenarioSession {
     this.sent.push(rec);
     this.options.onSent?.(rec);
     result.title = `send ${what} as ${u.key}`;
-    if (expectation === 'none') return;
+    if (expectation === 'none') {
+      if (spec.save_as !== undefined || spec.reply !== undefined) {
+        throw new StepFailed({
+          message: `${spec.save_as !== undefined ? 'save_as' : 'reply'} needs a reply to wait for, but a ${type ?? 'message of unknown type'} gets none by default: set expect (ack, pong or {error: CODE})`,
+        });
+      }
+      return;
+    }
 
     const expectedText = expectation === 'ack' ? 'message_ack' : expectation === 'pong' ? 'pong' : `error ${expectation.error}`;
     const correlates = (item: InboxItem): boolean => {
@@ -574,6 +631,7 @@ class ScenarioSession {
         expected: [expectedText],
         received: u.inbox.slice(mark).map((i) => summarize(i.envelope)).slice(0, 20),
       }),
+      u,
     );
     reply.consumed = true;
     const e = reply.envelope;
@@ -614,6 +672,7 @@ class ScenarioSession {
             : ['nothing'],
         };
       },
+      u,
     );
     item.consumed = true;
     result.title = `wait for ${u.key}: ${summarize(item.envelope)}`;
@@ -643,6 +702,7 @@ class ScenarioSession {
           received: r ? r.events.map((e) => `#${e.seq} ${e.type}`) : [`no event of run ${runId} reached ${u.key}`],
         };
       },
+      u,
     );
     const { problems, timings } = checkRun(run, {
       events: spec.events,

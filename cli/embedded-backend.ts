@@ -1,0 +1,88 @@
+/**
+ * The backend `flowscope run` starts when no --target is given: SQLite in a temp folder by
+ * default; on a shared PostgreSQL / Redis it gets its own schema and key prefix, so it
+ * neither sees nor disturbs another backend's runs, and the schema is dropped afterwards.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startBackend } from '../backend/index.ts';
+import { describeFetchError } from '../client/rest-client.ts';
+
+export interface EmbeddedBackend {
+  url: string;
+  description: string;
+  stop(): Promise<void>;
+}
+
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function startEmbeddedBackend(options: { databaseUrl?: string | undefined; redisUrl?: string | undefined }): Promise<EmbeddedBackend> {
+  const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-run-'));
+  const stamp = `${process.pid}_${Date.now().toString(36)}`;
+  const schema = options.databaseUrl ? `flowscope_run_${stamp}` : undefined;
+  let backend;
+  try {
+    backend = await startBackend({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: tempDir,
+      quiet: true,
+      databaseUrl: options.databaseUrl,
+      redisUrl: options.redisUrl,
+      ...(schema ? { databaseSchema: schema } : {}),
+      ...(options.redisUrl ? { cacheKeyPrefix: `flowscope-run:${stamp}:` } : {}),
+    });
+  } catch (err) {
+    await fs.rm(tempDir, { recursive: true, force: true });
+    throw err;
+  }
+  const running = backend;
+  return {
+    url: running.url,
+    description: `${options.databaseUrl ? 'PostgreSQL' : 'SQLite'} + ${options.redisUrl ? 'Redis' : 'in-process cache'}`,
+    async stop() {
+      try {
+        await running.close();
+        if (options.databaseUrl && schema) await dropSchema(options.databaseUrl, schema);
+      } finally {
+        await fs.rm(tempDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Checks a --target before the scenarios run, so a wrong URL is one clear line, not one
+ * failure per scenario. Unreachable is an error; an answer unlike Flowscope's /health is a warning.
+ */
+export async function probeTarget(target: string): Promise<{ ok: true; warning?: string } | { ok: false; error: string }> {
+  const url = `${target.replace(/\/$/, '')}/health`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  } catch (err) {
+    const reason = (err as Error).name === 'TimeoutError' ? 'no answer within 5 s' : describeFetchError(err);
+    return { ok: false, error: `cannot reach ${target}: ${reason}` };
+  }
+  const text = await res.text().catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const status = (body as { status?: unknown } | undefined)?.status;
+  if (status === 'ok') return { ok: true };
+  if (status === 'degraded') return { ok: true, warning: `${target} is degraded (HTTP ${res.status}): ${JSON.stringify((body as { failing?: unknown }).failing ?? [])} failing` };
+  return { ok: true, warning: `${url} answered HTTP ${res.status} without a Flowscope health body; running anyway (tokens must be given if it has no /api/dev/token)` };
+}
