@@ -1,7 +1,8 @@
 /**
  * The Scenarios view in the served console: record a live two-user session into a scenario,
  * save and replay it, run a built-in scenario, validate as you type, compare two results,
- * and move a recording through a HAR file (download, then upload).
+ * move a recording through a HAR file (download, then upload), keep each scenario's undo
+ * history its own, ask before unsaved changes are discarded, and show a failure at 1280×720.
  */
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -31,6 +32,37 @@ async function runAndPass(page: Page) {
   await expect(panel.locator('[data-testid="scenario-step"]:not([data-status="passed"])')).toHaveCount(0);
   await expect(page.getByTestId('scenario-run-counts')).toContainText('0 failed · 0 skipped');
 }
+
+/** Replaces the whole editor text, as typing would. */
+async function replaceText(page: Page, text: string) {
+  await page.getByTestId('scenario-editor').locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(text);
+}
+
+const item = (page: Page, id: string) => page.locator(`[data-testid="scenario-item"][data-id="${id}"]`);
+
+/** Opens a library scenario that has no unsaved changes open (no question asked). */
+async function openItem(page: Page, id: string) {
+  await item(page, id).click();
+  await expect(page.getByTestId('scenario-editor-panel')).toHaveAttribute('data-id', id);
+  await expect(page.getByTestId('discard-dialog')).toHaveCount(0);
+}
+
+/** New, the given text, Save: the saved scenario's id. */
+async function saveNew(page: Page, text: string): Promise<string> {
+  await page.getByTestId('scenario-new').click();
+  await replaceText(page, text);
+  await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
+  await page.getByTestId('scenario-save').click();
+  await expect(page.getByTestId('scenario-notice')).toContainText('Saved as');
+  const id = (await page.getByTestId('scenario-editor-panel').getAttribute('data-id')) ?? '';
+  expect(id).not.toBe('');
+  await expect(page.getByTestId('scenario-origin')).toContainText('saved');
+  return id;
+}
+
+const scenarioText = (name: string) => `flowscope: 1\nname: ${name}\nusers:\n  a: {}\nsteps:\n  - connect: a\n  - sleep: 1\n`;
 
 async function record(page: Page, users: Array<[string, 'socketio' | 'ws']>) {
   await page.goto('/');
@@ -96,6 +128,18 @@ test('record a two-user session, save it, replay it: every step passes; compare 
   const comparison = page.getByTestId('comparison');
   await expect(comparison).toBeVisible();
   await expect(comparison.getByTestId('comparison-run')).toHaveCount(2);
+  // each side shows its own ids: the two results, and per paired run the two replays' run ids
+  const [leftId, rightId] = [await comparison.getAttribute('data-left'), await comparison.getAttribute('data-right')];
+  expect(leftId).not.toBe(rightId);
+  await expect(comparison.getByTestId('comparison-side-a')).toContainText(leftId ?? '');
+  await expect(comparison.getByTestId('comparison-side-b')).toContainText(rightId ?? '');
+  for (const run of await comparison.getByTestId('comparison-run').all()) {
+    const a = (await run.getByTestId('comparison-run-id-a').textContent())?.replace(/^A: /, '') ?? '';
+    const b = (await run.getByTestId('comparison-run-id-b').textContent())?.replace(/^B: /, '') ?? '';
+    expect(a).toMatch(/^run_/);
+    expect(b).toMatch(/^run_/);
+    expect(a).not.toBe(b);
+  }
   await expect(comparison.locator('[data-testid="comparison-step-row"][data-change="same"]').first()).toBeVisible();
   await expect(comparison.locator('[data-testid="comparison-step-row"]:not([data-change="same"])')).toHaveCount(0);
   await expect(comparison.locator('[data-testid="comparison-event-row"][data-change="same"]').first()).toBeVisible();
@@ -140,6 +184,7 @@ test('run a built-in scenario from the library; validation as you type; live ste
   await expect(page.locator('[data-testid="scenario-issue"][data-path="steps[0].send"]')).toContainText('user "b" is not declared');
   await expect(page.getByTestId('scenario-run')).toBeDisabled();
   await expect(page.getByTestId('scenario-save')).toBeDisabled();
+  await expect(page.getByTestId('scenario-save-reason')).toHaveText('fix 1 issue to save');
   await expect(page.getByTestId('scenario-editor').locator('.cm-lintRange-error')).not.toHaveCount(0);
   await page.screenshot({ path: `${SHOTS}/scenario-validation.png` });
 
@@ -177,8 +222,10 @@ test('export a recorded session as HAR, import it back as a scenario and replay 
   expect(frames.some((f) => f.type === 'send' && f.data.includes('user_message'))).toBe(true);
   expect(frames.some((f) => f.type === 'receive' && f.data.includes('agent_completed'))).toBe(true);
 
-  // import the file: a new unsaved scenario from it, which replays
+  // import the file: the unsaved recording is open, so it asks first; then a new unsaved scenario from it, which replays
   await page.getByTestId('har-import-input').setInputFiles(harPath);
+  await expect(page.getByTestId('discard-dialog-text')).toContainText('Discard unsaved changes to Recorded session');
+  await page.getByTestId('discard-confirm').click();
   await expect(page.getByTestId('scenario-origin')).toContainText('imported from HAR · unsaved');
   await expect(page.getByTestId('scenario-title')).toContainText('Imported session');
   await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
@@ -191,4 +238,162 @@ test('export a recorded session as HAR, import it back as a scenario and replay 
   const second = page.waitForEvent('download');
   await page.getByTestId('result-export-har').click();
   expect((await second).suggestedFilename()).toMatch(/\.har$/);
+});
+
+test('a YAML flow-style scenario is YAML, not broken JSON', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('tab-scenarios').click();
+  await page.getByTestId('scenario-new').click();
+  await replaceText(page, '{flowscope: 1, name: Flow style, users: {a: {}}, steps: [{connect: a}]}');
+  await expect(page.getByTestId('scenario-validation')).toHaveText('Valid · 1 user · 1 step');
+  await expect(page.getByTestId('scenario-origin')).toContainText('YAML');
+  await replaceText(page, '{"flowscope": 1, "name": "JSON", "users": {"a": {}}, "steps": [{"connect": "a"}]}');
+  await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
+  await expect(page.getByTestId('scenario-origin')).toContainText('JSON');
+});
+
+test('undo after switching scenarios never brings back the other scenario\'s text', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('tab-scenarios').click();
+  const name = `Undo keeps to its own ${Date.now()}`;
+  const id = await saveNew(page, scenarioText(name));
+  const editor = page.getByTestId('scenario-editor').locator('.cm-content');
+  const panel = page.getByTestId('scenario-editor-panel');
+
+  // X, then golden/ping-pong, then X again: the editor shows X with a history of its own
+  await openItem(page, 'golden/ping-pong');
+  await expect(editor).toContainText('Ping answered by pong');
+  await openItem(page, id);
+  await expect(editor).toContainText(name);
+  await editor.click();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ControlOrMeta+z');
+  await expect(editor).toContainText(name);
+  await expect(editor).not.toContainText('Ping answered by pong');
+  await expect(panel).toHaveAttribute('data-dirty', 'false');
+  await expect(page.getByTestId('scenario-save')).toBeDisabled();
+
+  // undo still works within the document
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.insertText('# an edit\n');
+  await expect(panel).toHaveAttribute('data-dirty', 'true');
+  await page.keyboard.press('ControlOrMeta+z');
+  await expect(panel).toHaveAttribute('data-dirty', 'false');
+  await expect(editor).not.toContainText('# an edit');
+
+  // the same after New: undo there does not bring back X either
+  await page.getByTestId('scenario-new').click();
+  await expect(editor).toContainText('New scenario');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+z');
+  await expect(editor).toContainText('New scenario');
+  await expect(editor).not.toContainText(name);
+});
+
+test('switching away from unsaved changes asks first: keep editing keeps them, discard drops them', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('health-status')).toContainText('ok');
+  await page.getByTestId('tab-scenarios').click();
+  const name = `Guarded edits ${Date.now()}`;
+  const id = await saveNew(page, scenarioText(name));
+  const editor = page.getByTestId('scenario-editor').locator('.cm-content');
+  const panel = page.getByTestId('scenario-editor-panel');
+  const dialog = page.getByTestId('discard-dialog');
+
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.insertText('# keep me\n');
+  await expect(panel).toHaveAttribute('data-dirty', 'true');
+  await expect(page.getByTestId('scenario-dirty')).toBeVisible();
+
+  // a broken HAR file: its error shows until the next action that succeeds
+  await page.getByTestId('har-import-input').setInputFiles({ name: 'broken.har', mimeType: 'application/json', buffer: Buffer.from('not json') });
+  await expect(page.getByTestId('har-import-error')).toContainText('not a HAR file');
+  await expect(panel).toHaveAttribute('data-id', id);
+
+  // another library item, New, the same item again: each asks, and keeping leaves the edit as it was
+  for (const leave of [() => item(page, 'golden/ping-pong').click(), () => page.getByTestId('scenario-new').click(), () => item(page, id).click()]) {
+    await leave();
+    await expect(dialog).toBeVisible();
+    await expect(page.getByTestId('discard-dialog-text')).toHaveText(`Discard unsaved changes to ${id}?`);
+    await page.getByTestId('discard-cancel').click();
+    await expect(dialog).toHaveCount(0);
+    await expect(panel).toHaveAttribute('data-id', id);
+    await expect(panel).toHaveAttribute('data-dirty', 'true');
+    await expect(editor).toContainText('# keep me');
+  }
+  // Escape keeps too
+  await item(page, 'golden/ping-pong').click();
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(editor).toContainText('# keep me');
+
+  // leaving the page while there are unsaved changes warns (dismissed: the page stays)
+  const unload = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const warning = await unload;
+  expect(warning.type()).toBe('beforeunload');
+  await warning.dismiss();
+  await expect(editor).toContainText('# keep me');
+
+  // Record → Stop asks too; kept, the recording waits behind "Open recording"
+  await page.getByTestId('tab-console').click();
+  await addAndConnect(page, 'guard-dave', 'socketio');
+  await page.getByTestId('record-start').click();
+  await sendAndFinish(page, 'guard-dave');
+  await expect(page.getByTestId('record-counts')).toContainText('1 sent');
+  await page.getByTestId('record-stop').click();
+  await expect(page.getByTestId('scenarios-view')).toBeVisible();
+  await expect(dialog).toBeVisible();
+  await page.getByTestId('discard-cancel').click();
+  await expect(panel).toHaveAttribute('data-id', id);
+  await expect(editor).toContainText('# keep me');
+  await page.getByTestId('record-open').click();
+  await expect(dialog).toBeVisible();
+  await page.getByTestId('discard-confirm').click();
+  await expect(page.getByTestId('scenario-origin')).toContainText('recorded · unsaved');
+  await expect(page.getByTestId('record-open')).toHaveCount(0);
+  // the successful open cleared the HAR error
+  await expect(page.getByTestId('har-import-error')).toHaveCount(0);
+
+  // an unsaved recording counts as unsaved changes: discarding it opens the saved scenario without the edit
+  await item(page, id).click();
+  await expect(page.getByTestId('discard-dialog-text')).toContainText('Discard unsaved changes to Recorded session');
+  await page.getByTestId('discard-confirm').click();
+  await expect(panel).toHaveAttribute('data-id', id);
+  await expect(panel).toHaveAttribute('data-dirty', 'false');
+  await expect(editor).toContainText(name);
+  await expect(editor).not.toContainText('# keep me');
+  await openItem(page, 'golden/ping-pong');
+});
+
+test('a failed step at 1280×720: the failure dominates, expected and received wrap inside the panel', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/');
+  await page.getByTestId('tab-scenarios').click();
+  await page.getByTestId('scenario-new').click();
+  const long = 'a-long-expected-value-without-any-spaces-'.repeat(4);
+  await replaceText(
+    page,
+    `flowscope: 1\nname: Fails on purpose\nusers:\n  a: {}\nsteps:\n  - connect: a\n  - send: { as: a, message: { type: user_message, payload: { content: "What is 2 + 2?" } }, save_as: r1 }\n  - expect_run: { user: a, run: "{{r1.run_id}}", status: succeeded, response: { $contains: "${long}" } }\n`,
+  );
+  await page.getByTestId('scenario-run').click();
+  const panel = page.getByTestId('scenario-run-panel');
+  await expect(panel).toHaveAttribute('data-state', 'done', { timeout: RUN_TIMEOUT });
+  const failed = panel.locator('[data-testid="scenario-step"][data-step-id="3"]');
+  await expect(failed).toHaveAttribute('data-status', 'failed');
+  await expect(failed.getByTestId('step-failed-badge')).toBeVisible();
+  await expect(failed.getByTestId('step-failure-message')).toBeVisible();
+  const box = (await panel.boundingBox())!;
+  for (const testId of ['step-expected', 'step-received']) {
+    const pre = failed.getByTestId(testId);
+    await pre.scrollIntoViewIfNeeded();
+    await expect(pre).toBeVisible();
+    const fits = await pre.evaluate((el) => el.scrollWidth <= el.clientWidth);
+    expect(fits, `${testId} has no horizontal overflow`).toBe(true);
+    const b = (await pre.boundingBox())!;
+    expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+  }
+  await expect(failed.getByTestId('step-expected')).toContainText(long.slice(0, 40));
+  await page.screenshot({ path: `${SHOTS}/scenario-failed-step-1280.png` });
 });

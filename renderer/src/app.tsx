@@ -5,6 +5,7 @@ import { HistoryPanel } from './history-panel.tsx';
 import { RunTimelinePanel } from './run-timeline-panel.tsx';
 import { ScenariosView } from './scenarios-view.tsx';
 import { StatusBar } from './status-bar.tsx';
+import { UnsavedChangesGuard } from './unsaved-changes-guard.tsx';
 import { UsersPanel } from './users-panel.tsx';
 import { ViewTabs } from './view-tabs.tsx';
 import { viewStore } from './view-store.ts';
@@ -29,6 +30,7 @@ export function App() {
         </div>
       </main>
       {view === 'scenarios' && <ScenariosView />}
+      <UnsavedChangesGuard />
     </div>
   );
 }

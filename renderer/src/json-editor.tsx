@@ -1,4 +1,9 @@
-/** CodeMirror 6 JSON editor, controlled by `value`. */
+/**
+ * CodeMirror 6 JSON editor, controlled by `value`. It edits one draft (the composer's message),
+ * never a stored document: loading a template or a sent message replaces the draft's text as
+ * an undoable change, so Ctrl+Z brings back what was typed before (unlike the scenario
+ * editor, where another document gets a fresh state and undo history).
+ */
 import { useEffect, useRef } from 'react';
 import { EditorView, basicSetup } from 'codemirror';
 import { json } from '@codemirror/lang-json';
@@ -40,6 +45,7 @@ export function JsonEditor({ value, onChange }: Props) {
 
   useEffect(() => {
     const v = view.current;
+    // the same draft: an undoable change (see above)
     if (v && v.state.doc.toString() !== value) {
       v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
     }

@@ -1,8 +1,8 @@
-/** Record / Stop for the live console session; Stop opens the recorded scenario in the editor. */
+/** Record / Stop for the live console session; Stop opens the recorded scenario in the editor (or Open recording, when that was declined). */
 import { recordingActions, recordingStore } from './recording-store.ts';
 
 export function RecordControl() {
-  const { recording, counts, error } = recordingStore.use();
+  const { recording, counts, unopened, error } = recordingStore.use();
   return (
     <div className="record-control" data-testid="record-control" data-recording={recording ? 'true' : 'false'}>
       {recording ? (
@@ -16,9 +16,16 @@ export function RecordControl() {
           </button>
         </>
       ) : (
-        <button data-testid="record-start" onClick={() => recordingActions.start()} title="capture what the console's users send and receive into a scenario">
-          ● Record
-        </button>
+        <>
+          {unopened && (
+            <button data-testid="record-open" onClick={() => void recordingActions.openLast()} title="open the last recording in the scenario editor">
+              Open recording
+            </button>
+          )}
+          <button data-testid="record-start" onClick={() => recordingActions.start()} title="capture what the console's users send and receive into a scenario">
+            ● Record
+          </button>
+        </>
       )}
       {error && (
         <span className="error-text" data-testid="record-error">

@@ -1,7 +1,9 @@
 /**
  * Recording the live console session: while on, every message the console's users send and
  * every envelope they receive is captured (session-capture.ts). Stop turns the session into a
- * scenario (client/scenario/session-recorder.ts) opened in the scenario editor, unsaved.
+ * scenario (client/scenario/session-recorder.ts) opened in the scenario editor, unsaved. When
+ * the open scenario has unsaved changes and those are kept, the recording waits: "Open
+ * recording" opens it later.
  */
 import type { RecordedSession } from '../../client/scenario/recorded-session.ts';
 import { scenarioFromSession } from '../../client/scenario/session-recorder.ts';
@@ -17,6 +19,8 @@ export interface RecordingState {
   counts: { users: number; sent: number; received: number };
   /** The last finished recording. */
   session: RecordedSession | null;
+  /** The last recording has not been opened in the editor yet (its opening was declined). */
+  unopened: boolean;
   error: string | null;
 }
 
@@ -25,6 +29,7 @@ export const recordingStore = createExternalStore<RecordingState>({
   startedAt: null,
   counts: { users: 0, sent: 0, received: 0 },
   session: null,
+  unopened: false,
   error: null,
 });
 
@@ -56,7 +61,7 @@ export const recordingActions = {
       current.add(traffic);
       if (frame === null) frame = requestAnimationFrame(showCounts);
     });
-    recordingStore.set({ recording: true, startedAt, counts: current.counts, error: null });
+    recordingStore.set({ recording: true, startedAt, counts: current.counts, unopened: false, error: null });
   },
 
   /** Stops and opens the recorded scenario in the editor. */
@@ -67,14 +72,24 @@ export const recordingActions = {
     if (frame !== null) cancelAnimationFrame(frame);
     frame = null;
     const session = capture.finish();
-    const startedAt = recordingStore.get().startedAt ?? Date.now();
     capture = null;
-    recordingStore.set({ recording: false, startedAt: null, session });
+    recordingStore.set({ recording: false, startedAt: null, session, unopened: true });
+    void recordingActions.openLast();
+  },
+
+  /** Opens the last recording in the editor (asking first when the open scenario has unsaved changes). */
+  async openLast(): Promise<void> {
+    const session = recordingStore.get().session;
+    if (!session) return;
+    let text: string;
     try {
-      const scenario = scenarioFromSession(session, { name: recordingName(new Date(startedAt)) });
-      scenarioActions.openUnsaved(scenarioToYaml(scenario), 'recording', session);
+      const startedAt = new Date(session.started_at);
+      text = scenarioToYaml(scenarioFromSession(session, { name: recordingName(Number.isNaN(startedAt.getTime()) ? new Date() : startedAt) }));
     } catch (err) {
-      recordingStore.set({ error: err instanceof Error ? err.message : String(err) });
+      recordingStore.set({ unopened: false, error: err instanceof Error ? err.message : String(err) });
+      return;
     }
+    const opened = await scenarioActions.openUnsaved(text, 'recording', session);
+    if (recordingStore.get().session === session) recordingStore.set({ unopened: !opened });
   },
 };

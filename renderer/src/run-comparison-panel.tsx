@@ -1,4 +1,8 @@
-/** Two results of a scenario side by side: step statuses and durations, and each run's events, order and timing. */
+/**
+ * Two results of a scenario side by side: step statuses and durations, and each run's events,
+ * order and timing. Each side shows its own ids (result id, and per paired run its run id):
+ * runs are paired by order, so the two sides' run ids differ.
+ */
 import type { ChangeKind, ComparedEvent, EventRow } from '../../client/scenario/run-comparison.ts';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
 
@@ -41,9 +45,12 @@ export function RunComparisonPanel() {
   const { comparison } = scenarioStore.use();
   if (!comparison) return null;
   const { left, right, comparison: c } = comparison;
-  const side = (s: typeof c.left, label: string) => (
-    <div className="compare-side">
+  const side = (s: typeof c.left, label: string, resultId: string, testId: string) => (
+    <div className="compare-side" data-testid={testId} data-result-id={resultId}>
       <div className="muted">{label}</div>
+      <div className="mono compare-id" title={resultId}>
+        {resultId}
+      </div>
       <div>{new Date(s.started_at).toLocaleString()}</div>
       <div>
         <span className={`status-text ${s.status === 'passed' ? 'succeeded' : 'failed'}`}>{s.status}</span> · {s.duration_ms} ms
@@ -60,8 +67,8 @@ export function RunComparisonPanel() {
       </header>
       <div className="comparison-body">
         <div className="compare-sides">
-          {side(c.left, 'A (older)')}
-          {side(c.right, 'B (newer)')}
+          {side(c.left, 'A (older)', left.result_id, 'comparison-side-a')}
+          {side(c.right, 'B (newer)', right.result_id, 'comparison-side-b')}
         </div>
         <div className="compare-summary" data-testid="comparison-summary">
           steps: {c.summary.steps.same} same · {c.summary.steps.changed} changed · {c.summary.steps.added} added · {c.summary.steps.removed} removed — runs:{' '}
@@ -106,6 +113,14 @@ export function RunComparisonPanel() {
               <span className="muted">
                 {' '}
                 · status {r.status.left ?? '—'} → {r.status.right ?? '—'} · {r.left?.duration_ms ?? '—'} ms → {r.right?.duration_ms ?? '—'} ms {delta(r.duration_delta_ms)}
+              </span>
+            </div>
+            <div className="compare-run-ids">
+              <span className="mono" data-testid="comparison-run-id-a" title={r.left?.run_id}>
+                A: {r.left?.run_id ?? '—'}
+              </span>
+              <span className="mono" data-testid="comparison-run-id-b" title={r.right?.run_id}>
+                B: {r.right?.run_id ?? '—'}
               </span>
             </div>
             {r.response.changed && (

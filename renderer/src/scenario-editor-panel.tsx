@@ -1,12 +1,14 @@
 /**
  * The open scenario: its text in the editor, validated as you type (issues with their paths),
- * Save / Save as / Delete, Run / Stop, and the HAR of the session it was recorded from.
+ * Save / Save as / Delete (with why Save is unavailable), Run / Stop, and the HAR of the
+ * session it was recorded from.
  */
 import { useMemo, useState } from 'react';
 import { downloadHar } from './har-file.ts';
 import { ScenarioEditor } from './scenario-editor.tsx';
 import { scenarioActions, scenarioStore, type OpenScenario } from './scenario-store.ts';
 import { checkScenarioText, scenarioNameOf } from './scenario-text.ts';
+import { hasUnsavedChanges } from './unsaved-changes.ts';
 
 function originLabel(doc: OpenScenario): string {
   if (doc.id) return doc.source === 'builtin' ? 'built-in · read-only' : 'saved';
@@ -14,6 +16,16 @@ function originLabel(doc: OpenScenario): string {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Why Save is disabled (the server refuses invalid text); '' when it is enabled. */
+function saveBlockedReason(doc: OpenScenario, issueCount: number, busy: boolean): string {
+  if (busy) return '';
+  const builtin = doc.id !== null && doc.source !== 'saved';
+  if (issueCount > 0) return builtin ? `built-in is read-only: fix ${plural(issueCount, 'issue')}, then Save as` : `fix ${plural(issueCount, 'issue')} to save`;
+  if (builtin) return 'built-in is read-only: Save as';
+  if (doc.id !== null && doc.text === doc.savedText) return 'no changes';
+  return '';
+}
 
 export function ScenarioEditorPanel() {
   const { doc, busy, notice, run } = scenarioStore.use();
@@ -38,25 +50,36 @@ export function ScenarioEditorPanel() {
     );
   }
 
-  const dirty = doc.text !== doc.savedText;
+  const edited = doc.text !== doc.savedText;
   const running = run?.state === 'running';
-  const canSave = checked.ok && !busy && (doc.id === null || (doc.source === 'saved' && dirty));
+  const canSave = checked.ok && !busy && (doc.id === null || (doc.source === 'saved' && edited));
   const canSaveAs = checked.ok && !busy && doc.id !== null;
+  const blocked = canSave ? '' : saveBlockedReason(doc, issues.length, busy);
   const name = checked.ok ? checked.scenario.name : (scenarioNameOf(doc.text) ?? doc.id ?? 'untitled');
 
   return (
-    <section className="panel editor-panel" data-testid="scenario-editor-panel" data-id={doc.id ?? ''} data-dirty={dirty ? 'true' : 'false'}>
+    <section className="panel editor-panel" data-testid="scenario-editor-panel" data-id={doc.id ?? ''} data-dirty={hasUnsavedChanges(doc) ? 'true' : 'false'}>
       <header className="panel-head">
         <h2 className="doc-title">
           <span data-testid="scenario-title">{name}</span>
-          {dirty && doc.id !== null && <span className="dirty" title="unsaved changes"> •</span>}
+          {edited && (
+            <span className="dirty" data-testid="scenario-dirty" title="unsaved changes">
+              {' '}
+              •
+            </span>
+          )}
           <span className="count" data-testid="scenario-origin">
             {doc.id ? `${doc.id} · ` : ''}
             {originLabel(doc)} · {checked.format.toUpperCase()}
           </span>
         </h2>
         <div className="filters">
-          <button className="primary" data-testid="scenario-save" disabled={!canSave} onClick={() => void scenarioActions.save()}>
+          {blocked && blocked !== 'no changes' && (
+            <span className="save-reason" data-testid="scenario-save-reason">
+              {blocked}
+            </span>
+          )}
+          <button className="primary" data-testid="scenario-save" disabled={!canSave} title={blocked || 'save'} onClick={() => void scenarioActions.save()}>
             Save
           </button>
           <button data-testid="scenario-save-as" disabled={!canSaveAs} onClick={() => void scenarioActions.save(true)} title="save as a new scenario">
@@ -96,7 +119,7 @@ export function ScenarioEditorPanel() {
           )}
         </div>
       </header>
-      <ScenarioEditor value={doc.text} format={checked.format} issues={issues} onChange={(t) => scenarioActions.edit(t)} />
+      <ScenarioEditor docKey={doc.key} value={doc.text} format={checked.format} issues={issues} onChange={(t) => scenarioActions.edit(t)} />
       <div className="editor-foot">
         <span className={`validation ${checked.ok ? 'ok' : 'bad'}`} data-testid="scenario-validation" data-valid={checked.ok ? 'true' : 'false'}>
           {checked.ok

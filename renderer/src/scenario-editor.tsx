@@ -1,18 +1,23 @@
 /**
  * CodeMirror editor for scenario text (YAML or JSON), controlled by `value`; the validation
  * issues are shown in place (underlined at their path, with the message on hover).
+ * `docKey` names the document shown: another document (another scenario, New, a recording,
+ * an imported HAR, or the same scenario opened again) gets a fresh editor state with its own
+ * undo history, so undo can never bring back the text of the document shown before.
  */
 import { useEffect, useRef } from 'react';
 import { EditorView, basicSetup } from 'codemirror';
 import { json } from '@codemirror/lang-json';
 import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { Compartment } from '@codemirror/state';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import type { ScenarioFormat, ScenarioIssue } from '../../protocol/index.ts';
 import { oneDarkish } from './editor-theme.ts';
 import { locateIssue } from './scenario-issue-locator.ts';
 import { yamlHighlight } from './yaml-highlight.ts';
 
 interface Props {
+  /** Identifies the open document; a new key replaces the editor state. */
+  docKey: number;
   value: string;
   format: ScenarioFormat;
   issues: readonly ScenarioIssue[];
@@ -21,42 +26,50 @@ interface Props {
 
 const languageOf = (format: ScenarioFormat) => (format === 'json' ? json() : yamlHighlight);
 
-export function ScenarioEditor({ value, format, issues, onChange }: Props) {
+export function ScenarioEditor({ docKey, value, format, issues, onChange }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
+  const shownKey = useRef(docKey);
   const language = useRef(new Compartment());
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
 
+  const stateFor = (doc: string, docFormat: ScenarioFormat) => {
+    const extensions: Extension[] = [
+      basicSetup,
+      language.current.of(languageOf(docFormat)),
+      oneDarkish,
+      EditorView.lineWrapping,
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+      }),
+    ];
+    return EditorState.create({ doc, extensions });
+  };
+
   useEffect(() => {
     if (!host.current) return;
-    const v = new EditorView({
-      doc: value,
-      parent: host.current,
-      extensions: [
-        basicSetup,
-        language.current.of(languageOf(format)),
-        oneDarkish,
-        EditorView.lineWrapping,
-        EditorView.updateListener.of((u) => {
-          if (u.docChanged) onChangeRef.current(u.state.doc.toString());
-        }),
-      ],
-    });
+    const v = new EditorView({ state: stateFor(value, format), parent: host.current });
     view.current = v;
     return () => {
       v.destroy();
       view.current = null;
     };
-    // created once; later values are pushed by the effects below
+    // created once; later documents and values are pushed by the effects below
   }, []);
 
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== value) {
+    if (!v) return;
+    if (shownKey.current !== docKey) {
+      // Another document: a fresh state (empty undo history), not an undoable change.
+      shownKey.current = docKey;
+      v.setState(stateFor(value, format));
+    } else if (v.state.doc.toString() !== value) {
       v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
     }
-  }, [value]);
+    // format is applied with the new state; on its own it is reconfigured below
+  }, [docKey, value]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: language.current.reconfigure(languageOf(format)) });
@@ -71,7 +84,7 @@ export function ScenarioEditor({ value, format, issues, onChange }: Props) {
       return { from, to, severity: 'error', message: `${issue.path}: ${issue.message}` };
     });
     v.dispatch(setDiagnostics(v.state, diagnostics));
-  }, [issues, value]);
+  }, [docKey, issues, value]);
 
-  return <div className="scenario-editor" ref={host} data-testid="scenario-editor" data-format={format} />;
+  return <div className="scenario-editor" ref={host} data-testid="scenario-editor" data-doc-key={docKey} data-format={format} />;
 }

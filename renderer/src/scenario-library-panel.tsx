@@ -1,11 +1,8 @@
 /** The scenario library: built-in and saved scenarios with tags and validity, a filter, New and Import HAR. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { ScenarioSummary } from '../../protocol/index.ts';
-import { scenarioFromSession } from '../../client/scenario/session-recorder.ts';
 import { useConsole } from './console-store.ts';
-import { sessionFromHarText } from './har-file.ts';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
-import { scenarioToYaml } from './scenario-text.ts';
 
 function matches(s: ScenarioSummary, query: string): boolean {
   if (!query) return true;
@@ -13,9 +10,8 @@ function matches(s: ScenarioSummary, query: string): boolean {
 }
 
 export function ScenarioLibraryPanel() {
-  const { library, libraryLoaded, libraryError, filter, doc } = scenarioStore.use();
+  const { library, libraryLoaded, libraryError, importError, filter, doc } = scenarioStore.use();
   const { baseUrl } = useConsole();
-  const [importError, setImportError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const query = filter.trim().toLowerCase();
   const shown = useMemo(() => library.filter((s) => matches(s, query)), [library, query]);
@@ -25,18 +21,6 @@ export function ScenarioLibraryPanel() {
     void scenarioActions.refreshLibrary();
   }, [baseUrl]);
 
-  const importHar = async (file: File) => {
-    setImportError(null);
-    const read = sessionFromHarText(await file.text());
-    if (!read.ok) return setImportError(read.error);
-    try {
-      const scenario = scenarioFromSession(read.session, { name: `Imported ${file.name.replace(/\.har$/i, '')}` });
-      scenarioActions.openUnsaved(scenarioToYaml(scenario), 'har', read.session);
-    } catch (err) {
-      setImportError(err instanceof Error ? err.message : String(err));
-    }
-  };
-
   return (
     <section className="panel library-panel" data-testid="scenario-library">
       <header className="panel-head">
@@ -44,7 +28,7 @@ export function ScenarioLibraryPanel() {
           Scenarios <span className="count">{shown.length}/{library.length}</span>
         </h2>
         <div className="filters">
-          <button className="primary" data-testid="scenario-new" onClick={() => scenarioActions.newScenario()}>
+          <button className="primary" data-testid="scenario-new" onClick={() => void scenarioActions.newScenario()}>
             New
           </button>
           <button data-testid="har-import" onClick={() => fileInput.current?.click()} title="a .har file with WebSocket messages (Chrome, Playwright, Flowscope)">
@@ -59,7 +43,7 @@ export function ScenarioLibraryPanel() {
             onChange={(e) => {
               const file = e.target.files?.[0];
               e.target.value = '';
-              if (file) void importHar(file);
+              if (file) void scenarioActions.importHar(file);
             }}
           />
           <button className="ghost" onClick={() => void scenarioActions.refreshLibrary()} title="reload the list">

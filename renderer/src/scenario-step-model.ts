@@ -1,7 +1,8 @@
 /**
  * The step list of a scenario run as the console shows it: the scenario's top-level steps as
  * pending rows first, then each step's start and end as the runner reports them (nested
- * repeat/parallel steps appear under their parent), and finally the result's full tree.
+ * repeat/parallel steps appear under their parent; LiveStepRows), and finally the result's
+ * full tree.
  */
 import type { StepFailure, StepResult, StepStatus } from '../../client/scenario/scenario-result.ts';
 import type { Scenario, ScenarioStep } from '../../protocol/index.ts';
@@ -57,13 +58,6 @@ export function describeStep(step: ScenarioStep): { kind: string; title: string 
 
 const depthOf = (id: string) => id.split('.').length - 1;
 
-function compareIds(a: string, b: string): number {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-}
-
 export function planRows(scenario: Scenario): StepRow[] {
   return scenario.steps.map((step, i) => ({ id: String(i + 1), depth: 0, ...describeStep(step), status: 'pending' as const }));
 }
@@ -81,18 +75,92 @@ function toRow(step: StepResult, status: RowStatus): StepRow {
   };
 }
 
-function upsert(rows: readonly StepRow[], row: StepRow): StepRow[] {
-  const out = rows.filter((r) => r.id !== row.id);
-  out.push(row);
-  return out.sort((a, b) => compareIds(a.id, b.id));
+/** A position in the id tree: `4` holds `4.1`, which holds `4.1.2`; a node may have no row (`3.1` of a repeat). */
+interface Node {
+  row?: StepRow;
+  /** Children by their last id segment, and those segments in ascending order. */
+  children?: Map<number, Node>;
+  order?: number[];
 }
 
-export function stepStarted(rows: readonly StepRow[], step: StepResult): StepRow[] {
-  return upsert(rows, toRow(step, 'running'));
+/**
+ * The rows of a live run, updated in place as the runner reports each step's start and end:
+ * a row is found by id (a map) and placed in the id tree, so an event costs the same for
+ * the 3rd step as for the 3000th (no filter or sort of the whole list). The tree keeps rows
+ * in id order (`4.2.1` after `4.1.9` even when parallel branches report interleaved), and
+ * `rows()` flattens it once per change, reusing the row objects that did not change.
+ */
+export class LiveStepRows {
+  private readonly root: Node = {};
+  private readonly byId = new Map<string, Node>();
+  private flat: StepRow[] | null = null;
+
+  constructor(rows: readonly StepRow[] = []) {
+    for (const row of rows) this.put(row);
+  }
+
+  /** How many rows there are. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  started(step: StepResult): void {
+    this.put(toRow(step, 'running'));
+  }
+
+  ended(step: StepResult): void {
+    this.put(toRow(step, step.status));
+  }
+
+  /** The rows in id order (the same array until the next change). */
+  rows(): StepRow[] {
+    if (!this.flat) {
+      const out: StepRow[] = [];
+      const visit = (node: Node) => {
+        if (node.row) out.push(node.row);
+        if (node.order) for (const key of node.order) visit(node.children!.get(key)!);
+      };
+      visit(this.root);
+      this.flat = out;
+    }
+    return this.flat;
+  }
+
+  private put(row: StepRow): void {
+    this.flat = null;
+    const known = this.byId.get(row.id);
+    if (known) {
+      known.row = row;
+      return;
+    }
+    let node = this.root;
+    for (const part of row.id.split('.')) node = childOf(node, Number(part));
+    node.row = row;
+    this.byId.set(row.id, node);
+  }
 }
 
-export function stepEnded(rows: readonly StepRow[], step: StepResult): StepRow[] {
-  return upsert(rows, toRow(step, step.status));
+function childOf(node: Node, key: number): Node {
+  const children = (node.children ??= new Map());
+  let child = children.get(key);
+  if (child) return child;
+  child = {};
+  children.set(key, child);
+  const order = (node.order ??= []);
+  // Steps are reported in order, so a new key almost always goes last; parallel branches may
+  // interleave, and then it is placed by binary search.
+  if (order.length === 0 || order[order.length - 1]! < key) order.push(key);
+  else {
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    order.splice(lo, 0, key);
+  }
+  return child;
 }
 
 /** Every step of a result, depth first. */

@@ -1,4 +1,10 @@
-/** One step of a scenario run: status, title, duration, and for a failure what was expected against what arrived. */
+/**
+ * One step of a scenario run: status, title, duration, and for a failure what was expected
+ * against what arrived. A failure dominates the row (the title is the runner's, describing the
+ * step, e.g. "expect run … succeeded", which is what was expected, not what happened).
+ * Memoized: a live run re-renders only the rows that changed.
+ */
+import { memo } from 'react';
 import type { StepRow } from './scenario-step-model.ts';
 
 const ICON: Record<StepRow['status'], string> = {
@@ -9,7 +15,7 @@ const ICON: Record<StepRow['status'], string> = {
   skipped: '–',
 };
 
-export function ScenarioStepRow({ row }: { row: StepRow }) {
+export const ScenarioStepRow = memo(function ScenarioStepRow({ row }: { row: StepRow }) {
   const f = row.failure;
   return (
     <li className={`step-row step-${row.status}`} data-testid="scenario-step" data-step-id={row.id} data-status={row.status} style={{ paddingLeft: 8 + row.depth * 16 }}>
@@ -18,13 +24,20 @@ export function ScenarioStepRow({ row }: { row: StepRow }) {
           {ICON[row.status]}
         </span>
         <span className="step-id mono">{row.id}</span>
+        {row.status === 'failed' && (
+          <span className="step-badge" data-testid="step-failed-badge">
+            failed
+          </span>
+        )}
         <span className="step-title">{row.title}</span>
         {row.duration_ms !== undefined && <span className="time">{row.duration_ms} ms</span>}
       </div>
       {row.detail && row.status !== 'failed' && <div className="step-detail muted">{row.detail}</div>}
       {f && (
         <div className="step-failure" data-testid="step-failure">
-          <div className="error-text">{f.message}</div>
+          <div className="error-text step-failure-message" data-testid="step-failure-message">
+            {f.message}
+          </div>
           {(f.expected || f.received) && (
             <div className="diff">
               <div>
@@ -41,4 +54,4 @@ export function ScenarioStepRow({ row }: { row: StepRow }) {
       )}
     </li>
   );
-}
+});

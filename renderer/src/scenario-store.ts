@@ -5,24 +5,30 @@
  * results are stored in the library when the scenario has an id.
  */
 import type { TransportKind } from '../../client/flowscope-connection.ts';
-import { createScenarioLibraryClient, ScenarioLibraryApiError, scenarioFormatOf, type ScenarioLibraryClient } from '../../client/scenario-library-client.ts';
+import { createScenarioLibraryClient, ScenarioLibraryApiError, type ScenarioLibraryClient } from '../../client/scenario-library-client.ts';
 import type { RecordedSession } from '../../client/scenario/recorded-session.ts';
+import { scenarioFromSession } from '../../client/scenario/session-recorder.ts';
 import { compareResults, type RunComparison } from '../../client/scenario/run-comparison.ts';
 import type { ReceivedRecord, ScenarioResult } from '../../client/scenario/scenario-result.ts';
 import { runScenario } from '../../client/scenario/scenario-runner.ts';
 import type { Scenario, ScenarioIssue, ScenarioResultSummary, ScenarioSource, ScenarioSummary } from '../../protocol/index.ts';
 import { getConsoleState } from './console-store.ts';
 import { createExternalStore } from './external-store.ts';
-import { checkScenarioText, NEW_SCENARIO_TEXT } from './scenario-text.ts';
-import { planRows, rowsFromResult, settleRows, stepEnded, stepStarted, type StepRow } from './scenario-step-model.ts';
+import { createFrameBatch } from './frame-batch.ts';
+import { sessionFromHarText } from './har-file.ts';
+import { checkScenarioText, NEW_SCENARIO_TEXT, scenarioFormatOf, scenarioToYaml } from './scenario-text.ts';
+import { LiveStepRows, planRows, rowsFromResult, settleRows, type StepRow } from './scenario-step-model.ts';
+import { createConfirmGate, hasUnsavedChanges, unsavedLabel, type DiscardPrompt } from './unsaved-changes.ts';
 import { showView } from './view-store.ts';
 
 export interface OpenScenario {
+  /** Which opening this is: each open (even of the same scenario) gets a new key, and the editor a fresh undo history. */
+  key: number;
   /** Library id; null for a scenario not saved yet. */
   id: string | null;
   source: ScenarioSource | null;
   text: string;
-  /** The text as last opened or saved: `text !== savedText` means unsaved changes. */
+  /** The text as last opened or saved: `text !== savedText` means unsaved changes (unsaved-changes.ts). */
   savedText: string;
   /** Where an unsaved scenario came from. */
   origin: 'library' | 'new' | 'recording' | 'har';
@@ -64,6 +70,8 @@ export interface ScenarioState {
   library: ScenarioSummary[];
   libraryLoaded: boolean;
   libraryError: string | null;
+  /** Why the last HAR file could not be imported; cleared by the next action that succeeds. */
+  importError: string | null;
   filter: string;
   doc: OpenScenario | null;
   busy: boolean;
@@ -73,12 +81,15 @@ export interface ScenarioState {
   /** Result ids ticked for comparison (at most two, oldest dropped). */
   picked: string[];
   comparison: ScenarioComparison | null;
+  /** Asking whether to discard the open scenario's unsaved changes (unsaved-changes-guard.tsx). */
+  discardPrompt: DiscardPrompt | null;
 }
 
 export const scenarioStore = createExternalStore<ScenarioState>({
   library: [],
   libraryLoaded: false,
   libraryError: null,
+  importError: null,
   filter: '',
   doc: null,
   busy: false,
@@ -87,6 +98,7 @@ export const scenarioStore = createExternalStore<ScenarioState>({
   results: [],
   picked: [],
   comparison: null,
+  discardPrompt: null,
 });
 
 const get = () => scenarioStore.get();
@@ -106,25 +118,54 @@ function failure(err: unknown): Notice {
 
 let controller: AbortController | null = null;
 
-/** Received envelopes arrive in bursts: they are buffered and shown once per frame. */
-let pendingReceived: ReceivedRecord[] = [];
-let frame: number | null = null;
-function flushReceived(): void {
-  frame = null;
-  const run = get().run;
-  if (!run || pendingReceived.length === 0) return;
-  const batch = pendingReceived;
-  pendingReceived = [];
-  set({ run: { ...run, received: run.received.concat(batch) } });
-}
-
 /** Identifies the run in progress: callbacks of an older run change nothing. */
 let currentRunToken: object | null = null;
+
+/**
+ * What the run in progress reported since the last frame. Step starts and ends and received
+ * envelopes arrive in bursts (a `repeat` of thousands of steps): each is O(1) here, and the
+ * run view is updated once per animation frame.
+ */
+interface LiveRun {
+  token: object;
+  steps: LiveStepRows;
+  stepsChanged: boolean;
+  received: ReceivedRecord[];
+}
+let live: LiveRun | null = null;
+const liveFrame = createFrameBatch(flushLive);
+
+function flushLive(): void {
+  const l = live;
+  const run = get().run;
+  if (!l || !run || currentRunToken !== l.token || (!l.stepsChanged && l.received.length === 0)) return;
+  const patch: Partial<ScenarioRunView> = {};
+  if (l.stepsChanged) patch.rows = l.steps.rows();
+  if (l.received.length > 0) patch.received = run.received.concat(l.received);
+  l.stepsChanged = false;
+  l.received = [];
+  set({ run: { ...run, ...patch } });
+}
+
+function endLive(): void {
+  liveFrame.cancel();
+  live = null;
+}
 
 function updateRun(runToken: object, patch: (run: ScenarioRunView) => Partial<ScenarioRunView>): void {
   const run = get().run;
   if (!run || currentRunToken !== runToken) return;
   set({ run: { ...run, ...patch(run) } });
+}
+
+let openings = 0;
+
+/** Asks before the open scenario's unsaved changes are replaced; true: go on. */
+const discardGate = createConfirmGate((prompt) => set({ discardPrompt: prompt }));
+function confirmDiscard(): Promise<boolean> {
+  const doc = get().doc;
+  if (!doc || !hasUnsavedChanges(doc)) return Promise.resolve(true);
+  return discardGate.ask({ label: unsavedLabel(doc) });
 }
 
 function transportsOf(scenario: Scenario): Record<string, TransportKind> {
@@ -155,11 +196,19 @@ export const scenarioActions = {
     set({ filter });
   },
 
+  /** Opens a library scenario (asking first when the open one has unsaved changes). */
   async open(id: string): Promise<void> {
+    if (!(await confirmDiscard())) return;
     set({ busy: true, notice: null });
     try {
       const doc = await library().get(id);
-      set({ doc: { id: doc.id, source: doc.source, text: doc.text, savedText: doc.text, origin: 'library' }, results: [], picked: [], comparison: null });
+      set({
+        doc: { key: ++openings, id: doc.id, source: doc.source, text: doc.text, savedText: doc.text, origin: 'library' },
+        results: [],
+        picked: [],
+        comparison: null,
+        importError: null,
+      });
       if (get().run?.scenarioId !== id) clearRun();
       await scenarioActions.loadResults();
     } catch (err) {
@@ -169,21 +218,47 @@ export const scenarioActions = {
     }
   },
 
-  /** Opens text as a new, unsaved scenario (New, a recording, an imported HAR) and shows the view. */
-  openUnsaved(text: string, origin: OpenScenario['origin'], session?: RecordedSession): void {
+  /**
+   * Opens text as a new, unsaved scenario (New, a recording, an imported HAR) and shows the
+   * view, asking first when the open scenario has unsaved changes; false: kept, not opened.
+   */
+  async openUnsaved(text: string, origin: OpenScenario['origin'], session?: RecordedSession): Promise<boolean> {
+    showView('scenarios');
+    if (!(await confirmDiscard())) return false;
     set({
-      doc: { id: null, source: null, text, savedText: '', origin, ...(session ? { session } : {}) },
+      doc: { key: ++openings, id: null, source: null, text, savedText: text, origin, ...(session ? { session } : {}) },
       results: [],
       picked: [],
       comparison: null,
       notice: null,
+      importError: null,
     });
     clearRun();
-    showView('scenarios');
+    return true;
   },
 
-  newScenario(): void {
-    scenarioActions.openUnsaved(NEW_SCENARIO_TEXT, 'new');
+  async newScenario(): Promise<void> {
+    await scenarioActions.openUnsaved(NEW_SCENARIO_TEXT, 'new');
+  },
+
+  /** Turns a HAR file (Chrome, Playwright, Flowscope) into a new unsaved scenario. */
+  async importHar(file: Pick<File, 'name' | 'text'>): Promise<void> {
+    let yaml: string;
+    let session: RecordedSession;
+    try {
+      const read = sessionFromHarText(await file.text());
+      if (!read.ok) return set({ importError: read.error });
+      session = read.session;
+      yaml = scenarioToYaml(scenarioFromSession(session, { name: `Imported ${file.name.replace(/\.har$/i, '')}` }));
+    } catch (err) {
+      return set({ importError: messageOf(err) });
+    }
+    await scenarioActions.openUnsaved(yaml, 'har', session);
+  },
+
+  /** The answer to "Discard unsaved changes to X?": true discards them, false keeps editing. */
+  answerDiscard(proceed: boolean): void {
+    discardGate.answer(proceed);
   },
 
   edit(text: string): void {
@@ -204,6 +279,7 @@ export const scenarioActions = {
       set({
         doc: { ...(current ?? doc), id: saved.id, source: saved.source, savedText: doc.text, origin: 'library' },
         notice: { kind: 'ok', text: `Saved as ${saved.id}` },
+        importError: null,
       });
       await scenarioActions.refreshLibrary();
       if (!inPlace) {
@@ -231,7 +307,8 @@ export const scenarioActions = {
       await library().remove(doc.id);
       if (get().run?.scenarioId === doc.id) controller?.abort();
       currentRunToken = null;
-      set({ doc: null, run: null, results: [], picked: [], comparison: null, notice: { kind: 'ok', text: `Deleted ${doc.id}` } });
+      endLive();
+      set({ doc: null, run: null, results: [], picked: [], comparison: null, notice: { kind: 'ok', text: `Deleted ${doc.id}` }, importError: null });
       await scenarioActions.refreshLibrary();
     } catch (err) {
       set({ notice: failure(err) });
@@ -254,16 +331,23 @@ export const scenarioActions = {
     controller?.abort();
     const abort = new AbortController();
     controller = abort;
-    pendingReceived = [];
+    endLive();
+    const current: LiveRun = { token, steps: new LiveStepRows(planRows(scenario)), stepsChanged: false, received: [] };
+    live = current;
+    const changed = () => {
+      if (currentRunToken !== token) return;
+      liveFrame.request();
+    };
     set({
       notice: null,
       comparison: null,
+      importError: null,
       run: {
         scenarioId: doc.id,
         name: scenario.name,
         state: 'running',
         started_at: new Date().toISOString(),
-        rows: planRows(scenario),
+        rows: current.steps.rows(),
         received: [],
         result: null,
         transports: transportsOf(scenario),
@@ -275,24 +359,33 @@ export const scenarioActions = {
         target: getConsoleState().baseUrl,
         signal: abort.signal,
         ...(doc.id ? { file: doc.id } : {}),
-        onStepStart: (step) => updateRun(token, (run) => ({ rows: stepStarted(run.rows, step) })),
-        onStepEnd: (step) => updateRun(token, (run) => ({ rows: stepEnded(run.rows, step) })),
+        onStepStart: (step) => {
+          current.steps.started(step);
+          current.stepsChanged = true;
+          changed();
+        },
+        onStepEnd: (step) => {
+          current.steps.ended(step);
+          current.stepsChanged = true;
+          changed();
+        },
         onReceived: (record) => {
-          if (currentRunToken !== token) return;
-          pendingReceived.push(record);
-          if (frame === null) frame = requestAnimationFrame(flushReceived);
+          current.received.push(record);
+          changed();
         },
       });
     } catch (err) {
-      updateRun(token, (run) => ({ state: 'error', error: messageOf(err), rows: settleRows(run.rows) }));
+      if (live === current) {
+        liveFrame.flushNow();
+        endLive();
+      }
+      updateRun(token, () => ({ state: 'error', error: messageOf(err), rows: settleRows(current.steps.rows()) }));
       return;
     } finally {
       if (controller === abort) controller = null;
     }
     if (currentRunToken !== token) return;
-    if (frame !== null) cancelAnimationFrame(frame);
-    frame = null;
-    pendingReceived = [];
+    endLive();
     const stopped = abort.signal.aborted;
     updateRun(token, () => ({
       state: stopped ? 'stopped' : 'done',
@@ -331,8 +424,10 @@ export const scenarioActions = {
       if (!result) throw new Error(`result ${resultId} is not a scenario result`);
       const checked = checkScenarioText(get().doc?.text ?? '');
       currentRunToken = null;
+      endLive();
       set({
         comparison: null,
+        importError: null,
         run: {
           scenarioId: id,
           name: result.name,
@@ -367,7 +462,7 @@ export const scenarioActions = {
       const ra = asResult(a.result);
       const rb = asResult(b.result);
       if (!ra || !rb) throw new Error('one of the results is not a scenario result');
-      set({ comparison: { left, right, comparison: compareResults(ra, rb) } });
+      set({ comparison: { left, right, comparison: compareResults(ra, rb) }, importError: null });
     } catch (err) {
       set({ notice: failure(err) });
     }

@@ -1,6 +1,5 @@
 /** Scenario text in the editor: a starting point for New, YAML for recorded scenarios, validation as you type. */
 import { parse, stringify } from 'yaml';
-import { scenarioFormatOf } from '../../client/scenario-library-client.ts';
 import { loadScenarioText, type LoadResult } from '../../client/scenario/scenario-loader.ts';
 import type { Scenario, ScenarioFormat } from '../../protocol/index.ts';
 
@@ -27,7 +26,28 @@ export function scenarioToYaml(scenario: Scenario): string {
   return stringify(scenario, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** Parses and validates editor text, JSON or YAML as the server tells them apart. */
+/**
+ * The format of scenario text: JSON only when it parses as JSON, otherwise YAML, so a YAML
+ * flow-style scenario (`{flowscope: 1, ...}`) is YAML. Text that reads as neither (being
+ * typed) stays JSON while it starts like a JSON object (`{"`), so the error shown is JSON's.
+ */
+export function scenarioFormatOf(text: string): ScenarioFormat {
+  if (!/^\s*[{[]/.test(text)) return 'yaml';
+  if (parses(() => JSON.parse(text))) return 'json';
+  if (parses(() => parse(text))) return 'yaml';
+  return /^\s*\{\s*"/.test(text) ? 'json' : 'yaml';
+}
+
+function parses(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses and validates editor text, JSON or YAML as scenarioFormatOf tells them apart. */
 export function checkScenarioText(text: string): LoadResult & { format: ScenarioFormat } {
   const format = scenarioFormatOf(text);
   return { ...loadScenarioText(text, format === 'json' ? 'scenario.json' : 'scenario.yaml'), format };
