@@ -39,8 +39,15 @@ export interface ScenarioLibraryClient {
 }
 
 /** The format a scenario text is in: JSON when it starts with `{`, YAML otherwise (as the server decides). */
+/** JSON only when the text parses as JSON; anything else (flow-style `{flowscope: 1}` included) is YAML. */
 export function scenarioFormatOf(text: string): ScenarioFormat {
-  return /^\s*\{/.test(text) ? 'json' : 'yaml';
+  if (!/^\s*[{[]/.test(text)) return 'yaml';
+  try {
+    JSON.parse(text);
+    return 'json';
+  } catch {
+    return 'yaml';
+  }
 }
 
 export function createScenarioLibraryClient(baseUrl: string, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): ScenarioLibraryClient {

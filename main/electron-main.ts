@@ -11,6 +11,7 @@ import type { ElectronMainModule } from './electron-types.ts';
 import { createIpcGuard, registerIpcHandlers } from './ipc-guard.ts';
 import { installQuitHandler } from './quit-handler.ts';
 import { applySecurityPolicy } from './security-policy.ts';
+import { installUnloadGuard, LEAVE_DIALOG } from './unload-guard.ts';
 import { createWindowOptions } from './window-options.ts';
 
 const { app, BrowserWindow, ipcMain, dialog, shell, session } = createRequire(import.meta.url)('electron') as ElectronMainModule;
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   );
   const win = new BrowserWindow(createWindowOptions(preloadPath));
   applySecurityPolicy(win.webContents, session.defaultSession, running.url);
+  installUnloadGuard(win.webContents, () => dialog.showMessageBoxSync(win, { ...LEAVE_DIALOG, buttons: [...LEAVE_DIALOG.buttons] }) === 0);
   win.once('ready-to-show', () => win.show());
   await win.loadURL(running.url);
 }

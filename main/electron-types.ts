@@ -49,6 +49,7 @@ export interface PreventableEventLike {
 export interface WebContentsLike {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
   on(event: 'will-navigate', listener: (event: PreventableEventLike, url: string) => void): void;
+  on(event: 'will-prevent-unload', listener: (event: PreventableEventLike) => void): void;
 }
 
 export type PermissionRequestHandler = (
@@ -77,12 +78,24 @@ export interface AppLike {
   on(event: 'window-all-closed', listener: () => void): void;
 }
 
+export interface MessageBoxOptionsLike {
+  type: 'question' | 'warning' | 'info';
+  buttons: string[];
+  defaultId: number;
+  cancelId: number;
+  message: string;
+  detail?: string;
+}
+
 /** What `require('electron')` returns in the main process (only the parts we use). */
 export interface ElectronMainModule {
   app: AppLike;
   BrowserWindow: new (options: BrowserWindowOptionsLike) => BrowserWindowLike;
   ipcMain: IpcMainLike;
-  dialog: { showErrorBox(title: string, content: string): void };
+  dialog: {
+    showErrorBox(title: string, content: string): void;
+    showMessageBoxSync(window: BrowserWindowLike, options: MessageBoxOptionsLike): number;
+  };
   shell: { openPath(path: string): Promise<string> };
   session: { defaultSession: SessionLike };
 }

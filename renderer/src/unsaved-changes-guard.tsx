@@ -7,15 +7,10 @@ import { useEffect } from 'react';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
 import { hasUnsavedChanges } from './unsaved-changes.ts';
 
-/**
- * In Electron a cancelled unload closes nothing and asks nothing (main/ would have to handle
- * `will-prevent-unload`), so the warning is the browser's only.
- */
-const inElectron = () => typeof (window as { flowscope?: unknown }).flowscope === 'object';
-
+/** The browser asks "Leave site?"; in Electron main/unload-guard.ts asks with a native dialog. */
 function useLeaveWarning(active: boolean): void {
   useEffect(() => {
-    if (!active || inElectron()) return;
+    if (!active) return;
     const warn = (e: BeforeUnloadEvent) => {
       e.preventDefault();
       e.returnValue = '';
