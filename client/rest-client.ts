@@ -7,6 +7,9 @@ import type {
   ThreadSummary,
   TokenResponse,
 } from '../protocol/index.ts';
+import { requestJson } from './json-request.ts';
+
+export { describeFetchError } from './json-request.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -17,14 +20,6 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
   }
-}
-
-/** `fetch failed` says nothing; its cause says ECONNREFUSED, ENOTFOUND, a TLS error... */
-export function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  if (cause?.code) return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : ''}`;
-  if (cause?.message) return cause.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 export interface RestClient {
@@ -39,30 +34,8 @@ export interface RestClient {
 
 export function createRestClient(baseUrl: string, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): RestClient {
   const base = baseUrl.replace(/\/$/, '');
-  async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (init.body) headers['content-type'] = 'application/json';
-    if (init.token) headers.authorization = `Bearer ${init.token}`;
-    let res: Response;
-    try {
-      res = await fetchImpl(`${base}${path}`, { ...init, headers });
-    } catch (err) {
-      throw new ApiError(0, 'UNREACHABLE', `${base} is unreachable: ${describeFetchError(err)}`);
-    }
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = null;
-    }
-    if (!res.ok) {
-      const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-      // A body that is not our error shape (an HTML page, a proxy's text) is summarised, not dumped.
-      throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${path} (not a Flowscope API answer)`);
-    }
-    return body as T;
-  }
+  const call = <T>(path: string, init: { method?: string; body?: string; token?: string } = {}): Promise<T> =>
+    requestJson<T>(fetchImpl, base, path, init, (e) => new ApiError(e.status, e.code, e.message));
   return {
     async health() {
       const res = await fetchImpl(`${base}/health`);

@@ -13,6 +13,7 @@ import type {
   StoredScenarioResult,
 } from '../protocol/index.ts';
 import { ApiError } from './rest-client.ts';
+import { requestJson } from './json-request.ts';
 
 /** An error answer of the library; `issues` for an invalid scenario (VALIDATION_FAILED). */
 export class ScenarioLibraryApiError extends ApiError {
@@ -38,7 +39,6 @@ export interface ScenarioLibraryClient {
   getResult(id: string, resultId: string): Promise<StoredScenarioResult>;
 }
 
-/** The format a scenario text is in: JSON when it starts with `{`, YAML otherwise (as the server decides). */
 /** JSON only when the text parses as JSON; anything else (flow-style `{flowscope: 1}` included) is YAML. */
 export function scenarioFormatOf(text: string): ScenarioFormat {
   if (!/^\s*[{[]/.test(text)) return 'yaml';
@@ -54,24 +54,10 @@ export function createScenarioLibraryClient(baseUrl: string, fetchImpl: typeof f
   const base = `${baseUrl.replace(/\/$/, '')}/api/scenarios`;
   const seg = (id: string) => `/${encodeURIComponent(id)}`;
 
-  async function call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetchImpl(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = null;
-    }
-    if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-      const issues = Array.isArray(err?.details) ? (err.details as ScenarioIssue[]) : [];
-      throw new ScenarioLibraryApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? (text.slice(0, 200) || res.statusText), issues);
-    }
-    return parsed as T;
-  }
+  const call = <T>(path: string, method = 'GET', body?: unknown): Promise<T> =>
+    requestJson<T>(fetchImpl, base, path, { method, body }, (e) =>
+      new ScenarioLibraryApiError(e.status, e.code, e.message, Array.isArray(e.details) ? (e.details as ScenarioIssue[]) : []),
+    );
 
   return {
     list: () => call<{ scenarios: ScenarioSummary[] }>('').then((r) => r.scenarios),
