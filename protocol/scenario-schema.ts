@@ -238,18 +238,18 @@ const stepName = z.string().min(1).max(200).optional();
 
 export const scenarioStepSchema: z.ZodType<ScenarioStep> = z.lazy(() =>
   z.union([
-    z.strictObject({ name: stepName, connect: connectStepSchema }),
-    z.strictObject({ name: stepName, disconnect: disconnectStepSchema }),
-    z.strictObject({ name: stepName, drop: dropStepSchema }),
-    z.strictObject({ name: stepName, send: sendStepSchema }),
-    z.strictObject({ name: stepName, wait: waitStepSchema }),
-    z.strictObject({ name: stepName, expect_run: expectRunStepSchema }),
-    z.strictObject({ name: stepName, expect_nothing: expectNothingStepSchema }),
-    z.strictObject({ name: stepName, expect_order: expectOrderStepSchema }),
-    z.strictObject({ name: stepName, expect_count: expectCountStepSchema }),
-    z.strictObject({ name: stepName, resume: resumeStepSchema }),
-    z.strictObject({ name: stepName, sleep: z.number().int().min(0).max(600_000) }),
-    z.strictObject({ name: stepName, set: setStepSchema }),
+    z.strictObject({ name: stepName, connect: connectStepSchema.describe('Open a connection for a user: a user key, or {user, transport?, token?, expect_refused?, expect_close_code?}.') }),
+    z.strictObject({ name: stepName, disconnect: disconnectStepSchema.describe('Close the user\'s connection cleanly.') }),
+    z.strictObject({ name: stepName, drop: dropStepSchema.describe('Cut the user\'s transport without a clean close (then connect again and resume).') }),
+    z.strictObject({ name: stepName, send: sendStepSchema.describe('Send as a user: one of message (an envelope), raw (text as-is) or oversize_bytes; waits for the ack/pong/error per expect.') }),
+    z.strictObject({ name: stepName, wait: waitStepSchema.describe('Wait until the user receives an envelope matching the pattern; each wait consumes its match.') }),
+    z.strictObject({ name: stepName, expect_run: expectRunStepSchema.describe('Wait for the run\'s agent_completed, then check seq, the event sequence, status, response, payloads and latency.') }),
+    z.strictObject({ name: stepName, expect_nothing: expectNothingStepSchema.describe('After within_ms, fail if the user received anything matching (default: any run event or ack).') }),
+    z.strictObject({ name: stepName, expect_order: expectOrderStepSchema.describe('The runs\' events of one type arrived in this order (priority, FIFO).') }),
+    z.strictObject({ name: stepName, expect_count: expectCountStepSchema.describe('After within_ms, count every envelope the user received that matches; count is a number or a pattern.') }),
+    z.strictObject({ name: stepName, resume: resumeStepSchema.describe('Send resume for a run; after_seq defaults to the highest seq received without a gap.') }),
+    z.strictObject({ name: stepName, sleep: z.number().int().min(0).max(600_000).describe('Wait this many milliseconds.') }),
+    z.strictObject({ name: stepName, set: setStepSchema.describe('Set variables (templates allowed).') }),
     z.strictObject({
       name: stepName,
       repeat: z.strictObject({
@@ -264,17 +264,20 @@ export const scenarioStepSchema: z.ZodType<ScenarioStep> = z.lazy(() =>
 
 export const scenarioSchema = z.strictObject({
   /** Format version: 1. */
-  flowscope: z.literal(SCENARIO_FORMAT_VERSION),
-  name: z.string().min(1).max(200),
+  flowscope: z.literal(SCENARIO_FORMAT_VERSION).describe('Format version: 1.'),
+  name: z.string().min(1).max(200).describe('What the scenario checks, shown in reports.'),
   description: z.string().max(4000).optional(),
-  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+  tags: z.array(z.string().min(1).max(64)).max(32).optional().describe('Select with flowscope run --tag.'),
   /** Default transport for every user (default socketio). */
-  transport: transport.optional(),
+  transport: transport.optional().describe('Default transport of every user: socketio (default) or ws.'),
   /** Default timeout for waits, in ms (default 10000). */
-  timeout_ms: timeoutMs.optional(),
-  vars: z.record(varName, z.unknown()).optional(),
-  users: z.record(userKey, scenarioUserSchema).refine((u) => Object.keys(u).length > 0, 'at least one user'),
-  steps: z.array(scenarioStepSchema).min(1),
+  timeout_ms: timeoutMs.optional().describe('Default timeout of waits, in ms (10000).'),
+  vars: z.record(varName, z.unknown()).optional().describe('Variables for {{templates}}; may use templates themselves.'),
+  users: z
+    .record(userKey, scenarioUserSchema)
+    .refine((u) => Object.keys(u).length > 0, 'at least one user')
+    .describe('User key → {id?, token?, transport?}. Without a token, one is minted by the dev endpoint.'),
+  steps: z.array(scenarioStepSchema).min(1).describe('Run in order; after a failure the rest are skipped.'),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
