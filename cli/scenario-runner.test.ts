@@ -164,4 +164,71 @@ describe('scenario runner', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(firstFailure(r.steps)?.failure?.message).toMatch(/^a's connection closed while waiting: nothing matching arrived/);
   });
+  it('two parallel waits for the same pattern need two envelopes', async () => {
+    const r = await run({
+      steps: [
+        { connect: 'a' },
+        { send: { as: 'a', message: { type: 'user_message', payload: { content: 'What is 1 + 1?' } } } },
+        { parallel: [[{ wait: { user: 'a', match: { type: 'agent_completed' }, timeout_ms: 3000 } }], [{ wait: { user: 'a', match: { type: 'agent_completed' }, timeout_ms: 3000 } }]] },
+      ],
+    });
+    const branches = r.steps[2]?.children?.map((b) => b.status);
+    expect(branches?.sort()).toEqual(['failed', 'passed']);
+  });
+
+  it('an error for unreadable text goes to that send, not to the next message; a ping without an id gets its pong', async () => {
+    const r = await run({
+      steps: [
+        { connect: { user: 'a', transport: 'ws' } },
+        { send: { as: 'a', raw: '{not json' } },
+        { send: { as: 'a', message: { type: 'user_message', payload: { content: 'What is 2 + 2?' } }, save_as: 'r1' } },
+        { send: { as: 'a', raw: '{"type":"ping"}' } },
+        { send: { as: 'a', raw: '{also not json', expect: { error: 'INVALID_JSON' } } },
+        { expect_run: { user: 'a', run: '{{r1.run_id}}' } },
+      ],
+    });
+    expect(firstFailure(r.steps)?.failure).toBeUndefined();
+    expect(r.steps[3]?.title).toMatch(/→ pong$/);
+  });
+
+  it('a wait on a connection the server already closed fails at once', async () => {
+    const dir2 = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-runner-3-'));
+    const doomed = await startBackend({ host: '127.0.0.1', port: 0, dataDir: dir2, quiet: true });
+    const v = validateScenario({
+      flowscope: 1,
+      name: 'closed before the wait',
+      users: { a: {} },
+      steps: [{ connect: { user: 'a', transport: 'ws' } }, { sleep: 500 }, { wait: { user: 'a', match: { type: 'never' }, timeout_ms: 15_000 } }],
+    });
+    if (!v.ok) throw new Error('invalid');
+    const started = performance.now();
+    const r = await runScenario(v.scenario, {
+      target: doomed.url,
+      WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+      onStepStart: (s) => void (s.kind === 'sleep' && doomed.close()),
+    });
+    await fs.rm(dir2, { recursive: true, force: true });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(firstFailure(r.steps)?.failure?.message).toMatch(/^a's connection is closed: nothing matching arrived/);
+  });
+
+  it('Stop reaches a token request that never answers', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer((req, res) => {
+      if (req.url === '/health') res.end('{"status":"ok"}');
+      // /api/dev/token: never answered
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+    const v = validateScenario({ flowscope: 1, name: 'hang', users: { a: {} }, steps: [{ connect: 'a' }] });
+    if (!v.ok) throw new Error('invalid');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('scenario timed out after 300 ms')), 300);
+    const started = performance.now();
+    const result = await runScenario(v.scenario, { target: url, signal: controller.signal });
+    hanging.closeAllConnections();
+    hanging.close();
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(firstFailure(result.steps)?.failure?.message).toMatch(/scenario timed out after 300 ms/);
+  });
 });

@@ -60,6 +60,9 @@ export function checkRun(run: ObservedRun, exp: RunExpectation): { problems: Ste
   if (!seqs.every((s, i) => s === i + 1)) {
     problems.push({ message: 'seq is not 1..n without gaps or repeats', expected: ['seq:', ...run.events.map((_, i) => String(i + 1))], received: ['seq:', ...seqs.map(String)] });
   }
+  if (run.repeated?.length) {
+    problems.push({ message: `delivered more than once: seq ${[...new Set(run.repeated)].join(', ')}`, expected: ['each event once'], received: run.repeated.map((q) => `seq ${q} again`) });
+  }
   const completed = types.filter((t) => t === 'agent_completed').length;
   if (completed !== 1) problems.push({ message: `${completed} agent_completed events, expected exactly 1` });
 

@@ -42,6 +42,8 @@ export interface ObservedRun {
   events: ObservedEvent[];
   status: string | undefined;
   response: string | null | undefined;
+  /** Seqs delivered more than once to this user outside a resume. */
+  repeated?: number[];
 }
 
 export interface ReceivedRecord {

@@ -68,6 +68,8 @@ interface InboxItem {
   at_ms: number;
   envelope: ReceivedEnvelope;
   consumed: boolean;
+  /** For a reply without one of our message ids: the send it answers (replies come in send order). */
+  answersSend?: number;
 }
 
 interface UserState {
@@ -78,6 +80,12 @@ interface UserState {
   transport: TransportKind;
   connection: FlowscopeConnection | undefined;
   inbox: InboxItem[];
+  /**
+   * Sends whose reply cannot carry one of our ids, oldest first: `unreadable` ones (too large,
+   * not JSON) are answered by an error with message_id null; `noid` ones by that, or by an ack
+   * or pong with an id the server made up.
+   */
+  pendingAnonymous: Array<{ sendNo: number; kind: 'unreadable' | 'noid' }>;
 }
 
 function slug(text: string): string {
@@ -88,6 +96,23 @@ function slug(text: string): string {
       .replace(/^-|-$/g, '')
       .slice(0, 40) || 'scenario'
   );
+}
+
+const MESSAGE_LIMIT_BYTES = 8192; // protocol.md §3
+
+/** Marks an inbox item as taken by the step that found it. */
+function claim(item: InboxItem | undefined): InboxItem | undefined {
+  if (item) item.consumed = true;
+  return item;
+}
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function asStepFailed(err: unknown): StepFailed {
@@ -138,6 +163,9 @@ class ScenarioSession {
   private readonly rest;
   private readonly tokens: TokenSource;
   private sendCounter = 0;
+  private sendSeq = 0;
+  /** Runs a user asked to resume: their replayed events are expected twice. */
+  private readonly resumed = new Set<string>();
   /** Every message_id this run sent, to tell a server-assigned id apart. */
   private readonly sentIds = new Set<string>();
 
@@ -146,7 +174,13 @@ class ScenarioSession {
     private readonly options: RunnerOptions,
   ) {
     this.runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
-    this.rest = createRestClient(options.target, options.fetchImpl);
+    // Every HTTP call of the run stops with the run (Stop, --scenario-timeout-ms, Ctrl-C) and after 10 s at most.
+    const baseFetch = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
+    const boundedFetch: typeof fetch = (input, init) => {
+      const signals = [AbortSignal.timeout(10_000), ...(options.signal ? [options.signal] : [])];
+      return baseFetch(input, { ...init, signal: AbortSignal.any(signals) });
+    };
+    this.rest = createRestClient(options.target, boundedFetch);
     this.tokens = { mint: async (userId, ttlS) => (await this.rest.mintToken(userId, ttlS)).token };
     const base = slug(scenario.name);
     for (const [key, spec] of Object.entries(scenario.users)) {
@@ -158,6 +192,7 @@ class ScenarioSession {
         transport: spec.transport ?? options.transport ?? scenario.transport ?? 'socketio',
         connection: undefined,
         inbox: [],
+        pendingAnonymous: [],
       });
     }
   }
@@ -227,6 +262,10 @@ class ScenarioSession {
     if (immediate !== undefined) return Promise.resolve(immediate);
     if (this.options.signal?.aborted) return Promise.reject(new StepFailed({ message: this.stopMessage() }));
     const watched = watch?.connection;
+    if (watch && watched && (watched.state === 'closed' || watched.state === 'refused')) {
+      const f = onTimeout();
+      return Promise.reject(new StepFailed({ ...f, message: `${watch.key}'s connection is ${watched.state}: ${f.message.replace(/ within \d+ ms/, '')}` }));
+    }
     return new Promise<T>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -293,9 +332,28 @@ class ScenarioSession {
     });
   }
 
+  /** Pairs a reply that names none of our ids with the oldest send that could have caused it. */
+  private assignAnonymousReply(user: UserState, item: InboxItem): void {
+    const e = item.envelope;
+    const pending = user.pendingAnonymous;
+    if (pending.length === 0) return;
+    if (e.type === 'error') {
+      const mid = (e.payload as { message_id?: unknown } | undefined)?.message_id;
+      if (mid === null || mid === undefined) item.answersSend = pending.shift()?.sendNo;
+      return;
+    }
+    const id = e.type === 'message_ack' ? (e.payload as { message_id?: unknown } | undefined)?.message_id : e.type === 'pong' ? e.message_id : undefined;
+    if ((e.type === 'message_ack' || e.type === 'pong') && !this.sentIds.has(String(id))) {
+      const at = pending.findIndex((p) => p.kind === 'noid');
+      if (at >= 0) item.answersSend = pending.splice(at, 1)[0]?.sendNo;
+    }
+  }
+
   private record(user: UserState, envelope: ReceivedEnvelope): void {
     const at = this.now();
-    user.inbox.push({ at_ms: at, envelope, consumed: false });
+    const item: InboxItem = { at_ms: at, envelope, consumed: false };
+    this.assignAnonymousReply(user, item);
+    user.inbox.push(item);
     const rec: ReceivedRecord = { user: user.key, at_ms: at, envelope };
     this.received.push(rec);
     if (GOLDEN_TYPES.includes(envelope.type) && typeof envelope.run_id === 'string') {
@@ -314,10 +372,12 @@ class ScenarioSession {
         this.runs.set(runKey(user.key, envelope.run_id), run);
       }
       const seq = typeof envelope.seq === 'number' ? envelope.seq : undefined;
-      // The same event seen by a second connection of the user, or replayed by resume, counts once per user.
+      // An event replayed by resume counts once; one delivered twice otherwise is a defect expect_run reports.
       if (!run.events.some((e) => e.seq === seq && e.type === envelope.type)) {
         run.events.push({ type: envelope.type, seq, at_ms: at, payload: envelope.payload });
         run.events.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+      } else if (seq !== undefined && !this.resumed.has(runKey(user.key, envelope.run_id))) {
+        (run.repeated ??= []).push(seq);
       }
       if (envelope.type === 'agent_completed') {
         const p = (envelope.payload ?? {}) as { status?: string; response?: string | null };
@@ -511,6 +571,9 @@ class ScenarioSession {
         conn.ready,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new StepFailed({ message: `no answer from ${this.options.target} within ${timeoutMs} ms` })), timeoutMs);
+          const signal = this.options.signal;
+          if (signal?.aborted) reject(new StepFailed({ message: this.stopMessage() }));
+          signal?.addEventListener('abort', () => reject(new StepFailed({ message: this.stopMessage() })), { once: true });
         }),
       ]);
     } catch (err) {
@@ -594,12 +657,20 @@ class ScenarioSession {
     const expectation = spec.expect ?? (type === 'user_message' ? 'ack' : type === 'ping' ? 'pong' : 'none');
     const mark = u.inbox.length;
     const at = this.now();
+    // The server answers a message it cannot read (too large, not JSON) with an error whose
+    // message_id is null, and one without an id with an id of its own: such replies are paired by order.
+    const bytes = new TextEncoder().encode(typeof data === 'string' ? data : JSON.stringify(data)).length;
+    const unreadable = bytes > MESSAGE_LIMIT_BYTES || (typeof data === 'string' && !isJsonText(data));
+    const sendNo = ++this.sendSeq;
+    if (unreadable || messageId === undefined) u.pendingAnonymous.push({ sendNo, kind: unreadable ? 'unreadable' : 'noid' });
     try {
       u.connection.send(data);
     } catch (err) {
       throw new StepFailed({ message: `send failed: ${err instanceof Error ? err.message : String(err)}` });
     }
     if (messageId !== undefined) this.sentIds.add(messageId);
+    const resumeOf = type === 'resume' && typeof data === 'object' ? (data as { payload?: { run_id?: unknown } }).payload?.run_id : undefined;
+    if (typeof resumeOf === 'string') this.resumed.add(runKey(u.key, resumeOf));
     const rec: SentRecord = { user: u.key, at_ms: at, data };
     this.sent.push(rec);
     this.options.onSent?.(rec);
@@ -617,14 +688,15 @@ class ScenarioSession {
     const correlates = (item: InboxItem): boolean => {
       const e = item.envelope;
       const p = (e.payload ?? {}) as Record<string, unknown>;
-      // A message without an id gets one from the server: its ack is the next one whose id we did not send.
-      if (e.type === 'message_ack') return messageId !== undefined ? p.message_id === messageId : !this.sentIds.has(String(p.message_id));
-      if (e.type === 'pong') return messageId !== undefined && e.message_id === messageId;
-      if (e.type === 'error') return messageId !== undefined ? p.message_id === messageId || p.message_id === null : p.message_id === null || p.message_id === undefined;
+      if (item.answersSend !== undefined) return item.answersSend === sendNo;
+      if (messageId === undefined) return false;
+      if (e.type === 'message_ack' || e.type === 'error') return p.message_id === messageId;
+      if (e.type === 'pong') return e.message_id === messageId;
       return false;
     };
     const reply = await this.waitFor(
-      () => u.inbox.slice(mark).find((item) => !item.consumed && correlates(item)),
+      // Claimed in the same tick it is found, so a parallel branch cannot take it too.
+      () => claim(u.inbox.slice(mark).find((item) => !item.consumed && correlates(item))),
       this.timeout(spec.timeout_ms),
       () => ({
         message: `no ${expectedText} within ${this.timeout(spec.timeout_ms)} ms`,
@@ -633,7 +705,6 @@ class ScenarioSession {
       }),
       u,
     );
-    reply.consumed = true;
     const e = reply.envelope;
     const p = (e.payload ?? {}) as Record<string, unknown>;
     const got = e.type === 'error' ? `error ${String(p.code)}: ${String(p.message)}` : summarize(e);
@@ -654,7 +725,7 @@ class ScenarioSession {
     result.title = `wait for ${u.key} to receive ${show(pattern)}`;
     const timeoutMs = this.timeout(spec.timeout_ms);
     const item = await this.waitFor(
-      () => u.inbox.find((i) => !i.consumed && mismatches(pattern, i.envelope).length === 0),
+      () => claim(u.inbox.find((i) => !i.consumed && mismatches(pattern, i.envelope).length === 0)),
       timeoutMs,
       () => {
         const unconsumed = u.inbox.filter((i) => !i.consumed);
@@ -674,7 +745,6 @@ class ScenarioSession {
       },
       u,
     );
-    item.consumed = true;
     result.title = `wait for ${u.key}: ${summarize(item.envelope)}`;
     for (const [name, path] of Object.entries(spec.capture ?? {})) {
       const found = lookupPath(item.envelope as unknown as TemplateScope, path);
@@ -789,6 +859,7 @@ class ScenarioSession {
     const afterSeq = spec.after_seq === undefined ? seen : Number(typeof spec.after_seq === 'string' ? this.renderStr(spec.after_seq, extra) : spec.after_seq);
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new StepFailed({ message: `after_seq must be a whole number ≥ 0, got ${String(afterSeq)}` });
     this.sendCounter++;
+    this.resumed.add(runKey(u.key, runId));
     const message = { type: 'resume', message_id: `${this.runId}-m${this.sendCounter}`, payload: { run_id: runId, after_seq: afterSeq } };
     u.connection.send(message);
     const rec: SentRecord = { user: u.key, at_ms: this.now(), data: message };
