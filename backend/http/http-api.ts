@@ -83,6 +83,13 @@ function runDto(run: RunSummaryRecord) {
   };
 }
 
+/** Whether a Host header names this machine's loopback interface (localhost, 127.x.y.z, [::1]). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '')).toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name);
+}
+
 export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   async function authUser(req: http.IncomingMessage): Promise<string> {
     const header = req.headers.authorization;
@@ -93,6 +100,12 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const localOnly = isScenarioPath(url.pathname) || url.pathname.replace(/\/$/, '') === '/api/dev/token';
+    // The loopback-only dev routes also refuse a foreign Host: a DNS-rebinding page reaches
+    // 127.0.0.1 under its own name, and same-origin GETs carry no Origin to check.
+    if (localOnly && !isLoopbackHost(req.headers.host)) {
+      throw new HttpError(403, ErrorCode.FORBIDDEN, 'This development endpoint answers only requests addressed to localhost or a loopback IP.');
+    }
     if (isScenarioPath(url.pathname)) {
       if (!deps.scenarios) throw new HttpError(404, ErrorCode.NOT_FOUND, 'No such endpoint.');
       await handleScenarioRequest(req, res, url, deps.scenarios);

@@ -133,6 +133,23 @@ describe('/api/scenarios on a loopback server', () => {
     expect(fs.readFileSync(path.join(builtinDir, 'golden', 'complete-flow.yaml'), 'utf8')).toBe(YAML);
   });
 
+  it('refuses a request addressed to a foreign Host (DNS rebinding), for the library and the dev token', async () => {
+    const { request } = await import('node:http');
+    const statusFor = (pathName: string, method = 'GET') =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: h.backend.port, path: pathName, method, headers: { host: `evil.example:${h.backend.port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{"user_id":"x"}' : undefined);
+      });
+    expect(await statusFor('/api/scenarios')).toBe(403);
+    expect(await statusFor('/api/dev/token', 'POST')).toBe(403);
+    expect(await statusFor('/health')).toBe(200);
+    expect((await call('GET', '/api/scenarios', undefined, { host: `localhost:${h.backend.port}` })).status).toBe(200);
+  });
+
   it('refuses path traversal', async () => {
     for (const id of ['../../etc/passwd', '..%2F..', 'a/../../b', '.hidden', 'A/B', 'x\\..\\y']) {
       const res = await call('PUT', `/api/scenarios/${enc(id)}`, { text: YAML, format: 'yaml' });

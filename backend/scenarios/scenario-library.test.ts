@@ -224,3 +224,17 @@ describe('results', () => {
     expect(await lib.listResults('golden/complete-flow')).toEqual([]);
   });
 });
+
+describe('scenario library under concurrency and YAML features', () => {
+  it('two saves of the same name at once get two ids; nothing is lost', async () => {
+    const [a, b] = await Promise.all([lib.save(undefined, validJson('Same name'), 'json'), lib.save(undefined, validJson('Same name'), 'json')]);
+    expect(new Set([a.scenario.id, b.scenario.id])).toEqual(new Set(['same-name', 'same-name-2']));
+    expect((await lib.list()).filter((s) => s.name === 'Same name')).toHaveLength(2);
+  });
+
+  it('YAML merge keys work as in the CLI', async () => {
+    const ok = 'flowscope: 1\nname: Merged\nusers: { a: {} }\nsteps:\n  - connect: a\n  - send: &s { as: a, raw: "{bad", expect: { error: INVALID_JSON } }\n  - send: { <<: *s, raw: "{worse" }\n';
+    expect((await lib.save(undefined, ok, 'yaml')).scenario.valid).toBe(true);
+  });
+});
+

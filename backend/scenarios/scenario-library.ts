@@ -165,7 +165,7 @@ interface Parsed {
 export function checkScenarioText(text: string, format: ScenarioFormat): Parsed {
   let doc: unknown;
   try {
-    doc = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    doc = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, merge: true });
   } catch (err) {
     return { doc: undefined, issues: [parseIssue(err, format)] };
   }
@@ -327,7 +327,7 @@ export function createScenarioLibrary(options: ScenarioLibraryOptions): Scenario
     }
   }
 
-  return {
+  const library: ScenarioLibrary = {
     builtinDir,
     savedDir,
     resultsDir,
@@ -491,5 +491,20 @@ export function createScenarioLibrary(options: ScenarioLibraryOptions): Scenario
       }
       return { ...resultMeta(resultId, doc as Record<string, unknown>), result: doc as Record<string, unknown> };
     },
+  };
+
+  // Saves and deletes run one at a time: choosing a free id and writing it must not interleave
+  // (two POSTs of the same name would otherwise both get the same id, and one text would be lost).
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const { save, remove } = library;
+  return {
+    ...library,
+    save: (id, text, format) => serial(() => save(id, text, format)),
+    remove: (id) => serial(() => remove(id)),
   };
 }

@@ -94,7 +94,7 @@ describe('scenarioFromSession', () => {
     expect(scenario.description).toContain('http://127.0.0.1:8000');
     // No ids: replays get fresh users.
     expect(scenario.users).toEqual({ alice: { transport: 'socketio' }, bob: { transport: 'ws' } });
-    expect(scenario.vars).toEqual({ text1: 'what does {{name}} mean?' });
+    expect(scenario.vars).toEqual({ text1: { $literal: 'what does {{name}} mean?' } });
     expect(scenario.steps).toEqual([
       { connect: 'alice' },
       { connect: 'bob' },

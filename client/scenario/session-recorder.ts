@@ -138,12 +138,12 @@ export function scenarioFromSession(session: RecordedSession, options: RecorderO
 
   const vars: Record<string, unknown> = {};
   let literalCount = 0;
-  /** A string holding `{{...}}` goes through a variable, since templates have no escape. */
+  /** A string holding `{{...}}` goes through a variable kept as written (`$literal`), so replays send it as recorded. */
   const literal = (text: string): string => {
     if (!TEMPLATE.test(text)) return text;
-    for (const [name, value] of Object.entries(vars)) if (value === text) return `{{${name}}}`;
+    for (const [name, value] of Object.entries(vars)) if ((value as { $literal?: unknown }).$literal === text) return `{{${name}}}`;
     literalCount++;
-    vars[`text${literalCount}`] = text;
+    vars[`text${literalCount}`] = { $literal: text };
     return `{{text${literalCount}}}`;
   };
 

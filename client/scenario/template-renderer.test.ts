@@ -35,4 +35,7 @@ describe('template renderer', () => {
     expect(JSON.stringify(out)).toBe('{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"hi"}}');
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
   });
+  it('{$literal: ...} is kept as written, templates and all', () => {
+    expect(renderValue({ vars: { $literal: 'Hello {{name}}' }, n: '{{n}}' }, scope)).toEqual({ vars: 'Hello {{name}}', n: 3 });
+  });
 });

@@ -60,6 +60,9 @@ export function renderValue<T>(value: T, scope: TemplateScope): T {
   if (typeof value === 'string') return renderString(value, scope) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => renderValue(v, scope)) as T;
   if (value !== null && typeof value === 'object') {
+    // {$literal: ...} is taken as written: the way to send text that contains `{{`.
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === '$literal') return (value as unknown as { $literal: T }).$literal;
     const out: Record<string, unknown> = {};
     // defineProperty, not assignment: a `__proto__` key stays a plain key (bad-input scenarios send it).
     for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: renderValue(v, scope), enumerable: true, writable: true, configurable: true });
