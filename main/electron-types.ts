@@ -74,7 +74,7 @@ export interface AppLike {
   getPath(name: 'userData'): string;
   getVersion(): string;
   quit(): void;
-  on(event: 'before-quit', listener: (event: PreventableEventLike) => void): void;
+  on(event: 'will-quit', listener: (event: PreventableEventLike) => void): void;
   on(event: 'window-all-closed', listener: () => void): void;
 }
 

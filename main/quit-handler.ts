@@ -1,9 +1,13 @@
-/** Closes the backend once on quit: the first `before-quit` is deferred until close() settles. Pure. */
+/**
+ * Closes the backend once on quit: the first `will-quit` (after every window has closed, so a
+ * window that refused to unload keeps both the app and its backend) is deferred until
+ * close() settles. Pure.
+ */
 import type { AppLike } from './electron-types.ts';
 
 export function installQuitHandler(app: Pick<AppLike, 'on' | 'quit'>, getClose: () => (() => Promise<void>) | null, onError: (err: unknown) => void = () => {}): void {
   let state: 'running' | 'closing' | 'closed' = 'running';
-  app.on('before-quit', (event) => {
+  app.on('will-quit', (event) => {
     if (state === 'closed') return;
     event.preventDefault();
     if (state === 'closing') return;
