@@ -78,8 +78,13 @@ export async function importCommand(argv: string[], io: { stdout: (t: string) =>
   }
   const out = format === 'json' ? `${JSON.stringify(scenario, null, 2)}\n` : toYaml(scenario, { lineWidth: 0 });
   if (values.out) {
-    await fs.mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-    await fs.writeFile(values.out, out);
+    try {
+      await fs.mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
+      await fs.writeFile(values.out, out);
+    } catch (err) {
+      io.stderr(`flowscope import: cannot write ${values.out}: ${(err as { code?: string }).code ?? (err as Error).message}\n`);
+      return 1;
+    }
     io.stderr(`Wrote ${values.out}: ${scenario.steps.length} steps, ${Object.keys(scenario.users).length} user(s). Run it with: flowscope run ${values.out}\n`);
   } else {
     io.stdout(out);

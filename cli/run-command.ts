@@ -265,8 +265,16 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
   if (reporter !== 'pretty' || outPath !== undefined) {
     const text = renderReport(reporter, results, notRun, target, started, duration);
     if (outPath !== undefined) {
-      await fs.writeFile(outPath, text);
-      progress(`Report written to ${path.relative(io.cwd, outPath) || outPath}\n`);
+      try {
+        await fs.mkdir(path.dirname(outPath), { recursive: true });
+        await fs.writeFile(outPath, text);
+        progress(`Report written to ${path.relative(io.cwd, outPath) || outPath}\n`);
+      } catch (err) {
+        // The run happened: say so, and put the report where it can still be read.
+        io.stderr(`flowscope run: cannot write the report to ${outPath}: ${(err as { code?: string }).code ?? (err as Error).message}; here it is instead:\n`);
+        io.stdout(text);
+        return 1;
+      }
     } else {
       io.stdout(text);
     }
