@@ -1,6 +1,7 @@
 /** The `flowscope` command. */
 import { readFileSync } from 'node:fs';
 import { importCommand } from './import-command.ts';
+import { loadCommand } from './load-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -13,6 +14,9 @@ Commands:
   run       Run scenarios: flowscope run <files or folders...> [--target URL]
             [--reporter pretty|json|junit] [--out FILE] [--grep TEXT] [--tag TAG]
             (an embedded backend unless --target; flowscope run --help for all options)
+  load      Load-test with a scenario as many virtual users, with percentiles and thresholds:
+            flowscope load <file> [--vus N] [--iterations M | --duration 30s]
+            [--threshold 'p95(run_duration)<2000'] [--target URL]
   import    Turn a HAR file's WebSocket messages into a scenario:
             flowscope import <file.har> [--name NAME] [--out FILE]
   version   Print the version (also --version)
@@ -28,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'import':
       return importCommand(rest);
+    case 'load':
+      return loadCommand(rest);
     case '--version':
     case '-v':
     case 'version': {
