@@ -29,7 +29,8 @@ import { createPainter } from '../client/scenario/report-pretty.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
 import type { Scenario } from '../protocol/index.ts';
 import { probeTarget, startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend.ts';
-import { checkOutPath } from './report-writer.ts';
+import { installInterruptHandler } from './interrupt-handler.ts';
+import { checkOutPath, deliverReport } from './report-writer.ts';
 import { loadScenarioFile } from './scenario-files.ts';
 
 export const LOAD_USAGE = `Usage: flowscope load <scenario file> [options]
@@ -365,19 +366,12 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
   // Ctrl-C / SIGTERM stop the VUs (iterations under way are cut short) and still print the summary.
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // one listener per VU (its ramp-up pause or its iteration)
-  let interrupted: string | undefined;
-  const onSignal = (signal: string) => {
-    if (interrupted) process.exit(130);
-    interrupted = signal;
-    stop.abort(new Error(`interrupted by ${signal}`));
+  let stoppedBy: string | undefined;
+  const signals = installInterruptHandler(io.handleSignals, (signal) => stop.abort(new Error(`interrupted by ${signal}`)));
+  const onAbort = () => {
+    stoppedBy ??= 'stopped';
+    stop.abort(new Error('interrupted by stopped'));
   };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  const onAbort = () => onSignal('stopped');
-  if (io.handleSignals) {
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  }
   if (io.signal?.aborted) onAbort();
   io.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -405,13 +399,11 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
   } finally {
     clearInterval(progress);
     if (io.progressTty) io.stderr('\r\u001b[2K');
-    if (io.handleSignals) {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    }
+    signals.dispose();
     io.signal?.removeEventListener('abort', onAbort);
     await embedded?.stop();
   }
+  const interrupted = signals.interrupted ?? stoppedBy;
 
   const metrics = stats.metrics(elapsed);
   const report: LoadReport = {
@@ -429,19 +421,7 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
 
   if (reporter === 'json' || outPath !== undefined) {
     const text = reporter === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatLoadSummary(report, { color: false });
-    if (outPath !== undefined) {
-      try {
-        await fs.mkdir(path.dirname(outPath), { recursive: true });
-        await fs.writeFile(outPath, text);
-        human(`Report written to ${path.relative(io.cwd, outPath) || outPath}\n`);
-      } catch (err) {
-        io.stderr(`flowscope load: cannot write the report to ${outPath}: ${(err as { code?: string }).code ?? (err as Error).message}; here it is instead:\n`);
-        io.stdout(text);
-        return 1;
-      }
-    } else {
-      io.stdout(text);
-    }
+    if (!(await deliverReport('load', text, outPath, io, human))) return 1;
   }
   if (interrupted) return 130;
   if (thresholds.length > 0) return report.thresholds.every((t) => t.ok) ? 0 : 1;

@@ -36,3 +36,31 @@ export async function checkOutPath(out: string): Promise<string | undefined> {
     return `--out ${out} cannot be written: ${(err as { code?: string }).code ?? (err as Error).message}`;
   }
 }
+
+/**
+ * Writes a finished report to `outPath`, or prints it. A report that cannot be written is
+ * printed instead, with one line saying why (the run happened; its report must not be lost).
+ * Returns false when the file could not be written.
+ */
+export async function deliverReport(
+  command: string,
+  text: string,
+  outPath: string | undefined,
+  io: { stdout: (t: string) => void; stderr: (t: string) => void; cwd: string },
+  note: (t: string) => void,
+): Promise<boolean> {
+  if (outPath === undefined) {
+    io.stdout(text);
+    return true;
+  }
+  try {
+    await fs.mkdir(path.dirname(outPath), { recursive: true });
+    await fs.writeFile(outPath, text);
+    note(`Report written to ${path.relative(io.cwd, outPath) || outPath}\n`);
+    return true;
+  } catch (err) {
+    io.stderr(`flowscope ${command}: cannot write the report to ${outPath}: ${(err as { code?: string }).code ?? (err as Error).message}; here it is instead:\n`);
+    io.stdout(text);
+    return false;
+  }
+}

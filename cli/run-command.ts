@@ -3,7 +3,6 @@
  * default) or `--target URL`, reports pretty, JSON or JUnit, and exits 0 only when every
  * assertion held.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -12,7 +11,8 @@ import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, 
 import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
 import { probeTarget, startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend.ts';
-import { checkOutPath, renderReport, type NotRun, type Reporter } from './report-writer.ts';
+import { installInterruptHandler } from './interrupt-handler.ts';
+import { checkOutPath, deliverReport, renderReport, type NotRun, type Reporter } from './report-writer.ts';
 import { findScenarioFiles, loadScenarioFile, type LoadedScenarioFile } from './scenario-files.ts';
 
 export const RUN_USAGE = `Usage: flowscope run <files or folders...> [options]
@@ -200,19 +200,8 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
   }
 
   // Ctrl-C / SIGTERM stop the current scenario and still write the report of what ran.
-  let interrupted: string | undefined;
   let current: AbortController | undefined;
-  const onSignal = (signal: string) => {
-    if (interrupted) process.exit(130);
-    interrupted = signal;
-    current?.abort(new Error(`interrupted by ${signal}`));
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  if (io.handleSignals) {
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  }
+  const signals = installInterruptHandler(io.handleSignals, (signal) => current?.abort(new Error(`interrupted by ${signal}`)));
 
   const started = new Date();
   const t0 = performance.now();
@@ -220,7 +209,7 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
   const notRun: NotRun[] = [];
   try {
     for (const [index, item] of selected.entries()) {
-      if (interrupted || (values.bail && results.some((r) => r.status === 'failed'))) {
+      if (signals.interrupted || (values.bail && results.some((r) => r.status === 'failed'))) {
         notRun.push(...selected.slice(index).map((l) => ({ name: l.scenario?.name ?? l.file, file: l.file })));
         break;
       }
@@ -253,31 +242,16 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
       results.push(result);
     }
   } finally {
-    if (io.handleSignals) {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    }
+    signals.dispose();
     await embedded?.stop();
   }
+  const interrupted = signals.interrupted;
   progress(`${formatSummary(results, pretty, notRun, interrupted)}\n`);
 
   const duration = performance.now() - t0;
   if (reporter !== 'pretty' || outPath !== undefined) {
     const text = renderReport(reporter, results, notRun, target, started, duration);
-    if (outPath !== undefined) {
-      try {
-        await fs.mkdir(path.dirname(outPath), { recursive: true });
-        await fs.writeFile(outPath, text);
-        progress(`Report written to ${path.relative(io.cwd, outPath) || outPath}\n`);
-      } catch (err) {
-        // The run happened: say so, and put the report where it can still be read.
-        io.stderr(`flowscope run: cannot write the report to ${outPath}: ${(err as { code?: string }).code ?? (err as Error).message}; here it is instead:\n`);
-        io.stdout(text);
-        return 1;
-      }
-    } else {
-      io.stdout(text);
-    }
+    if (!(await deliverReport('run', text, outPath, io, progress))) return 1;
   }
   if (interrupted) return 130;
   return results.every((r) => r.status === 'passed') && notRun.length === 0 ? 0 : 1;
