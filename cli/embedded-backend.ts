@@ -86,3 +86,33 @@ export async function probeTarget(target: string): Promise<{ ok: true; warning?:
   if (status === 'degraded') return { ok: true, warning: `${target} is degraded (HTTP ${res.status}): ${JSON.stringify((body as { failing?: unknown }).failing ?? [])} failing` };
   return { ok: true, warning: `${url} answered HTTP ${res.status} without a Flowscope health body; running anyway (tokens must be given if it has no /api/dev/token)` };
 }
+
+/**
+ * The backend a command talks to: `--target` (probed first), or an embedded one. Prints one
+ * line saying which; on failure prints why and returns undefined.
+ */
+export async function resolveTarget(
+  command: string,
+  options: { target?: string | undefined; databaseUrl?: string | undefined; redisUrl?: string | undefined },
+  io: { stderr: (t: string) => void },
+  note: (t: string) => void,
+  embeddedRemark = '',
+): Promise<{ target: string; embedded?: EmbeddedBackend } | undefined> {
+  if (options.target) {
+    const probe = await probeTarget(options.target);
+    if (!probe.ok) {
+      io.stderr(`flowscope ${command}: ${probe.error}\n`);
+      return undefined;
+    }
+    note(`Target ${options.target}\n${probe.warning ? `warning: ${probe.warning}\n` : ''}`);
+    return { target: options.target };
+  }
+  try {
+    const embedded = await startEmbeddedBackend({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl });
+    note(`Embedded backend at ${embedded.url} (${embedded.description})${embeddedRemark}\n`);
+    return { target: embedded.url, embedded };
+  } catch (err) {
+    io.stderr(`flowscope ${command}: cannot start the embedded backend: ${err instanceof Error ? err.message : String(err)}\n`);
+    return undefined;
+  }
+}

@@ -28,7 +28,7 @@ import {
 import { createPainter } from '../client/scenario/report-pretty.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
 import type { Scenario } from '../protocol/index.ts';
-import { probeTarget, startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend.ts';
+import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport } from './report-writer.ts';
 import { loadScenarioFile } from './scenario-files.ts';
@@ -342,25 +342,9 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
     io.stderr(`warning: user(s) ${fixed.join(', ')} have a fixed id: every VU is the same user there (per-user rate and connection limits apply to all of them)\n`);
   }
 
-  let target = values.target;
-  let embedded: EmbeddedBackend | undefined;
-  if (!target) {
-    try {
-      embedded = await startEmbeddedBackend({ databaseUrl: values['database-url'], redisUrl: values['redis-url'] });
-    } catch (err) {
-      io.stderr(`flowscope load: cannot start the embedded backend: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
-    }
-    target = embedded.url;
-    io.stderr(`Embedded backend at ${target} (${embedded.description}), in this process: it shares the CPU with the VUs\n`);
-  } else {
-    const probe = await probeTarget(target);
-    if (!probe.ok) {
-      io.stderr(`flowscope load: ${probe.error}\n`);
-      return 1;
-    }
-    io.stderr(`Target ${target}\n${probe.warning ? `warning: ${probe.warning}\n` : ''}`);
-  }
+  const resolved = await resolveTarget('load', { target: values.target, databaseUrl: values['database-url'], redisUrl: values['redis-url'] }, io, io.stderr, ', in this process: it shares the CPU with the VUs');
+  if (!resolved) return 1;
+  const { target, embedded } = resolved;
   io.stderr(`${vus} VU(s), ${iterations !== undefined ? `${iterations} iterations` : seconds(durationMs ?? 0)}${rampUpMs ? `, ramp-up ${seconds(rampUpMs)}` : ''}: ${scenario.name}\n`);
 
   // Ctrl-C / SIGTERM stop the VUs (iterations under way are cut short) and still print the summary.

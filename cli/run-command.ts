@@ -10,7 +10,7 @@ import type { WebSocketConstructor } from '../client/index.ts';
 import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, formatSummary } from '../client/scenario/report-pretty.ts';
 import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
-import { probeTarget, startEmbeddedBackend, type EmbeddedBackend } from './embedded-backend.ts';
+import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport, renderReport, type NotRun, type Reporter } from './report-writer.ts';
 import { findScenarioFiles, loadScenarioFile, type LoadedScenarioFile } from './scenario-files.ts';
@@ -179,25 +179,10 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
     return 1;
   }
 
-  let target = values.target;
-  let embedded: EmbeddedBackend | undefined;
-  if (!target) {
-    try {
-      embedded = await startEmbeddedBackend({ databaseUrl: values['database-url'], redisUrl: values['redis-url'] });
-    } catch (err) {
-      io.stderr(`flowscope run: cannot start the embedded backend: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
-    }
-    target = embedded.url;
-    progress(`Embedded backend at ${target} (${embedded.description})\n\n`);
-  } else {
-    const probe = await probeTarget(target);
-    if (!probe.ok) {
-      io.stderr(`flowscope run: ${probe.error}\n`);
-      return 1;
-    }
-    progress(`Target ${target}\n${probe.warning ? `warning: ${probe.warning}\n` : ''}\n`);
-  }
+  const resolved = await resolveTarget('run', { target: values.target, databaseUrl: values['database-url'], redisUrl: values['redis-url'] }, io, progress);
+  if (!resolved) return 1;
+  const { target, embedded } = resolved;
+  progress('\n');
 
   // Ctrl-C / SIGTERM stop the current scenario and still write the report of what ran.
   let current: AbortController | undefined;
