@@ -15,6 +15,7 @@ import { loadScenarioText } from '../client/scenario/scenario-loader.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
 import { validateScenario } from '../protocol/index.ts';
 import { importCommand } from './import-command.ts';
+import { captureIo, type CapturedIo } from './test-support/captured-io.ts';
 
 let backend: Awaited<ReturnType<typeof startBackend>>;
 let dir: string;
@@ -29,10 +30,8 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-function io() {
-  let out = '';
-  let err = '';
-  return { stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), out: () => out, err: () => err };
+function io(): CapturedIo {
+  return captureIo(dir);
 }
 
 describe('flowscope import', () => {

@@ -4,8 +4,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
+import { parseCommandArgs, processIo, type CommandIo } from './command-args.ts';
 import { sessionFromHar } from '../client/scenario/har-importer.ts';
 import { scenarioFromSession } from '../client/scenario/session-recorder.ts';
 
@@ -16,27 +16,16 @@ export) into a scenario: users, sends, and the runs that arrived as expectations
 Writes YAML to stdout unless --out is given (.json there means JSON).
 `;
 
-export async function importCommand(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void } = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-}): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { name: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    io.stderr(`flowscope import: ${err instanceof Error ? err.message : String(err)}\n\n${IMPORT_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(IMPORT_USAGE);
-    return 0;
-  }
+export async function importCommand(argv: string[], io: Pick<CommandIo, 'stdout' | 'stderr'> = processIo()): Promise<number> {
+  const parsed = parseCommandArgs(
+    'import',
+    IMPORT_USAGE,
+    argv,
+    { name: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0) {
     io.stderr(`flowscope import: name exactly one .har file\n\n${IMPORT_USAGE}`);

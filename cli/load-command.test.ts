@@ -8,28 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricSummary } from '../client/scenario/load-stats.ts';
+import { captureIo, type CapturedIo } from './test-support/captured-io.ts';
 import { loadCommand, parseDuration, type LoadCommandIo, type LoadReport } from './load-command.ts';
 
 let dir: string;
 
-function capture(extra: Partial<LoadCommandIo> = {}): LoadCommandIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    color: false,
-    progressTty: false,
-    env: {},
-    cwd: dir,
-    out: () => out,
-    err: () => err,
-    ...extra,
-  };
+function capture(extra: Partial<LoadCommandIo> = {}): CapturedIo<LoadCommandIo> {
+  return captureIo<LoadCommandIo>(dir, { progressTty: false, ...extra });
 }
 
 const probe = `flowscope: 1

@@ -8,7 +8,6 @@
 import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import type { WebSocketConstructor } from '../client/index.ts';
 import {
@@ -28,6 +27,7 @@ import {
 import { createPainter } from '../client/scenario/report-pretty.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
 import type { Scenario } from '../protocol/index.ts';
+import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transportProblem, type CommandIo } from './command-args.ts';
 import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport } from './report-writer.ts';
@@ -62,16 +62,9 @@ what ran is still printed).
 ${THRESHOLD_HELP}
 `;
 
-export interface LoadCommandIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  color: boolean;
+export interface LoadCommandIo extends CommandIo {
   /** stderr is a terminal: the progress line is redrawn every second (else a plain line every 5 s). */
   progressTty: boolean;
-  env: Record<string, string | undefined>;
-  cwd: string;
-  /** Stop on SIGINT/SIGTERM and still print the summary (the real CLI; not tests). */
-  handleSignals?: boolean;
   /** Stops the load like Ctrl-C (tests). */
   signal?: AbortSignal;
   /** Progress interval override in ms (tests). */
@@ -79,15 +72,7 @@ export interface LoadCommandIo {
 }
 
 function defaultIo(): LoadCommandIo {
-  return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-    progressTty: Boolean(process.stderr.isTTY),
-    env: process.env,
-    cwd: process.cwd(),
-    handleSignals: true,
-  };
+  return { ...processIo(), progressTty: Boolean(process.stderr.isTTY) };
 }
 
 /** `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds; undefined when unreadable. */
@@ -245,48 +230,30 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
     io.stderr(`flowscope load: ${message}\n${withUsage ? `\n${LOAD_USAGE}` : ''}`);
     return 2;
   };
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        vus: { type: 'string' },
-        iterations: { type: 'string' },
-        duration: { type: 'string' },
-        'ramp-up': { type: 'string' },
-        threshold: { type: 'string', multiple: true },
-        target: { type: 'string' },
-        reporter: { type: 'string', default: 'pretty' },
-        out: { type: 'string' },
-        transport: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        'database-url': { type: 'string' },
-        'redis-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return usage(err instanceof Error ? err.message : String(err), true);
-  }
-  if (values.help) {
-    io.stdout(LOAD_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs('load', LOAD_USAGE, argv, {
+    vus: { type: 'string' },
+    iterations: { type: 'string' },
+    duration: { type: 'string' },
+    'ramp-up': { type: 'string' },
+    threshold: { type: 'string', multiple: true },
+    target: { type: 'string' },
+    reporter: { type: 'string', default: 'pretty' },
+    out: { type: 'string' },
+    transport: { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    'database-url': { type: 'string' },
+    'redis-url': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) return usage('name exactly one scenario file', true);
-  const positiveInt = (name: string, text: string | undefined): number | undefined | Error => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    return /^\d+$/.test(text.trim()) && Number.isSafeInteger(n) && n >= 1 ? n : new Error(`--${name} must be a positive integer, got "${text}"`);
-  };
-  const vus = positiveInt('vus', values.vus) ?? 1;
+  const vus = positiveIntOption('vus', values.vus) ?? 1;
   if (vus instanceof Error) return usage(vus.message);
-  const iterations = positiveInt('iterations', values.iterations);
+  const iterations = positiveIntOption('iterations', values.iterations);
   if (iterations instanceof Error) return usage(iterations.message);
-  const timeoutMs = positiveInt('timeout-ms', values['timeout-ms']);
+  const timeoutMs = positiveIntOption('timeout-ms', values['timeout-ms']);
   if (timeoutMs instanceof Error) return usage(timeoutMs.message);
   if (iterations !== undefined && values.duration !== undefined) return usage('give --iterations or --duration, not both');
   let durationMs: number | undefined;
@@ -298,7 +265,8 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
   if (rampUpMs === undefined) return usage(`--ramp-up must be a time such as 5s or 500ms, got "${values['ramp-up']}"`);
   const reporter = values.reporter;
   if (reporter !== 'pretty' && reporter !== 'json') return usage(`--reporter must be pretty or json, got "${reporter}"`);
-  if (values.transport !== undefined && values.transport !== 'socketio' && values.transport !== 'ws') return usage('--transport must be socketio or ws');
+  const transportIssue = transportProblem(values.transport);
+  if (transportIssue) return usage(transportIssue);
   const thresholds: Threshold[] = [];
   for (const text of values.threshold ?? []) {
     try {
@@ -308,14 +276,8 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
       throw err;
     }
   }
-  if (values.target !== undefined) {
-    try {
-      const u = new URL(values.target);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      return usage(`--target must be an http(s) URL such as http://127.0.0.1:8000, got "${values.target}"`);
-    }
-  }
+  const targetIssue = targetProblem(values.target);
+  if (targetIssue) return usage(targetIssue);
   const outPath = values.out !== undefined ? path.resolve(io.cwd, values.out) : undefined;
   if (outPath) {
     const problem = await checkOutPath(outPath);

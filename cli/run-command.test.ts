@@ -13,29 +13,16 @@ import pg from 'pg';
 import { startServeProcess } from '../backend/test-support/serve-process.ts';
 import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../backend/test-support/test-services.ts';
 import type { ScenarioReport } from '../client/scenario/report-json.ts';
-import { runCommand, type RunCommandIo } from './run-command.ts';
+import { runCommand } from './run-command.ts';
+import { captureIo, type CapturedIo } from './test-support/captured-io.ts';
 
 let dir: string;
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();
 const packDir = path.resolve(import.meta.dirname, '../scenarios');
 
-function capture(): RunCommandIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    color: false,
-    env: { TEST_CONTENT: 'What is 6 * 7?' },
-    cwd: dir,
-    out: () => out,
-    err: () => err,
-  };
+function capture(): CapturedIo {
+  return captureIo(dir, { env: { TEST_CONTENT: 'What is 6 * 7?' } });
 }
 
 const passing = `flowscope: 1

@@ -4,12 +4,12 @@
  * assertion held.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import type { WebSocketConstructor } from '../client/index.ts';
 import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, formatSummary } from '../client/scenario/report-pretty.ts';
 import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
+import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transportProblem, type CommandIo } from './command-args.ts';
 import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport, renderReport, type NotRun, type Reporter } from './report-writer.ts';
@@ -33,26 +33,7 @@ Options:
   --redis-url URL       Embedded backend on Redis (default in-process)
 `;
 
-export interface RunCommandIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  color: boolean;
-  env: Record<string, string | undefined>;
-  cwd: string;
-  /** Stop on SIGINT/SIGTERM and still write the report (the real CLI; not tests). */
-  handleSignals?: boolean;
-}
-
-function defaultIo(): RunCommandIo {
-  return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-    env: process.env,
-    cwd: process.cwd(),
-    handleSignals: true,
-  };
-}
+export type RunCommandIo = CommandIo;
 
 function grepMatcher(text: string): (s: string) => boolean {
   const re = /^\/(.*)\/([a-z]*)$/.exec(text);
@@ -64,64 +45,42 @@ function grepMatcher(text: string): (s: string) => boolean {
   return (s) => s.toLowerCase().includes(needle);
 }
 
-export async function runCommand(argv: string[], io: RunCommandIo = defaultIo()): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        target: { type: 'string' },
-        reporter: { type: 'string', default: 'pretty' },
-        out: { type: 'string' },
-        grep: { type: 'string' },
-        tag: { type: 'string', multiple: true },
-        transport: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        bail: { type: 'boolean' },
-        'scenario-timeout-ms': { type: 'string' },
-        'database-url': { type: 'string' },
-        'redis-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    io.stderr(`flowscope run: ${err instanceof Error ? err.message : String(err)}\n\n${RUN_USAGE}`);
+export async function runCommand(argv: string[], io: RunCommandIo = processIo()): Promise<number> {
+  const parsed = parseCommandArgs(
+    'run',
+    RUN_USAGE,
+    argv,
+    {
+      target: { type: 'string' },
+      reporter: { type: 'string', default: 'pretty' },
+      out: { type: 'string' },
+      grep: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      transport: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      bail: { type: 'boolean' },
+      'scenario-timeout-ms': { type: 'string' },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  const usageError = (message: string) => {
+    io.stderr(`flowscope run: ${message}\n`);
     return 2;
-  }
-  if (values.help) {
-    io.stdout(RUN_USAGE);
-    return 0;
-  }
+  };
   const reporter = values.reporter as Reporter;
-  if (!['pretty', 'json', 'junit'].includes(reporter)) {
-    io.stderr(`flowscope run: --reporter must be pretty, json or junit, got "${reporter}"\n`);
-    return 2;
-  }
-  if (values.transport !== undefined && values.transport !== 'socketio' && values.transport !== 'ws') {
-    io.stderr(`flowscope run: --transport must be socketio or ws\n`);
-    return 2;
-  }
-  const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
-  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1)) {
-    io.stderr(`flowscope run: --timeout-ms must be a positive integer\n`);
-    return 2;
-  }
-  if (positionals.length === 0) {
-    io.stderr(`flowscope run: name at least one scenario file or folder\n\n${RUN_USAGE}`);
-    return 2;
-  }
-  if (values.target !== undefined) {
-    try {
-      const u = new URL(values.target);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      io.stderr(`flowscope run: --target must be an http(s) URL such as http://127.0.0.1:8000, got "${values.target}"\n`);
-      return 2;
-    }
-  }
+  if (!['pretty', 'json', 'junit'].includes(reporter)) return usageError(`--reporter must be pretty, json or junit, got "${reporter}"`);
+  const transportIssue = transportProblem(values.transport);
+  if (transportIssue) return usageError(transportIssue);
+  const timeoutMs = positiveIntOption('timeout-ms', values['timeout-ms']);
+  if (timeoutMs instanceof Error) return usageError(timeoutMs.message);
+  if (positionals.length === 0) return usageError(`name at least one scenario file or folder\n\n${RUN_USAGE}`.trimEnd());
+  const targetIssue = targetProblem(values.target);
+  if (targetIssue) return usageError(targetIssue);
 
   // Progress goes to the terminal; a machine report on stdout keeps stdout clean.
   const machineOnStdout = reporter !== 'pretty' && values.out === undefined;
@@ -132,29 +91,21 @@ export async function runCommand(argv: string[], io: RunCommandIo = defaultIo())
   try {
     grep = values.grep !== undefined ? grepMatcher(values.grep) : undefined;
   } catch (err) {
-    io.stderr(`flowscope run: --grep ${values.grep}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
+    return usageError(`--grep ${values.grep}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const scenarioTimeoutMs = values['scenario-timeout-ms'] === undefined ? undefined : Number(values['scenario-timeout-ms']);
-  if (scenarioTimeoutMs !== undefined && (!Number.isInteger(scenarioTimeoutMs) || scenarioTimeoutMs < 1)) {
-    io.stderr(`flowscope run: --scenario-timeout-ms must be a positive integer\n`);
-    return 2;
-  }
+  const scenarioTimeoutMs = positiveIntOption('scenario-timeout-ms', values['scenario-timeout-ms']);
+  if (scenarioTimeoutMs instanceof Error) return usageError(scenarioTimeoutMs.message);
   const outPath = values.out !== undefined ? path.resolve(io.cwd, values.out) : undefined;
   if (outPath) {
     const problem = await checkOutPath(outPath);
-    if (problem) {
-      io.stderr(`flowscope run: ${problem}\n`);
-      return 2;
-    }
+    if (problem) return usageError(problem);
   }
 
   let files: string[];
   try {
     files = await findScenarioFiles(positionals, io.cwd);
   } catch (err) {
-    io.stderr(`flowscope run: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
+    return usageError(err instanceof Error ? err.message : String(err));
   }
   const explicit = new Set(positionals.map((p) => path.resolve(io.cwd, p)));
   const all = await Promise.all(files.map((f) => loadScenarioFile(f, io.cwd)));
