@@ -14,6 +14,7 @@ import type {
 } from '../protocol/index.ts';
 import { ApiError } from './rest-client.ts';
 import { requestJson } from './json-request.ts';
+import { scenarioTextFormat } from './scenario/scenario-loader.ts';
 
 /** An error answer of the library; `issues` for an invalid scenario (VALIDATION_FAILED). */
 export class ScenarioLibraryApiError extends ApiError {
@@ -41,13 +42,7 @@ export interface ScenarioLibraryClient {
 
 /** JSON only when the text parses as JSON; anything else (flow-style `{flowscope: 1}` included) is YAML. */
 export function scenarioFormatOf(text: string): ScenarioFormat {
-  if (!/^\s*[{[]/.test(text)) return 'yaml';
-  try {
-    JSON.parse(text);
-    return 'json';
-  } catch {
-    return 'yaml';
-  }
+  return scenarioTextFormat(text);
 }
 
 export function createScenarioLibraryClient(baseUrl: string, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): ScenarioLibraryClient {

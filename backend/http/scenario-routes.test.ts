@@ -95,6 +95,11 @@ describe('/api/scenarios on a loopback server', () => {
     const list = (await call('GET', '/api/scenarios')).body.scenarios as Array<{ id: string; source: string }>;
     expect(list.filter((s) => s.source === 'saved').map((s) => s.id).sort()).toEqual(['mine-in-yaml', 'team/json-one']);
 
+    // without a format, flow-style YAML that starts with `{` is YAML, not broken JSON
+    const flow = await call('POST', '/api/scenarios', { text: '{flowscope: 1, name: Flow style, users: {a: {}}, steps: [{connect: a}]}' });
+    expect(flow.body.scenario).toMatchObject({ id: 'flow-style', format: 'yaml', valid: true });
+    await call('DELETE', `/api/scenarios/flow-style`);
+
     // a copy of a built-in: POST its text, it gets a new id
     const copy = await call('POST', '/api/scenarios', { text: YAML, format: 'yaml' });
     expect(copy.body.scenario.id).toBe('complete-flow');

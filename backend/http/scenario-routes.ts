@@ -9,7 +9,7 @@
  * `GET /api/scenarios/golden%2Fcomplete-flow/results`.
  */
 import type http from 'node:http';
-import { ErrorCode, type ScenarioIssue } from '../../protocol/index.ts';
+import { ErrorCode, scenarioTextFormat, type ScenarioIssue } from '../../protocol/index.ts';
 import {
   MAX_RESULT_BYTES,
   MAX_SCENARIO_BYTES,
@@ -87,10 +87,10 @@ async function readObject(req: http.IncomingMessage, limit: number): Promise<Rec
   return body as Record<string, unknown>;
 }
 
-/** `{ text, format? }`; without format, text starting with `{` is JSON, anything else YAML. */
+/** `{ text, format? }`; without format, text that parses as JSON is JSON, anything else YAML (as the CLI and console decide). */
 function scenarioBody(body: Record<string, unknown>): { text: string; format: ScenarioFormat } {
   if (typeof body.text !== 'string') throw new RouteError(400, ErrorCode.VALIDATION_FAILED, 'text: the scenario (JSON or YAML) as a string.');
-  const format = body.format ?? (/^\s*\{/.test(body.text) ? 'json' : 'yaml');
+  const format = body.format ?? scenarioTextFormat(body.text);
   if (format !== 'json' && format !== 'yaml') throw new RouteError(400, ErrorCode.VALIDATION_FAILED, 'format: "json" or "yaml".');
   return { text: body.text, format };
 }

@@ -3,29 +3,17 @@
  * where it is (a path in the document, and a line for syntax errors), never as a throw.
  */
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { validateScenario, type Scenario, type ScenarioIssue } from '../../protocol/index.ts';
+import { scenarioTextFormat, validateScenario, type Scenario, type ScenarioIssue } from '../../protocol/index.ts';
+
+export { isJsonText, scenarioTextFormat } from '../../protocol/index.ts';
 
 export type LoadResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function looksLikeJson(text: string): boolean {
-  return /^\s*[{[]/.test(text);
-}
 
 /** Parses JSON or YAML (chosen by file name, else by content) and validates the scenario. */
 export function loadScenarioText(text: string, fileName = ''): LoadResult {
   let doc: unknown;
-  // YAML is a superset of JSON: without a .json name, text that is not valid JSON is read as
-  // YAML (so a flow-style `{flowscope: 1, ...}` works), and JSON errors are shown for .json only.
-  const json = /\.json$/i.test(fileName) || (!/\.ya?ml$/i.test(fileName) && looksLikeJson(text) && isJson(text));
+  // JSON errors are shown for a .json name only; without a name the content decides.
+  const json = /\.json$/i.test(fileName) || (!/\.ya?ml$/i.test(fileName) && scenarioTextFormat(text) === 'json');
   try {
     doc = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, merge: true });
   } catch (err) {

@@ -29,6 +29,7 @@ import { createRestClient } from '../rest-client.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
 import { checkRun, mismatchLines, sequenceDiff } from './run-expectations.ts';
 import type { ObservedRun, ReceivedRecord, ScenarioResult, SentRecord, StepFailure, StepResult } from './scenario-result.ts';
+import { isJsonText } from './scenario-loader.ts';
 import { stepLabel } from './step-label.ts';
 import { lookupPath, renderText, renderValue, TemplateError, type TemplateScope } from './template-renderer.ts';
 import { forgeToken, type TokenSource } from './token-forge.ts';
@@ -104,15 +105,6 @@ const MESSAGE_LIMIT_BYTES = 8192; // protocol.md §3
 function claim(item: InboxItem | undefined): InboxItem | undefined {
   if (item) item.consumed = true;
   return item;
-}
-
-function isJsonText(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function asStepFailed(err: unknown): StepFailed {

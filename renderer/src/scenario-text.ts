@@ -1,6 +1,6 @@
 /** Scenario text in the editor: a starting point for New, YAML for recorded scenarios, validation as you type. */
 import { parse, stringify } from 'yaml';
-import { loadScenarioText, type LoadResult } from '../../client/scenario/scenario-loader.ts';
+import { loadScenarioText, scenarioTextFormat, type LoadResult } from '../../client/scenario/scenario-loader.ts';
 import type { Scenario, ScenarioFormat } from '../../protocol/index.ts';
 
 export const NEW_SCENARIO_TEXT = `flowscope: 1
@@ -32,15 +32,13 @@ export function scenarioToYaml(scenario: Scenario): string {
  * typed) stays JSON while it starts like a JSON object (`{"`), so the error shown is JSON's.
  */
 export function scenarioFormatOf(text: string): ScenarioFormat {
-  if (!/^\s*[{[]/.test(text)) return 'yaml';
-  if (parses(() => JSON.parse(text))) return 'json';
-  if (parses(() => parse(text))) return 'yaml';
-  return /^\s*\{\s*"/.test(text) ? 'json' : 'yaml';
+  if (scenarioTextFormat(text) === 'json') return 'json';
+  return /^\s*\{\s*"/.test(text) && !parsesAsYaml(text) ? 'json' : 'yaml';
 }
 
-function parses(read: () => unknown): boolean {
+function parsesAsYaml(text: string): boolean {
   try {
-    read();
+    parse(text);
     return true;
   } catch {
     return false;
