@@ -408,54 +408,55 @@ function branchIssues(doc: unknown, base: readonly PropertyKey[], branch: RawIss
   return out;
 }
 
+/** Calls `visit` for every step, nested ones (repeat, parallel) after their parent, with its path. */
+function forEachStep(steps: ScenarioStep[], visit: (step: ScenarioStep, at: string) => void, base = 'steps'): void {
+  steps.forEach((step, i) => {
+    const at = `${base}[${i}]`;
+    visit(step, at);
+    if (step.repeat) forEachStep(step.repeat.steps, visit, `${at}.repeat.steps`);
+    if (step.parallel) step.parallel.forEach((branch, b) => forEachStep(branch, visit, `${at}.parallel[${b}]`));
+  });
+}
+
 /** Every pattern in the scenario, checked where it stands. */
 function checkPatterns(scenario: Scenario): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
-  const visit = (steps: ScenarioStep[], base: string) => {
-    steps.forEach((step, i) => {
-      const at = `${base}[${i}]`;
-      if (step.send?.reply !== undefined) checkPattern(step.send.reply, `${at}.send.reply`, issues);
-      if (step.wait) checkPattern(step.wait.match, `${at}.wait.match`, issues);
-      if (step.expect_run?.response !== undefined) checkPattern(step.expect_run.response, `${at}.expect_run.response`, issues);
-      for (const [type, p] of Object.entries(step.expect_run?.payloads ?? {})) checkPattern(p, `${at}.expect_run.payloads.${type}`, issues);
-      if (step.expect_nothing?.match !== undefined) checkPattern(step.expect_nothing.match, `${at}.expect_nothing.match`, issues);
-      if (step.expect_count) {
-        checkPattern(step.expect_count.match, `${at}.expect_count.match`, issues);
-        checkPattern(step.expect_count.count, `${at}.expect_count.count`, issues);
-      }
-      if (step.repeat) visit(step.repeat.steps, `${at}.repeat.steps`);
-      if (step.parallel) step.parallel.forEach((branch, b) => visit(branch, `${at}.parallel[${b}]`));
-    });
-  };
-  visit(scenario.steps, 'steps');
+  forEachStep(scenario.steps, (step, at) => {
+    if (step.send?.reply !== undefined) checkPattern(step.send.reply, `${at}.send.reply`, issues);
+    if (step.wait) checkPattern(step.wait.match, `${at}.wait.match`, issues);
+    if (step.expect_run?.response !== undefined) checkPattern(step.expect_run.response, `${at}.expect_run.response`, issues);
+    for (const [type, p] of Object.entries(step.expect_run?.payloads ?? {})) checkPattern(p, `${at}.expect_run.payloads.${type}`, issues);
+    if (step.expect_nothing?.match !== undefined) checkPattern(step.expect_nothing.match, `${at}.expect_nothing.match`, issues);
+    if (step.expect_count) {
+      checkPattern(step.expect_count.match, `${at}.expect_count.match`, issues);
+      checkPattern(step.expect_count.count, `${at}.expect_count.count`, issues);
+    }
+  });
   return issues;
+}
+
+const USER_STEP_KINDS = ['connect', 'disconnect', 'drop', 'send', 'wait', 'expect_run', 'expect_nothing', 'expect_order', 'expect_count', 'resume'] as const;
+
+/** The user key a step names: the shorthand string, or its `user` / `as`. */
+export function stepUserOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value === null || typeof value !== 'object') return undefined;
+  const v = value as { user?: string; as?: string };
+  return v.user ?? v.as;
 }
 
 /** Every user a step names must be declared under `users`. */
 function checkUserReferences(scenario: Scenario): ScenarioIssue[] {
   const declared = new Set(Object.keys(scenario.users));
   const issues: ScenarioIssue[] = [];
-  const visit = (steps: ScenarioStep[], base: string) => {
-    steps.forEach((step, i) => {
-      const at = `${base}[${i}]`;
-      const refs: Array<[string, string]> = [];
-      const userOf = (v: unknown): string | undefined =>
-        typeof v === 'string' ? v : v && typeof v === 'object' ? ((v as { user?: string; as?: string }).user ?? (v as { as?: string }).as) : undefined;
-      for (const kind of ['connect', 'disconnect', 'drop', 'send', 'wait', 'expect_run', 'expect_nothing', 'expect_order', 'expect_count', 'resume'] as const) {
-        const v = step[kind];
-        if (v !== undefined) {
-          const u = userOf(v);
-          if (u !== undefined) refs.push([`${at}.${kind}`, u]);
-        }
+  forEachStep(scenario.steps, (step, at) => {
+    for (const kind of USER_STEP_KINDS) {
+      const user = step[kind] === undefined ? undefined : stepUserOf(step[kind]);
+      if (user !== undefined && !declared.has(user)) {
+        issues.push({ path: `${at}.${kind}`, message: `user "${user}" is not declared under users (declared: ${[...declared].join(', ')})` });
       }
-      for (const [p, u] of refs) {
-        if (!declared.has(u)) issues.push({ path: p, message: `user "${u}" is not declared under users (declared: ${[...declared].join(', ')})` });
-      }
-      if (step.repeat) visit(step.repeat.steps, `${at}.repeat.steps`);
-      if (step.parallel) step.parallel.forEach((branch, b) => visit(branch, `${at}.parallel[${b}]`));
-    });
-  };
-  visit(scenario.steps, 'steps');
+    }
+  });
   return issues;
 }
 

@@ -2,13 +2,11 @@
  * A step's label from its definition alone (templates unrendered): the same on every run,
  * so CI tools can track a JUnit test case across runs. The live title adds what happened.
  */
-import type { ScenarioStep } from '../../protocol/index.ts';
+import { stepUserOf, type ScenarioStep } from '../../protocol/index.ts';
 import { show } from './pattern-matcher.ts';
 
 function userOf(v: unknown): string {
-  if (typeof v === 'string') return v;
-  const o = (v ?? {}) as { user?: string; as?: string };
-  return o.user ?? o.as ?? '?';
+  return stepUserOf(v) ?? '?';
 }
 
 function short(value: unknown, max = 80): string {
