@@ -231,4 +231,20 @@ describe('scenario runner', () => {
     expect(performance.now() - started).toBeLessThan(5000);
     expect(firstFailure(result.steps)?.failure?.message).toMatch(/scenario timed out after 300 ms/);
   });
+  it('leaves no listener on a signal it shares with other runs (flowscope load reuses one)', async () => {
+    const { getEventListeners } = await import('node:events');
+    const shared = new AbortController();
+    const v = validateScenario({
+      flowscope: 1,
+      name: 'listeners',
+      users: { a: {}, b: {} },
+      steps: [{ connect: 'a' }, { connect: { user: 'b', token: 'expired', expect_refused: 'AUTH_EXPIRED' } }, { sleep: 5 }, { send: { as: 'a', message: { type: 'ping' } } }],
+    });
+    if (!v.ok) throw new Error('invalid');
+    for (let i = 0; i < 3; i++) {
+      const r = await runScenario(v.scenario, { target: backend.url, signal: shared.signal });
+      expect(r.status).toBe('passed');
+    }
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+  });
 });

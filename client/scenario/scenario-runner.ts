@@ -558,14 +558,16 @@ class ScenarioSession {
     const timeoutMs = this.timeout(s.timeout_ms);
     let refusal: ConnectionRefusedError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const signal = this.options.signal;
     try {
       await Promise.race([
         conn.ready,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new StepFailed({ message: `no answer from ${this.options.target} within ${timeoutMs} ms` })), timeoutMs);
-          const signal = this.options.signal;
-          if (signal?.aborted) reject(new StepFailed({ message: this.stopMessage() }));
-          signal?.addEventListener('abort', () => reject(new StepFailed({ message: this.stopMessage() })), { once: true });
+          onAbort = () => reject(new StepFailed({ message: this.stopMessage() }));
+          if (signal?.aborted) onAbort();
+          signal?.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
     } catch (err) {
@@ -575,7 +577,9 @@ class ScenarioSession {
         throw err;
       }
     } finally {
+      // A signal shared by many runs (flowscope load) must not keep one listener per connect.
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
     if (s.expect_refused) {
       if (!refusal) {
