@@ -2,6 +2,7 @@
  * The runner's own behaviour against a real embedded backend: waits consume matches,
  * failures carry the closest candidate, templates and repeat indexes, and refusals.
  */
+import { getEventListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -232,7 +233,6 @@ describe('scenario runner', () => {
     expect(firstFailure(result.steps)?.failure?.message).toMatch(/scenario timed out after 300 ms/);
   });
   it('leaves no listener on a signal it shares with other runs (flowscope load reuses one)', async () => {
-    const { getEventListeners } = await import('node:events');
     const shared = new AbortController();
     const v = validateScenario({
       flowscope: 1,
