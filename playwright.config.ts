@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
 
 // A fresh data directory per run, so each run starts with an empty store. The config is
 // evaluated again in the worker, where the webServer is not started: only make it once.
+// E2E_PORT lets two checkouts run the suite at once.
+const port = Number(process.env.E2E_PORT ?? 8123);
 const dataDir = process.env.FLOWSCOPE_E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-e2e-'));
 process.env.FLOWSCOPE_E2E_DATA_DIR = dataDir;
 
@@ -15,7 +17,7 @@ export default defineConfig({
   reporter: 'list',
   timeout: 60_000,
   use: {
-    baseURL: 'http://127.0.0.1:8123',
+    baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1600, height: 950 },
   },
   projects: [
@@ -37,8 +39,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node bin/flowscope.js serve --port 8123 --data-dir ${JSON.stringify(dataDir)}`,
-    url: 'http://127.0.0.1:8123/health',
+    command: `node bin/flowscope.js serve --port ${port} --data-dir ${JSON.stringify(dataDir)}`,
+    url: `http://127.0.0.1:${port}/health`,
     reuseExistingServer: false,
     timeout: 60_000,
   },
