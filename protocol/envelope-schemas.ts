@@ -118,11 +118,14 @@ export const toolCompletedPayloadSchema = z.object({
   error: z.string().optional(),
   duration_ms: z.number(),
 });
+/** Token counts of a run's model calls (an extension: agents that report usage). */
+export const tokenUsageSchema = z.object({ input_tokens: z.number().int().min(0), output_tokens: z.number().int().min(0) });
 export const agentCompletedPayloadSchema = z.object({
   status: z.enum(FINAL_RUN_STATUSES),
   response: z.string().nullable(),
   error: z.string().nullable(),
   duration_ms: z.number(),
+  usage: tokenUsageSchema.optional(),
 });
 export const messageAckPayloadSchema = z.object({
   message_id: z.string(),

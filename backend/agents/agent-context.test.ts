@@ -6,7 +6,7 @@ import type { Tool } from './agent-types.ts';
 import { createRecordingAgentContext } from './recording-agent-context.ts';
 
 function tool(name: string, execute: Tool['execute']): Tool {
-  return { name, description: name, execute };
+  return { name, description: name, parameters: { type: 'object' }, execute };
 }
 
 const echo = tool('echo', (args) => Promise.resolve({ echoed: args }));
@@ -57,7 +57,7 @@ describe('createAgentContext', () => {
     const { context, events } = createRecordingAgentContext({ tools, runId: 'run-9', monotonicNow: () => 0 });
     const first = await context.callTool('echo', { a: 1 });
     const second = await context.callTool('echo', { b: 2 });
-    expect(first).toEqual({ ok: true, result: { echoed: { a: 1 } }, durationMs: 0 });
+    expect(first).toEqual({ callId: 'run-9:call-1', ok: true, result: { echoed: { a: 1 } }, durationMs: 0 });
     expect(second.ok).toBe(true);
     expect(events).toEqual([
       { type: 'tool_executing', payload: { tool: 'echo', call_id: 'run-9:call-1', args: { a: 1 } } },
@@ -125,20 +125,82 @@ describe('createAgentContext', () => {
     expect(toolSignal?.aborted).toBe(true);
   });
 
-  it('serializes concurrent calls into whole pairs', async () => {
-    const { context, types, events } = createRecordingAgentContext({ tools });
-    await Promise.all([context.callTool('echo', { n: 1 }), context.think('x'), context.callTool('echo', { n: 2 })]);
-    expect(types()).toEqual(['tool_executing', 'tool_completed', 'agent_thinking', 'tool_executing', 'tool_completed']);
-    expect(events.map((e) => ('call_id' in e.payload ? e.payload.call_id : null))).toEqual([
-      'run-1:call-1',
-      'run-1:call-1',
-      null,
-      'run-1:call-2',
-      'run-1:call-2',
+  it('runs overlapping calls in parallel: each pair whole, completions in finishing order', async () => {
+    const slow = tool('slow', async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      return 'slow';
+    });
+    const fast = tool('fast', () => Promise.resolve('fast'));
+    const { context, events } = createRecordingAgentContext({ tools: new Map([['slow', slow], ['fast', fast]]) });
+    const started = Date.now();
+    const [a, b] = await Promise.all([context.callTool('slow', {}), context.callTool('fast', {})]);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect([a.callId, b.callId]).toEqual(['run-1:call-1', 'run-1:call-2']);
+    expect(events.map((e) => `${e.type}:${'call_id' in e.payload ? e.payload.call_id : ''}`)).toEqual([
+      'tool_executing:run-1:call-1',
+      'tool_executing:run-1:call-2',
+      'tool_completed:run-1:call-2',
+      'tool_completed:run-1:call-1',
     ]);
   });
 
-  it('keeps going after a failed emit', async () => {
+  it('reports a given call id, and refuses one used before in the run', async () => {
+    const { context, events } = createRecordingAgentContext({ tools });
+    await expect(context.callTool('echo', { n: 1 }, { callId: 'call_abc' })).resolves.toMatchObject({ callId: 'call_abc', ok: true });
+    await expect(context.callTool('echo', {}, { callId: 'call_abc' })).rejects.toThrow("call id 'call_abc' was already used");
+    expect(events.map((e) => e.type)).toEqual(['tool_executing', 'tool_completed']);
+  });
+
+  it('validates arguments against the tool schema before it runs, naming each path', async () => {
+    let ran = false;
+    const strict: Tool = {
+      name: 'strict',
+      description: 'strict',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1 } },
+        required: ['city'],
+        additionalProperties: false,
+      },
+      execute: () => {
+        ran = true;
+        return Promise.resolve(null);
+      },
+    };
+    const { context, events } = createRecordingAgentContext({ tools: new Map([['strict', strict]]) });
+    const outcome = await context.callTool('strict', { days: 0, extra: true });
+    expect(ran).toBe(false);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.error).toContain('args.city: is required');
+    expect(outcome.error).toContain('args.days: must be >= 1');
+    expect(outcome.error).toContain('args.extra: is not an accepted argument');
+    expect(events.map((e) => e.type)).toEqual(['tool_executing', 'tool_completed']);
+    await expect(context.callTool('strict', { city: 'Paris' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('hands events to emit one at a time, in order, even when emits are slow', async () => {
+    const order: string[] = [];
+    let inFlight = 0;
+    const context = createAgentContext({
+      runId: 'r',
+      userId: 'u',
+      threadId: 't',
+      input: { content: '' },
+      signal: new AbortController().signal,
+      tools,
+      emit: async (draft) => {
+        inFlight += 1;
+        expect(inFlight).toBe(1);
+        await new Promise((r) => setTimeout(r, 2));
+        order.push(draft.type === 'agent_thinking' ? draft.payload.thought : draft.type);
+        inFlight -= 1;
+      },
+    });
+    await Promise.all([context.think('a'), context.think('b'), context.callTool('echo', {}), context.think('c')]);
+    expect(order).toEqual(['a', 'b', 'tool_executing', 'c', 'tool_completed']);
+  });
+
+  it('fails every later event once an emit failed (no gap in seq), and says so in settle', async () => {
     let fail = true;
     const events: RunEventDraft[] = [];
     const context = createAgentContext({
@@ -158,8 +220,56 @@ describe('createAgentContext', () => {
       },
     });
     await expect(context.think('lost')).rejects.toThrow('store down');
-    await context.think('kept');
-    expect(events).toEqual([{ type: 'agent_thinking', payload: { thought: 'kept', step: 2 } }]);
+    await expect(context.think('after')).rejects.toThrow('store down');
+    await expect(context.settle('ended')).rejects.toThrow('store down');
+    expect(events).toEqual([]);
+  });
+});
+
+describe('report (events an agent produced itself)', () => {
+  it('relays thinking and whole tool pairs with the given ids', async () => {
+    const { context, events } = createRecordingAgentContext();
+    await context.report({ type: 'agent_thinking', payload: { thought: 'plan', step: 1 } });
+    await context.report({ type: 'tool_executing', payload: { tool: 'weather', call_id: 'w1', args: { city: 'Oslo' } } });
+    await context.report({ type: 'tool_completed', payload: { tool: 'weather', call_id: 'w1', ok: true, result: { t: 3 }, duration_ms: 12 } });
+    expectProtocolShapes(events);
+    expect(events).toEqual([
+      { type: 'agent_thinking', payload: { thought: 'plan', step: 1 } },
+      { type: 'tool_executing', payload: { tool: 'weather', call_id: 'w1', args: { city: 'Oslo' } } },
+      { type: 'tool_completed', payload: { tool: 'weather', call_id: 'w1', ok: true, result: { t: 3 }, duration_ms: 12 } },
+    ]);
+  });
+
+  it('refuses a completion without its executing, for another tool, or twice', async () => {
+    const { context } = createRecordingAgentContext();
+    const done = (tool: string, id: string) =>
+      context.report({ type: 'tool_completed', payload: { tool, call_id: id, ok: true, result: null, duration_ms: 1 } });
+    await expect(done('weather', 'nope')).rejects.toThrow(/without an open tool_executing/);
+    await context.report({ type: 'tool_executing', payload: { tool: 'weather', call_id: 'w1', args: {} } });
+    await expect(done('clock', 'w1')).rejects.toThrow(/names tool 'clock'/);
+    await done('weather', 'w1');
+    await expect(done('weather', 'w1')).rejects.toThrow(/without an open tool_executing/);
+    await expect(context.report({ type: 'tool_executing', payload: { tool: 'weather', call_id: 'w1', args: {} } })).rejects.toThrow(
+      /already used/,
+    );
+  });
+
+  it('settle completes the calls left open, so pairs stay whole, and refuses events after it', async () => {
+    const { context, events } = createRecordingAgentContext();
+    await context.report({ type: 'tool_executing', payload: { tool: 'weather', call_id: 'w1', args: {} } });
+    await context.settle('the run ended before the call completed');
+    expect(events.at(-1)).toEqual({
+      type: 'tool_completed',
+      payload: { tool: 'weather', call_id: 'w1', ok: false, error: 'the run ended before the call completed', duration_ms: 0 },
+    });
+    await expect(context.think('late')).rejects.toThrow(/after the run ended/);
+  });
+
+  it('gives the agent its history, name and every tool with its schema', () => {
+    const { context } = createRecordingAgentContext();
+    expect(context.history).toEqual([]);
+    expect(context.tools.map((t) => t.name)).toEqual(['calculator', 'clock', 'search_docs']);
+    for (const info of context.tools) expect(info.parameters.type).toBe('object');
   });
 });
 

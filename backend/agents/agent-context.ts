@@ -4,9 +4,16 @@
  *
  * - `think` emits agent_thinking with steps numbered from 1.
  * - `callTool` / `simulateTool` emit tool_executing, then tool_completed with the outcome;
- *   call ids are `${runId}:call-1`, `${runId}:call-2`, ... in call order.
- * - Calls are serialized: if an agent fires several at once, their events still come out
- *   as whole (tool_executing, tool_completed) pairs, one call after the other.
+ *   call ids are `${runId}:call-1`, `${runId}:call-2`, ... in call order, or the id the
+ *   agent gives (a model's), which must be new in the run.
+ * - Arguments are checked against the tool's JSON Schema before it runs; a violation is a
+ *   failed call whose error names each path (`args.expression: must be string`).
+ * - Parallel calls: calls may overlap. Each call's tool_executing is emitted when it starts
+ *   and its tool_completed when it ends, so several pairs can be open at once and
+ *   completions come in finishing order; every call id gets exactly one of each, executing
+ *   first. Events are handed to `emit` one at a time, in the order they happened (seq order).
+ * - `report` relays events an agent produced itself (an agent over HTTP) under the same
+ *   pairing rules; a violation throws AgentProtocolError and the run fails.
  * - A tool that throws gives `ok: false` with its message; a tool result is passed
  *   through JSON (what clients will see): undefined becomes null, and a result that
  *   cannot be serialized fails the call.
@@ -19,7 +26,17 @@
  *   signal is aborted so it can stop.
  */
 import type { RunEventDraft } from '../../protocol/index.ts';
-import type { AgentContext, AgentInput, Tool, ToolOutcome } from './agent-types.ts';
+import {
+  AgentProtocolError,
+  type AgentContext,
+  type AgentInput,
+  type HistoryMessage,
+  type ReportedEvent,
+  type Tool,
+  type ToolCallOptions,
+  type ToolOutcome,
+} from './agent-types.ts';
+import { argumentProblems } from './tools/tool-schema.ts';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 const MAX_ERROR_LENGTH = 2000;
@@ -30,10 +47,17 @@ export interface AgentContextOptions {
   runId: string;
   userId: string;
   threadId: string;
+  /** The run's agent name (default 'agent'). */
+  agent?: string;
   input: AgentInput;
+  /** The thread's earlier turns, oldest first (default none). */
+  history?: readonly HistoryMessage[];
   signal: AbortSignal;
   tools: ReadonlyMap<string, Tool>;
-  /** Persists and delivers one event; the context awaits it before going on. */
+  /**
+   * Persists and delivers one event. Called one event at a time, in order; once it fails,
+   * every later event fails with the same error (the run cannot go on without a gap in seq).
+   */
   emit: (draft: RunEventDraft) => Promise<void>;
   /** Per-call limit for real tools (default 30 s). */
   toolTimeoutMs?: number;
@@ -86,41 +110,85 @@ function delay(ms: number, signal: AbortSignal): Promise<typeof ABORTED | undefi
   });
 }
 
-export function createAgentContext(options: AgentContextOptions): AgentContext {
-  const { runId, userId, threadId, input, signal, tools, emit } = options;
+/** The context as the engine holds it: the agent's view plus the end-of-run settlement. */
+export interface EngineAgentContext extends AgentContext {
+  /**
+   * After the agent returned or threw: completes every call still open with `ok: false` and
+   * `error` (so pairs stay whole, for an agent that reported a tool_executing and stopped),
+   * then waits until every event has been handed to emit. Rejects if an emit failed.
+   */
+  settle(error: string): Promise<void>;
+}
+
+export function createAgentContext(options: AgentContextOptions): EngineAgentContext {
+  const { runId, userId, threadId, input, signal, tools } = options;
   const toolTimeoutMs = options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const now = options.monotonicNow ?? (() => performance.now());
+  const toolInfos = Object.freeze(
+    [...tools.values()].map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters })),
+  );
   let step = 0;
   let calls = 0;
-  let queue: Promise<unknown> = Promise.resolve();
+  /** Call ids used in this run, and the tool of each call still open. */
+  const usedCallIds = new Set<string>();
+  const openCalls = new Map<string, string>();
 
-  const serialize = <T>(task: () => Promise<T>): Promise<T> => {
-    const result = queue.then(task);
-    queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
+  let tail: Promise<void> = Promise.resolve();
+  let broken: { error: unknown } | null = null;
+  let settled = false;
+  /** Hands events to options.emit one at a time, in call order. */
+  const emit = (draft: RunEventDraft): Promise<void> => {
+    if (settled) return Promise.reject(new AgentProtocolError(`${draft.type} after the run ended`));
+    const result = tail.then(() => {
+      if (broken) throw broken.error;
+      return options.emit(draft).catch((error: unknown) => {
+        broken = { error };
+        throw error;
+      });
+    });
+    tail = result.catch(() => undefined);
     return result;
   };
 
   const durationSince = (start: number): number => Math.max(0, Math.round(now() - start));
 
   /** Emits tool_completed for `outcome` and returns it. */
-  const complete = async (tool: string, callId: string, outcome: ToolOutcome): Promise<ToolOutcome> => {
+  const complete = async (tool: string, outcome: ToolOutcome): Promise<ToolOutcome> => {
+    // Completed already (settled when the run ended): the pair is whole, emit nothing more.
+    if (!openCalls.delete(outcome.callId)) return outcome;
     await emit({
       type: 'tool_completed',
       payload: outcome.ok
-        ? { tool, call_id: callId, ok: true, result: outcome.result, duration_ms: outcome.durationMs }
-        : { tool, call_id: callId, ok: false, error: outcome.error ?? 'failed', duration_ms: outcome.durationMs },
+        ? { tool, call_id: outcome.callId, ok: true, result: outcome.result, duration_ms: outcome.durationMs }
+        : { tool, call_id: outcome.callId, ok: false, error: outcome.error ?? 'failed', duration_ms: outcome.durationMs },
     });
     return outcome;
   };
 
+  const claimCallId = (given: string | undefined): string => {
+    if (given !== undefined) {
+      if (typeof given !== 'string' || given === '' || given.length > 256) {
+        throw new AgentProtocolError('a call id must be a string of 1-256 characters');
+      }
+      if (usedCallIds.has(given)) throw new AgentProtocolError(`call id '${given}' was already used in this run`);
+      usedCallIds.add(given);
+      return given;
+    }
+    for (;;) {
+      calls += 1;
+      const id = `${runId}:call-${calls}`;
+      if (!usedCallIds.has(id)) {
+        usedCallIds.add(id);
+        return id;
+      }
+    }
+  };
+
   /** Emits tool_executing and returns the call id. */
-  const begin = async (tool: string, args: Record<string, unknown>): Promise<string> => {
+  const begin = async (tool: string, args: Record<string, unknown>, given?: string): Promise<string> => {
     signal.throwIfAborted();
-    calls += 1;
-    const callId = `${runId}:call-${calls}`;
+    const callId = claimCallId(given);
+    openCalls.set(callId, tool);
     await emit({ type: 'tool_executing', payload: { tool, call_id: callId, args } });
     return callId;
   };
@@ -143,73 +211,111 @@ export function createAgentContext(options: AgentContextOptions): AgentContext {
     }
   };
 
+  const outcomeOf = async (tool: Tool, args: Record<string, unknown>, callId: string, start: number): Promise<ToolOutcome | typeof ABORTED> => {
+    const problems = argumentProblems(tool, args);
+    if (problems.length > 0) {
+      return { callId, ok: false, error: `invalid arguments: ${problems.join('; ')}`, durationMs: durationSince(start) };
+    }
+    const watch = abortWatch(signal);
+    try {
+      const settled = await Promise.race([
+        runTool(tool, args).then(
+          (result) => ({ ok: true as const, result }),
+          (err: unknown) => ({ ok: false as const, err }),
+        ),
+        watch.aborted,
+      ]);
+      if (settled === ABORTED || signal.aborted) return ABORTED;
+      if (!settled.ok) return { callId, ok: false, error: messageOf(settled.err), durationMs: durationSince(start) };
+      try {
+        return { callId, ok: true, result: jsonSafe(settled.result), durationMs: durationSince(start) };
+      } catch (err) {
+        return { callId, ok: false, error: messageOf(err), durationMs: durationSince(start) };
+      }
+    } finally {
+      watch.dispose();
+    }
+  };
+
   return {
     runId,
     userId,
     threadId,
+    agent: options.agent ?? 'agent',
     input,
+    history: Object.freeze([...(options.history ?? [])]),
+    tools: toolInfos,
     signal,
 
-    think(thought) {
-      return serialize(async () => {
-        signal.throwIfAborted();
-        step += 1;
-        await emit({ type: 'agent_thinking', payload: { thought, step } });
-      });
+    async think(thought) {
+      signal.throwIfAborted();
+      step += 1;
+      return emit({ type: 'agent_thinking', payload: { thought, step } });
     },
 
-    callTool(name, args) {
-      return serialize(async () => {
-        const callId = await begin(name, args);
-        const start = now();
-        const tool = tools.get(name);
-        if (tool === undefined) {
-          return complete(name, callId, { ok: false, error: `unknown tool '${name}'`, durationMs: durationSince(start) });
-        }
-        const watch = abortWatch(signal);
-        let outcome: ToolOutcome;
-        try {
-          const settled = await Promise.race([
-            runTool(tool, args).then(
-              (result) => ({ ok: true as const, result }),
-              (err: unknown) => ({ ok: false as const, err }),
-            ),
-            watch.aborted,
-          ]);
-          if (settled === ABORTED || signal.aborted) {
-            await complete(name, callId, { ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
-            throw signal.reason;
-          }
-          if (settled.ok) {
-            try {
-              outcome = { ok: true, result: jsonSafe(settled.result), durationMs: durationSince(start) };
-            } catch (err) {
-              outcome = { ok: false, error: messageOf(err), durationMs: durationSince(start) };
-            }
-          } else {
-            outcome = { ok: false, error: messageOf(settled.err), durationMs: durationSince(start) };
-          }
-        } finally {
-          watch.dispose();
-        }
-        return complete(name, callId, outcome);
-      });
+    async callTool(name, args, callOptions: ToolCallOptions = {}) {
+      const callId = await begin(name, args, callOptions.callId);
+      const start = now();
+      const tool = tools.get(name);
+      if (tool === undefined) {
+        return complete(name, { callId, ok: false, error: `unknown tool '${name}'`, durationMs: durationSince(start) });
+      }
+      const outcome = await outcomeOf(tool, args, callId, start);
+      if (outcome === ABORTED) {
+        await complete(name, { callId, ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
+        throw signal.reason;
+      }
+      return complete(name, outcome);
     },
 
-    simulateTool(name, args, simulated) {
-      return serialize(async () => {
-        const callId = await begin(name, args);
-        const start = now();
-        if ((await delay(simulated.delayMs ?? 0, signal)) === ABORTED) {
-          await complete(name, callId, { ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
-          throw signal.reason;
-        }
-        const durationMs = durationSince(start);
-        const outcome: ToolOutcome = simulated.fail
-          ? { ok: false, error: simulated.error ?? `tool '${name}' failed`, durationMs }
-          : { ok: true, result: jsonSafe(simulated.result), durationMs };
-        return complete(name, callId, outcome);
-      });
+    async simulateTool(name, args, simulated) {
+      const callId = await begin(name, args);
+      const start = now();
+      if ((await delay(simulated.delayMs ?? 0, signal)) === ABORTED) {
+        await complete(name, { callId, ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
+        throw signal.reason;
+      }
+      const durationMs = durationSince(start);
+      const outcome: ToolOutcome = simulated.fail
+        ? { callId, ok: false, error: simulated.error ?? `tool '${name}' failed`, durationMs }
+        : { callId, ok: true, result: jsonSafe(simulated.result), durationMs };
+      return complete(name, outcome);
+    },
+
+    async settle(error: string) {
+      for (const [callId, tool] of [...openCalls]) {
+        await complete(tool, { callId, ok: false, error, durationMs: 0 }).catch(() => undefined);
+      }
+      settled = true;
+      await tail;
+      if (broken) throw broken.error;
+    },
+
+    async report(event: ReportedEvent) {
+      signal.throwIfAborted();
+      if (event.type === 'agent_thinking') {
+        step = event.payload.step ?? step + 1;
+        return emit({ type: 'agent_thinking', payload: { thought: event.payload.thought, step } });
+      }
+      if (event.type === 'tool_executing') {
+        await begin(event.payload.tool, event.payload.args, event.payload.call_id);
+        return;
+      }
+      const { call_id: callId, tool } = event.payload;
+      const open = openCalls.get(callId);
+      if (open === undefined) {
+        throw new AgentProtocolError(`tool_completed for call id '${callId}' without an open tool_executing`);
+      }
+      if (open !== tool) {
+        throw new AgentProtocolError(`tool_completed for call id '${callId}' names tool '${tool}', its tool_executing named '${open}'`);
+      }
+      const { ok, duration_ms: durationMs } = event.payload;
+      await complete(
+        tool,
+        ok
+          ? { callId, ok: true, result: jsonSafe(event.payload.result), durationMs }
+          : { callId, ok: false, error: messageOf(event.payload.error ?? 'failed'), durationMs },
+      );
     },
   };
 }

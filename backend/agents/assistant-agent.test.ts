@@ -140,6 +140,7 @@ describe('assistant agent', () => {
     const abortingCalculator: Tool = {
       name: 'calculator',
       description: '',
+      parameters: { type: 'object' },
       async execute(args, signal) {
         const result = await calculator?.execute(args, signal);
         controller.abort(new Error('cancelled'));

@@ -43,6 +43,7 @@ export function createAssistantAgent(): Agent {
   return {
     name: ASSISTANT_AGENT_NAME,
     description: 'Default agent: thinks, picks calculator, clock or search_docs from the content, answers from the results.',
+    historyTurns: 0,
     async run(ctx: AgentContext): Promise<AgentResult> {
       ctx.signal.throwIfAborted();
       const content = ctx.input.content;

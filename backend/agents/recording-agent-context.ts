@@ -4,7 +4,8 @@
  */
 import type { RunEventDraft, ScriptStep } from '../../protocol/index.ts';
 import { createAgentContext } from './agent-context.ts';
-import type { AgentContext, Tool } from './agent-types.ts';
+import type { EngineAgentContext } from './agent-context.ts';
+import type { Tool } from './agent-types.ts';
 import { createDefaultTools } from './tools/tool-registry.ts';
 
 export interface RecordingAgentContextOptions {
@@ -21,7 +22,7 @@ export interface RecordingAgentContextOptions {
 }
 
 export interface RecordingAgentContext {
-  context: AgentContext;
+  context: EngineAgentContext;
   /** Every draft the context emitted, in order. */
   events: RunEventDraft[];
   /** The event types, in order (handy for order assertions). */

@@ -46,6 +46,7 @@ export function createScriptedAgent(): Agent {
   return {
     name: SCRIPTED_AGENT_NAME,
     description: 'Dev mode: plays payload.script exactly (think, tool, respond, fail_run steps), failures and delays included.',
+    historyTurns: 0,
     async run(ctx: AgentContext): Promise<AgentResult> {
       const script = ctx.input.script;
       if (!Array.isArray(script) || script.length === 0) throw new ScriptFailedError(MISSING_SCRIPT_MESSAGE);

@@ -24,6 +24,14 @@ export function createCalculatorTool(): Tool {
     name: CALCULATOR_TOOL_NAME,
     description:
       'Evaluates an arithmetic expression: + - * / % ^ (or **), parentheses, sqrt abs min max round floor ceil ln log, pi, e.',
+    parameters: {
+      type: 'object',
+      properties: {
+        expression: { type: 'string', description: 'The expression, e.g. "2 + 2 * 3".' },
+      },
+      required: ['expression'],
+      additionalProperties: false,
+    },
     execute(args): Promise<CalculatorResult> {
       return Promise.resolve().then(() => {
         const expression = requireString(args, 'expression', MAX_EXPRESSION_LENGTH).trim();

@@ -77,6 +77,13 @@ export function createClockTool(options: ClockToolOptions = {}): Tool {
   return {
     name: CLOCK_TOOL_NAME,
     description: 'Tells the current date and time, in UTC or in the given IANA timezone.',
+    parameters: {
+      type: 'object',
+      properties: {
+        timezone: { type: 'string', maxLength: 64, description: 'An IANA timezone such as "Europe/Paris" (default UTC).' },
+      },
+      additionalProperties: false,
+    },
     execute(args): Promise<ClockResult> {
       return Promise.resolve().then(() => {
         const timezone = optionalString(args, 'timezone', 64)?.trim() ?? DEFAULT_TIMEZONE;

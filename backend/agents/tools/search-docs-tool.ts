@@ -27,6 +27,15 @@ export function createSearchDocsTool(options: SearchDocsToolOptions = {}): Tool 
   return {
     name: SEARCH_DOCS_TOOL_NAME,
     description: 'Searches the bundled Flowscope documentation and returns the best-matching snippets.',
+    parameters: {
+      type: 'object',
+      properties: {
+        query: { type: 'string', description: 'What to look for.' },
+        limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_LIMIT, description: `How many snippets (default ${DEFAULT_SEARCH_LIMIT}).` },
+      },
+      required: ['query'],
+      additionalProperties: false,
+    },
     execute(args): Promise<SearchDocsResult> {
       return Promise.resolve().then(() => {
         const query = requireString(args, 'query', MAX_QUERY_LENGTH);

@@ -1,0 +1,78 @@
+/**
+ * Tool parameter schemas: every tool declares the JSON Schema of its arguments, which is
+ * what models are offered and what `callTool` checks before `execute` runs (Ajv, compiled
+ * once per tool). A violation names the argument's path: `args.expression: must be string`.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { JsonSchemaObject, Tool } from '../agent-types.ts';
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+export class ToolSchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolSchemaError';
+  }
+}
+
+/** `/a/0/b` → `args.a[0].b`. */
+function argPath(error: ErrorObject): string {
+  let path = 'args';
+  for (const part of error.instancePath.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
+  }
+  if (error.keyword === 'required') path += `.${String((error.params as { missingProperty: string }).missingProperty)}`;
+  if (error.keyword === 'additionalProperties') {
+    path += `.${String((error.params as { additionalProperty: string }).additionalProperty)}`;
+  }
+  return path;
+}
+
+function describe(error: ErrorObject): string {
+  if (error.keyword === 'required') return 'is required';
+  if (error.keyword === 'additionalProperties') return 'is not an accepted argument';
+  return error.message ?? 'is invalid';
+}
+
+/** Throws ToolSchemaError unless `schema` is a compilable JSON Schema with `type: 'object'`. */
+export function checkParameterSchema(schema: unknown, where: string): JsonSchemaObject {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new ToolSchemaError(`${where}: parameters must be a JSON Schema object`);
+  }
+  if ((schema as { type?: unknown }).type !== 'object') {
+    throw new ToolSchemaError(`${where}: parameters must have "type": "object" (the arguments are an object)`);
+  }
+  try {
+    validatorFor(schema as JsonSchemaObject);
+  } catch (err) {
+    throw new ToolSchemaError(`${where}: parameters is not a valid JSON Schema (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return schema as JsonSchemaObject;
+}
+
+function validatorFor(schema: JsonSchemaObject): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/** The problems of `args` against the tool's schema, one line each (empty when valid). */
+export function argumentProblems(tool: Pick<Tool, 'parameters'>, args: Record<string, unknown>): string[] {
+  const validate = validatorFor(tool.parameters);
+  if (validate(args)) return [];
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const error of validate.errors ?? []) {
+    const line = `${argPath(error)}: ${describe(error)}`;
+    if (!seen.has(line)) {
+      seen.add(line);
+      problems.push(line);
+    }
+  }
+  return problems;
+}
