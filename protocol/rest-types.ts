@@ -103,3 +103,31 @@ export interface StoredScenarioResult extends ScenarioResultSummary {
 }
 
 export type { FinalRunStatus };
+
+// ---- agents and tools (GET /api/agents, Bearer token) ----
+
+/** Where an agent comes from: built in, a module (`--agent`), the LLM agent, or an agent over HTTP (`--agent-url`). */
+export type AgentSource = 'builtin' | 'module' | 'llm' | 'http';
+
+export interface ToolDescriptor {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface AgentDescriptor {
+  name: string;
+  description: string;
+  source: AgentSource;
+  /** The module file or endpoint URL (without credentials), when there is one. */
+  origin?: string;
+}
+
+export interface AgentsResponse {
+  /** The agent of a message without `payload.agent`. */
+  default_agent: string;
+  agents: AgentDescriptor[];
+  /** Every tool an agent may call (built-in and modules'), offered to every agent. */
+  tools: ToolDescriptor[];
+}
