@@ -1,3 +1,4 @@
 export * from './flowscope-connection.ts';
 export * from './rest-client.ts';
 export * from './scenario-library-client.ts';
+export * from './run-stages.ts';
