@@ -3,44 +3,12 @@
  * /health answers 503 naming the cache, new messages get UNAVAILABLE instead of hanging,
  * and service resumes by itself when Redis is back.
  */
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../test-support/backend-harness.ts';
+import { CuttableProxy } from '../test-support/tcp-proxy.ts';
 import { redisAvailable, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
 
 const redisUp = await redisAvailable();
-
-class CuttableProxy {
-  #server: net.Server | null = null;
-  readonly #sockets = new Set<net.Socket>();
-  port = 0;
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(port = 0): Promise<void> {
-    this.#server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      this.#sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
-    await new Promise<void>((r) => this.#server!.listen(port, '127.0.0.1', r));
-    this.port = (this.#server.address() as AddressInfo).port;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.#server;
-    this.#server = null;
-    for (const s of this.#sockets) s.destroy();
-    this.#sockets.clear();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  }
-}
 
 let harness: Harness | undefined;
 let proxy: CuttableProxy | undefined;

@@ -46,6 +46,8 @@ const SHUTDOWN_CODES: Record<string, string> = {
 };
 const TERMINATED = /connection terminated|connection ended|not queryable|connection error|terminating connection/i;
 const TIMEOUT = /timeout/i;
+/** 55000 (object_not_in_prerequisite_state) as the server sends it at connect time. */
+const NOT_ACCEPTING = /not (currently )?accepting connections/i;
 
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
@@ -93,6 +95,9 @@ export function toUnavailable(err: unknown, target: PgTarget): StoreUnavailableE
     return make(`${at} refused the credentials of user "${target.user}" (${code}): fix the user or password in DATABASE_URL.`, code);
   }
   if (code === '53300') return make(`${at} has too many connections (53300): raise max_connections or stop other clients.`, code);
+  if (code === '55000' && NOT_ACCEPTING.test(message)) {
+    return make(`${at} does not accept connections to database "${target.database}" now (55000): Flowscope reconnects once it does.`, code);
+  }
   if (code?.startsWith('08')) return make(`${at}: connection failure (${code}): check the server and DATABASE_URL.`, code);
   if (TIMEOUT.test(message) && /connect/i.test(message)) {
     return make(`${at} did not answer in time (timeout): check that it is running and reachable, or fix DATABASE_URL.`, 'ETIMEDOUT');
@@ -101,6 +106,21 @@ export function toUnavailable(err: unknown, target: PgTarget): StoreUnavailableE
     return make(`${at} closed the connection (connection terminated): Flowscope reconnects once it is back.`, 'ECONNRESET');
   }
   return undefined;
+}
+
+/**
+ * An error of opening a connection: always unavailability (the server refused or could not be
+ * reached, whatever the SQLSTATE), never a bug of ours.
+ */
+export function connectFailure(err: unknown, target: PgTarget): StoreUnavailableError {
+  const known = toUnavailable(err, target);
+  if (known) return known;
+  const code = errorCode(err) ?? 'ECONNREFUSED';
+  return new StoreUnavailableError(
+    'postgres',
+    `PostgreSQL at ${target.host}:${target.port} refused the connection (${code}): check the server and DATABASE_URL; Flowscope reconnects once it answers.`,
+    { code, cause: err },
+  );
 }
 
 export function mapPgError(err: unknown, target: PgTarget): unknown {

@@ -21,7 +21,7 @@ import type {
 } from '../store-types.ts';
 import { StoreClosedError } from '../store-errors.ts';
 import { checkEvent, duplicateEventError, eventKey, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
-import { describeTarget, isConnectionError, mapPgError, pgErrorCode, type PgTarget } from './postgres-errors.ts';
+import { connectFailure, describeTarget, isConnectionError, mapPgError, pgErrorCode, type PgTarget } from './postgres-errors.ts';
 import { PgEventBatcher } from './postgres-event-batcher.ts';
 import { checkSchemaName, migratePostgres } from './postgres-migrations.ts';
 import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from '../store-rows.ts';
@@ -381,7 +381,7 @@ export class PostgresStore implements Store {
       try {
         client = await this.pool.connect();
       } catch (err) {
-        throw this.mapError(err);
+        throw connectFailure(err, this.target);
       }
       let broken = false;
       const discard = () => {
