@@ -78,7 +78,9 @@ describe.skipIf(!pgUp.available)('PostgreSQL refusing connections is UNAVAILABLE
   it('55000: the database stops accepting connections', async () => {
     const database = uniqueTestName('fs_refuse');
     await admin((c) => c.query(`CREATE DATABASE "${database}"`));
-    cleanups.push(() => admin((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)));
+    cleanups.push(async () => {
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    });
     const started = await start(urlWith({ database }));
     await admin(async (c) => {
       await c.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS false`);
