@@ -75,13 +75,18 @@ export class UserExecutionEngine {
         this.#again = false;
         const run = await store.claimNextRun(userId, instanceId, new Date().toISOString());
         if (!run) return;
-        await this.limiter.acquire();
+        // Known as executing here from the claim on (the supervisor ends runs this process
+        // owns but does not execute), also while it waits for a global slot.
         const signal = this.context.begin(run.id);
         try {
-          await this.deps.executor.execute(run, signal);
+          await this.limiter.acquire();
+          try {
+            await this.deps.executor.execute(run, signal);
+          } finally {
+            this.limiter.release();
+          }
         } finally {
           this.context.end(run.id);
-          this.limiter.release();
         }
       }
     } finally {
@@ -124,6 +129,11 @@ export class ExecutionEngineFactory {
   /** A run was queued for the user (here or on another process). */
   notify(userId: string): void {
     this.engineFor(userId).kick();
+  }
+
+  /** Whether this process is executing the run (claimed it and has not finished with it). */
+  isExecuting(userId: string, runId: string): boolean {
+    return this.#engines.get(userId)?.context.has(runId) ?? false;
   }
 
   /** Aborts the run if this process executes it. */

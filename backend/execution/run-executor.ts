@@ -17,6 +17,8 @@ export interface RunExecutorDeps {
   agents: AgentRegistry;
   tools: ReadonlyMap<string, Tool>;
   instanceId: string;
+  /** Told when storing a run's end first failed and is being retried (for a warning in the log). */
+  onRetry?(runId: string, err: unknown): void;
 }
 
 export function buildRunEvent(run: Pick<RunRecord, 'id' | 'threadId' | 'messageId' | 'userId'>, seq: number, draft: RunEventDraft): StoredEvent {
@@ -70,6 +72,9 @@ function checkUsage(usage: unknown): TokenUsage {
   }
   return { input_tokens: u.input_tokens, output_tokens: u.output_tokens };
 }
+
+/** The error of a run that failed because its events could not be stored. */
+export const STORE_LOST_ERROR = 'The store became unavailable during the run, so it could not go on; it ended once the store was back.';
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -131,24 +136,78 @@ export class RunExecutor {
         error = status === 'cancelled' ? 'The run was cancelled.' : 'The backend shut down during the run.';
       } else {
         status = 'failed';
-        error = errorMessage(err);
+        error = isUnavailable(err) ? STORE_LOST_ERROR : errorMessage(err);
       }
     }
 
-    const final = buildRunEvent(run, seq + 1, {
-      type: 'agent_completed',
-      payload: { status, response, error, duration_ms: Date.now() - startedAt, ...(usage ? { usage } : {}) },
-    });
-    const finished = await store.finishRun(run.id, {
-      status,
-      response,
-      error,
-      endedAt: final.createdAt,
-      finalEvent: final,
-      expectedStatuses: ['running'],
-      expectedOwnerId: this.deps.instanceId,
-    });
-    if (finished) publisher.publish(run.userId, final.envelope);
+    const payload = { status, response, error, duration_ms: Date.now() - startedAt, ...(usage ? { usage } : {}) };
+    await this.#finish(run, signal, seq, { status, response, error }, payload);
     return status;
   }
+
+  /**
+   * Stores the run's end (status and agent_completed with the next stored seq, in one
+   * transaction) and publishes it. While the store is unavailable, retries with backoff
+   * until it answers, or until the process shuts down (the run is then left to the
+   * supervisor of the next process: it ends `interrupted`). After a failed attempt the next
+   * seq is re-read from the store, so an event whose write outcome was unknown leaves no
+   * gap and no duplicate seq.
+   */
+  async #finish(
+    run: RunRecord,
+    signal: AbortSignal,
+    storedSeq: number,
+    end: { status: FinalRunStatus; response: string | null; error: string | null },
+    payload: Record<string, unknown>,
+  ): Promise<void> {
+    const { store, publisher } = this.deps;
+    let seq = storedSeq;
+    let delayMs = FINISH_RETRY_MIN_MS;
+    let otherFailures = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (attempt > 0) seq = Math.max(seq, await store.lastSeq(run.id));
+        const final = buildRunEvent(run, seq + 1, { type: 'agent_completed', payload } as RunEventDraft);
+        const finished = await store.finishRun(run.id, {
+          ...end,
+          endedAt: final.createdAt,
+          finalEvent: final,
+          expectedStatuses: ['running'],
+          expectedOwnerId: this.deps.instanceId,
+        });
+        if (finished) publisher.publish(run.userId, final.envelope);
+        return;
+      } catch (err) {
+        if (!isUnavailable(err) && ++otherFailures >= FINISH_MAX_OTHER_FAILURES) throw err;
+        if (signal.aborted && signal.reason === 'shutdown') throw err;
+        if (attempt === 0) this.deps.onRetry?.(run.id, err);
+        await sleepUnlessShutdown(delayMs, signal);
+        delayMs = Math.min(FINISH_RETRY_MAX_MS, delayMs * 2);
+      }
+    }
+  }
+}
+
+const FINISH_RETRY_MIN_MS = 100;
+const FINISH_RETRY_MAX_MS = 2000;
+const FINISH_MAX_OTHER_FAILURES = 3;
+
+function isUnavailable(err: unknown): boolean {
+  return err instanceof Error && /UnavailableError$/.test(err.name);
+}
+
+/** Waits `ms`, or less when the run is aborted for shutdown. */
+function sleepUnlessShutdown(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort(): void {
+      if (signal.reason === 'shutdown') done();
+    }
+    signal.addEventListener('abort', onAbort);
+  });
 }

@@ -13,6 +13,8 @@ import { endRunWithoutAgent } from './run-executor.ts';
 export class RunSupervisor {
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
+  /** Runs of ours that no engine executed at the last tick. */
+  #unexecuted = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -60,27 +62,46 @@ export class RunSupervisor {
     }
   }
 
-  /** Ends `interrupted` every running run whose owner process is gone. */
+  /**
+   * Ends `interrupted` every running run whose owner process is gone, and every run of this
+   * process that no engine executes any more (seen so on two ticks in a row).
+   */
   async interruptOrphans(): Promise<number> {
-    const { store, cache, publisher, instanceId } = this.deps;
+    const { store, cache, instanceId } = this.deps;
     let count = 0;
     const alive = new Map<string, boolean>();
+    const suspects = new Set<string>();
     for (const run of await store.listRunningRuns()) {
       const owner = run.ownerId;
-      if (owner === instanceId) continue;
+      if (owner === instanceId) {
+        if (this.deps.engines.isExecuting(run.userId, run.id)) continue;
+        // Ours, yet no engine executes it (its executor gave up storing its end): ended on
+        // the second tick that sees it so, never between a claim and its execution.
+        if (!this.#unexecuted.has(run.id)) {
+          suspects.add(run.id);
+          continue;
+        }
+        if (await this.#end(run.id, 'The run stopped before it ended (its end could not be stored); the supervisor ended it.', owner)) count += 1;
+        continue;
+      }
       if (owner && !alive.has(owner)) alive.set(owner, (await cache.leaseOwner(RunSupervisor.instanceKey(owner))) === owner);
       if (owner && alive.get(owner)) continue;
-      const full = await store.getRun(run.id);
-      if (!full) continue;
-      const done = await endRunWithoutAgent({ store, publisher }, full, {
-        status: 'interrupted',
-        error: 'The process running this run stopped before it ended.',
-        durationMs: full.startedAt ? Date.now() - Date.parse(full.startedAt) : 0,
-        expectedStatuses: ['running'],
-        expectedOwnerId: owner,
-      });
-      if (done) count += 1;
+      if (await this.#end(run.id, 'The process running this run stopped before it ended.', owner)) count += 1;
     }
+    this.#unexecuted = suspects;
     return count;
+  }
+
+  async #end(runId: string, error: string, owner: string | null): Promise<boolean> {
+    const { store, publisher } = this.deps;
+    const full = await store.getRun(runId);
+    if (!full) return false;
+    return endRunWithoutAgent({ store, publisher }, full, {
+      status: 'interrupted',
+      error,
+      durationMs: full.startedAt ? Date.now() - Date.parse(full.startedAt) : 0,
+      expectedStatuses: ['running'],
+      expectedOwnerId: owner,
+    });
   }
 }

@@ -19,6 +19,10 @@ export class UserExecutionContext {
     this.lastActivity = Date.now();
   }
 
+  has(runId: string): boolean {
+    return this.#controllers.has(runId);
+  }
+
   /** Aborts the run if it executes here; false otherwise. */
   cancel(runId: string, reason = 'cancelled'): boolean {
     const controller = this.#controllers.get(runId);

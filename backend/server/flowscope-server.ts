@@ -22,7 +22,7 @@ import { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts
 import { RunExecutor } from '../execution/run-executor.ts';
 import { RunSupervisor } from '../execution/run-supervisor.ts';
 import { createHttpHandler } from '../http/http-api.ts';
-import { InboundPipeline } from '../reception/inbound-pipeline.ts';
+import { InboundPipeline, isUnavailableError } from '../reception/inbound-pipeline.ts';
 import { MessageHandlerService } from '../routing/message-handler-service.ts';
 import { AgentHandler, CancelHandler, PingHandler, ResumeHandler } from '../routing/message-handlers.ts';
 import { MessageRouter } from '../routing/message-router.ts';
@@ -91,8 +91,17 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
   const publisher = new EventPublisher(registry, cache, instanceId, cache.kind === 'redis');
   const agents = createAgentRegistry();
   const tools = createDefaultTools();
-  const executor = new RunExecutor({ store, publisher, agents, tools, instanceId });
-  const onError = (err: unknown) => log('error', 'background task failed', err);
+  const executor = new RunExecutor({
+    store,
+    publisher,
+    agents,
+    tools,
+    instanceId,
+    onRetry: (runId, err) => log('warn', `storing the end of run ${runId} failed; retrying until the store answers`, err),
+  });
+  // A dependency that is down is an outage to report, not a bug.
+  const onError = (err: unknown) =>
+    isUnavailableError(err) ? log('warn', 'background task: dependency unavailable', err) : log('error', 'background task failed', err);
   const engines = new ExecutionEngineFactory({
     store,
     cache,
