@@ -64,7 +64,7 @@ describe('flowscope load', () => {
   it('runs 12 iterations on 4 VUs and reports plausible metrics; passing thresholds exit 0', async () => {
     const io = capture();
     const code = await loadCommand(
-      ['probe.yaml', '--vus', '4', '--iterations', '12', '--reporter', 'json', '--threshold', 'p95(run_duration)<30000', '--threshold', 'failed_rate<0.01', '--threshold', 'count(ack)==12'],
+      ['probe.yaml', '--vus', '4', '--iterations', '12', '--reporter', 'json', '--threshold', 'p95(run_duration)<30000', '--threshold', 'failed_rate<0.01', '--threshold', 'count(ack)==12', '--threshold', 'count(stage.queue_wait)==12', '--threshold', 'p95(stage.total)<30000'],
       io,
     );
     expect(io.err()).toContain('4 VU(s), 12 iterations: Load probe');
@@ -84,7 +84,14 @@ describe('flowscope load', () => {
     expect(report.metrics.first_event.min).toBeGreaterThan(0);
     for (const kind of ['connect', 'send', 'expect_run']) plausible(report.steps[kind] as MetricSummary, 12);
     expect(report.failures).toEqual([]);
-    expect(report.thresholds.map((t) => t.ok)).toEqual([true, true, true]);
+    expect(report.thresholds.map((t) => t.ok)).toEqual([true, true, true, true, true]);
+    // Each run's stages: the ack starts the queue wait and the total, the calculator call is a tool stage.
+    for (const name of ['queue_wait', 'first_thinking', 'total'] as const) plausible(report.stages[name], report.runs);
+    plausible(report.stages.tool, report.runs);
+    plausible(report.tools.calculator as MetricSummary, report.runs);
+    expect(report.stages.total.min as number).toBeGreaterThanOrEqual(report.metrics.run_duration.min as number);
+    expect(io.err()).toMatch(/queue wait \(stage\.queue_wait\)\s+12\s/);
+    expect(io.err()).toMatch(/stage\.tool\.calculator\s+12\s/);
     // The human summary went to stderr, beside the JSON.
     expect(io.err()).toMatch(/iterations\s+12 {2}12 passed, 0 failed \(0\.00%\)/);
     expect(io.err()).toMatch(/✓ count\(ack\)==12\s+actual 12/);

@@ -25,6 +25,7 @@ import {
   type ThresholdResult,
 } from '../client/scenario/load-stats.ts';
 import { createPainter } from '../client/scenario/report-pretty.ts';
+import { STAGE_LABELS, STAGE_NAMES } from '../client/run-stages.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
 import type { Scenario } from '../protocol/index.ts';
 import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transportProblem, type CommandIo } from './command-args.ts';
@@ -37,7 +38,8 @@ export const LOAD_USAGE = `Usage: flowscope load <scenario file> [options]
 
 Runs one scenario repeatedly as concurrent virtual users (VUs), each iteration with fresh
 user ids, and reports iterations/s, ack latency, time to first event, run duration, gaps
-between events and step durations (count, min, p50, p90, p95, p99, max, mean).
+between events, each run's stages (queue wait, first thinking, tool calls, total) and step
+durations (count, min, p50, p90, p95, p99, max, mean).
 
 Options:
   --vus N               Concurrent virtual users (default 1)
@@ -46,7 +48,7 @@ Options:
                         iterations under way then finish
   --ramp-up TIME        Spread the VU starts over TIME (default 0: all at once)
   --threshold EXPR      Fail (exit 1) unless it holds; repeatable, e.g.
-                        'p95(run_duration)<2000' 'p99(ack)<500' 'failed_rate<0.01' 'iterations_per_s>5'
+                        'p95(run_duration)<2000' 'p99(stage.queue_wait)<50' 'failed_rate<0.01'
   --target URL          Load this backend instead of an embedded one
   --reporter NAME       pretty (default) or json (the metrics object)
   --out FILE            Write the report to FILE (the summary still goes to the terminal)
@@ -203,6 +205,8 @@ export function formatLoadSummary(report: LoadReport, options: { color: boolean 
   lines.push('');
   const rows: Array<[string, MetricSummary]> = [
     ...TIMING_METRICS.map((name): [string, MetricSummary] => [`${TIMING_METRIC_LABELS[name]} (${name})`, report.metrics[name]]),
+    ...STAGE_NAMES.map((name): [string, MetricSummary] => [`${STAGE_LABELS[name]} (stage.${name})`, report.stages[name]]),
+    ...Object.entries(report.tools).map(([tool, s]): [string, MetricSummary] => [`  stage.tool.${tool}`, s]),
     ...Object.entries(report.steps).map(([kind, s]): [string, MetricSummary] => [`step.${kind}`, s]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;

@@ -79,6 +79,8 @@ describe('flowscope run', () => {
     expect(out).toMatch(/expected:\n\s+tool_executing\.payload\.tool: "search_docs"\n\s+received:\n\s+tool_executing\.payload\.tool: "calculator"/);
     expect(out).toContain('- 4. sleep'); // skipped after the failure
     expect(out).toContain('Scenarios: 1 passed, 1 failed, 2 total');
+    // Each run's stage latencies, before the verdict.
+    expect(out).toMatch(/⏱ run run_\S+ \(a, succeeded\): queue \d[^·]* · first thinking [^·]+ · calculator [^·]+ · total \d[^\n]*\n\s+PASS/);
   });
 
   it('exits 0 when every assertion holds, and writes a JSON report with the runs and their five events', async () => {
@@ -91,6 +93,13 @@ describe('flowscope run', () => {
     expect(scenario?.runs).toHaveLength(1);
     expect(new Set(scenario?.runs[0]?.events.map((e) => e.type))).toEqual(new Set(['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed']));
     expect(scenario?.runs[0]?.events.map((e) => e.seq)).toEqual(scenario?.runs[0]?.events.map((_, i) => i + 1));
+    // The run's stage breakdown, from the ack on.
+    const run = scenario?.runs[0];
+    expect(run?.ack_at_ms).toBeGreaterThan(0);
+    expect(run?.stages).toMatchObject({ total_from: 'ack', status: 'succeeded', duplicates: 0, ack_at_ms: run?.ack_at_ms });
+    expect(run?.stages?.queue_wait_ms).toBeGreaterThanOrEqual(0);
+    expect(run?.stages?.total_ms).toBeGreaterThanOrEqual((run?.stages?.queue_wait_ms ?? 0) + (run?.stages?.first_thinking_ms ?? 0));
+    expect(run?.stages?.tools).toEqual([expect.objectContaining({ tool: 'calculator', state: 'completed', ok: true })]);
     expect(io.out()).toContain('Report written to out/report.json');
   });
 
@@ -103,6 +112,7 @@ describe('flowscope run', () => {
     expect(xml).toContain('<testsuite name="Expects a tool that is not called" tests="4" failures="1" errors="0" skipped="1"');
     expect(xml).toMatch(/<failure message="[^"]*payload does not match">[^<]*tool_executing\.payload\.tool: &quot;search_docs&quot;/);
     expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(xml).toMatch(/<\/testcase>\n {4}<system-out>⏱ run run_\S+ \(a, succeeded\): queue [^<]+ · total [^<]+<\/system-out>\n {2}<\/testsuite>/);
     expect(io.err()).toContain('Expects a tool that is not called');
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateThreshold, failureKey, iterationSamples, LoadStats, parseThreshold, SampleSet, ThresholdSyntaxError } from './load-stats.ts';
 import type { ObservedRun, ScenarioResult, StepResult } from './scenario-result.ts';
+import { runStages } from '../run-stages.ts';
 
 function step(id: string, kind: string, duration_ms: number, extra: Partial<StepResult> = {}): StepResult {
   return { id, kind, title: kind, status: 'passed', started_ms: 0, duration_ms, ...extra };
@@ -114,6 +115,46 @@ describe('iterationSamples', () => {
     expect(s.run_duration).toEqual([10]);
     expect(s.event_gap).toEqual([1, 3, 0.5, 5.5]);
     expect(s.sent).toBe(5);
+    // Stages from the events and the ack that named the run (run_1's ack at 15, run_2's at 13); the tool events have no call_id and pair by tool.
+    expect(s.stages).toEqual({ queue_wait: [5, 5], first_thinking: [1], tool: [0.5], total: [15] });
+  });
+
+  it("samples each run's stages: the runner's breakdown when the result has it, tool calls also by tool", () => {
+    const tool = (type: string, at_ms: number, seq: number, call_id: string, name: string, duration_ms?: number) => ({ type, seq, at_ms, payload: { tool: name, call_id, duration_ms, ok: true } });
+    const withTools: ObservedRun = {
+      ...run('a', 'run_1', []),
+      ack_at_ms: 2,
+      events: [
+        { type: 'agent_started', seq: 1, at_ms: 3, payload: {} },
+        tool('tool_executing', 4, 2, 'c1', 'search'),
+        tool('tool_executing', 5, 3, 'c2', 'calc'),
+        tool('tool_completed', 9, 4, 'c2', 'calc', 3.5),
+        tool('tool_completed', 14, 5, 'c1', 'search', 9.8),
+        { type: 'agent_completed', seq: 6, at_ms: 20, payload: { status: 'succeeded' } },
+      ],
+    };
+    const s = iterationSamples(result({ runs: [withTools] }));
+    expect(s.stages).toEqual({ queue_wait: [1], first_thinking: [], tool: [10, 4], total: [18] });
+    expect(s.tools).toEqual({ search: [10], calc: [4] });
+
+    // A result that carries stages is read as it is, not recomputed.
+    const given = { ...withTools, stages: { ...runStages(withTools.events), queue_wait_ms: 42 } };
+    expect(iterationSamples(result({ runs: [given] })).stages.queue_wait).toEqual([42]);
+
+    const stats = new LoadStats();
+    stats.addIteration(result({ runs: [withTools] }));
+    stats.addIteration(result({ runs: [{ ...withTools, ack_at_ms: 0 }] }));
+    const m = stats.metrics(1000);
+    expect(m.stages.queue_wait).toMatchObject({ count: 2, min: 1, max: 3 });
+    expect(m.stages.tool.count).toBe(4);
+    expect(Object.keys(m.tools)).toEqual(['search', 'calc']);
+    const check = (text: string) => evaluateThreshold(parseThreshold(text), stats, m);
+    expect(check('p95(stage.queue_wait)<3')).toEqual({ expression: 'p95(stage.queue_wait)<3', actual: 3, ok: false });
+    expect(check('p99(stage.total)<=20')).toMatchObject({ actual: 20, ok: true });
+    expect(check('max(stage.tool.search)<11')).toMatchObject({ actual: 10, ok: true });
+    expect(check('p50(stage.tool)==4')).toMatchObject({ actual: 4, ok: true });
+    expect(check('p50(stage.first_thinking)<1')).toMatchObject({ actual: null, ok: false });
+    expect(check('p50(stage.tool.unknown_tool)<1')).toMatchObject({ actual: null, ok: false });
   });
 
   it('measures gaps in arrival order and step durations by kind, groups included, skipped steps and synthetic nodes not', () => {
@@ -184,6 +225,8 @@ describe('thresholds', () => {
     expect(parseThreshold('failed_rate<0.01')).toMatchObject({ target: { kind: 'scalar', name: 'failed_rate' }, operator: '<', value: 0.01 });
     expect(parseThreshold('iterations_per_s > 5')).toMatchObject({ target: { kind: 'scalar', name: 'iterations_per_s' }, operator: '>', value: 5 });
     expect(parseThreshold('count(first_event)!=0').operator).toBe('!=');
+    expect(parseThreshold('p99(stage.queue_wait)<50').target).toEqual({ kind: 'timing', aggregation: { kind: 'percentile', p: 99 }, metric: 'stage.queue_wait' });
+    expect(parseThreshold('p95(stage.tool.web-search)<900').target).toMatchObject({ metric: 'stage.tool.web-search' });
   });
 
   it.each([
@@ -191,6 +234,8 @@ describe('thresholds', () => {
     ['p95(run_duration)', /no comparison/],
     ['p95(acks)<500', /unknown metric "acks"/],
     ['p95(step.sned)<500', /unknown step kind "sned"/],
+    ['p95(stage.queue)<500', /unknown stage "queue" \(queue_wait, first_thinking, tool, total, tool.TOOL\)/],
+    ['stage.total<500', /name an aggregation, e.g. 'p95\(stage.total\)<500'/],
     ['q95(ack)<500', /unknown aggregation "q95"/],
     ['p101(ack)<500', /unknown aggregation "p101"/],
     ['p95(ack)<500ms', /"500ms" is not a number/],

@@ -6,10 +6,13 @@
  * Per iteration: ack latency (a sent message → its message_ack, paired by message_id),
  * time to first event (a user_message → agent_started of the run its ack named), run
  * duration (agent_started → agent_completed, on arrival), gaps between consecutive events
- * of a run, and each step's duration by kind. Thresholds (`p95(run_duration)<2000`) are
+ * of a run, each step's duration by kind, and each run's stages (client/run-stages.ts: queue
+ * wait, time to first thinking, each tool call, total; `stage.NAME`, tools also per tool as
+ * `stage.tool.NAME`). Thresholds (`p95(run_duration)<2000`, `p99(stage.queue_wait)<50`) are
  * parsed and checked here too.
  */
 import { STEP_KINDS } from '../../protocol/index.ts';
+import { runStages, STAGE_LABELS, STAGE_NAMES, type StageName } from '../run-stages.ts';
 import { firstFailure, type ObservedRun, type ScenarioResult, type StepResult } from './scenario-result.ts';
 
 export const LOAD_REPORT_FORMAT_VERSION = 1;
@@ -119,8 +122,16 @@ export interface IterationSamples {
   event_gap: number[];
   /** Duration of each step that ran (not skipped), by step kind; repeat and parallel count as a whole too. */
   steps: Record<string, number[]>;
+  /** Each run's stages; `tool` has one sample per completed tool call. */
+  stages: Record<StageName, number[]>;
+  /** Tool call durations by tool name. */
+  tools: Record<string, number[]>;
   sent: number;
 }
+
+/** Stage metric names as thresholds write them: `stage.queue_wait`, ..., and `stage.tool.NAME`. */
+export const STAGE_METRICS = STAGE_NAMES.map((n) => `stage.${n}` as const);
+export { STAGE_LABELS };
 
 function messageIdOf(data: unknown): { id: string | undefined; type: string | undefined } {
   let value = data;
@@ -139,7 +150,18 @@ function messageIdOf(data: unknown): { id: string | undefined; type: string | un
 const STEP_KIND_SET: ReadonlySet<string> = new Set(STEP_KINDS);
 
 export function iterationSamples(result: ScenarioResult): IterationSamples {
-  const out: IterationSamples = { ack: [], first_event: [], run_duration: [], event_gap: [], steps: {}, sent: result.sent.length };
+  const out: IterationSamples = {
+    ack: [],
+    first_event: [],
+    run_duration: [],
+    event_gap: [],
+    steps: {},
+    stages: { queue_wait: [], first_thinking: [], tool: [], total: [] },
+    tools: {},
+    sent: result.sent.length,
+  };
+  /** The ack that started each run (by runs' identity), for results without `stages`. */
+  const ackOfRun = new Map<ObservedRun, number>();
 
   // Acks by user and message_id, in arrival order; each send takes the first one after it not yet taken.
   const acks = new Map<string, Array<{ at_ms: number; run_id: string | undefined; duplicate: boolean; taken: boolean }>>();
@@ -168,6 +190,7 @@ export function iterationSamples(result: ScenarioResult): IterationSamples {
     // A duplicate names a run an earlier send started: its first event is not this send's.
     if (type !== 'user_message' || ack.duplicate || ack.run_id === undefined) continue;
     const run = runsByKey.get(`${s.user}\u0000${ack.run_id}`) ?? runsById.get(ack.run_id);
+    if (run && !ackOfRun.has(run)) ackOfRun.set(run, ack.at_ms);
     const started = run?.events.find((e) => e.type === 'agent_started');
     if (started && started.at_ms >= s.at_ms) out.first_event.push(started.at_ms - s.at_ms);
   }
@@ -178,6 +201,16 @@ export function iterationSamples(result: ScenarioResult): IterationSamples {
     if (started && completed) out.run_duration.push(completed.at_ms - started.at_ms);
     const arrivals = run.events.map((e) => e.at_ms).sort((a, b) => a - b);
     for (let i = 1; i < arrivals.length; i++) out.event_gap.push((arrivals[i] as number) - (arrivals[i - 1] as number));
+    const stages = run.stages ?? runStages(run.events, { ack_at_ms: run.ack_at_ms ?? ackOfRun.get(run) });
+    if (stages.queue_wait_ms !== undefined) out.stages.queue_wait.push(stages.queue_wait_ms);
+    if (stages.first_thinking_ms !== undefined) out.stages.first_thinking.push(stages.first_thinking_ms);
+    if (stages.total_ms !== undefined) out.stages.total.push(stages.total_ms);
+    for (const call of stages.tools) {
+      const v = call.completed_at_ms === undefined ? undefined : (call.duration_ms ?? call.reported_ms);
+      if (v === undefined) continue;
+      out.stages.tool.push(v);
+      (out.tools[call.tool] ??= []).push(v);
+    }
   }
 
   const visit = (list: StepResult[]) => {
@@ -209,6 +242,10 @@ export interface LoadMetrics {
   metrics: Record<TimingMetric, MetricSummary>;
   /** Step duration by kind, in the order the kinds first ran. */
   steps: Record<string, MetricSummary>;
+  /** Run stages (queue_wait, first_thinking, tool, total), see client/run-stages.ts. */
+  stages: Record<StageName, MetricSummary>;
+  /** Tool call duration by tool name, in the order the tools first completed. */
+  tools: Record<string, MetricSummary>;
   /** The most frequent first-failure messages, top 5. */
   failures: Array<{ message: string; count: number }>;
   /** How many distinct failure messages there were in all. */
@@ -223,10 +260,13 @@ export class LoadStats {
   runs = 0;
   readonly timing: Record<TimingMetric, SampleSet>;
   readonly steps = new Map<string, SampleSet>();
+  readonly stages: Record<StageName, SampleSet>;
+  readonly tools = new Map<string, SampleSet>();
   private readonly failures = new Map<string, number>();
 
   constructor(private readonly makeSet: () => SampleSet = () => new SampleSet()) {
     this.timing = { ack: makeSet(), first_event: makeSet(), run_duration: makeSet(), event_gap: makeSet() };
+    this.stages = { queue_wait: makeSet(), first_thinking: makeSet(), tool: makeSet(), total: makeSet() };
   }
 
   get iterations(): number {
@@ -247,6 +287,12 @@ export class LoadStats {
     for (const [kind, values] of Object.entries(s.steps)) {
       let set = this.steps.get(kind);
       if (!set) this.steps.set(kind, (set = this.makeSet()));
+      for (const v of values) set.add(v);
+    }
+    for (const name of STAGE_NAMES) for (const v of s.stages[name]) this.stages[name].add(v);
+    for (const [tool, values] of Object.entries(s.tools)) {
+      let set = this.tools.get(tool);
+      if (!set) this.tools.set(tool, (set = this.makeSet()));
       for (const v of values) set.add(v);
     }
   }
@@ -277,6 +323,13 @@ export class LoadStats {
         event_gap: this.timing.event_gap.summary(),
       },
       steps: Object.fromEntries([...this.steps.entries()].map(([kind, set]) => [kind, set.summary()])),
+      stages: {
+        queue_wait: this.stages.queue_wait.summary(),
+        first_thinking: this.stages.first_thinking.summary(),
+        tool: this.stages.tool.summary(),
+        total: this.stages.total.summary(),
+      },
+      tools: Object.fromEntries([...this.tools.entries()].map(([tool, set]) => [tool, set.summary()])),
       failures,
       failure_kinds: this.failures.size,
     };
@@ -295,7 +348,7 @@ export type Aggregation = { kind: 'percentile'; p: number } | { kind: 'min' | 'm
 export interface Threshold {
   /** As written (trimmed). */
   expression: string;
-  target: { kind: 'scalar'; name: ThresholdScalar } | { kind: 'timing'; aggregation: Aggregation; metric: TimingMetric | `step.${string}` };
+  target: { kind: 'scalar'; name: ThresholdScalar } | { kind: 'timing'; aggregation: Aggregation; metric: TimingMetric | `step.${string}` | `stage.${string}` };
   operator: Operator;
   value: number;
 }
@@ -304,10 +357,11 @@ export class ThresholdSyntaxError extends Error {}
 
 export const THRESHOLD_HELP = `a threshold is AGG(METRIC) OP NUMBER or SCALAR OP NUMBER:
   AGG     p50, p90, p95, p99 (any pN, e.g. p99.9), min, max, mean (or avg), count
-  METRIC  ${TIMING_METRICS.join(', ')}, step.KIND (${STEP_KINDS.join(', ')})
+  METRIC  ${TIMING_METRICS.join(', ')}, step.KIND (${STEP_KINDS.join(', ')}),
+          ${STAGE_METRICS.join(', ')}, stage.tool.TOOL (one tool's calls)
   SCALAR  ${THRESHOLD_SCALARS.join(', ')}
   OP      < <= > >= == !=       times in ms; failed_rate from 0 to 1
-  e.g. 'p95(run_duration)<2000'  'p99(ack)<500'  'failed_rate<0.01'  'iterations_per_s>5'`;
+  e.g. 'p95(run_duration)<2000'  'p99(ack)<500'  'p95(stage.queue_wait)<50'  'failed_rate<0.01'`;
 
 function parseAggregation(text: string, expression: string): Aggregation {
   if (text === 'min' || text === 'max' || text === 'mean' || text === 'count') return { kind: text };
@@ -330,7 +384,7 @@ export function parseThreshold(input: string): Threshold {
   if (!/^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(right)) throw new ThresholdSyntaxError(`${expression}: "${right}" is not a number (times are in ms, without a unit)`);
   const value = Number(right);
 
-  const call = /^([A-Za-z0-9_.]+)\s*\(\s*([A-Za-z0-9_.]+)\s*\)$/.exec(left);
+  const call = /^([A-Za-z0-9_.]+)\s*\(\s*([A-Za-z0-9_.:-]+)\s*\)$/.exec(left);
   if (call) {
     const aggregation = parseAggregation(call[1] as string, expression);
     const name = call[2] as string;
@@ -343,11 +397,19 @@ export function parseThreshold(input: string): Threshold {
       if (!(STEP_KINDS as readonly string[]).includes(kind)) throw new ThresholdSyntaxError(`${expression}: unknown step kind "${kind}" (${STEP_KINDS.join(', ')})`);
       return { expression, target: { kind: 'timing', aggregation, metric: `step.${kind}` }, operator, value };
     }
-    throw new ThresholdSyntaxError(`${expression}: unknown metric "${name}" (${TIMING_METRICS.join(', ')}, step.KIND)`);
+    if (name.startsWith('stage.')) {
+      const stage = name.slice('stage.'.length);
+      const tool = /^tool\.(.+)$/.exec(stage);
+      if (!(STAGE_NAMES as readonly string[]).includes(stage) && !tool) {
+        throw new ThresholdSyntaxError(`${expression}: unknown stage "${stage}" (${STAGE_NAMES.join(', ')}, tool.TOOL)`);
+      }
+      return { expression, target: { kind: 'timing', aggregation, metric: `stage.${stage}` }, operator, value };
+    }
+    throw new ThresholdSyntaxError(`${expression}: unknown metric "${name}" (${TIMING_METRICS.join(', ')}, step.KIND, stage.STAGE)`);
   }
   if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(left)) {
     if ((THRESHOLD_SCALARS as readonly string[]).includes(left)) return { expression, target: { kind: 'scalar', name: left as ThresholdScalar }, operator, value };
-    if ((TIMING_METRICS as readonly string[]).includes(left) || left.startsWith('step.')) {
+    if ((TIMING_METRICS as readonly string[]).includes(left) || left.startsWith('step.') || left.startsWith('stage.')) {
       throw new ThresholdSyntaxError(`${expression}: ${left} has many samples: name an aggregation, e.g. 'p95(${left})${operator}${right}'`);
     }
     throw new ThresholdSyntaxError(`${expression}: unknown value "${left}" (${THRESHOLD_SCALARS.join(', ')}, or AGG(METRIC))`);
@@ -401,7 +463,13 @@ export function evaluateThreshold(threshold: Threshold, stats: LoadStats, metric
       failed: metrics.iterations.failed,
     }[t.name];
   } else {
-    const set = t.metric.startsWith('step.') ? stats.steps.get(t.metric.slice('step.'.length)) : stats.timing[t.metric as TimingMetric];
+    const set = t.metric.startsWith('step.')
+      ? stats.steps.get(t.metric.slice('step.'.length))
+      : t.metric.startsWith('stage.tool.')
+        ? stats.tools.get(t.metric.slice('stage.tool.'.length))
+        : t.metric.startsWith('stage.')
+          ? stats.stages[t.metric.slice('stage.'.length) as StageName]
+          : stats.timing[t.metric as TimingMetric];
     const v = aggregate(set, t.aggregation);
     actual = v === undefined ? undefined : t.aggregation.kind === 'count' ? v : round1(v);
   }

@@ -2,6 +2,7 @@
  * JUnit XML, as CI systems read it: a testsuite per scenario, a testcase per top-level
  * step, `<failure>` with expected against received, `<skipped/>` for steps after a failure.
  */
+import { formatRunsStages } from './report-pretty.ts';
 import { countSteps, firstFailure, type ScenarioResult, type StepResult } from './scenario-result.ts';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -72,6 +73,9 @@ export function formatJunitReport(results: ScenarioResult[], notRun: Array<{ nam
         out.push(`${open}><failure message="${escapeXml(message)}">${escapeXml(failureText(s))}</failure>${out_}</testcase>`);
       }
     }
+    // Each run's stage latencies (queue wait, first thinking, tools, total), for the CI log.
+    const stages = formatRunsStages(r.runs);
+    if (stages.length > 0) out.push(`    <system-out>${escapeXml(stages.join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   }
   // Selected but not run (--bail, or interrupted): visible as skipped, not missing.

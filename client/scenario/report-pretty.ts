@@ -2,7 +2,8 @@
  * The human report: one line per step as it ends, expected against received for a
  * failure, and a closing summary. Colors only when asked (a TTY).
  */
-import { countSteps, type ScenarioResult, type StepResult } from './scenario-result.ts';
+import { formatRunStages, formatStageMs, runStages } from '../run-stages.ts';
+import { countSteps, type ObservedRun, type ScenarioResult, type StepResult } from './scenario-result.ts';
 
 export interface PrettyOptions {
   color: boolean;
@@ -74,7 +75,41 @@ export function formatScenarioEnd(result: ScenarioResult, options: PrettyOptions
   }
   const c = countSteps(result.steps);
   const verdict = result.status === 'passed' ? paint('green', 'PASS') : paint('red', 'FAIL');
-  return `  ${verdict} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${result.runs.length} runs ${paint('dim', `(${ms(result.duration_ms)})`)}\n`;
+  const stages = formatRunsStages(result.runs).map((l) => `  ${paint('dim', l)}\n`).join('');
+  return `${stages}  ${verdict} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${result.runs.length} runs ${paint('dim', `(${ms(result.duration_ms)})`)}\n`;
+}
+
+/** Up to this many runs get a stage line each; more are summarised. */
+export const STAGE_LINES_MAX = 5;
+
+const stagesOf = (run: ObservedRun) => run.stages ?? runStages(run.events, { ack_at_ms: run.ack_at_ms });
+
+/**
+ * Each run's stage latencies, one line per run (`run r_1 (a, succeeded): queue 3 ms · …`),
+ * or for many runs one line of medians and maxima per stage.
+ */
+export function formatRunsStages(runs: ObservedRun[]): string[] {
+  if (runs.length === 0) return [];
+  if (runs.length <= STAGE_LINES_MAX) {
+    return runs.map((run) => {
+      const s = stagesOf(run);
+      const text = formatRunStages(s);
+      return `⏱ run ${run.run_id} (${run.user}${s.status ? `, ${s.status}` : ', not completed'})${text ? `: ${text}` : ''}`;
+    });
+  }
+  const all = runs.map(stagesOf);
+  const pick = (label: string, values: Array<number | undefined>) => {
+    const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    if (v.length === 0) return undefined;
+    return `${label} p50 ${formatStageMs(v[Math.ceil(v.length / 2) - 1])}, max ${formatStageMs(v[v.length - 1])}`;
+  };
+  const parts = [
+    pick('queue', all.map((s) => s.queue_wait_ms)),
+    pick('first thinking', all.map((s) => s.first_thinking_ms)),
+    pick('tool', all.flatMap((s) => s.tools.map((t) => (t.completed_at_ms === undefined ? undefined : (t.duration_ms ?? t.reported_ms))))),
+    pick('total', all.map((s) => s.total_ms)),
+  ].filter(Boolean);
+  return [`⏱ ${runs.length} runs${parts.length ? `: ${parts.join(' · ')}` : ''}`];
 }
 
 /** The whole report at once (for a result that was not printed live). */

@@ -1,4 +1,5 @@
 /** What a scenario run produced: step results, the runs it caused, and every envelope seen. */
+import type { RunStages } from '../run-stages.ts';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
 
@@ -44,6 +45,10 @@ export interface ObservedRun {
   response: string | null | undefined;
   /** Seqs delivered more than once to this user outside a resume. */
   repeated?: number[];
+  /** When the message_ack that named this run arrived (ms since the scenario started), when this user sent it. */
+  ack_at_ms?: number;
+  /** Per-stage latency (client/run-stages.ts): queue wait, first thinking, each tool call, total. */
+  stages?: RunStages;
 }
 
 export interface ReceivedRecord {

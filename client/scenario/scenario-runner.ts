@@ -26,6 +26,7 @@ import {
   type WebSocketConstructor,
 } from '../flowscope-connection.ts';
 import { createRestClient } from '../rest-client.ts';
+import { runStages } from '../run-stages.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
 import { checkRun, mismatchLines, sequenceDiff } from './run-expectations.ts';
 import type { ObservedRun, ReceivedRecord, ScenarioResult, SentRecord, StepFailure, StepResult } from './scenario-result.ts';
@@ -160,6 +161,8 @@ class ScenarioSession {
   private readonly resumed = new Set<string>();
   /** Every message_id this run sent, to tell a server-assigned id apart. */
   private readonly sentIds = new Set<string>();
+  /** Arrival of the first non-duplicate message_ack naming each run, by runKey (the run's stage breakdown starts there). */
+  private readonly ackTimes = new Map<string, number>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -348,6 +351,10 @@ class ScenarioSession {
     user.inbox.push(item);
     const rec: ReceivedRecord = { user: user.key, at_ms: at, envelope };
     this.received.push(rec);
+    if (envelope.type === 'message_ack') {
+      const p = (envelope.payload ?? {}) as { run_id?: unknown; duplicate?: unknown };
+      if (typeof p.run_id === 'string' && p.duplicate !== true && !this.ackTimes.has(runKey(user.key, p.run_id))) this.ackTimes.set(runKey(user.key, p.run_id), at);
+    }
     if (GOLDEN_TYPES.includes(envelope.type) && typeof envelope.run_id === 'string') {
       // Runs are kept per user key: two keys on the same user id each see the run.
       let run = this.runs.get(runKey(user.key, envelope.run_id));
@@ -398,6 +405,11 @@ class ScenarioSession {
     }
     const users: Record<string, { id: string }> = {};
     for (const u of this.users.values()) users[u.key] = { id: u.id };
+    for (const run of this.runs.values()) {
+      const ack = this.ackTimes.get(runKey(run.user, run.run_id));
+      if (ack !== undefined) run.ack_at_ms = ack;
+      run.stages = runStages(run.events, { ack_at_ms: ack });
+    }
     return {
       name: this.scenario.name,
       ...(this.options.file ? { file: this.options.file } : {}),
