@@ -1,0 +1,5 @@
+/** Agents over HTTP (any language): see http-agent.ts and docs/agents.md. */
+export { createHttpAgent, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type HttpAgentOptions } from './http-agent.ts';
+export { parseAgentUrls, parseAgentUrlFlags, agentUrlsFromConfig, displayUrl, type AgentUrlEntry } from './agent-urls.ts';
+export { HttpAgentError, HttpAgentConfigError, type HttpAgentErrorCode } from './http-agent-errors.ts';
+export { AGENT_LINE_TYPES, parseAgentLine, type AgentLine } from './agent-lines.ts';
