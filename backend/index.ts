@@ -1,3 +1,5 @@
 /** The backend's public surface: the only module main/ and cli/ may import. */
-export { startBackend, type RunningBackend, type Logger } from './server/flowscope-server.ts';
+export { startBackend, type BackendOptions, type RunningBackend, type Logger } from './server/flowscope-server.ts';
+export { AgentModuleError } from './agents/agent-modules.ts';
+export type * from './agents/agent-types.ts';
 export { loadConfig, DEFAULT_CONFIG, type BackendConfig } from './config/backend-config.ts';

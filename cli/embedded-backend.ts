@@ -26,7 +26,16 @@ async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
   }
 }
 
-export async function startEmbeddedBackend(options: { databaseUrl?: string | undefined; redisUrl?: string | undefined }): Promise<EmbeddedBackend> {
+export interface EmbeddedBackendOptions {
+  databaseUrl?: string | undefined;
+  redisUrl?: string | undefined;
+  /** Agent modules to load (`--agent-module`), relative to the working directory. */
+  agentModules?: string[] | undefined;
+  /** Agents over HTTP, `name=URL` (`--agent-url`). */
+  agentUrls?: string[] | undefined;
+}
+
+export async function startEmbeddedBackend(options: EmbeddedBackendOptions): Promise<EmbeddedBackend> {
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-run-'));
   const stamp = `${process.pid}_${Date.now().toString(36)}`;
   const schema = options.databaseUrl ? `flowscope_run_${stamp}` : undefined;
@@ -39,6 +48,9 @@ export async function startEmbeddedBackend(options: { databaseUrl?: string | und
       quiet: true,
       databaseUrl: options.databaseUrl,
       redisUrl: options.redisUrl,
+      agentModules: options.agentModules ?? [],
+      agentUrls: options.agentUrls ?? [],
+      agentReload: false,
       ...(schema ? { databaseSchema: schema } : {}),
       ...(options.redisUrl ? { cacheKeyPrefix: `flowscope-run:${stamp}:` } : {}),
     });
@@ -93,7 +105,7 @@ export async function probeTarget(target: string): Promise<{ ok: true; warning?:
  */
 export async function resolveTarget(
   command: string,
-  options: { target?: string | undefined; databaseUrl?: string | undefined; redisUrl?: string | undefined },
+  options: EmbeddedBackendOptions & { target?: string | undefined },
   io: { stderr: (t: string) => void },
   note: (t: string) => void,
   embeddedRemark = '',
@@ -108,7 +120,7 @@ export async function resolveTarget(
     return { target: options.target };
   }
   try {
-    const embedded = await startEmbeddedBackend({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl });
+    const embedded = await startEmbeddedBackend(options);
     note(`Embedded backend at ${embedded.url} (${embedded.description})${embeddedRemark}\n`);
     return { target: embedded.url, embedded };
   } catch (err) {

@@ -31,6 +31,11 @@ Options:
   --bail                Stop after the first failed scenario (the rest are listed as not run)
   --database-url URL    Embedded backend on PostgreSQL (default SQLite in a temp folder)
   --redis-url URL       Embedded backend on Redis (default in-process)
+  --agent NAME          Run the scenarios against this agent (sets the variable \`agent\`;
+                        scenarios/agent-conformance uses it in every message)
+  --var NAME=VALUE      Set a scenario variable, replacing the scenario's own (repeatable)
+  --agent-module FILE   Load an agent module into the embedded backend (repeatable)
+  --agent-url NAME=URL  Add an agent over HTTP to the embedded backend (repeatable)
 `;
 
 export type RunCommandIo = CommandIo;
@@ -62,6 +67,10 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       'scenario-timeout-ms': { type: 'string' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
+      agent: { type: 'string' },
+      var: { type: 'string', multiple: true },
+      'agent-module': { type: 'string', multiple: true },
+      'agent-url': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     io,
@@ -81,6 +90,19 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
   if (positionals.length === 0) return usageError(`name at least one scenario file or folder\n\n${RUN_USAGE}`.trimEnd());
   const targetIssue = targetProblem(values.target);
   if (targetIssue) return usageError(targetIssue);
+  const vars: Record<string, string> = {};
+  for (const entry of values.var ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(entry.slice(0, eq))) return usageError(`--var takes NAME=VALUE, got "${entry}"`);
+    vars[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  if (values.agent !== undefined) {
+    if (!/^\S{1,64}$/.test(values.agent)) return usageError(`--agent takes an agent name (1-64 characters, no spaces), got "${values.agent}"`);
+    vars.agent = values.agent;
+  }
+  if (values.target && (values['agent-module'] || values['agent-url'])) {
+    return usageError('--agent-module and --agent-url configure the embedded backend; with --target, start that backend with them');
+  }
 
   // Progress goes to the terminal; a machine report on stdout keeps stdout clean.
   const machineOnStdout = reporter !== 'pretty' && values.out === undefined;
@@ -130,7 +152,18 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
     return 1;
   }
 
-  const resolved = await resolveTarget('run', { target: values.target, databaseUrl: values['database-url'], redisUrl: values['redis-url'] }, io, progress);
+  const resolved = await resolveTarget(
+    'run',
+    {
+      target: values.target,
+      databaseUrl: values['database-url'],
+      redisUrl: values['redis-url'],
+      agentModules: values['agent-module']?.map((file) => path.resolve(io.cwd, file)),
+      agentUrls: values['agent-url'],
+    },
+    io,
+    progress,
+  );
   if (!resolved) return 1;
   const { target, embedded } = resolved;
   progress('\n');
@@ -167,6 +200,7 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
         signal: controller.signal,
         WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
         env: io.env,
+        vars,
         ...(values.transport ? { transport: values.transport as 'socketio' | 'ws' } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
         onStepStart: (step) => {

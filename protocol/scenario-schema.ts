@@ -170,6 +170,15 @@ export const expectRunStepSchema = z.strictObject({
   run: z.string().min(1),
   /** The exact sequence of event types, in seq order. Default: the five-event golden path. */
   events: z.array(z.enum(RUN_EVENT_TYPES)).max(500).optional(),
+  /**
+   * Without `events`: `five_events` (default) checks the built-in agents' golden path;
+   * `any_agent` only the rules every agent must keep (started first, one agent_completed
+   * last, tool pairs whole, parallel calls allowed), for running a pack against your agent.
+   */
+  shape: z
+    .enum(['five_events', 'any_agent'])
+    .optional()
+    .describe('Without events: five_events (default, the built-in agents\' golden path) or any_agent (only the rules every agent keeps).'),
   status: z.enum(FINAL_RUN_STATUSES).optional(),
   /** Pattern for the final response text. */
   response: patternSchema.optional(),

@@ -29,7 +29,29 @@ export interface BackendConfig {
   engineIdleMs: number;
   /** TTL of process-liveness and per-user execution leases (LEASE_MS): how soon another process takes over from a dead one. */
   leaseMs: number;
+  /** Agent module files (AGENTS, comma-separated, and repeatable --agent), relative to the working directory. */
+  agentModules: string[];
+  /** Agents over HTTP, `name=URL` each (AGENT_URLS, comma-separated, and repeatable --agent-url). */
+  agentUrls: string[];
+  /** Reload agent modules when their files change (AGENT_RELOAD; default on unless NODE_ENV=production). */
+  agentReload: boolean;
+  /** The `llm` agent, enabled when a model is set (LLM_MODEL, --llm-model). */
+  llm?: LlmConfig | undefined;
   quiet: boolean;
+}
+
+export interface LlmConfig {
+  model: string;
+  /** LLM_BASE_URL; default the OpenAI API. */
+  baseUrl?: string | undefined;
+  /** LLM_API_KEY, falling back to OPENAI_API_KEY. */
+  apiKey?: string | undefined;
+  /** LLM_IDLE_TIMEOUT_MS: no bytes from the endpoint for this long fails the run. */
+  idleTimeoutMs?: number | undefined;
+  /** LLM_TIMEOUT_MS: a run's model calls may take this long in all. */
+  timeoutMs?: number | undefined;
+  /** LLM_MAX_ROUNDS: model turns per run. */
+  maxRounds?: number | undefined;
 }
 
 export const DEFAULT_CONFIG: BackendConfig = {
@@ -44,6 +66,9 @@ export const DEFAULT_CONFIG: BackendConfig = {
   maxQueuedPerUser: 1000,
   engineIdleMs: 30_000,
   leaseMs: 10_000,
+  agentModules: [],
+  agentUrls: [],
+  agentReload: false,
   quiet: false,
 };
 
@@ -72,12 +97,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'rate-limit': { type: 'string' },
       'max-concurrent-runs': { type: 'string' },
       'scenario-dir': { type: 'string' },
+      agent: { type: 'string', multiple: true },
+      'agent-url': { type: 'string', multiple: true },
+      'agent-reload': { type: 'boolean' },
+      'no-agent-reload': { type: 'boolean' },
+      'llm-model': { type: 'string' },
+      'llm-base-url': { type: 'string' },
+      'llm-api-key': { type: 'string' },
+      'llm-idle-timeout-ms': { type: 'string' },
+      'llm-timeout-ms': { type: 'string' },
+      'llm-max-rounds': { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
   const pick = (flag: string | undefined, envName: string) => flag ?? env[envName];
   const origins = pick(values['allowed-origins'], 'ALLOWED_ORIGINS');
   const scenarioDir = pick(values['scenario-dir'], 'SCENARIO_DIR');
+  const list = (flags: string[] | undefined, envName: string): string[] =>
+    flags?.length ? flags.flatMap(splitList) : splitList(env[envName] ?? '');
+  const reloadEnv = env.AGENT_RELOAD;
+  const agentReload = values['no-agent-reload']
+    ? false
+    : values['agent-reload'] ??
+      (reloadEnv !== undefined && reloadEnv !== '' ? !['0', 'false', 'no', 'off'].includes(reloadEnv.toLowerCase()) : env.NODE_ENV !== 'production');
+  const llmModel = pick(values['llm-model'], 'LLM_MODEL');
+  const llm: LlmConfig | undefined = llmModel
+    ? {
+        model: llmModel,
+        baseUrl: pick(values['llm-base-url'], 'LLM_BASE_URL') || undefined,
+        apiKey: pick(values['llm-api-key'], 'LLM_API_KEY') || env.OPENAI_API_KEY || undefined,
+        idleTimeoutMs: int(pick(values['llm-idle-timeout-ms'], 'LLM_IDLE_TIMEOUT_MS'), 'LLM_IDLE_TIMEOUT_MS'),
+        timeoutMs: int(pick(values['llm-timeout-ms'], 'LLM_TIMEOUT_MS'), 'LLM_TIMEOUT_MS'),
+        maxRounds: int(pick(values['llm-max-rounds'], 'LLM_MAX_ROUNDS'), 'LLM_MAX_ROUNDS'),
+      }
+    : undefined;
   return {
     ...DEFAULT_CONFIG,
     host: pick(values.host, 'HOST') ?? DEFAULT_CONFIG.host,
@@ -97,8 +150,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       int(pick(values['max-concurrent-runs'], 'MAX_CONCURRENT_RUNS'), 'MAX_CONCURRENT_RUNS') ?? DEFAULT_CONFIG.maxConcurrentRuns,
     scenarioDir: scenarioDir ? path.resolve(scenarioDir) : undefined,
     leaseMs: int(env.LEASE_MS, 'LEASE_MS') ?? DEFAULT_CONFIG.leaseMs,
+    agentModules: list(values.agent, 'AGENTS'),
+    agentUrls: list(values['agent-url'], 'AGENT_URLS'),
+    agentReload,
+    llm,
     quiet: values.quiet ?? false,
   };
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -113,7 +113,8 @@ export class RunExecutor {
         input: { content: run.input.content, script: run.input.script },
         history: historyTurns > 0 ? await loadThreadHistory(store, run, historyTurns) : [],
         signal,
-        tools: this.deps.tools,
+        // A snapshot: a module reloaded during the run does not change the tools it sees.
+        tools: new Map(this.deps.tools),
         emit,
       });
       let outcome: { ok: true; value: Awaited<ReturnType<typeof agent.run>> } | { ok: false; err: unknown };

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { ErrorCode, USER_ID_PATTERN, type HealthResponse } from '../../protocol/index.ts';
+import { ErrorCode, USER_ID_PATTERN, type AgentsResponse, type HealthResponse } from '../../protocol/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
@@ -15,6 +15,8 @@ export interface HttpApiDeps {
   /** /api/scenarios (scenario-routes.ts); absent: 404. */
   scenarios?: ScenarioRoutesDeps | undefined;
   health(): Promise<{ status: number; body: HealthResponse }>;
+  /** GET /api/agents: every agent and tool (absent: 404). */
+  agents?: (() => AgentsResponse) | undefined;
   originAllowed(origin: string | undefined): boolean;
   log(level: 'error' | 'warn', message: string, err?: unknown): void;
 }
@@ -132,6 +134,10 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
     if (method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use GET.');
     const userId = await authUser(req);
     const { store } = deps;
+    if (parts[1] === 'agents' && parts.length === 2 && deps.agents) {
+      send(res, 200, deps.agents());
+      return;
+    }
     if (parts[1] === 'threads' && parts.length === 2) {
       const threads = await store.listThreads(userId, 200);
       send(res, 200, {

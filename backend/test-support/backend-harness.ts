@@ -4,8 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { connect, type FlowscopeConnection, type ReceivedEnvelope, type TransportKind, type WebSocketConstructor } from '../../client/index.ts';
-import type { BackendConfig } from '../config/backend-config.ts';
-import { startBackend, type RunningBackend } from '../server/flowscope-server.ts';
+import { startBackend, type BackendOptions, type RunningBackend } from '../server/flowscope-server.ts';
 
 export interface Harness {
   backend: RunningBackend;
@@ -62,7 +61,7 @@ export function wrapConnection(connection: FlowscopeConnection): TestClient {
   };
 }
 
-export async function startHarness(config: Partial<BackendConfig> = {}): Promise<Harness> {
+export async function startHarness(config: BackendOptions = {}): Promise<Harness> {
   const dataDir = config.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-test-'));
   const backend = await startBackend({ host: '127.0.0.1', port: 0, quiet: true, jwtSecret: 'test-secret-of-sufficient-length-0123456789', ...config, dataDir });
   const clients: TestClient[] = [];

@@ -81,7 +81,37 @@ describe('expect_run checks', () => {
       ['tool_completed', 4, 3, { call_id: 'c2' }],
       ['agent_completed', 5, 4],
     ]);
-    expect(checkRun(orphan, {}).problems.map((p) => p.message)).toEqual(['tool_completed #4 has call_id c2 with no tool_executing before it']);
+    expect(checkRun(orphan, {}).problems.map((p) => p.message)).toEqual([
+      'tool_completed #4 has call_id c2 with no tool_executing before it',
+      'tool_executing #3 (call_id c1) never got its tool_completed',
+    ]);
+  });
+
+  it('any_agent: overlapping pairs pass; a missing start, a reused id or another tool fail', () => {
+    const parallel = run([
+      ['agent_started', 1, 0],
+      ['tool_executing', 2, 1, { call_id: 'a', tool: 'x' }],
+      ['tool_executing', 3, 2, { call_id: 'b', tool: 'y' }],
+      ['tool_completed', 4, 3, { call_id: 'b', tool: 'y' }],
+      ['agent_thinking', 5, 4],
+      ['tool_completed', 6, 5, { call_id: 'a', tool: 'x' }],
+      ['agent_completed', 7, 6],
+    ]);
+    expect(checkRun(parallel, { shape: 'any_agent' }).problems).toEqual([]);
+    expect(checkRun(parallel, {}).problems.map((p) => p.message)).toEqual(['not the five-event flow']);
+    const bad = run([
+      ['agent_thinking', 1, 0],
+      ['tool_executing', 2, 1, { call_id: 'a', tool: 'x' }],
+      ['tool_completed', 3, 2, { call_id: 'a', tool: 'z' }],
+      ['tool_executing', 4, 3, { call_id: 'a', tool: 'x' }],
+      ['tool_completed', 5, 4, { call_id: 'a', tool: 'x' }],
+      ['agent_completed', 6, 5],
+    ]);
+    expect(checkRun(bad, { shape: 'any_agent' }).problems.map((p) => p.message)).toEqual([
+      'a run starts with one agent_started and ends with agent_completed',
+      'tool_completed #3 names tool "z", its tool_executing #2 named "x"',
+      'tool_executing #4 reuses call_id a',
+    ]);
   });
 
   it('sequenceDiff marks differing positions', () => {

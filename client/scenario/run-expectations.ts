@@ -10,6 +10,8 @@ import type { ObservedRun, StepFailure } from './scenario-result.ts';
 
 export interface RunExpectation {
   events?: readonly RunEventType[] | undefined;
+  /** Without `events`: the five-event golden path (default) or only the rules every agent keeps. */
+  shape?: 'five_events' | 'any_agent' | undefined;
   status?: string | undefined;
   /** Patterns, already rendered. */
   response?: unknown;
@@ -71,6 +73,16 @@ export function checkRun(run: ObservedRun, exp: RunExpectation): { problems: Ste
       const diff = sequenceDiff(exp.events, types);
       problems.push({ message: 'the event sequence differs', expected: ['events:', ...diff.expected], received: ['events:', ...diff.received] });
     }
+  } else if (exp.shape === 'any_agent') {
+    const first = types[0];
+    const last = types.at(-1);
+    if (first !== 'agent_started' || types.lastIndexOf('agent_started') !== 0 || last !== 'agent_completed') {
+      problems.push({
+        message: 'a run starts with one agent_started and ends with agent_completed',
+        expected: ['events: agent_started, (agent_thinking | tool_executing | tool_completed)*, agent_completed'],
+        received: [`events: ${types.join(', ')}`],
+      });
+    }
   } else if (!exp.status || exp.status === 'succeeded') {
     const missing = RUN_EVENT_TYPES.filter((t) => !types.includes(t));
     if (!isFiveEventShape(types)) {
@@ -81,13 +93,35 @@ export function checkRun(run: ObservedRun, exp: RunExpectation): { problems: Ste
       });
     }
   }
-  // Every tool_completed answers an earlier tool_executing with the same call_id.
-  const open = new Set<string>();
+  // Tool pairs are whole: every tool_completed answers an earlier tool_executing of the same
+  // call_id and tool, and every tool_executing is completed before agent_completed. Pairs may
+  // overlap (parallel tool calls).
+  const open = new Map<string, { tool: unknown; seq: number }>();
+  const used = new Set<string>();
   for (const e of run.events) {
-    const callId = (e.payload as { call_id?: unknown } | undefined)?.call_id;
-    if (e.type === 'tool_executing' && typeof callId === 'string') open.add(callId);
-    if (e.type === 'tool_completed' && typeof callId === 'string' && !open.delete(callId)) {
-      problems.push({ message: `tool_completed #${String(e.seq)} has call_id ${callId} with no tool_executing before it` });
+    const payload = e.payload as { call_id?: unknown; tool?: unknown } | undefined;
+    const callId = payload?.call_id;
+    if (typeof callId !== 'string') continue;
+    if (e.type === 'tool_executing') {
+      if (used.has(callId)) problems.push({ message: `tool_executing #${String(e.seq)} reuses call_id ${callId}` });
+      used.add(callId);
+      open.set(callId, { tool: payload?.tool, seq: e.seq ?? 0 });
+    }
+    if (e.type === 'tool_completed') {
+      const started = open.get(callId);
+      if (!started) {
+        problems.push({ message: `tool_completed #${String(e.seq)} has call_id ${callId} with no tool_executing before it` });
+      } else {
+        open.delete(callId);
+        if (started.tool !== payload?.tool) {
+          problems.push({ message: `tool_completed #${String(e.seq)} names tool ${show(payload?.tool)}, its tool_executing #${started.seq} named ${show(started.tool)}` });
+        }
+      }
+    }
+  }
+  if (types.includes('agent_completed')) {
+    for (const [callId, started] of open) {
+      problems.push({ message: `tool_executing #${started.seq} (call_id ${callId}) never got its tool_completed` });
     }
   }
 

@@ -42,6 +42,8 @@ export interface RunnerOptions {
   WebSocketImpl?: WebSocketConstructor;
   /** Values for `{{env.NAME}}`. */
   env?: Record<string, string | undefined>;
+  /** Variables that replace the scenario's own `vars` of the same name (`flowscope run --var`, `--agent`). */
+  vars?: Record<string, string>;
   /** Replaces the scenario's default transport; users and steps that name one keep theirs. */
   transport?: TransportKind;
   /** Default wait timeout when the scenario sets none (10000). */
@@ -394,7 +396,10 @@ class ScenarioSession {
     let error: string | undefined;
     try {
       // vars may use templates: env, user ids, run id and earlier vars.
-      for (const [name, value] of Object.entries(this.scenario.vars ?? {})) this.vars[name] = renderValue(value, this.scope());
+      for (const [name, value] of Object.entries(this.scenario.vars ?? {})) {
+        this.vars[name] = Object.hasOwn(this.options.vars ?? {}, name) ? this.options.vars?.[name] : renderValue(value, this.scope());
+      }
+      for (const [name, value] of Object.entries(this.options.vars ?? {})) this.vars[name] ??= value;
     } catch (err) {
       error = `vars: ${err instanceof Error ? err.message : String(err)}`;
     }
@@ -784,6 +789,7 @@ class ScenarioSession {
     );
     const { problems, timings } = checkRun(run, {
       events: spec.events,
+      shape: spec.shape,
       status: spec.status,
       response: spec.response === undefined ? undefined : this.render(spec.response, extra),
       payloads: spec.payloads === undefined ? undefined : this.render(spec.payloads, extra),
