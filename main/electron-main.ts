@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type RunningBackend } from '../backend/index.ts';
 import type { ElectronMainModule } from './electron-types.ts';
+import { electronBackendConfig, readElectronSettings } from './electron-settings.ts';
 import { createIpcGuard, registerIpcHandlers } from './ipc-guard.ts';
 import { installQuitHandler } from './quit-handler.ts';
 import { applySecurityPolicy } from './security-policy.ts';
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = app.getPath('userData');
   try {
-    backend = await startBackend({ port: 0, dataDir, consoleDir, scenarioDir });
+    // Agents come from the environment (AGENTS, AGENT_URLS, LLM_MODEL...) and settings.json in dataDir.
+    const config = electronBackendConfig(process.env, readElectronSettings(dataDir), { host: '127.0.0.1', port: 0, dataDir, consoleDir, scenarioDir });
+    backend = await startBackend(config);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     dialog.showErrorBox('Flowscope could not start its backend', `${message}\n\nData directory: ${dataDir}`);

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { electronBackendConfig, readElectronSettings } from './electron-settings.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+function folder(settings?: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-electron-'));
+  dirs.push(dir);
+  if (settings !== undefined) fs.writeFileSync(path.join(dir, 'settings.json'), settings);
+  return dir;
+}
+
+describe('Electron backend settings', () => {
+  it('reads agents (relative to the file), agent URLs and the LLM model', () => {
+    const dir = folder(JSON.stringify({ agents: ['agents/mine.ts'], agentUrls: ['py=http://127.0.0.1:9000/run'], llm: { model: 'llama3.1', baseUrl: 'http://127.0.0.1:11434/v1' } }));
+    const settings = readElectronSettings(dir);
+    expect(settings).toEqual({ agents: [path.join(dir, 'agents/mine.ts')], agentUrls: ['py=http://127.0.0.1:9000/run'], llm: { model: 'llama3.1', baseUrl: 'http://127.0.0.1:11434/v1' } });
+    const config = electronBackendConfig({ AGENTS: '/env/agent.ts' }, settings, { port: 0, dataDir: dir });
+    expect(config.agentModules).toEqual(['/env/agent.ts', path.join(dir, 'agents/mine.ts')]);
+    expect(config.agentUrls).toEqual(['py=http://127.0.0.1:9000/run']);
+    expect(config.llm?.model).toBe('llama3.1');
+    expect(config.port).toBe(0);
+    expect(config.agentReload).toBe(false);
+  });
+
+  it('no file is no settings; a broken one is one line naming it', () => {
+    expect(readElectronSettings(folder())).toEqual({});
+    const bad = folder('{"agents": "x.ts"}');
+    expect(() => readElectronSettings(bad)).toThrow(`${path.join(bad, 'settings.json')}: "agents" must be a list of strings`);
+    const notJson = folder('{');
+    expect(() => readElectronSettings(notJson)).toThrow(/settings\.json: not valid JSON/);
+  });
+});
