@@ -11,6 +11,7 @@ import type { AgentsResponse, HealthResponse } from '../../protocol/index.ts';
 import { AgentCatalog } from '../agents/agent-catalog.ts';
 import type { Agent, Tool } from '../agents/agent-types.ts';
 import type { ExtraAgent } from '../agents/agent-catalog.ts';
+import { createHttpAgent, displayUrl, parseAgentUrlFlags } from '../agents/http/index.ts';
 import { resolveJwtSecret } from '../auth/jwt-secret.ts';
 import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
@@ -272,8 +273,11 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   };
 }
 
-/** The agents built from configuration: the LLM agent and agents over HTTP. */
+/** The agents built from configuration: the LLM agent and agents over HTTP. Throws one line. */
 function configuredAgents(config: BackendConfig): ExtraAgent[] {
-  void config;
-  return [];
+  const extra: ExtraAgent[] = [];
+  for (const entry of parseAgentUrlFlags(config.agentUrls, 'agent URL')) {
+    extra.push({ agent: createHttpAgent({ name: entry.name, url: entry.url }), source: 'http', origin: displayUrl(new URL(entry.url)) });
+  }
+  return extra;
 }
