@@ -150,6 +150,8 @@ class HttpRun {
   private phase = 'before the response headers';
   private readonly splitter: NdjsonSplitter;
   private completed: { line: CompletedLine; number: number } | undefined;
+  /** The response body was read to its end (nothing left to close). */
+  private drained = false;
   /** Calls reported open (call id → tool). */
   private readonly openCalls = new Map<string, string>();
 
@@ -199,7 +201,7 @@ class HttpRun {
       clearTimeout(this.idleTimer);
       ctx.signal.removeEventListener('abort', onCancel);
       // Closes the connection when the run ends early (an invalid line, a failed emit).
-      if (!this.controller.signal.aborted) this.controller.abort();
+      if (!this.drained && !this.controller.signal.aborted) this.controller.abort();
     }
   }
 
@@ -263,6 +265,7 @@ class HttpRun {
           this.phase = this.completed ? 'after agent_completed (the response did not end)' : `after line ${this.splitter.linesSeen}`;
           this.armIdle();
         }
+        this.drained = true;
       } catch (err) {
         if (err instanceof HttpAgentError || this.controller.signal.aborted || !(err instanceof TypeError)) throw err;
         throw this.error('connection', `the connection to ${this.config.shownUrl} broke after line ${this.splitter.linesSeen}: ${networkProblem(err)}`);
