@@ -3,3 +3,4 @@ export { startBackend, type BackendOptions, type RunningBackend, type Logger } f
 export { AgentModuleError } from './agents/agent-modules.ts';
 export type * from './agents/agent-types.ts';
 export { loadConfig, DEFAULT_CONFIG, type BackendConfig } from './config/backend-config.ts';
+export { didYouMean, flagProblem, FlagError, formatFlagList, parseFlags, type FlagHelp, type FlagTable } from './config/cli-flags.ts';

@@ -3,6 +3,7 @@
  * error and `--help`, and the checks of the options several commands take.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { flagProblem } from '../backend/index.ts';
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -29,8 +30,9 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export type ParsedArgs<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /**
- * Parses argv strictly. An unknown option or a missing value prints the message and the
- * usage and gives exit code 2; `--help` prints the usage and gives 0.
+ * Parses argv strictly. An unknown option (with the closest one: "did you mean --target?")
+ * or a missing value prints one line and the usage and gives exit code 2; `--help` prints
+ * the usage and gives 0.
  */
 export function parseCommandArgs<const O extends Options>(
   command: string,
@@ -39,6 +41,11 @@ export function parseCommandArgs<const O extends Options>(
   options: O,
   io: Pick<CommandIo, 'stdout' | 'stderr'>,
 ): ParsedArgs<O> | number {
+  const problem = flagProblem(argv, options);
+  if (problem && !problem.help) {
+    io.stderr(`flowscope ${command}: ${problem.message}\n\n${usage}`);
+    return 2;
+  }
   let parsed: ParsedArgs<O>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options }) as ParsedArgs<O>;

@@ -1,5 +1,6 @@
 /** The `flowscope` command. */
 import { readFileSync } from 'node:fs';
+import { didYouMean } from '../backend/index.ts';
 import { importCommand } from './import-command.ts';
 import { loadCommand } from './load-command.ts';
 import { runCommand } from './run-command.ts';
@@ -8,9 +9,8 @@ import { serveCommand } from './serve-command.ts';
 const USAGE = `Usage: flowscope <command> [options]
 
 Commands:
-  serve     Start the messaging backend headless (HOST, PORT, DATA_DIR, JWT_SECRET,
-            DATABASE_URL, REDIS_URL from the environment, or --host, --port, --data-dir,
-            --jwt-secret, --database-url, --redis-url)
+  serve     Start the messaging backend headless, configured by environment variables
+            or flags (--host, --port, ...; flowscope serve --help for all of them)
   run       Run scenarios: flowscope run <files or folders...> [--target URL]
             [--reporter pretty|json|junit] [--out FILE] [--grep TEXT] [--tag TAG]
             (an embedded backend unless --target; flowscope run --help for all options)
@@ -47,9 +47,11 @@ export async function main(argv: string[]): Promise<number> {
     case '-h':
       process.stdout.write(USAGE);
       return 0;
-    default:
-      process.stderr.write(`flowscope: unknown command "${command}"\n\n${USAGE}`);
+    default: {
+      const guess = didYouMean(command.replace(/^-+/, ''), ['serve', 'run', 'load', 'import', 'version', 'help']);
+      process.stderr.write(`flowscope: unknown command "${command}"${guess ? ` (did you mean ${guess}?)` : ''}\n\n${USAGE}`);
       return 2;
+    }
   }
 }
 

@@ -128,7 +128,9 @@ describe('flowscope run', () => {
       [['pack', '--reporter', 'xml'], '--reporter must be pretty, json or junit'],
       [['pack', '--target', 'ftp://x'], '--target must be an http(s) URL'],
       [['nope'], 'nope: no such file or folder'],
-      [['pack', '--wat'], "Unknown option '--wat'"],
+      [['pack', '--wat'], 'flowscope run: unknown option --wat\n\nUsage: flowscope run'],
+      [['pack', '--grpe', 'x'], 'flowscope run: unknown option --grpe (did you mean --grep?)\n\nUsage: flowscope run'],
+      [['pack', '--out'], 'flowscope run: --out needs a value\n\nUsage: flowscope run'],
     ] as const) {
       const io = capture();
       expect(await runCommand([...args], io)).toBe(2);

@@ -2,15 +2,60 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentModuleError, loadConfig, startBackend } from '../backend/index.ts';
+import { FlagError, formatFlagList, type FlagHelp, type FlagTable } from '../backend/index.ts';
+import { processIo, type CommandIo } from './command-args.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export async function serveCommand(argv: string[]): Promise<number> {
+/**
+ * What `--help` says of the serve flags whose entry in the option table (backend-config.ts)
+ * carries no `help`. A flag added to the table is listed even without a line here.
+ */
+export const SERVE_FLAG_HELP: Record<string, FlagHelp> = {
+  host: { env: 'HOST', value: 'ADDRESS', help: 'address to bind (127.0.0.1); the dev token endpoint only on a loopback address' },
+  port: { env: 'PORT', help: 'port (8000); 0 picks a free one' },
+  'data-dir': { env: 'DATA_DIR', help: 'SQLite file and the generated dev JWT secret (~/.flowscope)' },
+  'jwt-secret': { env: 'JWT_SECRET', value: 'SECRET', help: 'HS256 secret for client tokens (generated, kept in DATA_DIR)' },
+  'database-url': { env: 'DATABASE_URL', help: 'postgres://... for PostgreSQL (default SQLite in DATA_DIR)' },
+  'redis-url': { env: 'REDIS_URL', help: 'redis://... for Redis (default in-process cache)' },
+  'allowed-origins': { env: 'ALLOWED_ORIGINS', help: 'extra browser origins, comma-separated (* for all)' },
+  'max-connections-per-user': { env: 'MAX_CONNECTIONS_PER_USER', help: 'open connections per user (10)' },
+  'rate-limit': { env: 'RATE_LIMIT', help: 'messages per user per 10 s window (120)' },
+  'max-concurrent-runs': { env: 'MAX_CONCURRENT_RUNS', help: 'runs executing at once in this process (64)' },
+  'scenario-dir': { env: 'SCENARIO_DIR', help: "the built-in scenario pack the console lists (the repo's scenarios/)" },
+  agent: { env: 'AGENTS', value: 'FILE', help: 'an agent module to load' },
+  'agent-url': { env: 'AGENT_URLS', value: 'NAME=URL', help: 'an agent served over HTTP' },
+  'agent-reload': { env: 'AGENT_RELOAD', help: 'reload agent modules when their files change' },
+  'no-agent-reload': { help: 'do not reload agent modules' },
+  'llm-model': { env: 'LLM_MODEL', value: 'MODEL', help: 'enables the llm agent with this model' },
+  'llm-base-url': { env: 'LLM_BASE_URL', help: 'OpenAI-compatible endpoint (default the OpenAI API)' },
+  'llm-api-key': { env: 'LLM_API_KEY', value: 'KEY', help: 'API key (else OPENAI_API_KEY)' },
+  quiet: { help: 'no request log' },
+};
+
+/** The usage of `flowscope serve`, its option list generated from the flag table. */
+export function serveUsage(flags: FlagTable): string {
+  return `Usage: flowscope serve [options]
+
+Starts the messaging backend headless and logs one line with its URL; Ctrl-C or SIGTERM stops
+it cleanly. Each option can also be set by its environment variable (the flag wins).
+
+Options:
+${formatFlagList({ ...flags, help: { type: 'boolean', short: 'h', help: 'show this help' } }, SERVE_FLAG_HELP)}
+`;
+}
+
+export async function serveCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
   let config;
   try {
-    config = loadConfig(process.env, argv);
+    config = loadConfig(io.env, argv);
   } catch (err) {
-    console.error(`flowscope serve: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof FlagError && err.help) {
+      io.stdout(serveUsage(err.flags));
+      return 0;
+    }
+    const usage = err instanceof FlagError ? `\n\n${serveUsage(err.flags)}` : '\n';
+    io.stderr(`flowscope serve: ${err instanceof Error ? err.message : String(err)}${usage}`);
     return 2;
   }
   let backend;

@@ -1,5 +1,5 @@
 /** Backend configuration (protocol.md §7): environment variables, overridden by CLI flags. */
-import { parseArgs } from 'node:util';
+import { parseFlags } from './cli-flags.ts';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -81,7 +81,8 @@ function int(value: string | undefined, name: string): number | undefined {
 
 /** Reads HOST, PORT, DATA_DIR, JWT_SECRET, DATABASE_URL, REDIS_URL, SCENARIO_DIR, ... then flags. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): BackendConfig {
-  const { values } = parseArgs({
+  // parseFlags: parseArgs whose errors suggest the closest flag; `flowscope serve --help` lists this table.
+  const { values } = parseFlags({
     args: argv,
     allowPositionals: true,
     strict: true,

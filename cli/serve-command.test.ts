@@ -1,0 +1,57 @@
+/** `flowscope serve`'s usage and flag errors (answered before anything starts), with captured IO. */
+import { describe, expect, it } from 'vitest';
+import { FlagError, loadConfig } from '../backend/index.ts';
+import { serveCommand } from './serve-command.ts';
+import { captureIo } from './test-support/captured-io.ts';
+
+/** The option table loadConfig parses with, as its FlagError carries it. */
+function serveFlags(): string[] {
+  try {
+    loadConfig({}, ['--help']);
+  } catch (err) {
+    if (err instanceof FlagError) return Object.keys(err.flags);
+  }
+  throw new Error('loadConfig did not answer --help with a FlagError');
+}
+
+describe('flowscope serve usage', () => {
+  it('--help and -h print the usage with every flag of the option table and exit 0', async () => {
+    const flags = serveFlags();
+    expect(flags).toEqual(expect.arrayContaining(['host', 'port', 'data-dir', 'database-url', 'redis-url', 'quiet']));
+    for (const arg of ['--help', '-h']) {
+      const io = captureIo(process.cwd());
+      expect(await serveCommand([arg], io)).toBe(0);
+      expect(io.err()).toBe('');
+      const out = io.out();
+      expect(out.startsWith('Usage: flowscope serve [options]\n')).toBe(true);
+      for (const flag of flags) expect(out).toMatch(new RegExp(`^  (-\\w, )?--${flag}\\b`, 'm'));
+      expect(out).toMatch(/^ {2}--port N +port \(8000\); 0 picks a free one \(env PORT\)$/m);
+      expect(out).toMatch(/^ {2}-h, --help +show this help$/m);
+    }
+  });
+
+  it('an unknown flag answers with one line, the closest flag, and the usage; exit 2', async () => {
+    for (const [args, line] of [
+      [['--prot', '9000'], 'flowscope serve: unknown option --prot (did you mean --port?)'],
+      [['--data', '/tmp/x'], 'flowscope serve: unknown option --data (did you mean --data-dir?)'],
+      [['-port', '9000'], 'flowscope serve: unknown option -port (did you mean --port?)'],
+      [['--verbose'], 'flowscope serve: unknown option --verbose'],
+      [['--port'], 'flowscope serve: --port needs a value'],
+      [['--quiet=1'], 'flowscope serve: --quiet takes no value (got "1")'],
+    ] as const) {
+      const io = captureIo(process.cwd());
+      expect(await serveCommand([...args], io)).toBe(2);
+      expect(io.out()).toBe('');
+      expect(io.err()).toMatch(/^flowscope serve: .*\n\nUsage: flowscope serve \[options\]\n/);
+      expect(io.err().split('\n')[0]).toBe(line);
+      expect(io.err()).not.toContain('parseArgs');
+      expect(io.err()).not.toContain("To specify a positional argument");
+    }
+  });
+
+  it('a bad value is one line without the usage; exit 2', async () => {
+    const io = captureIo(process.cwd(), { env: { PORT: 'eighty' } });
+    expect(await serveCommand([], io)).toBe(2);
+    expect(io.err()).toBe('flowscope serve: PORT must be a non-negative integer, got "eighty"\n');
+  });
+});
