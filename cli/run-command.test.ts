@@ -119,7 +119,8 @@ describe('flowscope run', () => {
   it('an invalid file fails the run with its path and the problem', async () => {
     const io = capture();
     expect(await runCommand(['broken.json'], io)).toBe(1);
-    expect(io.out()).toContain('broken.json\n  ✗ invalid scenario:\n    steps[0].send: send needs exactly one of message, raw, oversize_bytes');
+    // Located as file:line:column (the "send" key of the one-line JSON), not only by its path.
+    expect(io.out()).toContain('broken.json\n  ✗ invalid scenario:\n    broken.json:1:59: steps[0].send: send needs exactly one of message, raw, oversize_bytes');
   });
 
   it('usage errors exit 2 and say what is wrong', async () => {
@@ -148,8 +149,8 @@ describe('flowscope run', () => {
     );
     const io = capture();
     expect(await runCommand(['bad-pattern.yaml'], io)).toBe(1);
-    expect(io.out()).toContain('steps[1].wait.match.run_id.$regex: not a valid regular expression');
-    expect(io.out()).toContain('steps[1].wait.match.type.$regx: unknown operator $regx');
+    expect(io.out()).toContain('bad-pattern.yaml:6:41: steps[1].wait.match.run_id.$regex: not a valid regular expression');
+    expect(io.out()).toContain('bad-pattern.yaml:6:69: steps[1].wait.match.type.$regx: unknown operator $regx');
   });
 
   it('--bail lists what did not run; --scenario-timeout-ms stops a scenario that hangs', async () => {

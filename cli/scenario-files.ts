@@ -1,7 +1,8 @@
 /** Finds and reads scenario files: files given by name, folders searched recursively. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { loadScenarioText, formatIssues } from '../client/scenario/scenario-loader.ts';
+import { loadScenarioText } from '../client/scenario/scenario-loader.ts';
+import { formatLocatedIssues, locateIssues } from '../client/scenario/scenario-source-position.ts';
 import type { Scenario } from '../protocol/index.ts';
 
 export const SCENARIO_EXTENSIONS = ['.json', '.yaml', '.yml'];
@@ -55,6 +56,7 @@ export async function loadScenarioFile(file: string, cwd = process.cwd()): Promi
   }
   if (!FORMAT_KEY.test(text)) return { file: rel, notScenario: true, error: 'not a scenario (no flowscope: key)' };
   const loaded = loadScenarioText(text, file);
-  if (!loaded.ok) return { file: rel, error: `invalid scenario:\n${formatIssues(loaded.issues)}` };
+  // Each problem at file:line:column (from its path into the document), so a terminal or CI links it.
+  if (!loaded.ok) return { file: rel, error: `invalid scenario:\n${formatLocatedIssues(rel, locateIssues(text, loaded.issues))}` };
   return { file: rel, scenario: loaded.scenario };
 }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenarioText } from './scenario-loader.ts';
+import { formatLocatedIssues, locateIssues, sourceLocator } from './scenario-source-position.ts';
+
+const yaml = `flowscope: 1
+name: located
+users:
+  a: {}
+steps:
+  - connect: a
+  - repeat:
+      times: 2
+      steps:
+        - send: { as: a }
+  - wait:
+      user: a
+`;
+
+describe('scenario source positions', () => {
+  it('maps validation paths of a YAML file to line and column, nested steps included', () => {
+    const loaded = loadScenarioText(yaml, 'located.yaml');
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    const located = locateIssues(yaml, loaded.issues);
+    expect(located).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'steps[1].repeat.steps[0].send', line: 10, column: 11 }),
+        // A missing key points at the deepest part that exists: the wait.
+        expect.objectContaining({ path: 'steps[2].wait.match', line: 11, column: 5 }),
+      ]),
+    );
+    expect(formatLocatedIssues('located.yaml', located)).toContain('located.yaml:10:11: steps[1].repeat.steps[0].send: ');
+  });
+
+  it('maps paths of a JSON file (read as YAML for its positions), on one line or many', () => {
+    const one = '{"flowscope":1,"name":"j","users":{"a":{}},"steps":[{"connect":"a"},{"send":{"as":"a"}}]}';
+    expect(sourceLocator(one)('steps[1].send')).toEqual({ line: 1, column: one.indexOf('"send"') + 1 });
+    const pretty = JSON.stringify(JSON.parse(one), null, 2);
+    expect(sourceLocator(pretty)('steps[1].send')).toEqual({ line: 12, column: 7 });
+    expect(sourceLocator(pretty)('steps[1]')).toEqual({ line: 11, column: 5 });
+    expect(sourceLocator(pretty)('(root)')).toEqual({ line: 1, column: 1 });
+  });
+
+  it('keeps a syntax error at its own position, and an unlocatable path without one', () => {
+    const broken = 'flowscope: 1\nname: [unclosed\n';
+    const loaded = loadScenarioText(broken, 'x.yaml');
+    if (loaded.ok) throw new Error('expected a syntax error');
+    const [issue] = locateIssues(broken, loaded.issues);
+    expect(issue).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
+    expect(formatLocatedIssues('x.yaml', [issue!])).toMatch(/^x\.yaml:\d+:\d+: /);
+    expect(formatLocatedIssues('x.yaml', [{ path: 'steps[9]', message: 'gone' }])).toBe('x.yaml: steps[9]: gone');
+    expect(locateIssues('', [{ path: 'steps[0]', message: 'm' }])).toEqual([{ path: 'steps[0]', message: 'm' }]);
+  });
+});
