@@ -1,12 +1,13 @@
 /** Writes the chosen report (pretty, json, junit) to a file or stdout. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { formatDotsReport } from '../client/scenario/report-dots.ts';
 import { buildReport, formatJsonReport } from '../client/scenario/report-json.ts';
 import { formatJunitReport } from '../client/scenario/report-junit.ts';
 import { formatPrettyReport } from '../client/scenario/report-pretty.ts';
 import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
 
-export type Reporter = 'pretty' | 'json' | 'junit';
+export type Reporter = 'pretty' | 'dots' | 'json' | 'junit';
 
 export interface NotRun {
   name: string;
@@ -16,6 +17,7 @@ export interface NotRun {
 export function renderReport(reporter: Reporter, results: ScenarioResult[], notRun: NotRun[], target: string, started: Date, durationMs: number): string {
   if (reporter === 'junit') return formatJunitReport(results, notRun);
   if (reporter === 'json') return formatJsonReport(buildReport(results, target, started, durationMs, notRun));
+  if (reporter === 'dots') return formatDotsReport(results, { color: false }, notRun);
   return formatPrettyReport(results, { color: false }); // pretty to a file: the same text, without colors
 }
 

@@ -116,6 +116,34 @@ describe('flowscope run', () => {
     expect(io.err()).toContain('Expects a tool that is not called');
   });
 
+  it('dots: a character per step for CI logs, then each failure with expected against received, and the summary', async () => {
+    const io = capture();
+    expect(await runCommand(['pack', 'broken.json', '--reporter', 'dots'], io)).toBe(1);
+    const out = io.out();
+    // nested/failing.yml: connect, send, expect_run (F), sleep (-); passing.yaml: parallel (2 connects), send, expect_run, expect_nothing; broken.json: E.
+    expect(out).toContain('\n..F-.....E\n');
+    expect(out).not.toContain('✓');
+    expect(out).toMatch(/\n1\) Expects a tool that is not called {2}pack\/nested\/failing\.yml\n {3}step 3\. expect run [^\n]+\n {5}[^\n]*payload does not match\n {5}expected:\n/);
+    expect(out).toContain('2) broken.json\n   invalid scenario:\n   broken.json:1:59: steps[0].send: send needs exactly one of message, raw, oversize_bytes\n');
+    expect(out.match(/Scenarios: 1 passed, 2 failed, 3 total/g)).toHaveLength(1);
+  });
+
+  it('a wait still waiting says so every few seconds in the pretty output, never in dots or in a report file', async () => {
+    await fs.writeFile(
+      path.join(dir, 'waits.yaml'),
+      'flowscope: 1\nname: waits\nusers: { a: {} }\nsteps:\n  - connect: a\n  - wait: { user: a, match: { type: agent_completed }, timeout_ms: 900 }\n',
+    );
+    const pretty = capture();
+    expect(await runCommand(['waits.yaml', '--still-waiting-ms', '200', '--reporter', 'junit', '--out', 'waits.xml'], pretty)).toBe(1);
+    expect(pretty.out()).toMatch(/^ {2}… 2\. still waiting for \{"type":"agent_completed"\} on a \(0\.\d s of 0\.9 s\)$/m);
+    expect(pretty.out()).toContain('nothing matching arrived within 900 ms');
+    expect(await fs.readFile(path.join(dir, 'waits.xml'), 'utf8')).not.toContain('still waiting');
+    const dots = capture();
+    expect(await runCommand(['waits.yaml', '--still-waiting-ms', '200', '--reporter', 'dots'], dots)).toBe(1);
+    expect(dots.out()).toContain('\n.F\n');
+    expect(dots.out()).not.toContain('still waiting');
+  });
+
   it('an invalid file fails the run with its path and the problem', async () => {
     const io = capture();
     expect(await runCommand(['broken.json'], io)).toBe(1);
@@ -126,7 +154,7 @@ describe('flowscope run', () => {
   it('usage errors exit 2 and say what is wrong', async () => {
     for (const [args, text] of [
       [[], 'name at least one scenario file or folder'],
-      [['pack', '--reporter', 'xml'], '--reporter must be pretty, json or junit'],
+      [['pack', '--reporter', 'xml'], '--reporter must be pretty, dots, json or junit'],
       [['pack', '--target', 'ftp://x'], '--target must be an http(s) URL'],
       [['nope'], 'nope: no such file or folder'],
       [['pack', '--wat'], 'flowscope run: unknown option --wat\n\nUsage: flowscope run'],

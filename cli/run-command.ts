@@ -6,7 +6,8 @@
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { WebSocketConstructor } from '../client/index.ts';
-import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, formatSummary } from '../client/scenario/report-pretty.ts';
+import { DotsWriter, formatDotsFailures } from '../client/scenario/report-dots.ts';
+import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, formatStillWaiting, formatSummary } from '../client/scenario/report-pretty.ts';
 import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
 import { runScenario } from '../client/scenario/scenario-runner.ts';
 import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transportProblem, type CommandIo } from './command-args.ts';
@@ -21,7 +22,7 @@ Runs scenarios (JSON or YAML, docs/scenarios.md) and exits 0 only when every ass
 
 Options:
   --target URL          Run against this backend instead of an embedded one
-  --reporter NAME       pretty (default), json or junit
+  --reporter NAME       pretty (default), dots (a character per step, for CI logs), json or junit
   --out FILE            Write the report to FILE (progress still goes to the terminal)
   --grep TEXT           Only scenarios whose name or file contains TEXT (or matches /regex/)
   --tag TAG             Only scenarios with this tag (repeatable; any of them)
@@ -29,6 +30,7 @@ Options:
   --timeout-ms N        Default wait timeout (10000)
   --scenario-timeout-ms N  Stop a scenario that runs longer (it fails)
   --bail                Stop after the first failed scenario (the rest are listed as not run)
+  --still-waiting-ms N  How often a wait still waiting says so (5000; pretty output only)
   --database-url URL    Embedded backend on PostgreSQL (default SQLite in a temp folder)
   --redis-url URL       Embedded backend on Redis (default in-process)
   --agent NAME          Run the scenarios against this agent (sets the variable \`agent\`;
@@ -65,6 +67,7 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       'timeout-ms': { type: 'string' },
       bail: { type: 'boolean' },
       'scenario-timeout-ms': { type: 'string' },
+      'still-waiting-ms': { type: 'string' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
       agent: { type: 'string' },
@@ -82,7 +85,7 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
     return 2;
   };
   const reporter = values.reporter as Reporter;
-  if (!['pretty', 'json', 'junit'].includes(reporter)) return usageError(`--reporter must be pretty, json or junit, got "${reporter}"`);
+  if (!['pretty', 'dots', 'json', 'junit'].includes(reporter)) return usageError(`--reporter must be pretty, dots, json or junit, got "${reporter}"`);
   const transportIssue = transportProblem(values.transport);
   if (transportIssue) return usageError(transportIssue);
   const timeoutMs = positiveIntOption('timeout-ms', values['timeout-ms']);
@@ -105,9 +108,11 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
   }
 
   // Progress goes to the terminal; a machine report on stdout keeps stdout clean.
-  const machineOnStdout = reporter !== 'pretty' && values.out === undefined;
+  const machineOnStdout = (reporter === 'json' || reporter === 'junit') && values.out === undefined;
   const progress = machineOnStdout ? io.stderr : io.stdout;
   const pretty = { color: io.color && !machineOnStdout };
+  // dots: a character per step on the terminal instead of a line (still-waiting lines only in the pretty progress).
+  const dots = reporter === 'dots' ? new DotsWriter(progress) : undefined;
 
   let grep: ((s: string) => boolean) | undefined;
   try {
@@ -117,6 +122,8 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
   }
   const scenarioTimeoutMs = positiveIntOption('scenario-timeout-ms', values['scenario-timeout-ms']);
   if (scenarioTimeoutMs instanceof Error) return usageError(scenarioTimeoutMs.message);
+  const waitingMs = positiveIntOption('still-waiting-ms', values['still-waiting-ms']);
+  if (waitingMs instanceof Error) return usageError(waitingMs.message);
   const outPath = values.out !== undefined ? path.resolve(io.cwd, values.out) : undefined;
   if (outPath) {
     const problem = await checkOutPath(outPath);
@@ -184,11 +191,12 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       }
       if (!item.scenario) {
         const result = loadFailure(item, target);
-        progress(`${formatScenarioEnd(result, pretty)}\n`);
+        if (dots) dots.scenarioError();
+        else progress(`${formatScenarioEnd(result, pretty)}\n`);
         results.push(result);
         continue;
       }
-      progress(`${formatScenarioHeader(item.scenario.name, item.file, pretty)}\n`);
+      if (!dots) progress(`${formatScenarioHeader(item.scenario.name, item.file, pretty)}\n`);
       current = new AbortController();
       const controller = current;
       const timer = scenarioTimeoutMs
@@ -204,11 +212,12 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
         ...(values.transport ? { transport: values.transport as 'socketio' | 'ws' } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
         onStepStart: (step) => {
-          if (step.kind === 'repeat' || step.kind === 'parallel') progress(`${formatGroupStart(step, pretty)}\n`);
+          if (!dots && (step.kind === 'repeat' || step.kind === 'parallel')) progress(`${formatGroupStart(step, pretty)}\n`);
         },
-        onStepEnd: (step) => progress(`${formatStep(step, pretty)}\n`),
+        onStepEnd: (step) => (dots ? dots.step(step) : progress(`${formatStep(step, pretty)}\n`)),
+        ...(dots ? {} : { onWaiting: (info) => progress(`${formatStillWaiting(info, pretty)}\n`), ...(waitingMs ? { waitingIntervalMs: waitingMs } : {}) }),
       }).finally(() => clearTimeout(timer));
-      progress(`${formatScenarioEnd(result, pretty)}\n`);
+      if (!dots) progress(`${formatScenarioEnd(result, pretty)}\n`);
       results.push(result);
     }
   } finally {
@@ -216,10 +225,16 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
     await embedded?.stop();
   }
   const interrupted = signals.interrupted;
+  if (dots) {
+    dots.end();
+    const failures = formatDotsFailures(results, pretty);
+    if (failures) progress(`\n${failures}\n`);
+    progress('\n');
+  }
   progress(`${formatSummary(results, pretty, notRun, interrupted)}\n`);
 
   const duration = performance.now() - t0;
-  if (reporter !== 'pretty' || outPath !== undefined) {
+  if (machineOnStdout || outPath !== undefined) {
     const text = renderReport(reporter, results, notRun, target, started, duration);
     if (!(await deliverReport('run', text, outPath, io, progress))) return 1;
   }

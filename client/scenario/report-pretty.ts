@@ -38,6 +38,18 @@ export function formatStep(step: StepResult, options: PrettyOptions): string {
   return lines.join('\n');
 }
 
+/** Seconds for the still-waiting line: `5 s`, `2.5 s`. */
+function secs(n: number): string {
+  const v = n / 1000;
+  return `${Number.isInteger(Math.round(v * 10) / 10) ? Math.round(v) : (Math.round(v * 10) / 10).toFixed(1)} s`;
+}
+
+/** A step that is still waiting: `… still waiting for {"type":"agent_completed"} on a (5 s of 30 s)`. */
+export function formatStillWaiting(info: { step: StepResult; user: string; waiting_for: string; waited_ms: number; timeout_ms: number }, options: PrettyOptions): string {
+  const paint = createPainter(options.color);
+  return `${'  '.repeat(depth(info.step) + 1)}${paint('yellow', '…')} ${paint('dim', `${info.step.id}. still waiting for ${info.waiting_for} on ${info.user} (${secs(info.waited_ms)} of ${secs(info.timeout_ms)})`)}`;
+}
+
 /** The opening line of a repeat or parallel group, printed before its nested steps. */
 export function formatGroupStart(step: StepResult, options: PrettyOptions): string {
   const paint = createPainter(options.color);

@@ -56,6 +56,21 @@ export interface RunnerOptions {
   onStepEnd?(step: StepResult): void;
   onReceived?(record: ReceivedRecord): void;
   onSent?(record: SentRecord): void;
+  /** A `wait` or `expect_run` still waiting, every `waitingIntervalMs` (the pretty reporter prints it). */
+  onWaiting?(info: WaitingInfo): void;
+  /** How often `onWaiting` is called while a step waits (5000). */
+  waitingIntervalMs?: number;
+}
+
+/** A step that is still waiting: what for, on whose connection, for how long of how long. */
+export interface WaitingInfo {
+  step: StepResult;
+  /** The user key. */
+  user: string;
+  /** What it waits for, e.g. `{"type":"agent_completed"}` or `run run_1 to complete`. */
+  waiting_for: string;
+  waited_ms: number;
+  timeout_ms: number;
 }
 
 class StepFailed extends Error {
@@ -249,7 +264,13 @@ class ScenarioSession {
   }
 
   /** Resolves with the first non-undefined value of `check`, re-evaluated on every arrival. */
-  private waitFor<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => StepFailure, watch?: UserState): Promise<T> {
+  private waitFor<T>(
+    check: () => T | undefined,
+    timeoutMs: number,
+    onTimeout: () => StepFailure,
+    watch?: UserState,
+    still?: { step: StepResult; waiting_for: string },
+  ): Promise<T> {
     let immediate: T | undefined;
     try {
       immediate = check();
@@ -264,8 +285,18 @@ class ScenarioSession {
       return Promise.reject(new StepFailed({ ...f, message: `${watch.key}'s connection is ${watched.state}: ${f.message.replace(/ within \d+ ms/, '')}` }));
     }
     return new Promise<T>((resolve, reject) => {
+      const startedAt = performance.now();
+      const onWaiting = this.options.onWaiting;
+      const ticker =
+        still && watch && onWaiting
+          ? setInterval(
+              () => onWaiting({ step: still.step, user: watch.key, waiting_for: still.waiting_for, waited_ms: Math.round(performance.now() - startedAt), timeout_ms: timeoutMs }),
+              Math.max(10, this.options.waitingIntervalMs ?? 5000),
+            )
+          : undefined;
       const done = () => {
         clearTimeout(timer);
+        clearInterval(ticker);
         this.waiters.delete(waiter);
         this.options.signal?.removeEventListener('abort', onAbort);
       };
@@ -757,6 +788,7 @@ class ScenarioSession {
         };
       },
       u,
+      { step: result, waiting_for: show(pattern) },
     );
     result.title = `wait for ${u.key}: ${summarize(item.envelope)}`;
     for (const [name, path] of Object.entries(spec.capture ?? {})) {
@@ -786,6 +818,7 @@ class ScenarioSession {
         };
       },
       u,
+      { step: result, waiting_for: `run ${runId} to complete` },
     );
     const { problems, timings } = checkRun(run, {
       events: spec.events,
