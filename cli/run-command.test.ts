@@ -77,6 +77,7 @@ describe('flowscope run', () => {
     expect(out).toContain('PASS');
     expect(out).toContain('✗ 3. expect run');
     expect(out).toMatch(/expected:\n\s+tool_executing\.payload\.tool: "search_docs"\n\s+received:\n\s+tool_executing\.payload\.tool: "calculator"/);
+    expect(out).toMatch(/payload does not match\n\s+at pack\/nested\/failing\.yml:9:5\n/); // where the failed step is written
     expect(out).toContain('- 4. sleep'); // skipped after the failure
     expect(out).toContain('Scenarios: 1 passed, 1 failed, 2 total');
     // Each run's stage latencies, before the verdict.
@@ -112,6 +113,7 @@ describe('flowscope run', () => {
     expect(xml).toContain('<testsuite name="Expects a tool that is not called" tests="4" failures="1" errors="0" skipped="1"');
     expect(xml).toMatch(/<failure message="[^"]*payload does not match">[^<]*tool_executing\.payload\.tool: &quot;search_docs&quot;/);
     expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(xml).toContain('at pack/nested/failing.yml:9:5');
     expect(xml).toMatch(/<\/testcase>\n {4}<system-out>⏱ run run_\S+ \(a, succeeded\): queue [^<]+ · total [^<]+<\/system-out>\n {2}<\/testsuite>/);
     expect(io.err()).toContain('Expects a tool that is not called');
   });
@@ -123,7 +125,7 @@ describe('flowscope run', () => {
     // nested/failing.yml: connect, send, expect_run (F), sleep (-); passing.yaml: parallel (2 connects), send, expect_run, expect_nothing; broken.json: E.
     expect(out).toContain('\n..F-.....E\n');
     expect(out).not.toContain('✓');
-    expect(out).toMatch(/\n1\) Expects a tool that is not called {2}pack\/nested\/failing\.yml\n {3}step 3\. expect run [^\n]+\n {5}[^\n]*payload does not match\n {5}expected:\n/);
+    expect(out).toMatch(/\n1\) Expects a tool that is not called {2}pack\/nested\/failing\.yml\n {3}step 3\. expect run [^\n]+\n {5}[^\n]*payload does not match\n {5}at pack\/nested\/failing\.yml:9:5\n {5}expected:\n/);
     expect(out).toContain('2) broken.json\n   invalid scenario:\n   broken.json:1:59: steps[0].send: send needs exactly one of message, raw, oversize_bytes\n');
     expect(out.match(/Scenarios: 1 passed, 2 failed, 3 total/g)).toHaveLength(1);
   });

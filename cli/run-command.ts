@@ -214,7 +214,12 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
         onStepStart: (step) => {
           if (!dots && (step.kind === 'repeat' || step.kind === 'parallel')) progress(`${formatGroupStart(step, pretty)}\n`);
         },
-        onStepEnd: (step) => (dots ? dots.step(step) : progress(`${formatStep(step, pretty)}\n`)),
+        onStepEnd: (step) => {
+          // A failed step says where it is written (file:line:column), in every report.
+          if (step.status === 'failed' && !step.children?.length) step.source ??= item.stepSource?.(step.id);
+          if (dots) dots.step(step);
+          else progress(`${formatStep(step, pretty)}\n`);
+        },
         ...(dots ? {} : { onWaiting: (info) => progress(`${formatStillWaiting(info, pretty)}\n`), ...(waitingMs ? { waitingIntervalMs: waitingMs } : {}) }),
       }).finally(() => clearTimeout(timer));
       if (!dots) progress(`${formatScenarioEnd(result, pretty)}\n`);

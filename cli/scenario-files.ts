@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadScenarioText } from '../client/scenario/scenario-loader.ts';
-import { formatLocatedIssues, locateIssues } from '../client/scenario/scenario-source-position.ts';
+import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from '../client/scenario/scenario-source-position.ts';
 import type { Scenario } from '../protocol/index.ts';
 
 export const SCENARIO_EXTENSIONS = ['.json', '.yaml', '.yml'];
@@ -14,6 +14,8 @@ export interface LoadedScenarioFile {
   error?: string;
   /** Not a scenario at all (no `flowscope:` key): a report or other file in the folder, skipped. */
   notScenario?: boolean;
+  /** `file:line:column` of a step result's id (`4.2.1`), for failures. */
+  stepSource?: (id: string) => string | undefined;
 }
 
 const FORMAT_KEY = /["']?\bflowscope["']?\s*:/;
@@ -58,5 +60,12 @@ export async function loadScenarioFile(file: string, cwd = process.cwd()): Promi
   const loaded = loadScenarioText(text, file);
   // Each problem at file:line:column (from its path into the document), so a terminal or CI links it.
   if (!loaded.ok) return { file: rel, error: `invalid scenario:\n${formatLocatedIssues(rel, locateIssues(text, loaded.issues))}` };
-  return { file: rel, scenario: loaded.scenario };
+  const scenario = loaded.scenario;
+  const locate = sourceLocator(text);
+  const stepSource = (id: string) => {
+    const at = stepSourcePath(scenario, id);
+    const pos = at === undefined ? undefined : locate(at);
+    return pos ? `${rel}:${pos.line}:${pos.column}` : undefined;
+  };
+  return { file: rel, scenario, stepSource };
 }

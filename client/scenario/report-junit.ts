@@ -30,6 +30,7 @@ function failureText(step: StepResult): string {
     const nested = s.children?.filter((c) => c.status === 'failed') ?? [];
     if (nested.length === 0 && s.failure) {
       lines.push(`step ${s.id}: ${s.title}`, s.failure.message);
+      if (s.source) lines.push(`at ${s.source}`);
       if (s.failure.expected?.length) lines.push('expected:', ...s.failure.expected.map((l) => `  ${l}`));
       if (s.failure.received?.length) lines.push('received:', ...s.failure.received.map((l) => `  ${l}`));
     }

@@ -61,6 +61,7 @@ export function formatFailure(step: StepResult, options: PrettyOptions): string[
   const f = step.failure;
   if (!f) return [];
   const out = [paint('red', f.message)];
+  if (step.source) out.push(paint('dim', `at ${step.source}`));
   if (f.expected?.length) {
     out.push(paint('green', 'expected:'));
     for (const l of f.expected) out.push(paint('green', `  ${l}`));

@@ -25,6 +25,8 @@ export interface StepResult {
   detail?: string;
   failure?: StepFailure;
   children?: StepResult[];
+  /** Where the step is written, `file:line:column`, when the runner's caller knows the source (flowscope run). */
+  source?: string;
 }
 
 export interface ObservedEvent {

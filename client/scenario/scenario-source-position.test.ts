@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from './scenario-loader.ts';
-import { formatLocatedIssues, locateIssues, sourceLocator } from './scenario-source-position.ts';
+import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from './scenario-source-position.ts';
+import type { Scenario } from '../../protocol/index.ts';
 
 const yaml = `flowscope: 1
 name: located
@@ -50,5 +51,25 @@ describe('scenario source positions', () => {
     expect(formatLocatedIssues('x.yaml', [issue!])).toMatch(/^x\.yaml:\d+:\d+: /);
     expect(formatLocatedIssues('x.yaml', [{ path: 'steps[9]', message: 'gone' }])).toBe('x.yaml: steps[9]: gone');
     expect(locateIssues('', [{ path: 'steps[0]', message: 'm' }])).toEqual([{ path: 'steps[0]', message: 'm' }]);
+  });
+});
+
+describe('stepSourcePath', () => {
+  it('maps a step result id to its path, through repeat iterations and parallel branches', () => {
+    const scenario = {
+      steps: [
+        { connect: 'a' },
+        { repeat: { times: 3, steps: [{ sleep: 1 }, { sleep: 2 }] } },
+        { parallel: [[{ sleep: 1 }], [{ sleep: 2 }, { repeat: { times: 1, steps: [{ sleep: 3 }] } }]] },
+      ],
+    } as unknown as Pick<Scenario, 'steps'>;
+    expect(stepSourcePath(scenario, '1')).toBe('steps[0]');
+    expect(stepSourcePath(scenario, '2.3.2')).toBe('steps[1].repeat.steps[1]');
+    expect(stepSourcePath(scenario, '2.3')).toBe('steps[1]');
+    expect(stepSourcePath(scenario, '3.2.1')).toBe('steps[2].parallel[1][0]');
+    expect(stepSourcePath(scenario, '3.2.2.1.1')).toBe('steps[2].parallel[1][1].repeat.steps[0]');
+    for (const bad of ['9', '2.4.1', '3.3.1', '1.1.1', 'x', '0']) expect(stepSourcePath(scenario, bad)).toBeUndefined();
+    const yaml = 'flowscope: 1\nname: n\nusers: { a: {} }\nsteps:\n  - connect: a\n  - repeat:\n      times: 3\n      steps:\n        - sleep: 1\n        - sleep: 2\n';
+    expect(sourceLocator(yaml)(stepSourcePath(scenario, '2.3.2') as string)).toEqual({ line: 10, column: 11 });
   });
 });

@@ -6,7 +6,7 @@
  * that exists (the step without its `as`). Pure: the CLI and the console can both use it.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { ScenarioIssue } from '../../protocol/index.ts';
+import type { Scenario, ScenarioIssue, ScenarioStep } from '../../protocol/index.ts';
 
 export interface SourcePosition {
   line: number;
@@ -83,4 +83,39 @@ export function formatLocatedIssues(file: string, issues: readonly LocatedIssue[
       return /^line \d+:\d+$/.test(i.path) ? `${where}: ${i.message}` : `${where}: ${i.path}: ${i.message}`;
     })
     .join('\n');
+}
+
+/**
+ * The document path of a step result's id: `4` → `steps[3]`, `4.2.1` inside a repeat (its
+ * iteration 2) → `steps[3].repeat.steps[0]`, inside a parallel (its branch 2) →
+ * `steps[3].parallel[1][0]`; an iteration or branch itself → its group's path. Undefined
+ * when the id does not fit the scenario.
+ */
+export function stepSourcePath(scenario: Pick<Scenario, 'steps'>, id: string): string | undefined {
+  const parts = id.split('.').map(Number);
+  if (parts.some((n) => !Number.isInteger(n) || n < 1)) return undefined;
+  let list: readonly ScenarioStep[] = scenario.steps;
+  let path = 'steps';
+  for (let i = 0; i < parts.length; ) {
+    const step = list[(parts[i] as number) - 1];
+    if (!step) return undefined;
+    path = `${path}[${(parts[i] as number) - 1}]`;
+    i++;
+    if (i >= parts.length) return path;
+    // The next part is an iteration (repeat) or a branch (parallel); the one after, a step in it.
+    const group = parts[i] as number;
+    i++;
+    if (step.repeat) {
+      if (group > step.repeat.times) return undefined;
+      list = step.repeat.steps;
+      path = `${path}.repeat.steps`;
+    } else if (step.parallel) {
+      const branch = step.parallel[group - 1];
+      if (!branch) return undefined;
+      list = branch;
+      path = `${path}.parallel[${group - 1}]`;
+    } else return undefined;
+    if (i >= parts.length) return path.replace(/\.repeat\.steps$|\.parallel\[\d+\]$/, '');
+  }
+  return path;
 }
