@@ -30,6 +30,9 @@ export const SERVE_FLAG_HELP: Record<string, FlagHelp> = {
   'llm-model': { env: 'LLM_MODEL', value: 'MODEL', help: 'enables the llm agent with this model' },
   'llm-base-url': { env: 'LLM_BASE_URL', help: 'OpenAI-compatible endpoint (default the OpenAI API)' },
   'llm-api-key': { env: 'LLM_API_KEY', value: 'KEY', help: 'API key (else OPENAI_API_KEY)' },
+  'llm-idle-timeout-ms': { env: 'LLM_IDLE_TIMEOUT_MS', help: 'fail the run when the endpoint sends nothing for this long' },
+  'llm-timeout-ms': { env: 'LLM_TIMEOUT_MS', help: "a run's model calls may take this long in all" },
+  'llm-max-rounds': { env: 'LLM_MAX_ROUNDS', help: 'model turns per run' },
   quiet: { help: 'no request log' },
 };
 
