@@ -1,0 +1,78 @@
+/**
+ * How a run of the llm agent fails: one error class with a code, each message one line that
+ * says what happened (the HTTP status and the endpoint's own message, which timeout, which
+ * limit). Messages are redacted by the agent before they leave it.
+ */
+import { STATUS_CODES } from 'node:http';
+
+export type LlmErrorCode =
+  | 'LLM_HTTP_STATUS'
+  | 'LLM_CONNECTION'
+  | 'LLM_STREAM'
+  | 'LLM_IDLE_TIMEOUT'
+  | 'LLM_TIMEOUT'
+  | 'LLM_MAX_ROUNDS'
+  | 'LLM_EMPTY_ANSWER';
+
+export class LlmRunError extends Error {
+  constructor(
+    readonly code: LlmErrorCode,
+    message: string,
+    /** Worth another attempt (429, 5xx, a connection refused before any byte). */
+    readonly retryable = false,
+    /** Response headers of an HTTP error (Retry-After). */
+    readonly headers?: Headers,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'LlmRunError';
+  }
+}
+
+const MAX_DETAIL = 300;
+
+/** Collapses whitespace and line breaks, and shortens to `max` characters. */
+export function oneLine(text: string, max = MAX_DETAIL): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function statusText(status: number): string {
+  const reason = STATUS_CODES[status];
+  return reason ? `${status} ${reason}` : String(status);
+}
+
+/**
+ * The endpoint's own message in an error body: OpenAI's `{ error: { message } }`, Ollama's
+ * `{ error: "..." }`, vLLM's older `{ message }`, FastAPI's `{ detail }`, or the text itself.
+ */
+export function errorBodyMessage(body: string | undefined): string {
+  if (body === undefined || body.trim() === '') return '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return oneLine(body);
+  }
+  const fields = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
+  const top = fields(parsed);
+  const error = top.error;
+  const candidates = [fields(error).message, error, top.message, top.detail];
+  for (const candidate of candidates) {
+    if (typeof candidate === 'string' && candidate.trim() !== '') return oneLine(candidate);
+  }
+  return oneLine(body);
+}
+
+export function httpStatusError(status: number, body: string | undefined, headers: Headers | undefined): LlmRunError {
+  const detail = errorBodyMessage(body);
+  const retryable = status === 429 || status >= 500;
+  return new LlmRunError('LLM_HTTP_STATUS', `LLM endpoint answered ${statusText(status)}${detail ? `: ${detail}` : ''}`, retryable, headers, status);
+}
+
+/** The same failure after the last retry: says how many attempts it took. */
+export function afterAttempts(error: LlmRunError, attempts: number): LlmRunError {
+  if (attempts <= 1) return error;
+  const message = error.message.replace(/^(LLM endpoint answered [^:]+|could not reach [^:]+)/, `$1 (after ${attempts} attempts)`);
+  return new LlmRunError(error.code, message, false, error.headers, error.status);
+}
