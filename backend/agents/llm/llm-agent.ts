@@ -80,7 +80,7 @@ async function modelTurn(run: Run, messages: ChatCompletionMessageParam[], tools
         signal: deadline.signal,
         timeLeft: deadline.timeLeft,
         onRetry: ({ retry, maxRetries, waitMs, reason }) =>
-          think(run, `${reason}; retrying in ${(waitMs / 1000).toFixed(1)} s (retry ${retry} of ${maxRetries})`),
+          think(run, `${reason}; retrying in ${waitMs < 1000 ? `${waitMs} ms` : `${(waitMs / 1000).toFixed(1)} s`} (retry ${retry} of ${maxRetries})`),
       },
     );
   } finally {
@@ -124,7 +124,7 @@ async function converse(run: Run): Promise<AgentResult> {
 export function createLlmAgent(options: LlmAgentOptions): Agent {
   const settings = resolveLlmSettings(options);
   const client = createLlmClient(settings);
-  const redact = createRedactor(settings.apiKey, settings.baseURL);
+  const redact = createRedactor(settings.apiKey);
   const endpoint = describeEndpoint(settings.baseURL);
   return {
     name: settings.name,

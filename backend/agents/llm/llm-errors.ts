@@ -14,19 +14,41 @@ export type LlmErrorCode =
   | 'LLM_MAX_ROUNDS'
   | 'LLM_EMPTY_ANSWER';
 
+export interface LlmRunErrorDetails {
+  /** Worth another attempt (429, 5xx, a connection refused before any byte). */
+  retryable?: boolean;
+  /** Response headers of an HTTP error (Retry-After). */
+  headers?: Headers | undefined;
+  status?: number | undefined;
+  /** The message in two parts, `head: detail`, so a retry count can go after the head. */
+  head?: string;
+  detail?: string;
+}
+
 export class LlmRunError extends Error {
+  readonly retryable: boolean;
+  readonly headers: Headers | undefined;
+  readonly status: number | undefined;
+  readonly head: string;
+  readonly detail: string;
   constructor(
     readonly code: LlmErrorCode,
     message: string,
-    /** Worth another attempt (429, 5xx, a connection refused before any byte). */
-    readonly retryable = false,
-    /** Response headers of an HTTP error (Retry-After). */
-    readonly headers?: Headers,
-    readonly status?: number,
+    details: LlmRunErrorDetails = {},
   ) {
     super(message);
     this.name = 'LlmRunError';
+    this.retryable = details.retryable ?? false;
+    this.headers = details.headers;
+    this.status = details.status;
+    this.head = details.head ?? message;
+    this.detail = details.detail ?? '';
   }
+}
+
+/** An error whose message is `head: detail` (or `head` alone). */
+export function composedError(code: LlmErrorCode, head: string, detail: string, details: LlmRunErrorDetails = {}): LlmRunError {
+  return new LlmRunError(code, detail ? `${head}: ${detail}` : head, { ...details, head, detail });
 }
 
 const MAX_DETAIL = 300;
@@ -66,13 +88,11 @@ export function errorBodyMessage(body: string | undefined): string {
 
 export function httpStatusError(status: number, body: string | undefined, headers: Headers | undefined): LlmRunError {
   const detail = errorBodyMessage(body);
-  const retryable = status === 429 || status >= 500;
-  return new LlmRunError('LLM_HTTP_STATUS', `LLM endpoint answered ${statusText(status)}${detail ? `: ${detail}` : ''}`, retryable, headers, status);
+  return composedError('LLM_HTTP_STATUS', `LLM endpoint answered ${statusText(status)}`, detail, { retryable: status === 429 || status >= 500, headers, status });
 }
 
 /** The same failure after the last retry: says how many attempts it took. */
 export function afterAttempts(error: LlmRunError, attempts: number): LlmRunError {
   if (attempts <= 1) return error;
-  const message = error.message.replace(/^(LLM endpoint answered [^:]+|could not reach [^:]+)/, `$1 (after ${attempts} attempts)`);
-  return new LlmRunError(error.code, message, false, error.headers, error.status);
+  return composedError(error.code, `${error.head} (after ${attempts} attempts)`, error.detail, { headers: error.headers, status: error.status });
 }

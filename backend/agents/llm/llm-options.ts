@@ -106,6 +106,10 @@ function checkBaseURL(value: string | undefined): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new LlmOptionsError('baseURL', `baseURL must use http or https, got ${describeEndpoint(value)}`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // fetch refuses such URLs; never echo the credentials.
+    throw new LlmOptionsError('baseURL', `baseURL must not carry a user name or password (${describeEndpoint(value)}): give the key as apiKey`);
+  }
   return value;
 }
 

@@ -54,13 +54,8 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryPol
       const asked = retryAfterMs(err.headers);
       const waitMs = Math.round(asked ?? backoffMs(retry));
       if (waitMs >= policy.timeLeft()) {
-        throw new LlmRunError(
-          err.code,
-          `${err.message} (${asked === undefined ? 'the next retry' : 'it asked to retry'} after ${waitMs} ms would outlast the run's total timeout: timeoutMs, LLM_TIMEOUT_MS)`,
-          false,
-          err.headers,
-          err.status,
-        );
+        const why = `${asked === undefined ? 'the next retry' : 'it asked to retry'} after ${waitMs} ms would outlast the run's total timeout: timeoutMs, LLM_TIMEOUT_MS`;
+        throw new LlmRunError(err.code, `${err.message} (${why})`, { headers: err.headers, status: err.status });
       }
       await policy.onRetry({ retry, maxRetries: policy.maxRetries, waitMs, reason: reasonOf(err) });
       try {

@@ -12,7 +12,7 @@ import { APIConnectionError, APIError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { TokenUsage } from '../agent-types.ts';
 import { observeAttempt, type AttemptObserver } from './llm-client.ts';
-import { httpStatusError, LlmRunError, oneLine } from './llm-errors.ts';
+import { composedError, httpStatusError, LlmRunError, oneLine } from './llm-errors.ts';
 import { startIdleWatch } from './llm-timers.ts';
 import { ToolCallAssembler } from './tool-call-assembler.ts';
 
@@ -68,7 +68,9 @@ function failure(err: unknown, observer: AttemptObserver, endpoint: string): Llm
   if (err instanceof APIError && typeof err.status === 'number') return httpStatusError(err.status, observer.errorBody, err.headers);
   if (err instanceof APIConnectionError) {
     // No answer at all: worth a retry (the server restarting, a refused connection).
-    return new LlmRunError('LLM_CONNECTION', `could not reach LLM endpoint ${endpoint}: ${oneLine(rootCause(err.cause ?? err))}`, observer.status === undefined);
+    return composedError('LLM_CONNECTION', `could not reach LLM endpoint ${endpoint}`, oneLine(rootCause(err.cause ?? err)), {
+      retryable: observer.status === undefined,
+    });
   }
   if (err instanceof APIError) return new LlmRunError('LLM_STREAM', `LLM endpoint sent an error mid-stream: ${oneLine(err.message)}`);
   if (err instanceof SyntaxError) return new LlmRunError('LLM_STREAM', 'LLM endpoint sent a stream chunk that is not JSON');

@@ -8,6 +8,13 @@ import { createAgentContext } from '../../agent-context.ts';
 import type { Agent, AgentResult, HistoryMessage, Tool } from '../../agent-types.ts';
 import { createDefaultTools } from '../../tools/tool-registry.ts';
 
+/** The default tools, built once (the docs search index takes a while to build). */
+let defaultTools: ReadonlyMap<string, Tool> | undefined;
+export function sharedDefaultTools(): ReadonlyMap<string, Tool> {
+  defaultTools ??= createDefaultTools();
+  return defaultTools;
+}
+
 export interface HarnessOptions {
   content?: string;
   history?: HistoryMessage[];
@@ -35,7 +42,7 @@ export function startRun(agent: Agent, options: HarnessOptions = {}): HarnessRun
     input: { content: options.content ?? 'Hello' },
     history: options.history ?? [],
     signal,
-    tools: options.tools ?? createDefaultTools(),
+    tools: options.tools ?? sharedDefaultTools(),
     emit: (draft) => {
       events.push(draft);
       return Promise.resolve();
