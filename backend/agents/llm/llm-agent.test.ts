@@ -91,6 +91,21 @@ describe('llm agent: a text answer', () => {
     expect(result).toEqual({ response: 'no usage here', usage: undefined });
   });
 
+  it('asks again without stream_options when an older server refuses it, and remembers', async () => {
+    server.enqueue(
+      { kind: 'error', status: 400, body: { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error' } } },
+      textReply('answered anyway'),
+      textReply('second run'),
+    );
+    const agent = agentWith();
+    const { result, run } = await runToEnd(agent);
+    expect(result).toEqual({ response: 'answered anyway', usage: undefined });
+    expect(run.thoughts()[1]).toBe('The endpoint refuses stream_options: asking again without it (no usage will be reported).');
+    expect(server.requests.map((r) => r.body?.stream_options)).toEqual([{ include_usage: true }, undefined]);
+    await runToEnd(agent);
+    expect(server.requests[2]?.body?.stream_options).toBeUndefined();
+  });
+
   it('accepts a stream that ends without [DONE] once the model finished', async () => {
     server.enqueue({ ...textReply('done anyway'), done: false } as ReturnType<typeof textReply>);
     const { result } = await runToEnd(agentWith());

@@ -45,7 +45,14 @@ class UsageTally {
   }
 }
 
+/** What the agent learned about its endpoint (shared by its runs). */
+interface EndpointCompat {
+  /** False once the endpoint refused `stream_options` (an older server): it is not sent again. */
+  includeUsage: boolean;
+}
+
 interface Run {
+  compat: EndpointCompat;
   ctx: AgentContext;
   settings: LlmSettings;
   client: OpenAI;
@@ -62,7 +69,23 @@ function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** A 400 that refuses `stream_options` (servers older than it): worth one more try without it. */
+function refusesStreamOptions(err: unknown): boolean {
+  return err instanceof LlmRunError && err.status === 400 && /stream_options|include_usage/i.test(err.detail);
+}
+
 async function modelTurn(run: Run, messages: ChatCompletionMessageParam[], tools: ReturnType<typeof offeredTools>['definitions']): Promise<TurnResult> {
+  try {
+    return await modelTurnOnce(run, messages, tools);
+  } catch (err) {
+    if (!run.compat.includeUsage || !refusesStreamOptions(err)) throw err;
+    run.compat.includeUsage = false;
+    await think(run, 'The endpoint refuses stream_options: asking again without it (no usage will be reported).');
+    return modelTurnOnce(run, messages, tools);
+  }
+}
+
+async function modelTurnOnce(run: Run, messages: ChatCompletionMessageParam[], tools: ReturnType<typeof offeredTools>['definitions']): Promise<TurnResult> {
   const thoughts: Promise<void>[] = [];
   const { settings, deadline } = run;
   try {
@@ -70,10 +93,16 @@ async function modelTurn(run: Run, messages: ChatCompletionMessageParam[], tools
       () =>
         streamTurn(
           run.client,
-          { model: settings.model, messages, tools },
+          { model: settings.model, messages, tools, includeUsage: run.compat.includeUsage },
           { signal: deadline.signal, idleTimeoutMs: settings.idleTimeoutMs, endpoint: run.endpoint },
-          // Not awaited inside the stream loop (the idle clock runs there); awaited below.
-          { onReasoning: (text) => thoughts.push(think(run, shorten(text, MAX_REASONING_THOUGHT))) },
+          {
+            // Not awaited inside the stream loop (the idle clock runs there); awaited below.
+            onReasoning: (text) => {
+              const said = think(run, shorten(text, MAX_REASONING_THOUGHT));
+              said.catch(() => undefined);
+              thoughts.push(said);
+            },
+          },
         ),
       {
         maxRetries: settings.maxRetries,
@@ -126,6 +155,7 @@ export function createLlmAgent(options: LlmAgentOptions): Agent {
   const client = createLlmClient(settings);
   const redact = createRedactor(settings.apiKey);
   const endpoint = describeEndpoint(settings.baseURL);
+  const compat: EndpointCompat = { includeUsage: true };
   return {
     name: settings.name,
     description: settings.description,
@@ -133,7 +163,7 @@ export function createLlmAgent(options: LlmAgentOptions): Agent {
     async run(ctx) {
       const deadline = startRunDeadline(ctx.signal, settings.timeoutMs);
       try {
-        return await converse({ ctx, settings, client, redact, deadline, endpoint });
+        return await converse({ compat, ctx, settings, client, redact, deadline, endpoint });
       } catch (err) {
         // Cancel and shutdown: the engine reports them from the signal; keep its reason.
         if (ctx.signal.aborted) throw err;

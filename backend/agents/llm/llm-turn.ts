@@ -20,6 +20,8 @@ export interface TurnRequest {
   model: string;
   messages: ChatCompletionCreateParamsStreaming['messages'];
   tools: ChatCompletionCreateParamsStreaming['tools'] | undefined;
+  /** Sends stream_options.include_usage (refused by some older servers). */
+  includeUsage: boolean;
 }
 
 export interface TurnResult {
@@ -104,7 +106,7 @@ export async function streamTurn(
           messages: request.messages,
           ...(request.tools ? { tools: request.tools } : {}),
           stream: true,
-          stream_options: { include_usage: true },
+          ...(request.includeUsage ? { stream_options: { include_usage: true } } : {}),
         },
         { signal: idle.signal },
       );
