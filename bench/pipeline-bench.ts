@@ -84,6 +84,11 @@ function waitForUrl(child: ChildProcess, what: string): Promise<string> {
   });
 }
 
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 function nodeArgs(label: string): string[] {
   if (!CPU_PROF) return [];
   fs.mkdirSync(CPU_PROF, { recursive: true });
@@ -97,6 +102,7 @@ async function stop(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+  children.delete(child);
 }
 
 async function startBare(): Promise<Server> {
@@ -104,6 +110,7 @@ async function startBare(): Promise<Server> {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   const url = await waitForUrl(child, 'the bare server');
   return { child, url, token: async () => 'none', cleanup: async () => undefined };
 }
@@ -126,6 +133,7 @@ async function startFlowscope(label: string, services?: { databaseUrl: string; r
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   const url = await waitForUrl(child, `flowscope serve (${label})`);
   const tokens = new TokenService(SECRET);
   return {
@@ -158,7 +166,7 @@ interface Client {
 }
 
 function openClient(url: string, token: string, onCompleted: (messageId: string) => void): Promise<Client> {
-  const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token } });
+  const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, auth: { token } });
   // Events carry the server's message id; the ack ties the run to ours.
   const byRun = new Map<string, string>();
   socket.on('message_ack', (e: { message_id: string; run_id: string }) => byRun.set(e.run_id, e.message_id));
@@ -269,9 +277,9 @@ async function idleMemory(server: Server, prefix: string): Promise<number> {
   await sleep(500);
   const before = rssBytes(pid);
   const sockets: Socket[] = [];
-  for (let i = 0; i < IDLE; i += 100) {
+  for (let i = 0; i < IDLE; i += 50) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(100, IDLE - i) }, async (_, j) => (await openClient(server.url, await server.token(`${prefix}-idle-${i + j}`), () => undefined)).socket),
+      Array.from({ length: Math.min(50, IDLE - i) }, async (_, j) => (await openClient(server.url, await server.token(`${prefix}-idle-${i + j}`), () => undefined)).socket),
     );
     sockets.push(...batch);
   }
