@@ -1,7 +1,26 @@
 /**
  * The cache contract, in domain terms: rate limits, connection counts, leases, instance
  * liveness and pub/sub. No driver types cross it. Adapters: the in-process cache
- * (ioredis-mock, the embedded default) and Redis; both pass `cache.contract.test.ts`.
+ * (ioredis-mock, the embedded default) and Redis; both pass `cache.contract.test.ts`,
+ * which runs every operation on both.
+ *
+ * Atomicity. These operations read and then write shared state, so each must be atomic
+ * against every other caller that shares the cache:
+ *   hitRateLimit (count, then start the window), tryAddConnection (drop expired, count,
+ *   then add unless full), refreshConnection, countConnections (drop expired, then count),
+ *   acquireLease / renewLease / releaseLease (compare the owner, then set or delete).
+ * The rest are single commands (removeConnection, leaseOwner, publish, subscribe).
+ * Who shares the cache is what `crossProcess` says, and each adapter meets it its way:
+ * - Redis (`crossProcess: true`): every process of a deployment shares it, so each of those
+ *   operations is one Lua script, run atomically by the server (redis/lua-scripts.ts), with
+ *   the server's clock.
+ * - In-process (`crossProcess: false`): only this process shares it, so each of those
+ *   operations is plain synchronous code on in-process state (memory/local-coordination.ts)
+ *   with no await inside: on Node's one thread nothing else runs in between, which is all
+ *   the atomicity one process needs. No Lua VM on the hot path (per message, per run). Its
+ *   pub/sub (ioredis-mock) reaches this process only.
+ * Code that coordinates processes (the cross-process event bus) checks `crossProcess`, never
+ * the kind.
  */
 export interface RateLimitResult {
   allowed: boolean;
@@ -21,6 +40,12 @@ export type Unsubscribe = () => Promise<void>;
 
 export interface Cache {
   readonly kind: 'memory' | 'redis';
+  /**
+   * True when other processes share this cache (Redis): its atomic operations and pub/sub
+   * then span processes. False for the in-process cache: atomic within this process only,
+   * and its pub/sub reaches this process only.
+   */
+  readonly crossProcess: boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
 

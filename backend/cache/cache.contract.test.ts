@@ -82,8 +82,9 @@ for (const kind of CACHES) {
       expect(warnings).toEqual([]);
     });
 
-    it('reports its kind and answers ping', async () => {
+    it('reports its kind, whether other processes share it, and answers ping', async () => {
       expect(cache.kind).toBe(kind);
+      expect(cache.crossProcess).toBe(kind === 'redis');
       await expect(cache.ping()).resolves.toBeUndefined();
     });
 

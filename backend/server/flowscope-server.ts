@@ -117,7 +117,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   }
 
   const registry = new ConnectionRegistry();
-  const publisher = new EventPublisher(registry, cache, instanceId, cache.kind === 'redis');
+  const publisher = new EventPublisher(registry, cache, instanceId, cache.crossProcess);
   const agents = catalog.registry;
   const executor = new RunExecutor({
     store,

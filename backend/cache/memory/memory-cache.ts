@@ -6,10 +6,15 @@
  * a host name of its own, so two caches in one process never see each other's keys, and a
  * duplicate of its command client as subscriber, so publish reaches its subscriptions.
  * Events therefore fan out within this process only; several processes need Redis.
+ *
+ * The keyed operations (rate limits, connection slots, leases) do not go through the mock:
+ * they run as plain code on in-process state (local-coordination.ts), with no Lua VM per
+ * call: one process needs atomicity within itself only (cache-types.ts).
  */
 import RedisMock from 'ioredis-mock';
 import type { Cache } from '../cache-types.ts';
 import { RedisCache } from '../redis/redis-cache.ts';
+import { LocalCoordination } from './local-coordination.ts';
 
 let instances = 0;
 
@@ -24,6 +29,8 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
   const subscriber = client.duplicate();
   return new RedisCache({
     kind: 'memory',
+    crossProcess: false,
+    coordination: new LocalCoordination(),
     client,
     subscriber,
     keyPrefix: options.keyPrefix,

@@ -19,6 +19,7 @@ export async function createRedisCache(options: RedisCacheFactoryOptions): Promi
   }
   return new RedisCache({
     kind: 'redis',
+    crossProcess: true,
     client: commands.value.client,
     subscriber: subscriptions.value.client,
     keyPrefix: options.keyPrefix,

@@ -2,7 +2,10 @@
  * The one `Cache` implementation, over an ioredis-compatible client: real Redis (ioredis)
  * and the in-process cache (ioredis-mock) differ only in how their clients are created.
  *
- * Every multi-step operation is a Lua script (atomic on the server). Keys and channels are
+ * Every multi-step operation is a Lua script (atomic on the server), unless the adapter
+ * passes `coordination`: then the keyed operations (rate limits, connection slots, leases)
+ * run there instead, as plain code (the in-process cache: atomic within its one process,
+ * see cache-types.ts), and the client carries pub/sub and ping only. Keys and channels are
  * prefixed here (not with the driver's `keyPrefix`, which does not apply to channels).
  * Commands that fail because the server is unreachable reject with `CacheUnavailableError`.
  */
@@ -19,8 +22,29 @@ import {
   TRY_ADD_CONNECTION,
 } from './lua-scripts.ts';
 
+/**
+ * The keyed operations as synchronous plain code (replies shaped like the scripts'):
+ * atomic because nothing else of the process runs while one executes.
+ */
+export interface KeyedCoordination {
+  hitRateLimit(key: string, windowMs: number): [count: number, remainingMs: number];
+  tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number): [ok: number, count: number];
+  refreshConnection(userId: string, connectionId: string, ttlMs: number): void;
+  removeConnection(userId: string, connectionId: string): void;
+  countConnections(userId: string): number;
+  acquireLease(key: string, ownerId: string, ttlMs: number): boolean;
+  renewLease(key: string, ownerId: string, ttlMs: number): boolean;
+  releaseLease(key: string, ownerId: string): void;
+  leaseOwner(key: string): string | null;
+  close(): void;
+}
+
 export interface RedisCacheOptions {
   kind: 'memory' | 'redis';
+  /** See Cache.crossProcess. */
+  crossProcess: boolean;
+  /** Keyed operations as in-process plain code instead of Lua on the server (the in-process cache). */
+  coordination?: KeyedCoordination;
   /** Runs commands. */
   client: Redis;
   /** A second connection to the same server, used only for SUBSCRIBE. */
@@ -48,6 +72,8 @@ interface ChannelEntry {
 
 export class RedisCache implements Cache {
   readonly kind: 'memory' | 'redis';
+  readonly crossProcess: boolean;
+  private readonly local: KeyedCoordination | undefined;
   private readonly client: Redis;
   private readonly subscriber: Redis;
   private readonly keyPrefix: string;
@@ -60,6 +86,8 @@ export class RedisCache implements Cache {
 
   constructor(options: RedisCacheOptions) {
     this.kind = options.kind;
+    this.crossProcess = options.crossProcess;
+    this.local = options.coordination;
     this.client = options.client;
     this.subscriber = options.subscriber;
     this.keyPrefix = options.keyPrefix;
@@ -77,6 +105,7 @@ export class RedisCache implements Cache {
   close(): Promise<void> {
     if (!this.closing) {
       this.channels.clear();
+      this.local?.close();
       this.closing = this.shutdown().catch((error: unknown) => {
         this.warn(`[cache] closing ${this.label}: ${describeFailure(error)}`);
       });
@@ -87,13 +116,17 @@ export class RedisCache implements Cache {
   async hitRateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
     const max = count('limit', limit);
     const window = duration('windowMs', windowMs);
-    const reply = await this.eval(HIT_RATE_LIMIT, this.key('rate', key), window);
-    const [hits, remainingMs] = pair(reply);
+    const name = this.key('rate', key);
+    const [hits, remainingMs] = this.local ? this.sync(() => this.local!.hitRateLimit(name, window)) : pair(await this.eval(HIT_RATE_LIMIT, name, window));
     const allowed = hits <= max;
     return { allowed, count: hits, retryAfterMs: allowed ? 0 : Math.min(window, Math.max(1, remainingMs)) };
   }
 
   async tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number): Promise<ConnectionSlotResult> {
+    if (this.local) {
+      const [ok, live] = this.sync(() => this.local!.tryAddConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), count('max', max), duration('ttlMs', ttlMs)));
+      return { ok: ok === 1, count: live };
+    }
     const reply = await this.eval(
       TRY_ADD_CONNECTION,
       this.key('conn', userId),
@@ -107,35 +140,42 @@ export class RedisCache implements Cache {
   }
 
   async refreshConnection(userId: string, connectionId: string, ttlMs: number): Promise<void> {
+    if (this.local) return this.sync(() => this.local!.refreshConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), duration('ttlMs', ttlMs)));
     await this.eval(REFRESH_CONNECTION, this.key('conn', userId), this.now(), nonEmpty('connectionId', connectionId), duration('ttlMs', ttlMs));
   }
 
   async removeConnection(userId: string, connectionId: string): Promise<void> {
     const key = this.key('conn', userId);
     const member = nonEmpty('connectionId', connectionId);
+    if (this.local) return this.sync(() => this.local!.removeConnection(key, member));
     await this.run(() => this.client.zrem(key, member));
   }
 
   async countConnections(userId: string): Promise<number> {
+    if (this.local) return this.sync(() => this.local!.countConnections(this.key('conn', userId)));
     return single(await this.eval(COUNT_CONNECTIONS, this.key('conn', userId), this.now()));
   }
 
   async acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
+    if (this.local) return this.sync(() => this.local!.acquireLease(this.key('lease', key), nonEmpty('ownerId', ownerId), duration('ttlMs', ttlMs)));
     const reply = await this.eval(ACQUIRE_LEASE, this.key('lease', key), nonEmpty('ownerId', ownerId), duration('ttlMs', ttlMs));
     return single(reply) === 1;
   }
 
   async renewLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
+    if (this.local) return this.sync(() => this.local!.renewLease(this.key('lease', key), nonEmpty('ownerId', ownerId), duration('ttlMs', ttlMs)));
     const reply = await this.eval(RENEW_LEASE, this.key('lease', key), nonEmpty('ownerId', ownerId), duration('ttlMs', ttlMs));
     return single(reply) === 1;
   }
 
   async releaseLease(key: string, ownerId: string): Promise<void> {
+    if (this.local) return this.sync(() => this.local!.releaseLease(this.key('lease', key), nonEmpty('ownerId', ownerId)));
     await this.eval(RELEASE_LEASE, this.key('lease', key), nonEmpty('ownerId', ownerId));
   }
 
   async leaseOwner(key: string): Promise<string | null> {
     const name = this.key('lease', key);
+    if (this.local) return this.sync(() => this.local!.leaseOwner(name));
     return this.run(() => this.client.get(name));
   }
 
@@ -221,6 +261,12 @@ export class RedisCache implements Cache {
 
   private eval(script: string, key: string, ...args: Array<string | number>): Promise<unknown> {
     return this.run(() => this.client.eval(script, 1, key, ...args));
+  }
+
+  /** A keyed operation on the in-process coordination state (throws when closed). */
+  private sync<T>(operation: () => T): T {
+    this.assertOpen();
+    return operation();
   }
 
   private async run<T>(command: () => Promise<T>): Promise<T> {
