@@ -328,7 +328,7 @@ const t0 = Date.now();
 const results: SetupResult[] = [];
 const bare = await run('bare Socket.IO, same seven emits', startBare, null);
 results.push(bare);
-results.push(await run('Flowscope, SQLite + in-process cache', () => startFlowscope('embedded'), bare.messagesPerSecond));
+if (process.env.BENCH_BARE_ONLY !== '1') results.push(await run('Flowscope, SQLite + in-process cache', () => startFlowscope('embedded'), bare.messagesPerSecond));
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 if (databaseUrl && redisUrl) {

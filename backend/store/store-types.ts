@@ -98,6 +98,12 @@ export interface FinishRunInput {
   endedAt: string;
   /** The run's `agent_completed` event, stored in the same transaction as the status. */
   finalEvent: StoredEvent;
+  /**
+   * Events of the run not stored yet that come before the final one (seq order): stored in
+   * the same transaction, before it (pipelined persistence: the last events of a run and its
+   * end in one write). Nothing of them is stored when the run does not finish.
+   */
+  events?: StoredEvent[];
   /** Only finish the run if its current status is one of these (default: queued or running). */
   expectedStatuses?: RunStatus[];
   /** Only finish the run if it is owned by this instance (for running runs). */
@@ -144,6 +150,12 @@ export interface Store {
 
   /** Persists a run event. Resolves once durable; adapters batch per tick. */
   appendEvent(event: StoredEvent): Promise<void>;
+  /**
+   * Persists events (of one run, in seq order) all or none: resolves once all are durable,
+   * rejects having stored none of them. Adapters batch the calls of a tick (group commit
+   * across runs and users).
+   */
+  appendEvents(events: StoredEvent[]): Promise<void>;
   /**
    * Sets the run's final status and stores its final event, atomically, only when the
    * current status (and owner) match. Returns false (and stores nothing) otherwise.

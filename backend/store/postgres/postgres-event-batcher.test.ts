@@ -18,29 +18,21 @@ function ev(runId: string, seq: number): StoredEvent {
 
 class FakeWriter implements EventWriter {
   batches: string[][] = [];
-  singles: string[] = [];
   stored = new Set<string>();
   failMany: unknown = null;
   gate: Promise<void> | null = null;
 
-  async insertMany(events: StoredEvent[]): Promise<Set<string>> {
+  async insertMany(events: StoredEvent[]): Promise<void> {
     this.batches.push(events.map(eventKey));
     if (this.gate) await this.gate;
-    if (this.failMany) throw this.failMany;
-    const inserted = new Set<string>();
-    for (const e of events) {
-      const key = eventKey(e);
-      if (!this.stored.has(key)) {
-        this.stored.add(key);
-        inserted.add(key);
-      }
-    }
-    return inserted;
+    if (this.failMany && events.length > 1) throw this.failMany;
+    if (this.failMany && (this.failMany as Error).message === 'down') throw this.failMany;
+    if (events.some((e) => e.runId === 'bad')) throw new Error('unknown run');
+    if (events.some((e) => this.stored.has(eventKey(e)))) throw Object.assign(new Error('duplicate'), { duplicate: true });
+    for (const e of events) this.stored.add(eventKey(e));
   }
-  async insertOne(event: StoredEvent): Promise<void> {
-    this.singles.push(eventKey(event));
-    if (event.runId === 'bad') throw new Error('unknown run');
-    this.stored.add(eventKey(event));
+  isDuplicate(err: unknown): boolean {
+    return (err as { duplicate?: boolean }).duplicate === true;
   }
   isUnavailable(err: unknown): boolean {
     return err instanceof Error && err.message === 'down';
@@ -90,7 +82,7 @@ describe('PgEventBatcher', () => {
     const batcher = new PgEventBatcher(writer);
     const results = await Promise.allSettled([batcher.append(ev('r', 1)), batcher.append(ev('bad', 1)), batcher.append(ev('r', 2))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(writer.singles).toHaveLength(3);
+    expect(writer.batches.map((b) => b.length)).toEqual([3, 1, 1, 1]);
   });
 
   it('rejects the whole batch with the mapped error when the database is unreachable', async () => {
@@ -99,7 +91,17 @@ describe('PgEventBatcher', () => {
     const batcher = new PgEventBatcher(writer);
     const results = await Promise.allSettled([batcher.append(ev('r', 1)), batcher.append(ev('r', 2))]);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['mapped: down', 'mapped: down']);
-    expect(writer.singles).toEqual([]);
+    expect(writer.batches).toHaveLength(1);
+  });
+
+  it('stores the events of one appendAll all or none', async () => {
+    const writer = new FakeWriter();
+    writer.stored.add(eventKey(ev('r', 3)));
+    const batcher = new PgEventBatcher(writer);
+    const results = await Promise.allSettled([batcher.appendAll([ev('r', 1), ev('r', 2)]), batcher.appendAll([ev('q', 1), ev('r', 3)]), batcher.appendAll([ev('q', 2)])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+    expect([...writer.stored].sort()).toEqual([eventKey(ev('q', 2)), eventKey(ev('r', 1)), eventKey(ev('r', 2)), eventKey(ev('r', 3))].sort());
   });
 
   it('settled() starts the pending batch and waits for it', async () => {

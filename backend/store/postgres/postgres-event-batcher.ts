@@ -1,24 +1,25 @@
 /**
  * Group commit for run events: events appended in the same tick (and while a previous
- * batch is in flight) are written by ONE multi-row INSERT. One batch at a time, so events
- * of a run land in the order they were appended. Each caller's promise settles with its
- * own outcome: a duplicate (run_id, seq) rejects only that caller.
+ * batch is in flight) are written by ONE multi-row INSERT, across runs and users. One
+ * batch at a time, so events of a run land in the order they were appended. Each call
+ * (`append`: one event, `appendAll`: several of one run) is stored all or none and settles
+ * with its own outcome: a duplicate (run_id, seq) rejects only its call.
  */
 import type { StoredEvent } from '../store-types.ts';
 import { duplicateEventError, eventKey } from '../store-rules.ts';
 
 export interface EventWriter {
-  /** Inserts the events, skipping existing (run_id, seq); returns the keys inserted. */
-  insertMany(events: StoredEvent[]): Promise<Set<string>>;
-  /** Inserts one event; rejects on a duplicate or any other failure. */
-  insertOne(event: StoredEvent): Promise<void>;
-  /** True when the error means the database is unreachable (no point retrying row by row). */
+  /** Inserts the events in one statement: all or none (a duplicate (run_id, seq) fails it). */
+  insertMany(events: StoredEvent[]): Promise<void>;
+  /** True when the error is a duplicate (run_id, seq). */
+  isDuplicate(err: unknown): boolean;
+  /** True when the error means the database is unreachable (no point retrying call by call). */
   isUnavailable(err: unknown): boolean;
   mapError(err: unknown): unknown;
 }
 
 interface Item {
-  event: StoredEvent;
+  events: StoredEvent[];
   resolve: () => void;
   reject: (reason: unknown) => void;
 }
@@ -32,8 +33,14 @@ export class PgEventBatcher {
   constructor(private readonly writer: EventWriter) {}
 
   append(event: StoredEvent): Promise<void> {
+    return this.appendAll([event]);
+  }
+
+  /** Several events (of one run, in seq order), stored all or none. */
+  appendAll(events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => {
-      this.pending.push({ event, resolve, reject });
+      this.pending.push({ events, resolve, reject });
     });
     this.unsettled.add(promise);
     const forget = () => this.unsettled.delete(promise);
@@ -74,37 +81,38 @@ export class PgEventBatcher {
     const unique: Item[] = [];
     const seen = new Set<string>();
     for (const item of batch) {
-      const key = eventKey(item.event);
-      if (seen.has(key)) item.reject(duplicateEventError(item.event));
+      const keys = item.events.map(eventKey);
+      const clash = item.events.find((_, i) => seen.has(keys[i]!) || keys.indexOf(keys[i]!) !== i);
+      if (clash) item.reject(duplicateEventError(clash));
       else {
-        seen.add(key);
+        for (const key of keys) seen.add(key);
         unique.push(item);
       }
     }
     if (unique.length === 0) return;
     try {
-      const inserted = await this.writer.insertMany(unique.map((i) => i.event));
-      for (const item of unique) {
-        if (inserted.has(eventKey(item.event))) item.resolve();
-        else item.reject(duplicateEventError(item.event));
-      }
+      await this.writer.insertMany(unique.flatMap((i) => i.events));
+      for (const item of unique) item.resolve();
       return;
     } catch (err) {
       if (this.writer.isUnavailable(err) || unique.length === 1) {
-        const mapped = this.writer.mapError(err);
-        for (const item of unique) item.reject(mapped);
+        for (const item of unique) item.reject(this.failure(item, err));
         return;
       }
     }
-    // One bad row (e.g. an unknown run) failed the whole statement: write row by row so
-    // only its caller fails.
+    // One bad call (a duplicate, an unknown run) failed the whole statement: write call by
+    // call, so only its caller fails.
     for (const item of unique) {
       try {
-        await this.writer.insertOne(item.event);
+        await this.writer.insertMany(item.events);
         item.resolve();
       } catch (err) {
-        item.reject(this.writer.mapError(err));
+        item.reject(this.failure(item, err));
       }
     }
+  }
+
+  private failure(item: Item, err: unknown): unknown {
+    return this.writer.isDuplicate(err) ? duplicateEventError(item.events[0]!, err) : this.writer.mapError(err);
   }
 }

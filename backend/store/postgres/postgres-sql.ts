@@ -34,9 +34,23 @@ export const SQL = {
                 ORDER BY priority_rank, queue_seq LIMIT 1
                 FOR UPDATE SKIP LOCKED)
               RETURNING ${RUN_COLUMNS}`,
-  finishRun: `UPDATE runs SET status = $2, response = $3, error = $4, ended_at = $5, owner_id = NULL
-              WHERE id = $1 AND status = ANY($6::text[]) AND ($7::text IS NULL OR owner_id = $7)
-              RETURNING id`,
+  /**
+   * A run's end in ONE statement (one round trip, atomic): the status change and, only when
+   * it took effect, the run's remaining events and its final one ($8, a JSON array in seq
+   * order). A duplicate event fails the whole statement, so nothing is changed.
+   */
+  finishRunWithEvents: `WITH updated AS (
+                          UPDATE runs SET status = $2, response = $3, error = $4, ended_at = $5, owner_id = NULL
+                          WHERE id = $1 AND status = ANY($6::text[]) AND ($7::text IS NULL OR owner_id = $7)
+                          RETURNING id),
+                        inserted AS (
+                          INSERT INTO events (run_id, seq, user_id, type, envelope, created_at)
+                          SELECT run_id, seq, user_id, type, envelope, created_at
+                          FROM json_to_recordset($8::json)
+                            AS e(run_id text, seq integer, user_id text, type text, envelope json, created_at timestamptz)
+                          WHERE EXISTS (SELECT 1 FROM updated)
+                          RETURNING seq)
+                        SELECT (SELECT count(*)::int FROM updated) AS updated`,
   usersWithQueued: `SELECT user_id FROM runs WHERE status = 'queued' GROUP BY user_id ORDER BY min(queue_seq) LIMIT $1`,
   running: `SELECT id, user_id, owner_id FROM runs WHERE status = 'running' ORDER BY queue_seq`,
   countQueued: `SELECT count(*)::int AS n FROM runs WHERE status = 'queued'`,
@@ -47,14 +61,11 @@ export const SQL = {
   listThreadRuns: `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*)::int FROM events e WHERE e.run_id = r.id) AS event_count
                    FROM runs r WHERE r.user_id = $1 AND r.thread_id = $2 ORDER BY r.queue_seq DESC LIMIT $3`,
 
-  /** Many events in one statement; rows whose (run_id, seq) exists are skipped, not overwritten. */
+  /** Many events in one statement, all or none: an existing (run_id, seq) fails it (never overwritten). */
   insertEvents: `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at)
                  SELECT run_id, seq, user_id, type, envelope, created_at
                  FROM json_to_recordset($1::json)
-                   AS e(run_id text, seq integer, user_id text, type text, envelope json, created_at timestamptz)
-                 ON CONFLICT (run_id, seq) DO NOTHING
-                 RETURNING run_id, seq`,
-  insertEvent: `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES ($1, $2, $3, $4, $5::json, $6)`,
+                   AS e(run_id text, seq integer, user_id text, type text, envelope json, created_at timestamptz)`,
   listEvents: `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq`,
   lastSeq: 'SELECT coalesce(max(seq), 0)::int AS n FROM events WHERE run_id = $1',
 

@@ -20,7 +20,7 @@ import type {
   ThreadSummaryRecord,
 } from '../store-types.ts';
 import { StoreClosedError } from '../store-errors.ts';
-import { checkEvent, duplicateEventError, eventKey, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
+import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
 import { connectFailure, describeTarget, isConnectionError, mapPgError, pgErrorCode, type PgTarget } from './postgres-errors.ts';
 import { PgEventBatcher } from './postgres-event-batcher.ts';
 import { checkSchemaName, migratePostgres } from './postgres-migrations.ts';
@@ -75,7 +75,7 @@ export class PostgresStore implements Store {
     this.pool.on('error', (err) => this.warn(err));
     this.events = new PgEventBatcher({
       insertMany: (events) => this.insertEvents(events),
-      insertOne: (event) => this.withClient((c) => this.insertEvent(c, event)),
+      isDuplicate: (err) => pgErrorCode(err) === '23505',
       isUnavailable: (err) => isConnectionError(err, this.target),
       mapError: (err) => this.mapError(err),
     });
@@ -183,15 +183,32 @@ export class PostgresStore implements Store {
     return this.track(this.events.append(event));
   }
 
+  appendEvents(events: StoredEvent[]): Promise<void> {
+    try {
+      this.assertOpen();
+      for (const event of events) {
+        checkEvent(event);
+        isoTimestamp(event.createdAt);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Appended in one tick, they go in one multi-row INSERT with the other runs' events.
+    // The rows of one call share that statement, so they are stored all or none (a duplicate
+    // is refused as a whole call: none of them was new).
+    return this.track(this.events.appendAll(events));
+  }
+
   finishRun(runId: string, input: FinishRunInput): Promise<boolean> {
     return this.write(async () => {
       const statuses = finishStatuses(runId, input);
-      checkEvent(input.finalEvent);
+      const events = [...(input.events ?? []), input.finalEvent];
+      for (const event of events) checkEvent(event);
       // Events appended before the final one land first.
       await this.events.settled();
-      return this.transaction(
-        async (c) => {
-          const updated = await this.query(c, 'finishRun', [
+      try {
+        const { rows } = await this.withClient((c) =>
+          this.query<{ updated: number }>(c, 'finishRunWithEvents', [
             runId,
             input.status,
             input.response,
@@ -199,13 +216,14 @@ export class PostgresStore implements Store {
             isoTimestamp(input.endedAt),
             statuses,
             input.expectedOwnerId ?? null,
-          ]);
-          if (updated.rowCount === 0) return false;
-          await this.insertEvent(c, input.finalEvent);
-          return true;
-        },
-        (finished) => finished,
-      );
+            JSON.stringify(events.map(eventRow)),
+          ]),
+        );
+        return (rows[0]?.updated ?? 0) > 0;
+      } catch (err) {
+        if (pgErrorCode(err) === '23505') throw duplicateEventError(input.finalEvent, err);
+        throw err;
+      }
     });
   }
 
@@ -281,34 +299,9 @@ export class PostgresStore implements Store {
     return { kind: 'duplicate', run: toRun(run), message: toMessage(message) };
   }
 
-  private async insertEvents(events: StoredEvent[]): Promise<Set<string>> {
-    const rows = events.map((e) => ({
-      run_id: e.runId,
-      seq: e.seq,
-      user_id: e.userId,
-      type: e.type,
-      envelope: e.envelope,
-      created_at: isoTimestamp(e.createdAt),
-    }));
-    const json = JSON.stringify(rows);
-    const result = await this.withClient((c) => this.query<{ run_id: string; seq: number }>(c, 'insertEvents', [json]));
-    return new Set(result.rows.map((r) => eventKey({ runId: r.run_id, seq: r.seq })));
-  }
-
-  private async insertEvent(c: Queryable, event: StoredEvent): Promise<void> {
-    try {
-      await this.query(c, 'insertEvent', [
-        event.runId,
-        event.seq,
-        event.userId,
-        event.type,
-        JSON.stringify(event.envelope),
-        isoTimestamp(event.createdAt),
-      ]);
-    } catch (err) {
-      if (pgErrorCode(err) === '23505') throw duplicateEventError(event, err);
-      throw err;
-    }
+  private async insertEvents(events: StoredEvent[]): Promise<void> {
+    const json = JSON.stringify(events.map(eventRow));
+    await this.withClient((c) => this.query(c, 'insertEvents', [json]));
   }
 
   private query<R extends QueryResultRow = QueryResultRow>(c: Queryable, name: SqlName, values: unknown[]) {
@@ -414,4 +407,9 @@ export class PostgresStore implements Store {
     const text = mapped instanceof Error ? mapped.message : String(mapped);
     console.warn(`[store] PostgreSQL connection error (the pool reconnects on the next call): ${text}`);
   }
+}
+
+/** An event as a row of json_to_recordset. */
+function eventRow(e: StoredEvent) {
+  return { run_id: e.runId, seq: e.seq, user_id: e.userId, type: e.type, envelope: e.envelope, created_at: isoTimestamp(e.createdAt) };
 }

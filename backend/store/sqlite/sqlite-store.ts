@@ -157,6 +157,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  appendEvents(events: StoredEvent[]): Promise<void> {
+    // One write: the queue runs it whole or (after a failure) rolls it back whole.
+    return this.write((s) => {
+      for (const event of events) insertEvent(s, event);
+    });
+  }
+
   finishRun(runId: string, input: FinishRunInput): Promise<boolean> {
     return this.write((s) => {
       const statuses = finishStatuses(runId, input);
@@ -172,6 +179,7 @@ export class SqliteStore implements Store {
         owner,
       );
       if (changes === 0) return false;
+      for (const event of input.events ?? []) insertEvent(s, event);
       insertEvent(s, input.finalEvent);
       return true;
     });

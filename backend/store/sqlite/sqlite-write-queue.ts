@@ -1,8 +1,9 @@
 /**
  * Per-tick write batching for SQLite. Writes issued in the same tick are queued and run on
- * `setImmediate` in ONE transaction (one fsync for the lot), each in its own savepoint, so
- * a failing write rejects only its own caller. Every caller's promise settles after the
- * commit. `flush()` runs the queue synchronously (reads call it first, so they see every
+ * `setImmediate` in ONE transaction (one fsync for the lot), with no savepoint per write on
+ * the happy path. When a write throws, the whole batch is rolled back and replayed write by
+ * write, each in its own transaction, so a failing write rejects only its own caller and
+ * never leaves half of itself behind. Every caller's promise settles after the commit. `flush()` runs the queue synchronously (reads call it first, so they see every
  * write issued before them).
  */
 import type Database from 'better-sqlite3';
@@ -24,22 +25,22 @@ export class SqliteWriteQueue {
   private queue: QueuedWrite[] = [];
   private scheduled: NodeJS.Immediate | null = null;
   private flushing = false;
-  private readonly runInSavepoint: Database.Transaction<(fn: WriteFn) => unknown>;
+  private readonly runAlone: Database.Transaction<(fn: WriteFn) => unknown>;
   private readonly runBatch: Database.Transaction<(batch: QueuedWrite[]) => void>;
 
   constructor(
     private readonly db: Database.Database,
     private readonly mapError: (err: unknown) => unknown,
   ) {
-    // Called inside runBatch, better-sqlite3 runs it in a SAVEPOINT and rolls only it back on error.
-    this.runInSavepoint = db.transaction((fn: WriteFn) => fn());
+    // Replay only: each write alone in its own transaction.
+    this.runAlone = db.transaction((fn: WriteFn) => fn());
     this.runBatch = db.transaction((batch: QueuedWrite[]) => {
       for (const write of batch) {
         try {
-          write.outcome = { ok: true, value: this.runInSavepoint(write.fn) };
+          write.outcome = { ok: true, value: write.fn() };
         } catch (error) {
-          write.outcome = { ok: false, error };
-          if (!this.db.inTransaction) throw new BatchAbortedError('SQLite rolled the batch back', { cause: error });
+          // Part of this write may be applied: roll the whole batch back and replay it.
+          throw new BatchAbortedError('a write of the batch failed', { cause: error });
         }
       }
     });
@@ -97,7 +98,7 @@ export class SqliteWriteQueue {
   private replayOneByOne(batch: QueuedWrite[]): void {
     for (const write of batch) {
       try {
-        write.outcome = { ok: true, value: this.runInSavepoint.immediate(write.fn) };
+        write.outcome = { ok: true, value: this.runAlone.immediate(write.fn) };
       } catch (error) {
         write.outcome = { ok: false, error };
         if (isUnavailable(error)) {
