@@ -9,6 +9,7 @@ import type { AgentRegistry } from '../agents/agent-registry.ts';
 import type { Tool, TokenUsage } from '../agents/agent-types.ts';
 import { loadThreadHistory } from '../agents/thread-history.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
+import { RunEventWriter } from './run-event-writer.ts';
 import type { RunRecord, Store, StoredEvent } from '../store/store-types.ts';
 
 export interface RunExecutorDeps {
@@ -17,6 +18,8 @@ export interface RunExecutorDeps {
   agents: AgentRegistry;
   tools: ReadonlyMap<string, Tool>;
   instanceId: string;
+  /** Told after each committed batch of events: its write time and size (metrics). */
+  onPersisted?(ms: number, events: number): void;
   /** Told when storing a run's end first failed and is being retried (for a warning in the log). */
   onRetry?(runId: string, err: unknown): void;
 }
@@ -86,15 +89,15 @@ export class RunExecutor {
   async execute(run: RunRecord, signal: AbortSignal): Promise<FinalRunStatus> {
     const { store, publisher } = this.deps;
     const startedAt = Date.now();
-    let seq = 0;
-    // Called one event at a time (the agent context orders them); seq counts stored events
-    // only, so a failed write leaves no gap before the final event.
+    // Called one event at a time (the agent context orders them). Pipelined: the event is
+    // queued and emit resolves at once, so the agent does not wait for its commit; it is
+    // published once its batch committed. After a failed batch emit throws (the run ends),
+    // and seq counts stored events only, so the final event leaves no gap.
+    const writer = new RunEventWriter(store, (event) => publisher.publish(run.userId, event.envelope), this.deps.onPersisted);
     const emit = async (draft: RunEventDraft): Promise<void> => {
-      const event = buildRunEvent(run, seq + 1, draft);
-      await store.appendEvent(event);
-      seq = event.seq;
-      publisher.publish(run.userId, event.envelope);
+      writer.push((seq) => buildRunEvent(run, seq, draft));
     };
+    let rest: StoredEvent[] = [];
 
     let status: FinalRunStatus = 'succeeded';
     let response: string | null = null;
@@ -123,8 +126,10 @@ export class RunExecutor {
       } catch (err) {
         outcome = { ok: false, err };
       }
-      // Pairs stay whole and every event the agent emitted is stored before the final one.
+      // Pairs stay whole and every event the agent emitted is stored before the final one
+      // (the ones still pending go in the same write as the final one).
       await context.settle(signal.aborted ? 'aborted' : 'the run ended before the call completed');
+      rest = await writer.takeRest();
       if (!outcome.ok) throw outcome.err;
       if (signal.aborted) throw signal.reason ?? new Error('cancelled');
       const result = outcome.value;
@@ -141,14 +146,17 @@ export class RunExecutor {
       }
     }
 
+    // Failed before taking the rest (the agent context or a batch failed): what is still
+    // pending goes with the final event, unless a batch failed (then nothing more is written).
+    if (rest.length === 0) rest = await writer.takeRest().catch(() => []);
     const payload = { status, response, error, duration_ms: Date.now() - startedAt, ...(usage ? { usage } : {}) };
-    await this.#finish(run, signal, seq, { status, response, error }, payload);
+    await this.#finish(run, signal, writer.storedSeq, rest, { status, response, error }, payload);
     return status;
   }
 
   /**
-   * Stores the run's end (status and agent_completed with the next stored seq, in one
-   * transaction) and publishes it. While the store is unavailable, retries with backoff
+   * Stores the run's end (status, the run's events not written yet, and agent_completed
+   * with the next seq, in one write) and publishes those events, then the final one. While the store is unavailable, retries with backoff
    * until it answers, or until the process shuts down (the run is then left to the
    * supervisor of the next process: it ends `interrupted`). After a failed attempt the next
    * seq is re-read from the store, so an event whose write outcome was unknown leaves no
@@ -158,6 +166,7 @@ export class RunExecutor {
     run: RunRecord,
     signal: AbortSignal,
     storedSeq: number,
+    rest: StoredEvent[],
     end: { status: FinalRunStatus; response: string | null; error: string | null },
     payload: Record<string, unknown>,
   ): Promise<void> {
@@ -168,15 +177,20 @@ export class RunExecutor {
     for (let attempt = 0; ; attempt++) {
       try {
         if (attempt > 0) seq = Math.max(seq, await store.lastSeq(run.id));
-        const final = buildRunEvent(run, seq + 1, { type: 'agent_completed', payload } as RunEventDraft);
+        const events = rest.filter((e) => e.seq > seq);
+        const final = buildRunEvent(run, (events[events.length - 1]?.seq ?? seq) + 1, { type: 'agent_completed', payload } as RunEventDraft);
         const finished = await store.finishRun(run.id, {
           ...end,
           endedAt: final.createdAt,
           finalEvent: final,
+          ...(events.length > 0 ? { events } : {}),
           expectedStatuses: ['running'],
           expectedOwnerId: this.deps.instanceId,
         });
-        if (finished) publisher.publish(run.userId, final.envelope);
+        if (finished) {
+          for (const event of events) publisher.publish(run.userId, event.envelope);
+          publisher.publish(run.userId, final.envelope);
+        }
         return;
       } catch (err) {
         if (!isUnavailable(err) && ++otherFailures >= FINISH_MAX_OTHER_FAILURES) throw err;

@@ -44,13 +44,16 @@ describe.skipIf(!pgUp.available)('a store outage during a run', () => {
 
     const events = await c.runEvents(runId, 15_000);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.at(-1)).toMatchObject({ type: 'agent_completed', payload: { status: 'failed' } });
-    expect((events.at(-1)!.payload as { error: string }).error).not.toMatch(/127\.0\.0\.1|5432/);
+    // Pipelined persistence: the events the agent produced during the outage are stored with
+    // the run's end (one write, retried until the store is back), so nothing is lost and the
+    // run ends as the agent ended it.
+    expect(events.at(-1)).toMatchObject({ type: 'agent_completed', payload: { status: 'succeeded', error: null } });
+    expect(events.map((e) => e.type)).toEqual(['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_thinking', 'agent_completed']);
     expect(events.filter((e) => e.type === 'agent_completed')).toHaveLength(1);
 
     const rest = createRestClient(harness.backend.url);
     const token = await harness.backend.mintToken('outage-user');
-    expect((await rest.getRun(token, runId)).status).toBe('failed');
+    expect((await rest.getRun(token, runId)).status).toBe('succeeded');
     const stored = await rest.getRunEvents(token, runId);
     expect(stored.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
 

@@ -525,6 +525,25 @@ function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
       expect(await store.getRun(acceptedLater.run.id)).not.toBeNull();
     });
 
+    it('appendEvents stores the events of one call all or none, next to other calls of the tick', async () => {
+      const { run } = await accept(store, { userId: uid('u') });
+      const other = (await accept(store, { userId: uid('u') })).run;
+      await store.appendEvent(event(run, 3));
+      const outcomes = await Promise.allSettled([
+        store.appendEvents([event(run, 1), event(run, 2)]),
+        store.appendEvents([event(other, 1), event(run, 3, 'tool_executing')]), // the second is a duplicate
+        store.appendEvents([event(other, 2), event(other, 3)]),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(outcomes[1]?.status === 'rejected' && outcomes[1].reason).toBeInstanceOf(StoreConflictError);
+      expect((await store.listEvents(run.id)).map((e) => [e.seq, e.type])).toEqual([
+        [1, 'agent_thinking'],
+        [2, 'agent_thinking'],
+        [3, 'agent_thinking'],
+      ]);
+      expect((await store.listEvents(other.id)).map((e) => e.seq)).toEqual([2, 3]);
+    });
+
     it('reads see writes issued before them, even before their promise settles', async () => {
       const userId = uid('u');
       const input = acceptInput({ userId });
@@ -583,6 +602,24 @@ function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
       expect(await store.getRun(run.id)).toMatchObject({ status: 'failed', error: 'boom' });
       expect(await store.lastSeq(run.id)).toBe(2);
       expect(await store.finishRun('no-such-run', { status: 'failed', response: null, error: null, endedAt: tick(), finalEvent: { ...finalEvent(run, 9), runId: 'no-such-run' } })).toBe(false);
+    });
+
+    it('stores the run\'s remaining events with its end, in one write, or nothing of them', async () => {
+      const run = await running();
+      const end = { status: 'succeeded' as const, response: 'ok', error: null, expectedStatuses: ['running' as const], expectedOwnerId: 'inst-a' };
+      const rest = [event(run, 2), event(run, 3, 'tool_executing')];
+      expect(await store.finishRun(run.id, { ...end, expectedOwnerId: 'inst-b', endedAt: tick(), events: rest, finalEvent: finalEvent(run, 4) })).toBe(false);
+      expect(await store.lastSeq(run.id)).toBe(1);
+      await expect(store.finishRun(run.id, { ...end, endedAt: tick(), events: [event(run, 2), event(run, 1)], finalEvent: finalEvent(run, 3) })).rejects.toBeInstanceOf(StoreConflictError);
+      expect(await store.getRun(run.id)).toEqual(run);
+      expect(await store.lastSeq(run.id)).toBe(1);
+      expect(await store.finishRun(run.id, { ...end, endedAt: tick(), events: rest, finalEvent: finalEvent(run, 4) })).toBe(true);
+      expect((await store.listEvents(run.id)).map((e) => [e.seq, e.type])).toEqual([
+        [1, 'agent_started'],
+        [2, 'agent_thinking'],
+        [3, 'tool_executing'],
+        [4, 'agent_completed'],
+      ]);
     });
 
     it('cancels a queued run', async () => {
