@@ -37,6 +37,8 @@ export interface BackendConfig {
   agentReload: boolean;
   /** The `llm` agent, enabled when a model is set (LLM_MODEL, --llm-model). */
   llm?: LlmConfig | undefined;
+  /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <it>` (and is then served to any peer); unset, loopback peers only. */
+  metricsToken?: string | undefined;
   quiet: boolean;
 }
 
@@ -155,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     agentUrls: list(values['agent-url'], 'AGENT_URLS'),
     agentReload,
     llm,
+    metricsToken: env.METRICS_TOKEN || undefined,
     quiet: values.quiet ?? false,
   };
 }

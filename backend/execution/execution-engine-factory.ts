@@ -19,6 +19,8 @@ export interface EngineDeps {
   maxConcurrentRuns: number;
   idleMs: number;
   leaseMs: number;
+  /** Called once this process holds the user's lease, before its runs: cancels and wake-ups for the user must reach it. */
+  onLease?(userId: string): Promise<void>;
   onError(err: unknown): void;
 }
 
@@ -70,6 +72,7 @@ export class UserExecutionEngine {
       cache.renewLease(leaseKey, instanceId, leaseMs).catch(() => undefined);
     }, leaseMs / 3);
     try {
+      await this.deps.onLease?.(userId);
       for (;;) {
         if (this.#closed) return;
         this.#again = false;
@@ -124,6 +127,11 @@ export class ExecutionEngineFactory {
       this.#engines.set(userId, engine);
     }
     return engine;
+  }
+
+  /** True while this process drains the user's runs (it holds the user's lease). */
+  isBusy(userId: string): boolean {
+    return this.#engines.get(userId)?.busy ?? false;
   }
 
   /** A run was queued for the user (here or on another process). */

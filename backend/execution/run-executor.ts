@@ -18,10 +18,22 @@ export interface RunExecutorDeps {
   agents: AgentRegistry;
   tools: ReadonlyMap<string, Tool>;
   instanceId: string;
-  /** Told after each committed batch of events: its write time and size (metrics). */
-  onPersisted?(ms: number, events: number): void;
+  /** Timings for metrics (all optional). */
+  observe?: RunObserver;
   /** Told when storing a run's end first failed and is being retried (for a warning in the log). */
   onRetry?(runId: string, err: unknown): void;
+}
+
+/** What the executor reports for metrics, in seconds. */
+export interface RunObserver {
+  /** A run started: how long it waited since it was accepted. */
+  started?(queueWaitS: number): void;
+  /** Its first event (agent_started) was published: seconds since it was accepted. */
+  firstEvent?(sinceAcceptedS: number): void;
+  /** A write of run events committed (a batch, or the run's end with its last events). */
+  persisted?(seconds: number): void;
+  /** The run's agent_completed was published: seconds since it started. */
+  ended?(durationS: number): void;
 }
 
 export function buildRunEvent(run: Pick<RunRecord, 'id' | 'threadId' | 'messageId' | 'userId'>, seq: number, draft: RunEventDraft): StoredEvent {
@@ -93,7 +105,14 @@ export class RunExecutor {
     // queued and emit resolves at once, so the agent does not wait for its commit; it is
     // published once its batch committed. After a failed batch emit throws (the run ends),
     // and seq counts stored events only, so the final event leaves no gap.
-    const writer = new RunEventWriter(store, (event) => publisher.publish(run.userId, event.envelope), this.deps.onPersisted);
+    const observe = this.deps.observe;
+    const acceptedAt = Date.parse(run.createdAt);
+    observe?.started?.(Math.max(0, startedAt - acceptedAt) / 1000);
+    const publish = (event: StoredEvent) => {
+      publisher.publish(run.userId, event.envelope);
+      if (event.seq === 1) observe?.firstEvent?.(Math.max(0, Date.now() - acceptedAt) / 1000);
+    };
+    const writer = new RunEventWriter(store, publish, observe?.persisted ? (ms) => observe.persisted?.(ms / 1000) : undefined);
     const emit = async (draft: RunEventDraft): Promise<void> => {
       writer.push((seq) => buildRunEvent(run, seq, draft));
     };
@@ -150,7 +169,8 @@ export class RunExecutor {
     // pending goes with the final event, unless a batch failed (then nothing more is written).
     if (rest.length === 0) rest = await writer.takeRest().catch(() => []);
     const payload = { status, response, error, duration_ms: Date.now() - startedAt, ...(usage ? { usage } : {}) };
-    await this.#finish(run, signal, writer.storedSeq, rest, { status, response, error }, payload);
+    await this.#finish(run, signal, writer.storedSeq, rest, { status, response, error }, payload, publish);
+    observe?.ended?.((Date.now() - startedAt) / 1000);
     return status;
   }
 
@@ -169,6 +189,7 @@ export class RunExecutor {
     rest: StoredEvent[],
     end: { status: FinalRunStatus; response: string | null; error: string | null },
     payload: Record<string, unknown>,
+    publishEvent: (event: StoredEvent) => void,
   ): Promise<void> {
     const { store, publisher } = this.deps;
     let seq = storedSeq;
@@ -179,6 +200,7 @@ export class RunExecutor {
         if (attempt > 0) seq = Math.max(seq, await store.lastSeq(run.id));
         const events = rest.filter((e) => e.seq > seq);
         const final = buildRunEvent(run, (events[events.length - 1]?.seq ?? seq) + 1, { type: 'agent_completed', payload } as RunEventDraft);
+        const writeStarted = performance.now();
         const finished = await store.finishRun(run.id, {
           ...end,
           endedAt: final.createdAt,
@@ -187,8 +209,9 @@ export class RunExecutor {
           expectedStatuses: ['running'],
           expectedOwnerId: this.deps.instanceId,
         });
+        this.deps.observe?.persisted?.((performance.now() - writeStarted) / 1000);
         if (finished) {
-          for (const event of events) publisher.publish(run.userId, event.envelope);
+          for (const event of events) publishEvent(event);
           publisher.publish(run.userId, final.envelope);
         }
         return;

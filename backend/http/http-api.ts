@@ -1,4 +1,5 @@
-/** HTTP: /health, the REST API under /api, the dev token endpoint, the scenario library, the console at `/`. */
+/** HTTP: /health, /metrics, the REST API under /api, the dev token endpoint, the scenario library, the console at `/`. */
+import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
@@ -17,6 +18,11 @@ export interface HttpApiDeps {
   health(): Promise<{ status: number; body: HealthResponse }>;
   /** GET /api/agents: every agent and tool (absent: 404). */
   agents?: (() => AgentsResponse) | undefined;
+  /**
+   * GET /metrics (Prometheus text). Without `token`, served only to loopback peers; with
+   * one, only with `Authorization: Bearer <token>` (from anywhere). Absent: 404.
+   */
+  metrics?: { contentType: string; render(): Promise<string>; token?: string | undefined } | undefined;
   originAllowed(origin: string | undefined): boolean;
   log(level: 'error' | 'warn', message: string, err?: unknown): void;
 }
@@ -44,6 +50,20 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+function isLoopbackPeer(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
+/** Constant-time comparison of a Bearer header with the expected token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice(7));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -229,6 +249,16 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       if (url.pathname === '/health') {
         const health = await deps.health();
         send(res, health.status, health.body);
+      } else if (url.pathname === '/metrics' && deps.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
+        const metrics = deps.metrics;
+        if (metrics.token !== undefined) {
+          if (!bearerMatches(req.headers.authorization, metrics.token)) throw new HttpError(401, ErrorCode.AUTH_REQUIRED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+        } else if (!isLoopbackPeer(req.socket.remoteAddress)) {
+          throw new HttpError(403, ErrorCode.FORBIDDEN, 'GET /metrics is served to loopback clients only; set METRICS_TOKEN to scrape it from elsewhere.');
+        }
+        const text = await metrics.render();
+        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+        res.end(req.method === 'HEAD' ? undefined : text);
       } else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
         if (origin && !deps.originAllowed(origin)) throw new HttpError(403, ErrorCode.FORBIDDEN, 'Origin not allowed.');
         await handleApi(req, res, url);

@@ -15,6 +15,8 @@ export interface PipelineOptions {
   router: MessageRouter;
   rateLimitMessages: number;
   rateLimitWindowMs: number;
+  /** Told of every answer the pipeline sends: message_ack (accepted) and error envelopes (refused, by code). */
+  onReply?(envelope: ServerEnvelope): void;
   log(level: 'error' | 'warn', message: string, err?: unknown): void;
 }
 
@@ -35,37 +37,41 @@ export class InboundPipeline {
   }
 
   async #process(connection: ClientConnection, raw: unknown): Promise<void> {
+    const answer = (envelope: ServerEnvelope): void => {
+      this.options.onReply?.(envelope);
+      connection.send(envelope);
+    };
     let messageId: string | null = null;
     try {
       const rate = await this.options.cache.hitRateLimit(`rate:${connection.userId}`, this.options.rateLimitMessages, this.options.rateLimitWindowMs);
       if (!rate.allowed) {
-        connection.send(
+        answer(
           errorEnvelope(ErrorCode.RATE_LIMITED, `More than ${this.options.rateLimitMessages} messages in ${this.options.rateLimitWindowMs} ms; retry in ${rate.retryAfterMs} ms.`, null, { retry_after_ms: rate.retryAfterMs }, { retry_after_ms: rate.retryAfterMs }),
         );
         return;
       }
       const parsed = parseInboundMessage(raw);
       if (!parsed.ok) {
-        connection.send(errorEnvelope(parsed.code, parsed.message, parsed.messageId, parsed.details));
+        answer(errorEnvelope(parsed.code, parsed.message, parsed.messageId, parsed.details));
         return;
       }
       const envelope = parsed.envelope;
       messageId = envelope.message_id ?? null;
       if (envelope.user_id !== undefined && envelope.user_id !== connection.userId) {
-        connection.send(errorEnvelope(ErrorCode.FORBIDDEN, 'user_id does not match the authenticated user; the user id is taken from the token.', messageId));
+        answer(errorEnvelope(ErrorCode.FORBIDDEN, 'user_id does not match the authenticated user; the user id is taken from the token.', messageId));
         return;
       }
       const reply: ServerEnvelope | void = await this.options.router.route(envelope, connection);
-      if (reply) connection.send(reply);
+      if (reply) answer(reply);
     } catch (err) {
       if (err instanceof ProtocolError) {
-        connection.send(errorEnvelope(err.code, err.message, messageId, err.details));
+        answer(errorEnvelope(err.code, err.message, messageId, err.details));
       } else if (isUnavailableError(err)) {
         this.options.log('warn', `dependency unavailable: ${(err as Error).message}`);
-        connection.send(errorEnvelope(ErrorCode.UNAVAILABLE, (err as Error).message, messageId));
+        answer(errorEnvelope(ErrorCode.UNAVAILABLE, (err as Error).message, messageId));
       } else {
         this.options.log('error', 'unexpected error while handling a message', err);
-        connection.send(errorEnvelope(ErrorCode.INTERNAL, undefined, messageId));
+        answer(errorEnvelope(ErrorCode.INTERNAL, undefined, messageId));
       }
     }
   }

@@ -20,6 +20,7 @@ import type { Cache } from '../cache/cache-types.ts';
 import { DEFAULT_CONFIG, isLoopbackHost, type BackendConfig } from '../config/backend-config.ts';
 import { ConnectionRegistry } from '../delivery/connection-registry.ts';
 import { EventPublisher } from '../delivery/event-publisher.ts';
+import { BackendMetrics } from '../metrics/backend-metrics.ts';
 import { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
 import { RunExecutor } from '../execution/run-executor.ts';
 import { RunSupervisor } from '../execution/run-supervisor.ts';
@@ -117,7 +118,23 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   }
 
   const registry = new ConnectionRegistry();
-  const publisher = new EventPublisher(registry, cache, instanceId, cache.crossProcess);
+  const metrics = new BackendMetrics({
+    connectionsByTransport: () => {
+      const counts: Record<string, number> = {};
+      for (const c of registry.all()) counts[c.transport] = (counts[c.transport] ?? 0) + 1;
+      return counts;
+    },
+    queueDepth: () => store.countQueuedRuns(),
+    busSubscriptions: () => publisher.subscribedUsers,
+  });
+  const publisher = new EventPublisher(registry, cache, instanceId, cache.crossProcess, {
+    published: (kind) => metrics.busPublished.inc({ kind }),
+    received: (kind) => metrics.busReceived.inc({ kind }),
+    emitted: (envelope) => {
+      metrics.eventsEmitted.inc({ type: envelope.type });
+      if (envelope.type === 'agent_completed') metrics.runsFinished.inc({ status: (envelope.payload as { status: string }).status });
+    },
+  });
   const agents = catalog.registry;
   const executor = new RunExecutor({
     store,
@@ -125,6 +142,12 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     agents,
     tools: catalog.tools,
     instanceId,
+    observe: {
+      started: (s) => metrics.queueWait.observe(s),
+      firstEvent: (s) => metrics.timeToFirstEvent.observe(s),
+      persisted: (s) => metrics.persistLatency.observe(s),
+      ended: (s) => metrics.runDuration.observe(s),
+    },
     onRetry: (runId, err) => log('warn', `storing the end of run ${runId} failed; retrying until the store answers`, err),
   });
   // A dependency that is down is an outage to report, not a bug.
@@ -138,6 +161,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     maxConcurrentRuns: config.maxConcurrentRuns,
     idleMs: config.engineIdleMs,
     leaseMs: config.leaseMs,
+    onLease: (userId) => publisher.subscribeUser(userId),
     onError,
   });
   const supervisor = new RunSupervisor({ store, cache, publisher, engines, instanceId, intervalMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))), leaseMs: config.leaseMs, onError });
@@ -152,6 +176,10 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     router,
     rateLimitMessages: config.rateLimitMessages,
     rateLimitWindowMs: config.rateLimitWindowMs,
+    onReply: (envelope) => {
+      if (envelope.type === 'message_ack') metrics.messagesAccepted.inc();
+      else if (envelope.type === 'error') metrics.messagesRefused.inc({ code: envelope.payload.code });
+    },
     log,
   });
 
@@ -204,6 +232,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
       scenarios: { library: scenarioLibrary, enabled: loopback },
       health,
       agents: () => catalog.describe(),
+      metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: config.metricsToken },
       originAllowed,
       log,
     }),
@@ -212,13 +241,23 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   const onClose = (connection: { userId: string; id: string }) => {
     cache.removeConnection(connection.userId, connection.id).catch(() => undefined);
   };
-  const transportDeps = { tokens, cache, registry, pipeline, maxConnectionsPerUser: config.maxConnectionsPerUser, originAllowed, onClose };
+  const transportDeps = {
+    tokens,
+    cache,
+    registry,
+    pipeline,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    subscribeUser: (userId: string) => publisher.subscribeUser(userId),
+    originAllowed,
+    onClose,
+  };
   const io = attachSocketIo(server, transportDeps);
   const wss = attachWebSocket(server, transportDeps);
 
   await publisher.start({
     onCancel: (userId, runId) => void engines.cancelLocal(userId, runId),
     onWake: (userId) => engines.notify(userId),
+    busy: (userId) => engines.isBusy(userId),
   });
   await supervisor.start();
 

@@ -17,6 +17,8 @@ export interface TransportDeps {
   registry: ConnectionRegistry;
   pipeline: InboundPipeline;
   maxConnectionsPerUser: number;
+  /** Resolves once this process receives the user's bus messages (per-user fan-out). */
+  subscribeUser?(userId: string): Promise<void>;
   originAllowed(origin: string | undefined): boolean;
   onClose(connection: ClientConnection): void;
 }
@@ -28,7 +30,7 @@ export type Admission =
   | { ok: false; code: ErrorCode; message: string };
 
 export async function admitConnection(
-  deps: { tokens: TokenService; cache: Cache; maxConnectionsPerUser: number },
+  deps: { tokens: TokenService; cache: Cache; maxConnectionsPerUser: number; subscribeUser?(userId: string): Promise<void> },
   token: string | undefined,
 ): Promise<Admission> {
   const verified = await deps.tokens.verify(token);
@@ -40,6 +42,13 @@ export async function admitConnection(
       return { ok: false, code: ErrorCode.TOO_MANY_CONNECTIONS, message: `User ${verified.userId} already has ${deps.maxConnectionsPerUser} connections.` };
     }
   } catch (err) {
+    return { ok: false, code: ErrorCode.UNAVAILABLE, message: err instanceof Error ? err.message : 'cache unavailable' };
+  }
+  // Subscribed before the client hears it is connected, so it misses no event published elsewhere.
+  try {
+    await deps.subscribeUser?.(verified.userId);
+  } catch (err) {
+    await deps.cache.removeConnection(verified.userId, connectionId).catch(() => undefined);
     return { ok: false, code: ErrorCode.UNAVAILABLE, message: err instanceof Error ? err.message : 'cache unavailable' };
   }
   return { ok: true, userId: verified.userId, connectionId };
