@@ -11,7 +11,8 @@ export default defineConfig({
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the production build: the backend serves dist/renderer to anyone.
+    sourcemap: false,
     chunkSizeWarningLimit: 1500,
   },
   server: { host: '127.0.0.1', port: 5173 },

@@ -148,7 +148,9 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
       }
     });
     socket.on('disconnect', (reason) => {
-      setState(socket.active && reason !== 'io client disconnect' ? 'reconnecting' : 'closed');
+      // Without `reconnect` nothing reconnects: the socket stays "active" (its listeners are
+      // still registered), so that alone must not read as reconnecting.
+      setState((options.reconnect ?? false) && socket.active && reason !== 'io client disconnect' ? 'reconnecting' : 'closed');
     });
     socket.onAny((event: string, payload: unknown) => {
       const envelope =

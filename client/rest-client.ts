@@ -1,5 +1,6 @@
 /** A typed client of the HTTP API (protocol.md §6), for the console, the runner and tests. */
 import type {
+  AgentsResponse,
   HealthResponse,
   MessageRecordDto,
   RunEventEnvelope,
@@ -30,6 +31,8 @@ export interface RestClient {
   listRuns(token: string, threadId?: string): Promise<RunSummary[]>;
   getRun(token: string, runId: string): Promise<RunSummary>;
   getRunEvents(token: string, runId: string): Promise<RunEventEnvelope[]>;
+  /** The agents a message may name and the tools they may call (`GET /api/agents`). */
+  listAgents(token: string): Promise<AgentsResponse>;
 }
 
 export function createRestClient(baseUrl: string, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): RestClient {
@@ -51,5 +54,6 @@ export function createRestClient(baseUrl: string, fetchImpl: typeof fetch = glob
     getRun: (token, runId) => call<{ run: RunSummary }>(`/api/runs/${encodeURIComponent(runId)}`, { token }).then((r) => r.run),
     getRunEvents: (token, runId) =>
       call<{ events: RunEventEnvelope[] }>(`/api/runs/${encodeURIComponent(runId)}/events`, { token }).then((r) => r.events),
+    listAgents: (token) => call<AgentsResponse>('/api/agents', { token }),
   };
 }

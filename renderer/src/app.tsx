@@ -1,14 +1,16 @@
-/** Layout of the console: the live console and the Scenarios view, one shown at a time (both stay mounted). */
+/** Layout of the console: the live console and the Scenarios view, one shown at a time (the Scenarios view, with its editor, loads when first opened). */
+import { lazy, Suspense } from 'react';
 import { ComposerPanel } from './composer-panel.tsx';
 import { EventStreamPanel } from './event-stream-panel.tsx';
 import { HistoryPanel } from './history-panel.tsx';
 import { RunTimelinePanel } from './run-timeline-panel.tsx';
-import { ScenariosView } from './scenarios-view.tsx';
 import { StatusBar } from './status-bar.tsx';
 import { UnsavedChangesGuard } from './unsaved-changes-guard.tsx';
 import { UsersPanel } from './users-panel.tsx';
 import { ViewTabs } from './view-tabs.tsx';
 import { viewStore } from './view-store.ts';
+
+const ScenariosView = lazy(() => import('./scenarios-view.tsx').then((m) => ({ default: m.ScenariosView })));
 
 export function App() {
   const { view } = viewStore.use();
@@ -29,7 +31,11 @@ export function App() {
           <RunTimelinePanel />
         </div>
       </main>
-      {view === 'scenarios' && <ScenariosView />}
+      {view === 'scenarios' && (
+        <Suspense fallback={<main className="grid muted pad">loading the Scenarios view…</main>}>
+          <ScenariosView />
+        </Suspense>
+      )}
       <UnsavedChangesGuard />
     </div>
   );

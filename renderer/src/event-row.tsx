@@ -1,7 +1,13 @@
-/** One received envelope: a summary line, expandable to its JSON; its run id focuses the stream on that run. */
+/**
+ * One received envelope: a summary line (time with milliseconds, the delta since the previous
+ * event of its run), expanded to its JSON by a click anywhere on the row; its run chip keeps
+ * its own action (focus the stream on that run).
+ */
 import type { StreamEvent } from './console-store.ts';
+import { CopyButton } from './copy-button.tsx';
 import { runIdOf, shortId, threadIdOf } from './event-filter.ts';
 import { summarize } from './event-summary.ts';
+import { formatClock, formatDelta } from './time-format.ts';
 
 interface Props {
   event: StreamEvent;
@@ -20,17 +26,24 @@ export function EventRow({ event, expanded, onToggle, focusedRun, onFocusRun }: 
   const focused = runId !== null && runId === focusedRun;
   return (
     <div
-      className={`event-row type-${env.type}`}
+      className={`event-row type-${env.type}${expanded ? ' expanded' : ''}`}
       data-testid="event-row"
       data-user={event.userId}
       data-type={env.type}
       data-code={code}
       data-run-id={runId ?? undefined}
       data-thread-id={threadIdOf(env) ?? undefined}
+      data-expanded={expanded ? 'true' : 'false'}
+      onClick={onToggle}
     >
-      <div className="event-line" onClick={onToggle}>
+      <div className="event-line">
         <span className="caret">{expanded ? '▾' : '▸'}</span>
-        <span className="time">{new Date(event.receivedAt).toLocaleTimeString()}</span>
+        <span className="time" data-testid="event-time">
+          {formatClock(event.receivedAt)}
+        </span>
+        <span className="delta" data-testid="event-delta">
+          {event.deltaMs !== undefined ? formatDelta(event.deltaMs) : ''}
+        </span>
         <span className="tag">{event.userId}</span>
         <span className="etype">{env.type}</span>
         {runId !== null && onFocusRun && (
@@ -48,7 +61,15 @@ export function EventRow({ event, expanded, onToggle, focusedRun, onFocusRun }: 
         )}
         <span className="summary">{summarize(env)}</span>
       </div>
-      {expanded && <pre className="event-json">{JSON.stringify(env, null, 2)}</pre>}
+      {expanded && (
+        <div className="event-detail" onClick={(e) => e.stopPropagation()}>
+          <div className="event-actions">
+            <CopyButton text={() => JSON.stringify(env, null, 2)} label="Copy JSON" testId="copy-event-json" />
+            {runId && <CopyButton text={runId} label="Copy run id" testId="copy-run-id" />}
+          </div>
+          <pre className="event-json">{JSON.stringify(env, null, 2)}</pre>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,10 +1,17 @@
-/** Everything every connection received: filters by user, type, run, thread and text; pause; virtualized list. */
+/**
+ * Everything every connection received: filters by user, type, run, thread and text; pause;
+ * a virtualized list capped at a configurable number of events (the dropped ones counted);
+ * export of the log (JSON lines, HAR). Clear empties the list, not the timelines.
+ */
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { SERVER_EVENT_TYPES } from '../../protocol/index.ts';
-import { actions, useConsole, type StreamEvent } from './console-store.ts';
+import { actions, getConsoleState, trafficLog, useConsole, type StreamEvent } from './console-store.ts';
 import { collectIds, filterEvents, isFilterActive, shortId, type IdChoice } from './event-filter.ts';
 import { EventRow } from './event-row.tsx';
+import { downloadText, liveLogHar, liveLogJsonLines } from './live-log-export.ts';
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 
 /** A select lists at most this many ids, most recently active first (the rest stay reachable by clicking). */
 const MAX_CHOICES = 200;
@@ -21,7 +28,7 @@ function choiceLabel(c: IdChoice): string {
 }
 
 export function EventStreamPanel() {
-  const { events, users, eventFilter: filter } = useConsole();
+  const { events, users, eventFilter: filter, dropped, eventCap } = useConsole();
   const [frozen, setFrozen] = useState<StreamEvent[] | null>(null);
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   const scroller = useRef<HTMLDivElement>(null);
@@ -54,6 +61,11 @@ export function EventStreamPanel() {
       <header className="panel-head">
         <h2>
           Live events <span className="count">{rows.length}/{events.length}</span>
+          {dropped > 0 && (
+            <span className="dropped" data-testid="events-dropped" data-dropped={dropped} title={`the live list keeps the newest ${eventCap} events`}>
+              {dropped} dropped
+            </span>
+          )}
         </h2>
         <div className="filters">
           <select data-testid="filter-user" value={filter.userId} onChange={(e) => actions.setEventFilter({ userId: e.target.value })} aria-label="filter by user">
@@ -111,8 +123,40 @@ export function EventStreamPanel() {
               Reset filters
             </button>
           )}
-          <button className="ghost" onClick={() => actions.clearEvents()}>
+          <button className="ghost" data-testid="events-clear" onClick={() => actions.clearEvents()} title="empty the live list (the timelines keep their runs)">
             Clear
+          </button>
+          <label className="cap" title="events kept in the live list; older ones are dropped (and counted)">
+            keep
+            <input
+              data-testid="event-cap"
+              type="number"
+              min={100}
+              step={1000}
+              defaultValue={eventCap}
+              onBlur={(e) => actions.setEventCap(Number(e.target.value))}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') actions.setEventCap(Number((e.target as HTMLInputElement).value));
+              }}
+            />
+          </label>
+          <button
+            data-testid="export-jsonl"
+            title="download what was sent and received, one JSON object per line"
+            onClick={() => downloadText(liveLogJsonLines(trafficLog()), `flowscope-live-${stamp()}.jsonl`, 'application/x-ndjson')}
+          >
+            JSONL
+          </button>
+          <button
+            data-testid="export-har"
+            title="download what was sent and received as a HAR file (opens in DevTools, imports as a scenario)"
+            onClick={() => {
+              const { baseUrl, users: list } = getConsoleState();
+              const transportOf = (id: string) => list.find((u) => u.userId === id)?.transport ?? 'socketio';
+              downloadText(liveLogHar(trafficLog(), baseUrl, transportOf), `flowscope-live-${stamp()}.har`, 'application/json');
+            }}
+          >
+            HAR
           </button>
         </div>
       </header>

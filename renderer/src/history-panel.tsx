@@ -1,43 +1,75 @@
-/** History over REST: a user's threads, their messages, and a run's events into the timeline. */
-import { useState } from 'react';
-import type { MessageRecordDto, ThreadSummary } from '../../protocol/index.ts';
+/**
+ * History over REST: a user's threads (loaded as soon as a user is chosen), a thread as the
+ * whole conversation (each user message and the agent's answer, with its run's status), a
+ * past run's events into the timeline or as JSON (with a copy button).
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { MessageRecordDto, RunEventEnvelope, RunSummary, ThreadSummary } from '../../protocol/index.ts';
 import type { ReceivedEnvelope } from '../../client/flowscope-connection.ts';
-import { actions, rest, useConsole } from './console-store.ts';
+import { actions, getConsoleState, rest, useConsole } from './console-store.ts';
+import { CopyButton } from './copy-button.tsx';
+import { explainFailure } from './fetch-problem.ts';
 
 export function HistoryPanel() {
-  const { users } = useConsole();
+  const { users, baseUrl, sent } = useConsole();
   const [userId, setUserId] = useState('');
   const [threads, setThreads] = useState<ThreadSummary[] | null>(null);
   const [openThread, setOpenThread] = useState<string | null>(null);
   const [messages, setMessages] = useState<MessageRecordDto[]>([]);
+  const [answers, setAnswers] = useState<Record<string, RunSummary>>({});
+  const [json, setJson] = useState<{ runId: string; events: RunEventEnvelope[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const user = users.find((u) => u.userId === userId) ?? users[0];
+  const token = user?.token;
 
   const guard = async (fn: () => Promise<void>) => {
     setError(null);
     try {
       await fn();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError((await explainFailure(getConsoleState().baseUrl, err)).message);
     }
   };
-  const loadThreads = () =>
-    guard(async () => {
-      if (!user) return;
-      setThreads(await rest().listThreads(user.token));
-      setOpenThread(null);
-    });
+  const loadThreads = useCallback(
+    () =>
+      guard(async () => {
+        if (!token) return;
+        setThreads(await rest().listThreads(token));
+      }),
+    [token, baseUrl],
+  );
+  // a new run of this user (an ack) may be a new thread: the list follows
+  const answered = sent.filter((s) => s.userId === user?.userId && s.outcome.kind === 'acked').length;
+  useEffect(() => {
+    if (answered > 0) void loadThreads();
+  }, [answered]);
+  useEffect(() => {
+    setThreads(null);
+    setOpenThread(null);
+    setJson(null);
+    if (token) void loadThreads();
+  }, [token, baseUrl]);
+
   const loadMessages = (threadId: string) =>
     guard(async () => {
       if (!user) return;
+      if (openThread === threadId) return setOpenThread(null);
       setOpenThread(threadId);
-      setMessages(await rest().listMessages(user.token, threadId));
+      const [list, runs] = await Promise.all([rest().listMessages(user.token, threadId), rest().listRuns(user.token, threadId)]);
+      setMessages(list);
+      setAnswers(Object.fromEntries(runs.map((r) => [r.id, r])));
     });
   const loadRun = (runId: string) =>
     guard(async () => {
       if (!user) return;
       const events = await rest().getRunEvents(user.token, runId);
       actions.loadRun(user.userId, runId, events as unknown as ReceivedEnvelope[]);
+    });
+  const showJson = (runId: string) =>
+    guard(async () => {
+      if (!user) return;
+      if (json?.runId === runId) return setJson(null);
+      setJson({ runId, events: await rest().getRunEvents(user.token, runId) });
     });
 
   return (
@@ -52,12 +84,12 @@ export function HistoryPanel() {
               </option>
             ))}
           </select>
-          <button data-testid="history-load" onClick={() => void loadThreads()} disabled={!user}>
-            Load threads
+          <button data-testid="history-load" onClick={() => void loadThreads()} disabled={!user} title="load the threads again">
+            Refresh
           </button>
         </div>
       </header>
-      {error && <div className="error-text">{error}</div>}
+      {error && <div className="error-text wrap">{error}</div>}
       <ul className="threads">
         {threads?.length === 0 && <li className="muted">No threads.</li>}
         {threads?.map((t) => (
@@ -70,14 +102,36 @@ export function HistoryPanel() {
             </div>
             {openThread === t.id && (
               <ul className="messages">
-                {messages.map((m) => (
-                  <li key={m.id} data-testid="history-message">
-                    <span className="content">{m.content.slice(0, 120)}</span>
-                    <button className="chip" data-testid="history-run" onClick={() => void loadRun(m.run_id)} title={m.run_id}>
-                      run · <span className={`status-text ${m.run_status}`}>{m.run_status}</span>
-                    </button>
-                  </li>
-                ))}
+                {messages.map((m) => {
+                  const run = answers[m.run_id];
+                  return (
+                    <li key={m.id} data-testid="history-message" data-run-id={m.run_id}>
+                      <div className="turn user-turn">
+                        <span className="who">{m.user_id}</span>
+                        <span className="content">{m.content}</span>
+                      </div>
+                      <div className={`turn agent-turn ${run?.error ? 'error-text' : ''}`} data-testid="history-answer">
+                        <span className="who">{m.agent}</span>
+                        <span className="content">{run ? (run.response ?? run.error ?? `(${run.status})`) : `(${m.run_status})`}</span>
+                      </div>
+                      <div className="turn-actions">
+                        <button className="chip" data-testid="history-run" onClick={() => void loadRun(m.run_id)} title={`${m.run_id}: into the timeline`}>
+                          run · <span className={`status-text ${m.run_status}`}>{m.run_status}</span>
+                        </button>
+                        <button className="chip" data-testid="history-run-json" onClick={() => void showJson(m.run_id)} title="the run's events as JSON">
+                          JSON
+                        </button>
+                        <CopyButton text={m.run_id} label="run id" testId="copy-history-run-id" />
+                      </div>
+                      {json?.runId === m.run_id && (
+                        <div className="run-json" data-testid="history-run-json-view">
+                          <CopyButton text={JSON.stringify(json.events, null, 2)} label="Copy JSON" testId="copy-run-json" />
+                          <pre className="event-json">{JSON.stringify(json.events, null, 2)}</pre>
+                        </div>
+                      )}
+                    </li>
+                  );
+                })}
               </ul>
             )}
           </li>

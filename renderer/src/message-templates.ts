@@ -6,11 +6,15 @@ const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
 export interface Template {
   name: string;
-  build(context: { lastRunId: string | null }): string;
+  /** `agent`: the agent picked in the composer (null: the server's default). */
+  build(context: { lastRunId: string | null; agent?: string | null }): string;
 }
 
 export const TEMPLATES: Template[] = [
-  { name: 'user_message', build: () => pretty({ type: 'user_message', message_id: id(), payload: { content: 'what is 2 + 2?' } }) },
+  {
+    name: 'user_message',
+    build: ({ agent }) => pretty({ type: 'user_message', message_id: id(), payload: { content: 'what is 2 + 2?', ...(agent ? { agent } : {}) } }),
+  },
   {
     name: 'scripted run',
     build: () =>

@@ -1,6 +1,7 @@
 /** One run: event markers on a time axis with the gaps in ms, the five-event checklist, status. */
 import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
 import { laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
+import { formatMs } from './time-format.ts';
 
 const SHORT: Record<string, string> = {
   agent_started: 'start',
@@ -73,6 +74,22 @@ export function RunLane({ lane, focused, onFocus }: Props) {
             {lane.seen[t] ? '✓' : '✗'} {t}
           </span>
         ))}
+      </div>
+      <div className="stages" data-testid="run-stages">
+        <span data-testid="stage-queue" title="message_ack → agent_started">
+          queue <b>{formatMs(lane.stages.queueWaitMs)}</b>
+        </span>
+        <span data-testid="stage-first-thinking" title="agent_started → first agent_thinking">
+          first thought <b>{formatMs(lane.stages.firstThinkingMs)}</b>
+        </span>
+        {lane.stages.tools.map((t) => (
+          <span key={t.callId || t.tool} data-testid="stage-tool" data-tool={t.tool} className={t.ok === false ? 'error-text' : ''} title={`tool ${t.tool} (${t.callId})`}>
+            {t.tool} <b>{formatMs(t.ms)}</b>
+          </span>
+        ))}
+        <span data-testid="stage-total" title="message_ack (or agent_started) → agent_completed">
+          total <b>{formatMs(lane.stages.totalMs)}</b>
+        </span>
       </div>
       {(lane.response || lane.error) && (
         <div className={`final ${lane.error ? 'error-text' : ''}`} data-testid="run-response">

@@ -1,28 +1,57 @@
-/** Run timeline: one lane per run seen live or loaded from history, newest first. */
-import { useMemo } from 'react';
-import { actions, useConsole } from './console-store.ts';
+/**
+ * Run timeline: one lane per run seen live or loaded from history, newest first, virtualized
+ * (only the lanes in view are rendered). The runs come from the run index, not the live list,
+ * so clearing Live events keeps them; Clear here empties the timeline.
+ */
+import { useMemo, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { actions, runIndex, useConsole } from './console-store.ts';
 import { RunLane } from './run-lane.tsx';
-import { buildRuns } from './run-model.ts';
 
 export function RunTimelinePanel() {
-  const { events, loadedRuns, eventFilter } = useConsole();
-  const lanes = useMemo(() => buildRuns(events, loadedRuns), [events, loadedRuns]);
+  const { runsVersion, eventFilter } = useConsole();
+  const lanes = useMemo(() => runIndex().lanes(), [runsVersion]);
+  const dropped = runIndex().dropped;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: lanes.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 120,
+    overscan: 4,
+    getItemKey: (i) => lanes[i]!.runId,
+  });
   return (
     <section className="panel timeline-panel" data-testid="run-timeline">
       <header className="panel-head">
         <h2>
-          Run timeline <span className="count">{lanes.length}</span>
+          Run timeline <span className="count" data-testid="lane-count">{lanes.length}</span>
+          {dropped > 0 && (
+            <span className="dropped" data-testid="runs-dropped">
+              {dropped} older runs dropped
+            </span>
+          )}
         </h2>
+        <button className="ghost" data-testid="timeline-clear" onClick={() => actions.clearTimelines()}>
+          Clear
+        </button>
       </header>
-      <div className="lanes">
-        {lanes.map((lane) => (
-          <RunLane
-            key={lane.runId}
-            lane={lane}
-            focused={lane.runId === eventFilter.runId}
-            onFocus={() => actions.toggleRunFocus(lane.runId, lane.userId)}
-          />
-        ))}
+      <div className="lanes" ref={scroller}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const lane = lanes[item.index]!;
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="lane-slot"
+                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+              >
+                <RunLane lane={lane} focused={lane.runId === eventFilter.runId} onFocus={() => actions.toggleRunFocus(lane.runId, lane.userId)} />
+              </div>
+            );
+          })}
+        </div>
         {lanes.length === 0 && <div className="muted pad">No runs yet.</div>}
       </div>
     </section>

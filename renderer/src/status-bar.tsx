@@ -1,25 +1,37 @@
-/** Backend health, polled every 2 s, and the target URL field. */
+/**
+ * Backend health, polled every 2 s, and the target: a URL (typed, or one used before). A
+ * target is an environment with its own users; switching asks first when users are
+ * connected, then disconnects them and connects the new target's users that were connected
+ * there. A health check blocked by the target's CORS policy is explained, with the fix.
+ */
 import { useEffect, useState } from 'react';
 import type { HealthResponse } from '../../protocol/index.ts';
 import { actions, rest, useConsole } from './console-store.ts';
+import { explainFailure, type FetchProblem } from './fetch-problem.ts';
 
 export function StatusBar() {
-  const { baseUrl } = useConsole();
+  const { baseUrl, targets } = useConsole();
   const [health, setHealth] = useState<HealthResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [problem, setProblem] = useState<FetchProblem | null>(null);
   const [draft, setDraft] = useState(baseUrl);
+  const [confirm, setConfirm] = useState<{ next: string; users: string[] } | null>(null);
+
+  useEffect(() => setDraft(baseUrl), [baseUrl]);
 
   useEffect(() => {
     let stopped = false;
+    setHealth(null);
+    setProblem(null);
     const poll = async () => {
       try {
         const res = await rest().health();
         if (!stopped) {
           setHealth(res.body);
-          setError(null);
+          setProblem(null);
         }
       } catch (err) {
-        if (!stopped) setError(err instanceof Error ? err.message : String(err));
+        const explained = await explainFailure(baseUrl, err);
+        if (!stopped) setProblem(explained);
       }
     };
     void poll();
@@ -30,7 +42,21 @@ export function StatusBar() {
     };
   }, [baseUrl]);
 
-  const status = error ? 'down' : (health?.status ?? '…');
+  const choose = (raw: string) => {
+    const next = raw.trim().replace(/\/$/, '');
+    if (!next || next === baseUrl) return;
+    try {
+      new URL(next);
+    } catch {
+      setProblem({ kind: 'other', message: `"${next}" is not a URL (e.g. http://127.0.0.1:8000)` });
+      return;
+    }
+    const connected = actions.connectedUsers();
+    if (connected.length > 0) setConfirm({ next, users: connected });
+    else actions.setBaseUrl(next);
+  };
+
+  const status = problem ? (problem.kind === 'cors' ? 'blocked' : 'down') : (health?.status ?? '…');
   return (
     <header className="status-bar" data-testid="status-bar">
       <span className="brand">Flowscope</span>
@@ -38,22 +64,64 @@ export function StatusBar() {
         className="url-form"
         onSubmit={(e) => {
           e.preventDefault();
-          actions.setBaseUrl(draft.replace(/\/$/, ''));
+          choose(draft);
         }}
       >
-        <input data-testid="backend-url" value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="backend URL" />
-        <button type="submit">Target</button>
+        <input data-testid="backend-url" list="known-targets" value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="backend URL" />
+        <datalist id="known-targets">
+          {targets.map((t) => (
+            <option key={t} value={t} />
+          ))}
+        </datalist>
+        <button type="submit" data-testid="target-switch">
+          Target
+        </button>
       </form>
-      <span className={`health health-${status}`} data-testid="health-status">
+      <span className={`health health-${status}`} data-testid="health-status" data-target={baseUrl}>
         ● {status}
       </span>
-      {health && !error && (
+      {health && !problem && (
         <span className="health-stats">
           store {health.store} · cache {health.cache} · queue {health.queue_depth} · running {health.running} · conns {health.connections} · v{health.version}
           {health.failing?.length ? ` · failing ${health.failing.join(',')}` : ''}
         </span>
       )}
-      {error && <span className="error-text">{error}</span>}
+      {problem && (
+        <span className={`error-text wrap ${problem.kind === 'cors' ? 'cors' : ''}`} data-testid={problem.kind === 'cors' ? 'cors-explanation' : 'target-error'}>
+          {problem.message}
+        </span>
+      )}
+      {confirm && (
+        <div className="modal-backdrop">
+          <div className="modal" role="dialog" aria-modal="true" data-testid="target-switch-dialog">
+            <p>
+              Switch to <code>{confirm.next}</code>? {confirm.users.length} user{confirm.users.length === 1 ? ' is' : 's are'} connected to{' '}
+              <code>{baseUrl}</code> ({confirm.users.join(', ')}): they will be disconnected. The users of the new target connect again.
+            </p>
+            <div className="modal-actions">
+              <button
+                className="primary"
+                data-testid="target-switch-confirm"
+                onClick={() => {
+                  actions.setBaseUrl(confirm.next);
+                  setConfirm(null);
+                }}
+              >
+                Disconnect and switch
+              </button>
+              <button
+                data-testid="target-switch-cancel"
+                onClick={() => {
+                  setConfirm(null);
+                  setDraft(baseUrl);
+                }}
+              >
+                Stay
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
     </header>
   );
 }

@@ -1,14 +1,138 @@
-/** Users: mint or paste a token, connect/disconnect each over Socket.IO or WebSocket. */
+/**
+ * Users of the current target: mint or paste a token, connect/disconnect each over Socket.IO
+ * or WebSocket. Each row shows where it is connected, its state (a lost connection counts
+ * down to the next automatic attempt, with Reconnect now), its token decoded (subject, expiry
+ * counting down) with a copy button, and a one-click re-mint when the token was refused.
+ */
 import { useState } from 'react';
 import type { TransportKind } from '../../client/flowscope-connection.ts';
-import { actions, rest, useConsole } from './console-store.ts';
+import { actions, getConsoleState, rest, useConsole, type UserEntry } from './console-store.ts';
+import { CopyButton } from './copy-button.tsx';
+import { explainFailure } from './fetch-problem.ts';
+import { decodeToken, formatExpiry } from './token-info.ts';
+import { useNow } from './use-now.ts';
+
+const REMINTABLE = new Set(['AUTH_INVALID', 'AUTH_EXPIRED']);
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function UserRow({ user, now }: { user: UserEntry; now: number }) {
+  const [error, setError] = useState<string | null>(null);
+  const live = user.state === 'open' || user.state === 'connecting' || user.state === 'reconnecting';
+  const info = decodeToken(user.token);
+  const countdown = user.state === 'reconnecting' && user.reconnectAt ? Math.max(0, Math.ceil((user.reconnectAt - now) / 1000)) : null;
+  const remint = async () => {
+    setError(null);
+    try {
+      const { token } = await rest().mintToken(user.userId);
+      actions.replaceToken(user.userId, token);
+    } catch (err) {
+      setError((await explainFailure(getConsoleState().baseUrl, err)).message);
+    }
+  };
+  const stateText =
+    user.state === 'reconnecting'
+      ? countdown !== null && countdown > 0
+        ? `reconnecting in ${countdown}s`
+        : 'reconnecting…'
+      : user.state;
+  return (
+    <li className="user-row" data-testid="user-row" data-user={user.userId} data-state={user.state}>
+      <div className="user-line">
+        <span className="user-name" title={user.userId}>
+          {user.userId}
+        </span>
+        <select
+          value={user.transport}
+          disabled={live}
+          onChange={(e) => actions.setTransport(user.userId, e.target.value as TransportKind)}
+          aria-label={`transport for ${user.userId}`}
+        >
+          <option value="socketio">Socket.IO</option>
+          <option value="ws">WebSocket</option>
+        </select>
+        <span className="user-actions">
+          {user.state === 'reconnecting' && (
+            <button data-testid="reconnect-now" className="primary" onClick={() => actions.reconnectNow(user.userId)}>
+              Reconnect now
+            </button>
+          )}
+          {user.refusal && REMINTABLE.has(user.refusal.code) && (
+            <button data-testid="remint-user" className="primary" onClick={() => void remint()} title="mint a new token for this user and connect">
+              Re-mint
+            </button>
+          )}
+          {live ? (
+            <button data-testid="disconnect-user" onClick={() => actions.disconnect(user.userId)}>
+              Disconnect
+            </button>
+          ) : (
+            <button data-testid="connect-user" className="primary" onClick={() => actions.connect(user.userId)}>
+              Connect
+            </button>
+          )}
+          <button className="ghost" title="remove" data-testid="remove-user" onClick={() => actions.removeUser(user.userId)}>
+            ×
+          </button>
+        </span>
+      </div>
+      <div className="user-detail">
+        <span className={`state state-${user.state}`} data-testid="user-state" title={user.refusal?.message}>
+          {stateText}
+        </span>
+        {user.connectedTo && live && (
+          <span className="muted where" data-testid="user-where" title={user.connectedTo}>
+            @ {hostOf(user.connectedTo)} · {user.transport === 'ws' ? 'WebSocket' : 'Socket.IO'}
+          </span>
+        )}
+        {user.state === 'open' && user.resumed ? (
+          <span className="muted" data-testid="user-resumed">
+            resumed {user.resumed} run{user.resumed === 1 ? '' : 's'}
+          </span>
+        ) : null}
+      </div>
+      {user.refusal && (
+        <div className="user-refusal" data-testid="user-refusal">
+          <code>{user.refusal.code}</code>
+          {user.refusal.closeCode ? ` (close ${user.refusal.closeCode})` : ''} {user.refusal.message}
+        </div>
+      )}
+      <div className="token-line" data-testid="token-info">
+        {info ? (
+          <>
+            <span>
+              sub <code data-testid="token-subject">{info.subject ?? '(none)'}</code>
+            </span>
+            {info.subject !== null && info.subject !== user.userId && <span className="warn-text">≠ {user.userId}</span>}
+            {info.expiresAt !== null && (
+              <span className={info.expiresAt <= now ? 'error-text' : 'muted'} data-testid="token-expiry">
+                {formatExpiry(info.expiresAt, now)}
+              </span>
+            )}
+          </>
+        ) : (
+          <span className="muted">not a JWT</span>
+        )}
+        <CopyButton text={user.token} label="Copy token" testId="copy-token" />
+      </div>
+      {error && <div className="error-text">{error}</div>}
+    </li>
+  );
+}
 
 export function UsersPanel() {
-  const { users } = useConsole();
+  const { users, baseUrl } = useConsole();
   const [userId, setUserId] = useState('');
   const [token, setToken] = useState('');
   const [transport, setTransport] = useState<TransportKind>('socketio');
   const [error, setError] = useState<string | null>(null);
+  const now = useNow(1000, users.length > 0);
 
   const add = async () => {
     const id = userId.trim();
@@ -20,14 +144,16 @@ export function UsersPanel() {
       setUserId('');
       setToken('');
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError((await explainFailure(baseUrl, err)).message);
     }
   };
 
   return (
     <section className="panel users-panel" data-testid="users-panel">
       <header className="panel-head">
-        <h2>Users</h2>
+        <h2>
+          Users <span className="count" title={baseUrl}>on {hostOf(baseUrl)}</span>
+        </h2>
       </header>
       <form
         className="row-form"
@@ -46,42 +172,16 @@ export function UsersPanel() {
           {token.trim() ? 'Add' : 'Mint'}
         </button>
       </form>
-      {error && <div className="error-text">{error}</div>}
+      {error && (
+        <div className="error-text wrap" data-testid="users-error">
+          {error}
+        </div>
+      )}
       <ul className="user-list">
-        {users.map((u) => {
-          const live = u.state === 'open' || u.state === 'connecting' || u.state === 'reconnecting';
-          return (
-            <li key={u.userId} className="user-row" data-testid="user-row" data-user={u.userId}>
-              <span className="user-name">{u.userId}</span>
-              <select
-                value={u.transport}
-                disabled={live}
-                onChange={(e) => actions.setTransport(u.userId, e.target.value as TransportKind)}
-                aria-label={`transport for ${u.userId}`}
-              >
-                <option value="socketio">Socket.IO</option>
-                <option value="ws">WebSocket</option>
-              </select>
-              <span className={`state state-${u.state}`} data-testid="user-state" title={u.refusal?.message}>
-                {u.state}
-                {u.refusal ? ` · ${u.refusal.code}${u.refusal.closeCode ? ` (${u.refusal.closeCode})` : ''}` : ''}
-              </span>
-              {live ? (
-                <button data-testid="disconnect-user" onClick={() => actions.disconnect(u.userId)}>
-                  Disconnect
-                </button>
-              ) : (
-                <button data-testid="connect-user" className="primary" onClick={() => actions.connect(u.userId)}>
-                  Connect
-                </button>
-              )}
-              <button className="ghost" title="remove" onClick={() => actions.removeUser(u.userId)}>
-                ×
-              </button>
-            </li>
-          );
-        })}
-        {users.length === 0 && <li className="muted">No users yet: mint a token for a user id.</li>}
+        {users.map((u) => (
+          <UserRow key={u.userId} user={u} now={now} />
+        ))}
+        {users.length === 0 && <li className="muted">No users on this target yet: mint a token for a user id.</li>}
       </ul>
     </section>
   );
