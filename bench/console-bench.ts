@@ -1,0 +1,184 @@
+/**
+ * `npm run bench:console`: how the console copes with a flood. A Socket.IO server of ours
+ * (the protocol's event names and envelopes, on the console's own origin) serves the built
+ * console (dist/renderer) and pushes run events to a connected user at a fixed rate; headless
+ * Chromium (Playwright) runs the console at 1440×900 while it happens, and reports frame
+ * times (p50/p99/max, frames over 50 ms), long tasks, the JS heap (sampled, and after a GC at
+ * the end), and what the console holds (the live list, dropped count, timeline lanes).
+ * Reports; asserts nothing.
+ *
+ * Options (env): BENCH_RATE events per second (default 5000), BENCH_SECONDS (default 10),
+ * BENCH_DIST the console build to serve (default dist/renderer; `npm run build:renderer` first),
+ * CHROMIUM_PATH (default /usr/bin/chromium).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+import { Server } from 'socket.io';
+
+const RATE = Number(process.env.BENCH_RATE ?? 5000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const DIST = path.resolve(process.env.BENCH_DIST ?? 'dist/renderer');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' } as Record<string, string>;
+
+function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/health') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'ok', store: 'sqlite', cache: 'memory', uptime_s: 1, queue_depth: 0, running: 0, connections: 1, instance_id: 'bench', version: 'bench' }));
+    return;
+  }
+  if (url.pathname.startsWith('/api/')) {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'the console benchmark serves no API' } }));
+    return;
+  }
+  const file = path.join(DIST, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
+  if (!file.startsWith(DIST) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  fs.createReadStream(file).pipe(res);
+}
+
+/** Pushes runs of five events (started, thinking, tool ▶, tool ✓, completed) at RATE per second. */
+function pushEvents(socket: { emit(event: string, payload: unknown): void }, userId: string, onDone: (sent: number) => void): void {
+  const start = performance.now();
+  const total = RATE * SECONDS;
+  let sent = 0;
+  const now = () => new Date().toISOString();
+  const emitOne = (i: number) => {
+    const run = Math.floor(i / 5);
+    const seq = (i % 5) + 1;
+    const base = { run_id: `run_bench_${run}`, thread_id: `thr_bench_${run % 50}`, message_id: `msg_${run}`, user_id: userId, seq, timestamp: now() };
+    switch (seq) {
+      case 1:
+        return socket.emit('agent_started', { ...base, payload: { agent: 'bench', input: `message ${run}` } });
+      case 2:
+        return socket.emit('agent_thinking', { ...base, payload: { thought: `thinking about ${run}`, step: 1 } });
+      case 3:
+        return socket.emit('tool_executing', { ...base, payload: { tool: 'calculator', call_id: `call_${run}`, args: { expression: '2+2' } } });
+      case 4:
+        return socket.emit('tool_completed', { ...base, payload: { tool: 'calculator', call_id: `call_${run}`, ok: true, result: 4, duration_ms: 1 } });
+      default:
+        return socket.emit('agent_completed', { ...base, payload: { status: 'succeeded', response: `answer ${run}`, error: null, duration_ms: 3 } });
+    }
+  };
+  const tick = () => {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
+    while (sent < due) emitOne(sent++);
+    if (sent >= total) return onDone(sent);
+    setTimeout(tick, 5);
+  };
+  tick();
+}
+
+function quantile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: run npm run build:renderer first`);
+  const server = http.createServer(serveStatic);
+  const io = new Server(server, { path: '/socket.io', transports: ['websocket', 'polling'] });
+  let pushed: Promise<number> = new Promise(() => undefined);
+  let startPush: () => void = () => undefined;
+  const pushing = new Promise<void>((resolve) => (startPush = resolve));
+  io.on('connection', (socket) => {
+    pushed = new Promise<number>((resolve) => {
+      void pushing.then(() => pushEvents(socket, 'bench', resolve));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(url);
+    await page.getByTestId('user-id-input').fill('bench');
+    await page.getByTestId('user-token-input').fill('bench-token');
+    await page.getByTestId('add-user').click();
+    const row = page.locator('[data-testid="user-row"][data-user="bench"]');
+    await row.getByTestId('connect-user').click();
+    await row.getByTestId('user-state').filter({ hasText: 'open' }).waitFor();
+
+    // As text: tsx would wrap named functions of a closure in a helper the page does not have.
+    await page.evaluate(`(() => {
+      const w = window;
+      w.__bench = { frames: [], longTasks: [], running: true };
+      let last = performance.now();
+      const loop = (t) => {
+        w.__bench.frames.push(t - last);
+        last = t;
+        if (w.__bench.running) requestAnimationFrame(loop);
+      };
+      requestAnimationFrame(loop);
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__bench.longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    })()`);
+
+    const heapSamples: number[] = [];
+    const heap = async () => {
+      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+      return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN;
+    };
+    const heapBefore = await heap();
+    const t0 = Date.now();
+    startPush();
+    const sampler = setInterval(() => void heap().then((h) => heapSamples.push(h)), 1000);
+    const sent = await pushed;
+    const pushSeconds = (Date.now() - t0) / 1000;
+    await page.waitForTimeout(1000); // the last frames drain
+    clearInterval(sampler);
+    const result = (await page.evaluate('(() => { window.__bench.running = false; return window.__bench; })()')) as { frames: number[]; longTasks: number[] };
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heapAfterGc = await heap();
+    const count = await page.locator('[data-testid="event-stream"] .count').first().textContent();
+    const dropped = await page.getByTestId('events-dropped').getAttribute('data-dropped').catch(() => null);
+    const lanes = await page.getByTestId('run-lane').count();
+    const laneCount = await page.getByTestId('lane-count').textContent().catch(() => null);
+    const frames = result.frames.slice(1).sort((a, b) => a - b);
+    const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+    const report = {
+      dist: path.relative(process.cwd(), DIST) || DIST,
+      rate_per_s: RATE,
+      seconds: SECONDS,
+      events_pushed: sent,
+      push_seconds: Number(pushSeconds.toFixed(2)),
+      frames: frames.length,
+      frame_p50_ms: Number(quantile(frames, 0.5).toFixed(1)),
+      frame_p99_ms: Number(quantile(frames, 0.99).toFixed(1)),
+      frame_max_ms: Number((frames[frames.length - 1] ?? Number.NaN).toFixed(1)),
+      frames_over_50ms: frames.filter((f) => f > 50).length,
+      long_tasks: result.longTasks.length,
+      long_task_max_ms: Number(Math.max(0, ...result.longTasks).toFixed(1)),
+      heap_before: mb(heapBefore),
+      heap_peak_sampled: mb(Math.max(heapBefore, ...heapSamples)),
+      heap_after_gc: mb(heapAfterGc),
+      live_list: count,
+      dropped: dropped === null ? 'n/a' : Number(dropped),
+      lanes_rendered: lanes,
+      lanes_total: laneCount ?? `${lanes} (all rendered)`,
+    };
+    console.log(JSON.stringify(report, null, 2));
+  } finally {
+    await browser.close();
+    await io.close(); // closes the HTTP server too
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
