@@ -134,6 +134,8 @@ async function main(): Promise<void> {
       return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN;
     };
     const heapBefore = await heap();
+    const metrics = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.map((m) => [m.name, m.value]));
+    const m0 = await metrics();
     const t0 = Date.now();
     startPush();
     const sampler = setInterval(() => void heap().then((h) => heapSamples.push(h)), 1000);
@@ -141,6 +143,8 @@ async function main(): Promise<void> {
     const pushSeconds = (Date.now() - t0) / 1000;
     await page.waitForTimeout(1000); // the last frames drain
     clearInterval(sampler);
+    const m1 = await metrics();
+    const busy = (k: string) => Number(((m1[k] ?? 0) - (m0[k] ?? 0)).toFixed(2));
     const result = (await page.evaluate('(() => { window.__bench.running = false; return window.__bench; })()')) as { frames: number[]; longTasks: number[] };
     await cdp.send('HeapProfiler.collectGarbage');
     const heapAfterGc = await heap();
@@ -163,6 +167,10 @@ async function main(): Promise<void> {
       frames_over_50ms: frames.filter((f) => f > 50).length,
       long_tasks: result.longTasks.length,
       long_task_max_ms: Number(Math.max(0, ...result.longTasks).toFixed(1)),
+      main_thread_busy_s: busy('TaskDuration'),
+      script_s: busy('ScriptDuration'),
+      layout_s: busy('LayoutDuration'),
+      style_s: busy('RecalcStyleDuration'),
       heap_before: mb(heapBefore),
       heap_peak_sampled: mb(Math.max(heapBefore, ...heapSamples)),
       heap_after_gc: mb(heapAfterGc),

@@ -327,3 +327,45 @@ test('the bundle is split (the editors load when needed) and no source map is se
     expect(await map.text()).not.toContain('"mappings"');
   }
 });
+
+test('the comparison at 1440 px: both sides readable, and it says the scenario text differed', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/');
+  await page.getByTestId('tab-scenarios').click();
+  await page.getByTestId('scenario-new').click();
+  const editor = page.getByTestId('scenario-editor').locator('.cm-content');
+  const write = async (text: string) => {
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.insertText(text);
+  };
+  const text = (content: string) => `flowscope: 1\nname: compare text ${Date.now()}\nusers:\n  a: {}\nsteps:\n  - connect: a\n  - send: { as: a, message: { type: user_message, payload: { content: "${content}" } } }\n  - wait: { user: a, match: { type: agent_completed } }\n`;
+  await write(text('what is 2 + 2?'));
+  await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
+  await page.getByTestId('scenario-save').click();
+  await expect(page.getByTestId('scenario-notice')).toContainText('Saved as');
+  const run = async () => {
+    await page.getByTestId('scenario-run').click();
+    await expect(page.getByTestId('scenario-run-panel')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  };
+  await run();
+  await expect(page.getByTestId('result-item')).toHaveCount(1);
+  // edit the text (a second line of content), save, run again
+  const current = await editor.evaluate((el) => (el as HTMLElement).innerText);
+  await write(current.replace('what is 2 + 2?', 'what is 3 + 3?'));
+  await page.getByTestId('scenario-save').click();
+  await expect(page.getByTestId('scenario-notice')).toContainText('Saved as');
+  await run();
+  await expect(page.getByTestId('result-item')).toHaveCount(2);
+  for (const pick of await page.getByTestId('result-pick').all()) await pick.check();
+  await page.getByTestId('results-compare').click();
+  const comparison = page.getByTestId('comparison');
+  await expect(comparison.getByTestId('comparison-text-note')).toHaveAttribute('data-differed', 'true');
+  await expect(comparison.getByTestId('comparison-text-note')).toContainText('differed between A and B');
+  // wide enough for two sides: nothing clipped sideways
+  const box = await comparison.boundingBox();
+  expect(box!.width).toBeGreaterThan(900);
+  const table = comparison.locator('.compare-table.events').first();
+  expect(await table.evaluate((el) => el.scrollWidth <= (el.parentElement as HTMLElement).clientWidth + 1)).toBe(true);
+  await page.screenshot({ path: `${SHOTS}/comparison-1440.png` });
+});

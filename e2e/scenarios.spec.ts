@@ -128,6 +128,7 @@ test('record a two-user session, save it, replay it: every step passes; compare 
   const comparison = page.getByTestId('comparison');
   await expect(comparison).toBeVisible();
   await expect(comparison.getByTestId('comparison-run')).toHaveCount(2);
+  await expect(comparison.getByTestId('comparison-text-note')).toHaveAttribute('data-differed', 'false');
   // each side shows its own ids: the two results, and per paired run the two replays' run ids
   const [leftId, rightId] = [await comparison.getAttribute('data-left'), await comparison.getAttribute('data-right')];
   expect(leftId).not.toBe(rightId);

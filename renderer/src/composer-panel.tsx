@@ -7,7 +7,7 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { MAX_MESSAGE_BYTES, parseInboundMessage, utf8ByteLength } from '../../protocol/index.ts';
 import { AgentPicker } from './agent-picker.tsx';
-import { actions, useConsole } from './console-store.ts';
+import { actions, lastRunIdOf, useConsoleSlice } from './console-store.ts';
 import { jsonErrorPosition } from './json-error-position.ts';
 import { TEMPLATES } from './message-templates.ts';
 import { SavedMessages } from './saved-messages.tsx';
@@ -17,7 +17,7 @@ import { newMessageId, withFreshMessageId } from './send-outcome.ts';
 const JsonEditor = lazy(() => import('./json-editor.tsx'));
 
 export function ComposerPanel() {
-  const { users, events, baseUrl } = useConsole();
+  const { users, baseUrl, lastRunId } = useConsoleSlice((s) => ({ users: s.users, baseUrl: s.baseUrl, lastRunId: lastRunIdOf(s.events) }));
   const [text, setText] = useState(() => TEMPLATES[0]!.build({ lastRunId: null }));
   const [sendAs, setSendAs] = useState('');
   const [sendError, setSendError] = useState<string | null>(null);
@@ -28,13 +28,6 @@ export function ComposerPanel() {
   const target = users.some((u) => u.userId === sendAs) ? sendAs : (users[0]?.userId ?? '');
   const sender = users.find((u) => u.userId === target);
 
-  const lastRunId = useMemo(() => {
-    for (let i = events.length - 1; i >= 0; i--) {
-      const r = events[i]!.envelope.run_id;
-      if (typeof r === 'string') return r;
-    }
-    return null;
-  }, [events]);
 
   const mark = useMemo(() => {
     if (result.ok || result.code !== 'INVALID_JSON' || !result.details?.reason) return null;

@@ -7,7 +7,7 @@
  * events filter. A small external store read with useSyncExternalStore; incoming envelopes
  * are buffered and flushed once per animation frame.
  */
-import { useSyncExternalStore } from 'react';
+import { useRef, useSyncExternalStore } from 'react';
 import { connect, type ConnectionRefusal, type ConnectionState, type FlowscopeConnection, type ReceivedEnvelope, type TransportKind } from '../../client/flowscope-connection.ts';
 import { createRestClient, type RestClient } from '../../client/rest-client.ts';
 import { EMPTY_FILTER, focusRun, type EventFilter } from './event-filter.ts';
@@ -190,12 +190,41 @@ function rememberConnected(): void {
   localStorage.setItem(TARGETS_KEY, JSON.stringify(all));
 }
 
-const batch = createFrameBatch(flush);
+/**
+ * Received envelopes reach the UI once per frame; in a flood (over FLOOD_RATE events/s) at
+ * most every FLOOD_INTERVAL_MS, so the frames between renders stay free (nothing is lost: the
+ * list, the runs and the outcomes are all updated at each render).
+ */
+const FLOOD_RATE = 1000;
+const FLOOD_INTERVAL_MS = 250;
+let flooding = false;
+let windowStart = 0;
+let windowCount = 0;
+function noteRate(n: number): void {
+  const now = performance.now();
+  windowCount += n;
+  if (now - windowStart >= 500) {
+    flooding = (windowCount * 1000) / Math.max(1, now - windowStart) > FLOOD_RATE;
+    windowStart = now;
+    windowCount = 0;
+  }
+}
+const batch = createFrameBatch(flush, {
+  request: (callback) => (flooding ? window.setTimeout(() => requestAnimationFrame(callback), FLOOD_INTERVAL_MS) : requestAnimationFrame(callback)),
+  // console-store never cancels its batch
+  cancel: () => undefined,
+});
+
+/** True while events arrive faster than the UI renders each of them (renders are spaced). */
+export function isFlooding(): boolean {
+  return flooding;
+}
 
 function flush(): void {
   if (pending.length === 0) return;
   const incoming = pending;
   pending = [];
+  noteRate(incoming.length);
   let sent = state.sent;
   let runsChanged = false;
   for (const e of incoming) {
@@ -256,14 +285,48 @@ function enqueue(userId: string, envelope: ReceivedEnvelope): void {
   batch.request();
 }
 
+/** The whole state (re-renders on every change: prefer useConsoleSlice). */
 export function useConsole(): ConsoleState {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => state,
-  );
+  return useSyncExternalStore(subscribe, () => state);
+}
+
+const subscribe = (l: () => void) => {
+  listeners.add(l);
+  return () => {
+    listeners.delete(l);
+  };
+};
+
+function shallowEqual<T>(a: T, b: T): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * A part of the state: the component re-renders only when that part changes (shallowly), so a
+ * flood of events re-renders the live list and the timeline, not every panel.
+ */
+export function useConsoleSlice<T>(select: (s: ConsoleState) => T): T {
+  const last = useRef<{ value: T } | null>(null);
+  const get = () => {
+    const next = select(state);
+    if (last.current && shallowEqual(last.current.value, next)) return last.current.value;
+    last.current = { value: next };
+    return next;
+  };
+  return useSyncExternalStore(subscribe, get);
+}
+
+/** The run id of the newest event that has one (for the cancel_run and resume templates). */
+export function lastRunIdOf(events: readonly StreamEvent[]): string | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const r = events[i]!.envelope.run_id;
+    if (typeof r === 'string') return r;
+  }
+  return null;
 }
 
 /** The current state, outside React. */

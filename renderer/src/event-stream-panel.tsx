@@ -3,13 +3,22 @@
  * a virtualized list capped at a configurable number of events (the dropped ones counted);
  * export of the log (JSON lines, HAR). Clear empties the list, not the timelines.
  */
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { SERVER_EVENT_TYPES } from '../../protocol/index.ts';
 import { actions, getConsoleState, trafficLog, useConsole, type StreamEvent } from './console-store.ts';
 import { collectIds, filterEvents, isFilterActive, shortId, type IdChoice } from './event-filter.ts';
 import { EventRow } from './event-row.tsx';
+import { useThrottled } from './use-throttled.ts';
 import { downloadText, liveLogHar, liveLogJsonLines } from './live-log-export.ts';
+
+/** A row's height: the line, and when expanded its JSON (at most the 320 px the style allows) and actions. */
+export function rowHeight(e: StreamEvent, expanded: boolean): number {
+  if (!expanded) return ROW_HEIGHT;
+  const lines = JSON.stringify(e.envelope, null, 2).split('\n').length;
+  return ROW_HEIGHT + 26 + Math.min(320, lines * 15 + 16) + 1;
+}
+const ROW_HEIGHT = 27;
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 
@@ -36,17 +45,24 @@ export function EventStreamPanel() {
   const source = frozen ?? events;
   const rows = useMemo(() => filterEvents(source, filter), [source, filter]);
   const { userId, threadId } = filter;
-  const ids = useMemo(() => collectIds(source, { userId, threadId }), [source, userId, threadId]);
+  // The id selects are refreshed at most every 500 ms: hundreds of options relabelled on every
+  // frame of a flood would cost more than the whole list.
+  const idSource = useThrottled(source, 500);
+  const ids = useMemo(() => collectIds(idSource, { userId, threadId }), [idSource, userId, threadId]);
   const runChoices = withSelected(ids.runs, filter.runId);
   const threadChoices = withSelected(ids.threads, filter.threadId);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 26,
+    // Sizes are computed, never measured: measuring each row forces a layout per row per frame.
+    estimateSize: (i) => rowHeight(rows[i]!, expanded.has(rows[i]!.key)),
     overscan: 12,
     getItemKey: (i) => rows[i]!.key,
   });
+
+  // the sizes are computed from `expanded`: a toggle changes them
+  useEffect(() => virtualizer.measure(), [expanded]);
 
   const toggle = (key: number) =>
     setExpanded((prev) => {
@@ -168,8 +184,7 @@ export function EventStreamPanel() {
               <div
                 key={item.key}
                 data-index={item.index}
-                ref={virtualizer.measureElement}
-                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+                style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: item.size, transform: `translateY(${item.start}px)` }}
               >
                 <EventRow
                   event={e}

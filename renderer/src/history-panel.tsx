@@ -6,12 +6,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { MessageRecordDto, RunEventEnvelope, RunSummary, ThreadSummary } from '../../protocol/index.ts';
 import type { ReceivedEnvelope } from '../../client/flowscope-connection.ts';
-import { actions, getConsoleState, rest, useConsole } from './console-store.ts';
+import { actions, getConsoleState, rest, useConsoleSlice } from './console-store.ts';
 import { CopyButton } from './copy-button.tsx';
 import { explainFailure } from './fetch-problem.ts';
 
 export function HistoryPanel() {
-  const { users, baseUrl, sent } = useConsole();
+  const { users, baseUrl, sent } = useConsoleSlice((s) => ({ users: s.users, baseUrl: s.baseUrl, sent: s.sent }));
   const [userId, setUserId] = useState('');
   const [threads, setThreads] = useState<ThreadSummary[] | null>(null);
   const [openThread, setOpenThread] = useState<string | null>(null);

@@ -44,7 +44,7 @@ function EventRows({ rows }: { rows: EventRow[] }) {
 export function RunComparisonPanel() {
   const { comparison } = scenarioStore.use();
   if (!comparison) return null;
-  const { left, right, comparison: c } = comparison;
+  const { left, right, comparison: c, textDiffered, textChanges } = comparison;
   const side = (s: typeof c.left, label: string, resultId: string, testId: string) => (
     <div className="compare-side" data-testid={testId} data-result-id={resultId}>
       <div className="muted">{label}</div>
@@ -69,6 +69,17 @@ export function RunComparisonPanel() {
         <div className="compare-sides">
           {side(c.left, 'A (older)', left.result_id, 'comparison-side-a')}
           {side(c.right, 'B (newer)', right.result_id, 'comparison-side-b')}
+        </div>
+        <div
+          className={`compare-text-note ${textDiffered ? 'warn-text' : 'muted'}`}
+          data-testid="comparison-text-note"
+          data-differed={textDiffered === null ? 'unknown' : String(textDiffered)}
+        >
+          {textDiffered === null
+            ? 'One of the results was stored without its scenario text: whether the scenario changed between A and B is unknown.'
+            : textDiffered
+              ? `The scenario text differed between A and B (${textChanges?.added ?? 0} lines added, ${textChanges?.removed ?? 0} removed): differences may come from the edit, not the backend.`
+              : 'A and B ran the same scenario text.'}
         </div>
         <div className="compare-summary" data-testid="comparison-summary">
           steps: {c.summary.steps.same} same · {c.summary.steps.changed} changed · {c.summary.steps.added} added · {c.summary.steps.removed} removed — runs:{' '}

@@ -25,8 +25,9 @@ describe('RunIndex', () => {
     const [second, first] = index.lanes();
     expect(second!.runId).toBe('r2');
     expect(first!.events).toHaveLength(5);
-    expect(first!.stages).toEqual({ queueWaitMs: 40, firstThinkingMs: 25, tools: [{ tool: 'calc', callId: 'c1', ms: 28, ok: true }], totalMs: 200 });
-    expect(second!.stages.totalMs).toBeNull();
+    expect(first!.stages).toMatchObject({ queue_wait_ms: 40, first_thinking_ms: 25, total_ms: 200, total_from: 'ack', status: 'succeeded' });
+    expect(first!.stages.tools).toEqual([expect.objectContaining({ tool: 'calc', call_id: 'c1', state: 'completed', duration_ms: 30, reported_ms: 28, ok: true })]);
+    expect(second!.stages.total_ms).toBeUndefined();
   });
 
   it('lists the runs in progress for a resume, with their last seq (0 for acked, not started)', () => {

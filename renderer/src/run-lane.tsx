@@ -1,7 +1,7 @@
 /** One run: event markers on a time axis with the gaps in ms, the five-event checklist, status. */
 import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
 import { laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
-import { formatMs } from './time-format.ts';
+import { formatStageMs } from '../../client/run-stages.ts';
 
 const SHORT: Record<string, string> = {
   agent_started: 'start',
@@ -77,18 +77,25 @@ export function RunLane({ lane, focused, onFocus }: Props) {
       </div>
       <div className="stages" data-testid="run-stages">
         <span data-testid="stage-queue" title="message_ack → agent_started">
-          queue <b>{formatMs(lane.stages.queueWaitMs)}</b>
+          queue <b>{formatStageMs(lane.stages.queue_wait_ms)}</b>
         </span>
         <span data-testid="stage-first-thinking" title="agent_started → first agent_thinking">
-          first thought <b>{formatMs(lane.stages.firstThinkingMs)}</b>
+          first thought <b>{formatStageMs(lane.stages.first_thinking_ms)}</b>
         </span>
         {lane.stages.tools.map((t) => (
-          <span key={t.callId || t.tool} data-testid="stage-tool" data-tool={t.tool} className={t.ok === false ? 'error-text' : ''} title={`tool ${t.tool} (${t.callId})`}>
-            {t.tool} <b>{formatMs(t.ms)}</b>
+          <span
+            key={t.call_id}
+            data-testid="stage-tool"
+            data-tool={t.tool}
+            data-state={t.state}
+            className={t.ok === false ? 'error-text' : ''}
+            title={`tool ${t.tool} (${t.call_id})${t.reported_ms !== undefined ? `: the agent reported ${t.reported_ms} ms` : ''}`}
+          >
+            {t.tool} <b>{t.state === 'running' ? 'running' : formatStageMs(t.duration_ms ?? t.reported_ms)}</b>
           </span>
         ))}
-        <span data-testid="stage-total" title="message_ack (or agent_started) → agent_completed">
-          total <b>{formatMs(lane.stages.totalMs)}</b>
+        <span data-testid="stage-total" title={`${lane.stages.total_from === 'agent_started' ? 'agent_started' : 'message_ack'} → agent_completed`}>
+          total <b>{formatStageMs(lane.stages.total_ms)}</b>
         </span>
       </div>
       {(lane.response || lane.error) && (

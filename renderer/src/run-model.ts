@@ -95,9 +95,10 @@ export function ackTimeOf(e: StreamEvent): { runId: string; at: number } | null 
   return { runId, at: timeOf(e) };
 }
 
-export function buildRuns(live: StreamEvent[], loaded: Record<string, StreamEvent[]>): RunLaneModel[] {
+/** `ackTimes`: when each run's message_ack arrived, where the events do not include the ack. */
+export function buildRuns(live: StreamEvent[], loaded: Record<string, StreamEvent[]>, ackTimes?: ReadonlyMap<string, number>): RunLaneModel[] {
   const byRun = new Map<string, StreamEvent[]>();
-  const acks = new Map<string, number>();
+  const acks = new Map<string, number>(ackTimes ?? []);
   const add = (e: StreamEvent) => {
     const ack = ackTimeOf(e);
     if (ack && !acks.has(ack.runId)) acks.set(ack.runId, ack.at);

@@ -5,18 +5,21 @@
  */
 import { useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { actions, runIndex, useConsole } from './console-store.ts';
+import { actions, runIndex, useConsoleSlice } from './console-store.ts';
 import { RunLane } from './run-lane.tsx';
 
+const LANE_SLOT = 176;
+
 export function RunTimelinePanel() {
-  const { runsVersion, eventFilter } = useConsole();
+  const { runsVersion, focusedRun } = useConsoleSlice((s) => ({ runsVersion: s.runsVersion, focusedRun: s.eventFilter.runId }));
   const lanes = useMemo(() => runIndex().lanes(), [runsVersion]);
   const dropped = runIndex().dropped;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: lanes.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 120,
+    // A fixed slot (the lane keeps to it): measuring lanes would force a layout per lane per frame.
+    estimateSize: () => LANE_SLOT,
     overscan: 4,
     getItemKey: (i) => lanes[i]!.runId,
   });
@@ -43,11 +46,10 @@ export function RunTimelinePanel() {
               <div
                 key={item.key}
                 data-index={item.index}
-                ref={virtualizer.measureElement}
                 className="lane-slot"
-                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+                style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: LANE_SLOT, transform: `translateY(${item.start}px)` }}
               >
-                <RunLane lane={lane} focused={lane.runId === eventFilter.runId} onFocus={() => actions.toggleRunFocus(lane.runId, lane.userId)} />
+                <RunLane lane={lane} focused={lane.runId === focusedRun} onFocus={() => actions.toggleRunFocus(lane.runId, lane.userId)} />
               </div>
             );
           })}

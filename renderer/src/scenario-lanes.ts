@@ -27,7 +27,9 @@ export function lanesFromObservedRuns(runs: readonly ObservedRun[], startedAt: s
   const t0 = startMs(startedAt);
   let key = 0;
   const events: StreamEvent[] = [];
+  const acks = new Map<string, number>();
   for (const run of runs) {
+    if (run.ack_at_ms !== undefined) acks.set(run.run_id, Math.round(t0 + run.ack_at_ms));
     for (const e of run.events) {
       events.push({
         key: ++key,
@@ -38,5 +40,5 @@ export function lanesFromObservedRuns(runs: readonly ObservedRun[], startedAt: s
       });
     }
   }
-  return buildRuns(events, {});
+  return buildRuns(events, {}, acks);
 }

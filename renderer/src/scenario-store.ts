@@ -64,6 +64,10 @@ export interface ScenarioComparison {
   left: ScenarioResultSummary;
   right: ScenarioResultSummary;
   comparison: RunComparison;
+  /** Whether the scenario text differed between A and B; null when a result was stored without its text. */
+  textDiffered: boolean | null;
+  /** Lines of B's text not in A's, and of A's not in B's (when both texts are known). */
+  textChanges?: { added: number; removed: number };
 }
 
 export interface ScenarioState {
@@ -396,7 +400,7 @@ export const scenarioActions = {
     }));
     // A stopped run says nothing about the scenario: it is not stored. (An unsaved scenario saved meanwhile has an id now.)
     const id = (currentRunToken === token ? get().run?.scenarioId : undefined) ?? doc.id;
-    if (!stopped && id) await storeResult(id, result, token);
+    if (!stopped && id) await storeResult(id, result, token, doc.text);
   },
 
   stop(): void {
@@ -462,7 +466,13 @@ export const scenarioActions = {
       const ra = asResult(a.result);
       const rb = asResult(b.result);
       if (!ra || !rb) throw new Error('one of the results is not a scenario result');
-      set({ comparison: { left, right, comparison: compareResults(ra, rb) }, importError: null });
+      const ta = typeof a.result.scenario_text === 'string' ? a.result.scenario_text : null;
+      const tb = typeof b.result.scenario_text === 'string' ? b.result.scenario_text : null;
+      const textDiffered = ta === null || tb === null ? null : ta !== tb;
+      set({
+        comparison: { left, right, comparison: compareResults(ra, rb), textDiffered, ...(ta !== null && tb !== null && ta !== tb ? { textChanges: lineChanges(ta, tb) } : {}) },
+        importError: null,
+      });
     } catch (err) {
       set({ notice: failure(err) });
     }
@@ -473,9 +483,26 @@ export const scenarioActions = {
   },
 };
 
-async function storeResult(id: string, result: ScenarioResult, token?: object): Promise<void> {
+/** Lines of `b` not in `a` (added) and of `a` not in `b` (removed), as multisets. */
+export function lineChanges(a: string, b: string): { added: number; removed: number } {
+  const count = (text: string) => {
+    const m = new Map<string, number>();
+    for (const line of text.split('\n')) m.set(line, (m.get(line) ?? 0) + 1);
+    return m;
+  };
+  const ca = count(a);
+  const cb = count(b);
+  let added = 0;
+  let removed = 0;
+  for (const [line, n] of cb) added += Math.max(0, n - (ca.get(line) ?? 0));
+  for (const [line, n] of ca) removed += Math.max(0, n - (cb.get(line) ?? 0));
+  return { added, removed };
+}
+
+/** Stores a result with the scenario text it ran (`scenario_text`), so a comparison can say whether the text changed. */
+async function storeResult(id: string, result: ScenarioResult, token?: object, text?: string): Promise<void> {
   try {
-    const summary = await library().saveResult(id, result);
+    const summary = await library().saveResult(id, text === undefined ? result : ({ ...result, scenario_text: text } as ScenarioResult));
     if (token === undefined || currentRunToken === token) {
       const run = get().run;
       if (run && run.result === result) set({ run: { ...run, resultId: summary.result_id } });

@@ -14,10 +14,21 @@ export function ScenariosView() {
         <ScenarioLibraryPanel />
         <ScenarioResultsPanel />
       </div>
-      <div className="col mid">
-        <ScenarioEditorPanel />
-      </div>
-      <div className="col right">{comparison ? <RunComparisonPanel /> : <ScenarioRunPanel />}</div>
+      {comparison ? (
+        // a comparison takes the editor's room too: two sides of events stay readable at 1440 px
+        <div className="col wide">
+          <RunComparisonPanel />
+        </div>
+      ) : (
+        <>
+          <div className="col mid">
+            <ScenarioEditorPanel />
+          </div>
+          <div className="col right">
+            <ScenarioRunPanel />
+          </div>
+        </>
+      )}
     </main>
   );
 }

@@ -3,7 +3,7 @@
  * queue position), duplicate (the original run), pong, or the error code and its whole
  * message (wrapped). Click a line to load its text back into the editor.
  */
-import { actions, useConsole, type SentMessage } from './console-store.ts';
+import { actions, useConsoleSlice, type SentMessage } from './console-store.ts';
 import { CopyButton } from './copy-button.tsx';
 import { shortId } from './event-filter.ts';
 import { formatClock } from './time-format.ts';
@@ -47,7 +47,7 @@ function Outcome({ s }: { s: SentMessage }) {
 }
 
 export function SentHistory({ onLoad }: { onLoad(text: string): void }) {
-  const { sent } = useConsole();
+  const sent = useConsoleSlice((s) => s.sent);
   if (sent.length === 0) return null;
   return (
     <ul className="sent-history" data-testid="sent-history">

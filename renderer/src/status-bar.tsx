@@ -6,11 +6,11 @@
  */
 import { useEffect, useState } from 'react';
 import type { HealthResponse } from '../../protocol/index.ts';
-import { actions, rest, useConsole } from './console-store.ts';
+import { actions, rest, useConsoleSlice } from './console-store.ts';
 import { explainFailure, type FetchProblem } from './fetch-problem.ts';
 
 export function StatusBar() {
-  const { baseUrl, targets } = useConsole();
+  const { baseUrl, targets } = useConsoleSlice((s) => ({ baseUrl: s.baseUrl, targets: s.targets }));
   const [health, setHealth] = useState<HealthResponse | null>(null);
   const [problem, setProblem] = useState<FetchProblem | null>(null);
   const [draft, setDraft] = useState(baseUrl);

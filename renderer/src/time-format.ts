@@ -11,9 +11,3 @@ export function formatClock(ms: number): string {
 export function formatDelta(ms: number): string {
   return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(2)} s`;
 }
-
-/** `84 ms`, `2.31 s`, `—` for none. */
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}

@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import type { TransportKind } from '../../client/flowscope-connection.ts';
-import { actions, getConsoleState, rest, useConsole, type UserEntry } from './console-store.ts';
+import { actions, getConsoleState, rest, useConsoleSlice, type UserEntry } from './console-store.ts';
 import { CopyButton } from './copy-button.tsx';
 import { explainFailure } from './fetch-problem.ts';
 import { decodeToken, formatExpiry } from './token-info.ts';
@@ -127,7 +127,7 @@ function UserRow({ user, now }: { user: UserEntry; now: number }) {
 }
 
 export function UsersPanel() {
-  const { users, baseUrl } = useConsole();
+  const { users, baseUrl } = useConsoleSlice((s) => ({ users: s.users, baseUrl: s.baseUrl }));
   const [userId, setUserId] = useState('');
   const [token, setToken] = useState('');
   const [transport, setTransport] = useState<TransportKind>('socketio');
