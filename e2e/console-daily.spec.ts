@@ -369,3 +369,26 @@ test('the comparison at 1440 px: both sides readable, and it says the scenario t
   expect(await table.evaluate((el) => el.scrollWidth <= (el.parentElement as HTMLElement).clientWidth + 1)).toBe(true);
   await page.screenshot({ path: `${SHOTS}/comparison-1440.png` });
 });
+
+test('the agent picker: agents and tools from GET /api/agents, the user_message template names the picked agent', async ({ page }) => {
+  await page.goto('/');
+  await addAndConnect(page, 'agnes', 'socketio');
+  const select = page.getByTestId('agent-select');
+  await expect(select).toBeEnabled();
+  const names = await select.locator('option').evaluateAll((els) => els.map((el) => (el as HTMLOptionElement).value).filter((v) => v !== ''));
+  expect(names.length).toBeGreaterThan(0);
+  const picked = names.find((n) => n !== 'scripted') ?? names[0]!;
+  await select.selectOption(picked);
+  await expect(page.getByTestId('agent-description')).not.toBeEmpty();
+  const tools = page.getByTestId('agent-tools');
+  await tools.locator('summary').click();
+  const tool = tools.getByTestId('agent-tool').first();
+  await expect(tool).toBeVisible();
+  await expect(tool.locator('.schema')).toContainText('"type"');
+  await page.getByTestId('template-user_message').click();
+  expect(await composerText(page)).toContain(`"agent": "${picked}"`);
+  await page.getByTestId('send-button').click();
+  await expect(sentLines(page).first().getByTestId('sent-outcome')).toHaveAttribute('data-kind', 'acked');
+  const started = page.locator('[data-testid="event-row"][data-type="agent_started"][data-user="agnes"]');
+  await expect(started.locator('.summary')).toContainText(`${picked} ·`, { timeout: 20_000 });
+});

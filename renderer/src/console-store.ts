@@ -191,40 +191,34 @@ function rememberConnected(): void {
 }
 
 /**
- * Received envelopes reach the UI once per frame; in a flood (over FLOOD_RATE events/s) at
- * most every FLOOD_INTERVAL_MS, so the frames between renders stay free (nothing is lost: the
- * list, the runs and the outcomes are all updated at each render).
+ * Received envelopes reach the UI at most once per frame, and the renders are paced by what
+ * they cost: after a render that took R ms of script, the next waits about 2R, so rendering
+ * never takes more than about a third of the main thread however fast events come (nothing is
+ * lost: the list, the runs and the outcomes are all brought up to date at each render).
  */
-const FLOOD_RATE = 1000;
-const FLOOD_INTERVAL_MS = 250;
-let flooding = false;
-let windowStart = 0;
-let windowCount = 0;
-function noteRate(n: number): void {
-  const now = performance.now();
-  windowCount += n;
-  if (now - windowStart >= 500) {
-    flooding = (windowCount * 1000) / Math.max(1, now - windowStart) > FLOOD_RATE;
-    windowStart = now;
-    windowCount = 0;
-  }
+let renderCostMs = 0;
+function measureRender(startedAt: number): void {
+  // React commits the store's update in a microtask; a task queued now runs after it.
+  setTimeout(() => {
+    const cost = performance.now() - startedAt;
+    renderCostMs = renderCostMs === 0 ? cost : renderCostMs * 0.7 + cost * 0.3;
+  }, 0);
 }
 const batch = createFrameBatch(flush, {
-  request: (callback) => (flooding ? window.setTimeout(() => requestAnimationFrame(callback), FLOOD_INTERVAL_MS) : requestAnimationFrame(callback)),
+  request: (callback) => {
+    const wait = 2 * renderCostMs - 16;
+    return wait > 0 ? window.setTimeout(() => requestAnimationFrame(callback), wait) : requestAnimationFrame(callback);
+  },
   // console-store never cancels its batch
   cancel: () => undefined,
 });
 
-/** True while events arrive faster than the UI renders each of them (renders are spaced). */
-export function isFlooding(): boolean {
-  return flooding;
-}
 
 function flush(): void {
   if (pending.length === 0) return;
   const incoming = pending;
   pending = [];
-  noteRate(incoming.length);
+  measureRender(performance.now());
   let sent = state.sent;
   let runsChanged = false;
   for (const e of incoming) {
