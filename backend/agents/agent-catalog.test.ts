@@ -88,7 +88,7 @@ describe('agent modules', () => {
 
   it.each([
     ['missing.ts', {}, 'agent module missing.ts: file not found'],
-    ['broken.ts', { 'broken.ts': 'export default {{{;' }, /^agent module broken\.ts: failed to load: /],
+    ['broken.ts', { 'broken.ts': 'export default {' }, /^agent module broken\.ts: failed to load: Transform failed with 1 error: .*broken\.ts:1:\d+: ERROR: /],
     ['throws.ts', { 'throws.ts': 'throw new Error("no API key configured");' }, 'agent module throws.ts: failed to load: no API key configured'],
     ['none.ts', { 'none.ts': 'export const x = 1;' }, 'agent module none.ts: no default export (export default an agent or an array of agents)'],
     ['empty.ts', { 'empty.ts': 'export default [];' }, 'agent module empty.ts: the default export is an empty array: no agent'],
