@@ -33,6 +33,8 @@ export const SERVE_FLAG_HELP: Record<string, FlagHelp> = {
   'llm-idle-timeout-ms': { env: 'LLM_IDLE_TIMEOUT_MS', help: 'fail the run when the endpoint sends nothing for this long' },
   'llm-timeout-ms': { env: 'LLM_TIMEOUT_MS', help: "a run's model calls may take this long in all" },
   'llm-max-rounds': { env: 'LLM_MAX_ROUNDS', help: 'model turns per run' },
+  'llm-max-retries': { env: 'LLM_MAX_RETRIES', help: 'retries of a model call answered 429 / 5xx' },
+  'llm-system-prompt': { env: 'LLM_SYSTEM_PROMPT', value: 'TEXT', help: 'system message sent first' },
   quiet: { help: 'no request log' },
 };
 

@@ -54,6 +54,10 @@ export interface LlmConfig {
   timeoutMs?: number | undefined;
   /** LLM_MAX_ROUNDS: model turns per run. */
   maxRounds?: number | undefined;
+  /** LLM_MAX_RETRIES: retries of a model call answered 429 / 5xx or refused. */
+  maxRetries?: number | undefined;
+  /** LLM_SYSTEM_PROMPT: the system message sent first. */
+  systemPrompt?: string | undefined;
 }
 
 export const DEFAULT_CONFIG: BackendConfig = {
@@ -110,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'llm-idle-timeout-ms': { type: 'string' },
       'llm-timeout-ms': { type: 'string' },
       'llm-max-rounds': { type: 'string' },
+      'llm-max-retries': { type: 'string' },
+      'llm-system-prompt': { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
@@ -132,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         idleTimeoutMs: int(pick(values['llm-idle-timeout-ms'], 'LLM_IDLE_TIMEOUT_MS'), 'LLM_IDLE_TIMEOUT_MS'),
         timeoutMs: int(pick(values['llm-timeout-ms'], 'LLM_TIMEOUT_MS'), 'LLM_TIMEOUT_MS'),
         maxRounds: int(pick(values['llm-max-rounds'], 'LLM_MAX_ROUNDS'), 'LLM_MAX_ROUNDS'),
+        maxRetries: int(pick(values['llm-max-retries'], 'LLM_MAX_RETRIES'), 'LLM_MAX_RETRIES'),
+        systemPrompt: pick(values['llm-system-prompt'], 'LLM_SYSTEM_PROMPT') || undefined,
       }
     : undefined;
   return {

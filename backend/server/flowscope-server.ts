@@ -12,6 +12,7 @@ import { AgentCatalog } from '../agents/agent-catalog.ts';
 import type { Agent, Tool } from '../agents/agent-types.ts';
 import type { ExtraAgent } from '../agents/agent-catalog.ts';
 import { createHttpAgent, displayUrl, parseAgentUrlFlags } from '../agents/http/index.ts';
+import { createLlmAgent, DEFAULT_LLM_BASE_URL } from '../agents/llm/index.ts';
 import { resolveJwtSecret } from '../auth/jwt-secret.ts';
 import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
@@ -315,6 +316,11 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
 /** The agents built from configuration: the LLM agent and agents over HTTP. Throws one line. */
 function configuredAgents(config: BackendConfig): ExtraAgent[] {
   const extra: ExtraAgent[] = [];
+  if (config.llm) {
+    const { model, baseUrl, apiKey, idleTimeoutMs, timeoutMs, maxRounds, maxRetries, systemPrompt } = config.llm;
+    const agent = createLlmAgent({ model, baseURL: baseUrl, apiKey, idleTimeoutMs, timeoutMs, maxRounds, maxRetries, systemPrompt });
+    extra.push({ agent, source: 'llm', origin: displayUrl(new URL(baseUrl ?? DEFAULT_LLM_BASE_URL)) });
+  }
   for (const entry of parseAgentUrlFlags(config.agentUrls, 'agent URL')) {
     extra.push({ agent: createHttpAgent({ name: entry.name, url: entry.url }), source: 'http', origin: displayUrl(new URL(entry.url)) });
   }
