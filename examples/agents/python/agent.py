@@ -13,7 +13,7 @@ class Agent(BaseHTTPRequestHandler):
             self.wfile.write((json.dumps({"type": type, "payload": payload}) + "\n").encode())
         try:
             text = run["input"]["content"]
-            send("agent_thinking", thought=f"Counting words ({len(run['history'])} earlier turns)", step=1)
+            send("agent_thinking", thought=f"Counting words ({len(run['history'])} earlier messages)", step=1)
             call, start = run["run_id"] + ":wc-1", time.monotonic()
             send("tool_executing", tool="word_count", call_id=call, args={"text": text})
             words = len(text.split())

@@ -19,7 +19,7 @@ const server = http.createServer((req, res) => {
     // One event per line, written as it happens.
     const send = (type: string, payload: object) => res.write(`${JSON.stringify({ type, payload })}\n`);
     const text = run.input.content;
-    send('agent_thinking', { thought: `Counting words (${run.history.length} earlier turns)`, step: 1 });
+    send('agent_thinking', { thought: `Counting words (${run.history.length} earlier messages)`, step: 1 });
     const callId = `${run.run_id}:wc-1`;
     const start = performance.now();
     send('tool_executing', { tool: 'word_count', call_id: callId, args: { text } });
