@@ -295,7 +295,6 @@ async function measure(setup: string, server: Server, bareRate: number | null): 
   const pending = new Map<string, (at: number) => void>();
   const users = await openUsers(server, prefix, USERS, pending);
   await closedLoop(users, pending, 'warm', 1);
-  const bytesPerIdleConnection = await idleMemory(server, prefix);
   const closed = await closedLoop(users, pending, 'closed', SECONDS);
   const rate = closed.perSecond / 2;
   const half = quantiles(await openLoop(users, pending, 'open', rate, SECONDS));
@@ -304,6 +303,8 @@ async function measure(setup: string, server: Server, bareRate: number | null): 
   await closedLoop([single!], pending, 'solo-warm', 0.3);
   const one = quantiles((await closedLoop([single!], pending, 'solo', Math.min(2, SECONDS))).latencies);
   single!.socket.disconnect();
+  // Last: 2,000 connections opened and dropped would slow the client's loops that follow.
+  const bytesPerIdleConnection = await idleMemory(server, prefix);
   return {
     setup,
     messagesPerSecond: closed.perSecond,
