@@ -74,7 +74,10 @@ describe.skipIf(!pgUp.available || !redisUp.available)('per-user fan-out on the 
     const roamA = await client(a.url, 'fan-roam', 'ws');
     const roamB = await client(b.url, 'fan-roam', 'socketio');
     await Promise.all([runAll(onA, 'alice', 3), runAll(onB, 'bob', 3), runAll(roamB, 'roam', 3)]);
-    // The roaming user's runs were accepted on B; A got their events over the bus.
+    // The roaming user's runs were accepted on B; A gets their events over the bus (the last
+    // one may still be on its way when B's connection has it).
+    const deadline = Date.now() + 10_000;
+    while (roamA.received.filter((e) => e.type === 'agent_completed').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     expect(roamA.received.filter((e) => e.type === 'agent_completed')).toHaveLength(3);
 
     expect(await metric(a.url, 'flowscope_bus_messages_received_total')).toBeGreaterThan(0);
