@@ -124,7 +124,7 @@ export class EventPublisher {
   }
 
   deliverLocal(userId: string, envelope: ServerEnvelope): void {
-    for (const connection of this.registry.forUser(userId)) connection.send(envelope);
+    for (const connection of this.registry.forUser(userId)) this.registry.deliver(connection, envelope);
   }
 
   /** To every connection of the user, on every process. */

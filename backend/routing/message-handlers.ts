@@ -1,6 +1,8 @@
 /** The handlers of the four client message types. */
 import { ErrorCode } from '../../protocol/index.ts';
-import type { CancelRunEnvelope, PingEnvelope, PongEnvelope, ResumeEnvelope, UserMessageEnvelope } from '../../protocol/index.ts';
+import type { CancelRunEnvelope, PingEnvelope, PongEnvelope, ResumeEnvelope, ServerEnvelope, UserMessageEnvelope } from '../../protocol/index.ts';
+import type { ClientConnection } from '../delivery/client-connection.ts';
+import type { ConnectionRegistry } from '../delivery/connection-registry.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
 import { endRunWithoutAgent } from '../execution/run-executor.ts';
@@ -56,18 +58,25 @@ export class CancelHandler implements MessageHandler<CancelRunEnvelope> {
   }
 }
 
-/** resume: re-sends the run's persisted events with seq > after_seq to this connection. */
+/**
+ * resume: the run's persisted events with seq > after_seq, to this connection only, merged
+ * with the live events that arrive meanwhile: each seq once per connection, in seq order
+ * (delivery/run-event-sequencer.ts).
+ */
 export class ResumeHandler implements MessageHandler<ResumeEnvelope> {
   readonly type = 'resume' as const;
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly registry: ConnectionRegistry,
+  ) {}
 
-  async handle(envelope: ResumeEnvelope, connection: { userId: string; send(e: never): void }): Promise<void> {
+  async handle(envelope: ResumeEnvelope, connection: ClientConnection): Promise<void> {
     const run = await this.store.getRun(envelope.payload.run_id);
     if (!run || run.userId !== connection.userId) {
       throw new ProtocolError(ErrorCode.NOT_FOUND, `Run "${envelope.payload.run_id}" was not found.`);
     }
-    for (const event of await this.store.listEvents(run.id, envelope.payload.after_seq)) {
-      connection.send(event.envelope as never);
-    }
+    await this.registry.sequencer(connection).resume(run.id, async () =>
+      (await this.store.listEvents(run.id, envelope.payload.after_seq)).map((event) => event.envelope as ServerEnvelope),
+    );
   }
 }

@@ -7,6 +7,8 @@ import type { MessageHandler } from './message-handler.ts';
 
 export class MessageRouter {
   readonly #handlers = new Map<string, MessageHandler>();
+  /** `onHandled(connection)`: after each routed message (replied or failed). */
+  constructor(private readonly hooks: { onHandled?(connection: ClientConnection): void } = {}) {}
 
   register<E extends ClientEnvelope>(handler: MessageHandler<E>): this {
     if (this.#handlers.has(handler.type)) throw new Error(`A handler for ${handler.type} is already registered.`);
@@ -17,6 +19,10 @@ export class MessageRouter {
   async route(envelope: ClientEnvelope, connection: ClientConnection): Promise<ServerEnvelope | void> {
     const handler = this.#handlers.get(envelope.type);
     if (!handler) throw new ProtocolError(ErrorCode.UNKNOWN_TYPE, `No handler for message type "${envelope.type}".`);
-    return handler.handle(envelope, connection);
+    try {
+      return await handler.handle(envelope, connection);
+    } finally {
+      this.hooks.onHandled?.(connection);
+    }
   }
 }

@@ -167,11 +167,12 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   });
   const supervisor = new RunSupervisor({ store, cache, publisher, engines, instanceId, intervalMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))), leaseMs: config.leaseMs, onError });
   const service = new MessageHandlerService({ store, agents, engines, publisher, maxQueuedPerUser: config.maxQueuedPerUser });
-  const router = new MessageRouter()
+  // A handled message ends the wait of its connection's held live events (delivery/run-event-sequencer.ts).
+  const router = new MessageRouter({ onHandled: (connection) => registry.sequencer(connection).handled() })
     .register(new AgentHandler(service))
     .register(new PingHandler())
     .register(new CancelHandler({ store, engines, publisher }))
-    .register(new ResumeHandler(store));
+    .register(new ResumeHandler(store, registry));
   const pipeline = new InboundPipeline({
     cache,
     router,
