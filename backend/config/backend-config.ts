@@ -2,6 +2,7 @@
 import { parseFlags } from './cli-flags.ts';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../agents/script-limits.ts';
 
 export interface BackendConfig {
   host: string;
@@ -40,6 +41,8 @@ export interface BackendConfig {
   /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <it>` (and is then served to any peer); unset, loopback peers only. */
   metricsToken?: string | undefined;
   quiet: boolean;
+  /** Bounds of a `scripted` run (SCRIPT_MAX_STEPS, SCRIPT_MAX_DELAY_MS; backend/agents/script-limits.ts). */
+  scriptLimits: ScriptLimits;
 }
 
 export interface LlmConfig {
@@ -76,6 +79,7 @@ export const DEFAULT_CONFIG: BackendConfig = {
   agentUrls: [],
   agentReload: false,
   quiet: false,
+  scriptLimits: DEFAULT_SCRIPT_LIMITS,
 };
 
 function int(value: string | undefined, name: string): number | undefined {
@@ -144,6 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     : undefined;
   return {
     ...DEFAULT_CONFIG,
+    scriptLimits: {
+      maxSteps: int(env.SCRIPT_MAX_STEPS, 'SCRIPT_MAX_STEPS') ?? DEFAULT_SCRIPT_LIMITS.maxSteps,
+      maxTotalDelayMs: int(env.SCRIPT_MAX_DELAY_MS, 'SCRIPT_MAX_DELAY_MS') ?? DEFAULT_SCRIPT_LIMITS.maxTotalDelayMs,
+    },
     host: pick(values.host, 'HOST') ?? DEFAULT_CONFIG.host,
     port: int(pick(values.port, 'PORT'), 'PORT') ?? DEFAULT_CONFIG.port,
     dataDir: path.resolve(pick(values['data-dir'], 'DATA_DIR') ?? DEFAULT_CONFIG.dataDir),

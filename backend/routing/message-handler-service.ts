@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, type MessageAckEnvelope, type UserMessageEnvelope } from '../../protocol/index.ts';
 import type { AgentRegistry } from '../agents/agent-registry.ts';
+import { scriptLimitProblems, type ScriptLimits } from '../agents/script-limits.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
 import type { Store } from '../store/store-types.ts';
@@ -20,6 +21,7 @@ export class MessageHandlerService {
       engines: ExecutionEngineFactory;
       publisher: EventPublisher;
       maxQueuedPerUser: number;
+      scriptLimits?: ScriptLimits;
     },
   ) {}
 
@@ -34,6 +36,14 @@ export class MessageHandlerService {
       throw new ProtocolError(ErrorCode.VALIDATION_FAILED, 'The scripted agent needs payload.script (a non-empty list of steps).', {
         issues: [{ path: 'payload.script', message: 'required for agent "scripted"' }],
       });
+    }
+    if (agentName === 'scripted' && envelope.payload.script) {
+      const problems = scriptLimitProblems(envelope.payload.script, this.deps.scriptLimits);
+      if (problems.length > 0) {
+        throw new ProtocolError(ErrorCode.VALIDATION_FAILED, `The script is over the limits: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, {
+          issues: problems,
+        });
+      }
     }
     const now = new Date().toISOString();
     const priority = envelope.priority ?? 'normal';

@@ -166,7 +166,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     onError,
   });
   const supervisor = new RunSupervisor({ store, cache, publisher, engines, instanceId, intervalMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))), leaseMs: config.leaseMs, onError });
-  const service = new MessageHandlerService({ store, agents, engines, publisher, maxQueuedPerUser: config.maxQueuedPerUser });
+  const service = new MessageHandlerService({ store, agents, engines, publisher, maxQueuedPerUser: config.maxQueuedPerUser, scriptLimits: config.scriptLimits });
   // A handled message ends the wait of its connection's held live events (delivery/run-event-sequencer.ts).
   const router = new MessageRouter({ onHandled: (connection) => registry.sequencer(connection).handled() })
     .register(new AgentHandler(service))
