@@ -380,12 +380,23 @@ export class PostgresStore implements Store {
       const discard = () => {
         broken = true;
       };
+      // The pool listens for errors of idle connections only: a connection that dies while
+      // checked out and between queries (its socket reset in an outage) would otherwise emit
+      // an unhandled 'error' and end the process.
+      const onError = (err: unknown) => {
+        broken = true;
+        this.warn(err);
+      };
+      client.on('error', onError);
       try {
         return await fn(client, discard);
       } catch (err) {
         if (isConnectionError(err, this.target) || pgErrorCode(err) === '25P02') broken = true;
         throw err;
       } finally {
+        client.off('error', onError);
+        // A discarded connection may still report its socket's end: nothing to do then.
+        if (broken) client.on('error', () => undefined);
         client.release(broken);
       }
     });
