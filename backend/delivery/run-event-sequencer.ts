@@ -15,7 +15,7 @@
 import type { ServerEnvelope } from '../../protocol/index.ts';
 
 /** How long live events of a run first heard of mid-way wait for a `resume`. */
-export const RESUME_GRACE_MS = 250;
+export const RESUME_GRACE_MS = 1000;
 /** On a connection that has not had a message handled yet: the longest wait for its first. */
 export const FIRST_MESSAGE_GRACE_MS = 2000;
 /** Runs remembered per connection (the oldest is forgotten first). */

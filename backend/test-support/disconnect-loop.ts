@@ -96,7 +96,7 @@ export async function forcedDisconnectLoop(options: DisconnectLoopOptions): Prom
           clearTimeout(timer);
           resolve();
         };
-        const timer = setTimeout(finish, 5000);
+        const timer = setTimeout(finish, 10_000);
         const sendMessage = () => {
           ws.send(JSON.stringify({ type: 'user_message', message_id: pending, payload: { content: `run ${runCount}`, agent: 'scripted', script: script(runCount) } }));
         };
