@@ -55,10 +55,12 @@ export interface Cache {
   /**
    * Atomically registers a connection for a user unless the user already has `max` live
    * connections. Entries expire after `ttlMs` unless refreshed (so a dead process's
-   * connections stop counting).
+   * connections stop counting). With `holder` (a lease key, as given to acquireLease: the
+   * process's liveness lease), the entry also stops counting as soon as that lease is gone,
+   * which is how a SIGKILLed process's slots are freed once it is known dead.
    */
-  tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number): Promise<ConnectionSlotResult>;
-  refreshConnection(userId: string, connectionId: string, ttlMs: number): Promise<void>;
+  tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number, holder?: string): Promise<ConnectionSlotResult>;
+  refreshConnection(userId: string, connectionId: string, ttlMs: number, holder?: string): Promise<void>;
   removeConnection(userId: string, connectionId: string): Promise<void>;
   countConnections(userId: string): Promise<number>;
 

@@ -186,6 +186,21 @@ for (const kind of CACHES) {
         expect(await cache.countConnections('frank')).toBe(1);
       });
 
+      it("stops counting a holder's slots as soon as its lease is gone (a dead process's connections)", async () => {
+        expect(await cache.acquireLease('instance:dead', 'dead', 60_000)).toBe(true);
+        expect(await cache.acquireLease('instance:alive', 'alive', 60_000)).toBe(true);
+        expect((await cache.tryAddConnection('heidi', 'd1', 3, 60_000, 'instance:dead')).ok).toBe(true);
+        expect((await cache.tryAddConnection('heidi', 'd2', 3, 60_000, 'instance:dead')).ok).toBe(true);
+        expect((await cache.tryAddConnection('heidi', 'a1', 3, 60_000, 'instance:alive')).ok).toBe(true);
+        expect(await cache.tryAddConnection('heidi', 'a2', 3, 60_000, 'instance:alive')).toEqual({ ok: false, count: 3 });
+        await cache.releaseLease('instance:dead', 'dead'); // as when its lease expires
+        expect(await cache.countConnections('heidi')).toBe(1);
+        expect(await cache.tryAddConnection('heidi', 'a2', 3, 60_000, 'instance:alive')).toEqual({ ok: true, count: 2 });
+        await cache.refreshConnection('heidi', 'a2', 60_000, 'instance:alive');
+        await cache.removeConnection('heidi', 'a1');
+        expect(await cache.countConnections('heidi')).toBe(1);
+      });
+
       it('counts users separately; an unknown user has none', async () => {
         await cache.tryAddConnection('gina', 'a', 1, 5_000);
         expect(await cache.tryAddConnection('hank', 'a', 1, 5_000)).toEqual({ ok: true, count: 1 });

@@ -243,12 +243,15 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   const onClose = (connection: { userId: string; id: string }) => {
     cache.removeConnection(connection.userId, connection.id).catch(() => undefined);
   };
+  // Slots are tagged with this process's liveness lease: they stop counting once it is known dead.
+  const slotHolder = RunSupervisor.instanceKey(instanceId);
   const transportDeps = {
     tokens,
     cache,
     registry,
     pipeline,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
+    slotHolder,
     subscribeUser: (userId: string) => publisher.subscribeUser(userId),
     originAllowed,
     onClose,
@@ -264,7 +267,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   await supervisor.start();
 
   const refresher = setInterval(() => {
-    for (const c of registry.all()) cache.refreshConnection(c.userId, c.id, CONNECTION_TTL_MS).catch(() => undefined);
+    for (const c of registry.all()) cache.refreshConnection(c.userId, c.id, CONNECTION_TTL_MS, slotHolder).catch(() => undefined);
   }, CONNECTION_TTL_MS / 3);
   refresher.unref();
 

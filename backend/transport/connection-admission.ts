@@ -19,6 +19,8 @@ export interface TransportDeps {
   maxConnectionsPerUser: number;
   /** Resolves once this process receives the user's bus messages (per-user fan-out). */
   subscribeUser?(userId: string): Promise<void>;
+  /** Lease key whose holder the connection slots belong to (this process's liveness lease). */
+  slotHolder?: string;
   originAllowed(origin: string | undefined): boolean;
   onClose(connection: ClientConnection): void;
 }
@@ -30,14 +32,14 @@ export type Admission =
   | { ok: false; code: ErrorCode; message: string };
 
 export async function admitConnection(
-  deps: { tokens: TokenService; cache: Cache; maxConnectionsPerUser: number; subscribeUser?(userId: string): Promise<void> },
+  deps: { tokens: TokenService; cache: Cache; maxConnectionsPerUser: number; subscribeUser?(userId: string): Promise<void>; slotHolder?: string },
   token: string | undefined,
 ): Promise<Admission> {
   const verified = await deps.tokens.verify(token);
   if (!verified.ok) return verified;
   const connectionId = randomUUID();
   try {
-    const slot = await deps.cache.tryAddConnection(verified.userId, connectionId, deps.maxConnectionsPerUser, CONNECTION_TTL_MS);
+    const slot = await deps.cache.tryAddConnection(verified.userId, connectionId, deps.maxConnectionsPerUser, CONNECTION_TTL_MS, deps.slotHolder);
     if (!slot.ok) {
       return { ok: false, code: ErrorCode.TOO_MANY_CONNECTIONS, message: `User ${verified.userId} already has ${deps.maxConnectionsPerUser} connections.` };
     }

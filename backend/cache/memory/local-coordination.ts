@@ -26,6 +26,7 @@ export class LocalCoordination implements KeyedCoordination {
   /** Per user: connection id → expiry (ms). */
   readonly #connections = new Map<string, Map<string, number>>();
   readonly #leases = new Map<string, Lease>();
+  readonly #holders = new Map<string, Map<string, string>>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(
@@ -41,6 +42,7 @@ export class LocalCoordination implements KeyedCoordination {
     this.#windows.clear();
     this.#connections.clear();
     this.#leases.clear();
+    this.#holders.clear();
   }
 
   /** Drops every expired entry. */
@@ -62,27 +64,41 @@ export class LocalCoordination implements KeyedCoordination {
     return [w.count, w.expiresAt - now];
   }
 
-  tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number): [number, number] {
+  tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number, holder = ''): [number, number] {
     const now = this.now();
     const set = this.#liveConnections(userId, now) ?? new Map<string, number>();
     if (!set.has(connectionId) && set.size >= max) return [0, set.size];
     set.set(connectionId, now + ttlMs);
     this.#connections.set(userId, set);
+    this.#setHolder(userId, connectionId, holder);
     return [1, set.size];
   }
 
-  refreshConnection(userId: string, connectionId: string, ttlMs: number): void {
+  refreshConnection(userId: string, connectionId: string, ttlMs: number, holder = ''): void {
     const now = this.now();
     const set = this.#liveConnections(userId, now) ?? new Map<string, number>();
     set.set(connectionId, now + ttlMs);
     this.#connections.set(userId, set);
+    this.#setHolder(userId, connectionId, holder);
   }
 
   removeConnection(userId: string, connectionId: string): void {
+    this.#holders.get(userId)?.delete(connectionId);
     const set = this.#connections.get(userId);
     if (!set) return;
     set.delete(connectionId);
-    if (set.size === 0) this.#connections.delete(userId);
+    if (set.size === 0) {
+      this.#connections.delete(userId);
+      this.#holders.delete(userId);
+    }
+  }
+
+  /** Per user: connection id → the lease key of its holder (slots of a dead holder do not count). */
+  #setHolder(userId: string, connectionId: string, holder: string): void {
+    if (holder === '') return;
+    let holders = this.#holders.get(userId);
+    if (!holders) this.#holders.set(userId, (holders = new Map()));
+    holders.set(connectionId, holder);
   }
 
   countConnections(userId: string): number {
@@ -126,9 +142,17 @@ export class LocalCoordination implements KeyedCoordination {
   #liveConnections(userId: string, now: number): Map<string, number> | undefined {
     const set = this.#connections.get(userId);
     if (!set) return undefined;
-    for (const [id, expiresAt] of set) if (expiresAt <= now) set.delete(id);
+    const holders = this.#holders.get(userId);
+    for (const [id, expiresAt] of set) {
+      const holder = holders?.get(id);
+      if (expiresAt <= now || (holder !== undefined && !this.#lease(holder, now))) {
+        set.delete(id);
+        holders?.delete(id);
+      }
+    }
     if (set.size === 0) {
       this.#connections.delete(userId);
+      this.#holders.delete(userId);
       return undefined;
     }
     return set;

@@ -38,12 +38,42 @@ if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) en
 `;
 
 /**
- * KEYS[1] the user's sorted set (score = expiry ms); ARGV[1] now, ARGV[2] connection id,
- * ARGV[3] max, ARGV[4] ttlMs. Drops expired members, then adds unless at max (an id
- * already present is refreshed and always ok). Returns { ok 0|1, live count after }.
+ * Drops the members of the user's set (KEYS[1]) whose holder lease is gone: KEYS[2] is a
+ * hash connection id → the full key of the lease whose holder the slot belongs to (an
+ * instance's liveness lease). A slot of a dead process stops counting as soon as its lease
+ * expired, not when its own TTL runs out. Entries of members already gone are dropped too.
+ * (The lease keys are named in the hash, not declared: this needs one Redis, not a cluster.)
+ */
+const DROP_DEAD_HOLDERS = `
+local held = redis.call('HGETALL', KEYS[2])
+for i = 1, #held, 2 do
+  local member, lease = held[i], held[i + 1]
+  if not redis.call('ZSCORE', KEYS[1], member) then
+    redis.call('HDEL', KEYS[2], member)
+  elseif redis.call('EXISTS', lease) == 0 then
+    redis.call('ZREM', KEYS[1], member)
+    redis.call('HDEL', KEYS[2], member)
+  end
+end
+`;
+
+/** Records ARGV[holderArg] (when not '') as the holder of member ARGV[2]; the hash lives as long as the set. */
+const recordHolder = (holderArg: number) => `
+if ARGV[${holderArg}] ~= '' then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[${holderArg}])
+  redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
+end
+`;
+
+/**
+ * KEYS[1] the user's sorted set (score = expiry ms), KEYS[2] its holder hash; ARGV[1] now,
+ * ARGV[2] connection id, ARGV[3] max, ARGV[4] ttlMs, ARGV[5] holder lease key or ''. Drops
+ * expired members and those of dead holders, then adds unless at max (an id already present
+ * is refreshed and always ok). Returns { ok 0|1, live count after }.
  */
 export const TRY_ADD_CONNECTION = `${NOW_MS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+${DROP_DEAD_HOLDERS}
 local ttl = tonumber(ARGV[4])
 local count = redis.call('ZCARD', KEYS[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
@@ -52,25 +82,29 @@ if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
 end
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
 ${EXTEND_SET_TTL}
+${recordHolder(5)}
 return { 1, count }
 `;
 
 /**
- * KEYS[1] the user's set; ARGV[1] now, ARGV[2] connection id, ARGV[3] ttlMs. Pushes the
- * member's expiry (re-adding it if it had lapsed: the connection is evidently alive; so
- * stop refreshing before removing). Returns the live count.
+ * KEYS[1] the user's set, KEYS[2] its holder hash; ARGV[1] now, ARGV[2] connection id,
+ * ARGV[3] ttlMs, ARGV[4] holder lease key or ''. Pushes the member's expiry (re-adding it if
+ * it had lapsed: the connection is evidently alive; so stop refreshing before removing).
+ * Returns the live count.
  */
 export const REFRESH_CONNECTION = `${NOW_MS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local ttl = tonumber(ARGV[3])
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
 ${EXTEND_SET_TTL}
+${recordHolder(4)}
 return redis.call('ZCARD', KEYS[1])
 `;
 
-/** KEYS[1] the user's set; ARGV[1] now. Drops expired members; returns the live count. */
+/** KEYS[1] the user's set, KEYS[2] its holder hash; ARGV[1] now. Drops expired members and those of dead holders; returns the live count. */
 export const COUNT_CONNECTIONS = `${NOW_MS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+${DROP_DEAD_HOLDERS}
 return redis.call('ZCARD', KEYS[1])
 `;
 

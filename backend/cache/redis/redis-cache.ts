@@ -28,8 +28,9 @@ import {
  */
 export interface KeyedCoordination {
   hitRateLimit(key: string, windowMs: number): [count: number, remainingMs: number];
-  tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number): [ok: number, count: number];
-  refreshConnection(userId: string, connectionId: string, ttlMs: number): void;
+  /** `holder`: the full key of the lease the slot belongs to, or '' (see Cache.tryAddConnection). */
+  tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number, holder: string): [ok: number, count: number];
+  refreshConnection(userId: string, connectionId: string, ttlMs: number, holder: string): void;
   removeConnection(userId: string, connectionId: string): void;
   countConnections(userId: string): number;
   acquireLease(key: string, ownerId: string, ttlMs: number): boolean;
@@ -122,38 +123,56 @@ export class RedisCache implements Cache {
     return { allowed, count: hits, retryAfterMs: allowed ? 0 : Math.min(window, Math.max(1, remainingMs)) };
   }
 
-  async tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number): Promise<ConnectionSlotResult> {
+  async tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number, holder?: string): Promise<ConnectionSlotResult> {
     if (this.local) {
-      const [ok, live] = this.sync(() => this.local!.tryAddConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), count('max', max), duration('ttlMs', ttlMs)));
+      const [ok, live] = this.sync(() =>
+        this.local!.tryAddConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), count('max', max), duration('ttlMs', ttlMs), this.holderKey(holder)),
+      );
       return { ok: ok === 1, count: live };
     }
-    const reply = await this.eval(
+    const reply = await this.evalKeys(
       TRY_ADD_CONNECTION,
-      this.key('conn', userId),
+      [this.key('conn', userId), this.key('connholder', userId)],
       this.now(),
       nonEmpty('connectionId', connectionId),
       count('max', max),
       duration('ttlMs', ttlMs),
+      this.holderKey(holder),
     );
     const [ok, live] = pair(reply);
     return { ok: ok === 1, count: live };
   }
 
-  async refreshConnection(userId: string, connectionId: string, ttlMs: number): Promise<void> {
-    if (this.local) return this.sync(() => this.local!.refreshConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), duration('ttlMs', ttlMs)));
-    await this.eval(REFRESH_CONNECTION, this.key('conn', userId), this.now(), nonEmpty('connectionId', connectionId), duration('ttlMs', ttlMs));
+  async refreshConnection(userId: string, connectionId: string, ttlMs: number, holder?: string): Promise<void> {
+    if (this.local) {
+      return this.sync(() => this.local!.refreshConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), duration('ttlMs', ttlMs), this.holderKey(holder)));
+    }
+    await this.evalKeys(
+      REFRESH_CONNECTION,
+      [this.key('conn', userId), this.key('connholder', userId)],
+      this.now(),
+      nonEmpty('connectionId', connectionId),
+      duration('ttlMs', ttlMs),
+      this.holderKey(holder),
+    );
   }
 
   async removeConnection(userId: string, connectionId: string): Promise<void> {
     const key = this.key('conn', userId);
+    const holders = this.key('connholder', userId);
     const member = nonEmpty('connectionId', connectionId);
     if (this.local) return this.sync(() => this.local!.removeConnection(key, member));
-    await this.run(() => this.client.zrem(key, member));
+    await this.run(() => this.client.multi().zrem(key, member).hdel(holders, member).exec());
   }
 
   async countConnections(userId: string): Promise<number> {
     if (this.local) return this.sync(() => this.local!.countConnections(this.key('conn', userId)));
-    return single(await this.eval(COUNT_CONNECTIONS, this.key('conn', userId), this.now()));
+    return single(await this.evalKeys(COUNT_CONNECTIONS, [this.key('conn', userId), this.key('connholder', userId)], this.now()));
+  }
+
+  /** The full key of a holder lease (as acquireLease names it), or '' for none. */
+  private holderKey(holder: string | undefined): string {
+    return holder === undefined ? '' : this.key('lease', holder);
   }
 
   async acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean> {
@@ -267,6 +286,10 @@ export class RedisCache implements Cache {
   private sync<T>(operation: () => T): T {
     this.assertOpen();
     return operation();
+  }
+
+  private evalKeys(script: string, keys: string[], ...args: Array<string | number>): Promise<unknown> {
+    return this.run(() => this.client.eval(script, keys.length, ...keys, ...args));
   }
 
   private async run<T>(command: () => Promise<T>): Promise<T> {
