@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createRestClient } from '../../client/index.ts';
 import { startServeProcess } from '../test-support/serve-process.ts';
