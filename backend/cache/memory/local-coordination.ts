@@ -7,7 +7,9 @@
  * (the adapter says so with `crossProcess: false`).
  *
  * Expired entries are dropped when touched and by a sweep every `sweepMs`, so memory stays
- * bounded by the live entries.
+ * bounded by the live entries. On top of that, at most `maxKeys` rate-limit windows (one per
+ * user seen in the window): past it, expired ones are swept, then the oldest window is
+ * dropped (its user's count restarts: the only loss, under a flood of distinct users).
  */
 import type { KeyedCoordination } from '../redis/redis-cache.ts';
 
@@ -21,6 +23,9 @@ interface Lease extends Expiring {
   owner: string;
 }
 
+/** Rate-limit windows kept at most (in-process cache). */
+export const DEFAULT_MAX_KEYS = 100_000;
+
 export class LocalCoordination implements KeyedCoordination {
   readonly #windows = new Map<string, Window>();
   /** Per user: connection id → expiry (ms). */
@@ -32,6 +37,7 @@ export class LocalCoordination implements KeyedCoordination {
   constructor(
     private readonly now: () => number = Date.now,
     sweepMs = 10_000,
+    private readonly maxKeys = DEFAULT_MAX_KEYS,
   ) {
     this.#sweeper = setInterval(() => this.sweep(), sweepMs);
     this.#sweeper.unref();
@@ -43,6 +49,20 @@ export class LocalCoordination implements KeyedCoordination {
     this.#connections.clear();
     this.#leases.clear();
     this.#holders.clear();
+  }
+
+  /** Entries held: rate-limit windows, users with connection slots, leases. */
+  get size(): { windows: number; users: number; leases: number } {
+    return { windows: this.#windows.size, users: this.#connections.size, leases: this.#leases.size };
+  }
+
+  /** Below the cap again: expired windows first, then the oldest ones. */
+  #makeRoom(now: number): void {
+    for (const [key, w] of this.#windows) if (w.expiresAt <= now) this.#windows.delete(key);
+    for (const key of this.#windows.keys()) {
+      if (this.#windows.size < this.maxKeys) break;
+      this.#windows.delete(key);
+    }
   }
 
   /** Drops every expired entry. */
@@ -57,6 +77,7 @@ export class LocalCoordination implements KeyedCoordination {
     const now = this.now();
     let w = this.#windows.get(key);
     if (!w || w.expiresAt <= now) {
+      if (!w && this.#windows.size >= this.maxKeys) this.#makeRoom(now);
       w = { count: 0, expiresAt: now + windowMs };
       this.#windows.set(key, w);
     }
