@@ -20,8 +20,9 @@ export interface PipelineOptions {
   log(level: 'error' | 'warn', message: string, err?: unknown): void;
 }
 
+/** The store or cache cannot serve now: down, or closed because the backend is shutting down. */
 export function isUnavailableError(err: unknown): boolean {
-  return err instanceof Error && /UnavailableError$/.test(err.name);
+  return err instanceof Error && /UnavailableError$|^StoreClosedError$/.test(err.name);
 }
 
 export class InboundPipeline {
