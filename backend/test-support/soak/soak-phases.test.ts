@@ -11,7 +11,7 @@ const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();
 
 describe('soak, short form', () => {
-  it('crash loop: 3 SIGKILLs under load lose nothing accepted and leave no run running', async () => {
+  it('crash loop: 2 SIGKILLs under load lose nothing accepted and leave no run running', async () => {
     const result = await crashLoop({ kills: 2, users: 3, deadlineMs: 40_000 });
     expect(result.problems).toEqual([]);
     expect(result.figures.kills).toBe(2);
