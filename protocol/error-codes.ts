@@ -54,8 +54,13 @@ export const WsCloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   MESSAGE_TOO_BIG: 1009,
+  /** Also an open connection whose token expired (reason AUTH_EXPIRED). */
   AUTH: 4401,
   FORBIDDEN: 4403,
+  /** The client stopped reading and what it is owed passed the server's cap; resume after reconnecting. */
+  SLOW_CONSUMER: 4408,
+  /** Too many messages waiting unanswered on the connection (reason RATE_LIMITED). */
+  BACKLOG: 4429,
 } as const;
 
 export function isErrorCode(value: unknown): value is ErrorCode {

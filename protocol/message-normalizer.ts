@@ -4,15 +4,16 @@
  * `chat`, `message`, `user_msg`; an object with `content` (or `message`) and no `type`;
  * a bare JSON string. Also `payload.message` for `payload.content` (documented extension).
  */
-const TYPE_ALIASES: Readonly<Record<string, string>> = {
-  chat: 'user_message',
-  message: 'user_message',
-  user_msg: 'user_message',
-};
+// A Map, not an object literal: `__proto__` or `constructor` must not find Object.prototype.
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['chat', 'user_message'],
+  ['message', 'user_message'],
+  ['user_msg', 'user_message'],
+]);
 
 export function normalizeTypeName(type: string): string {
   const canonical = type.trim().toLowerCase().replace(/-/g, '_');
-  return TYPE_ALIASES[canonical] ?? canonical;
+  return TYPE_ALIASES.get(canonical) ?? canonical;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

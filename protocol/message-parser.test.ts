@@ -65,6 +65,37 @@ describe('parseInboundMessage', () => {
   });
 });
 
+describe('NUL characters and prototype names (issue 11, defects 4 and 7)', () => {
+  const issuesOf = (raw: unknown) => {
+    const r = parseInboundMessage(raw);
+    if (r.ok) throw new Error('expected a refusal');
+    return { code: r.code, paths: (r.details?.issues ?? []).map((i) => i.path) };
+  };
+
+  it('refuses U+0000 in content, ids and any other string with VALIDATION_FAILED and the path', () => {
+    expect(issuesOf('{"type":"user_message","payload":{"content":"a\\u0000b"}}')).toEqual({ code: 'VALIDATION_FAILED', paths: ['payload.content'] });
+    expect(issuesOf({ type: 'user_message', message_id: 'm\u0000', thread_id: 't\u0000', payload: { content: 'x' } })).toEqual({
+      code: 'VALIDATION_FAILED',
+      paths: ['message_id', 'thread_id'],
+    });
+    expect(issuesOf({ type: 'cancel_run', payload: { run_id: '\u0000' } }).paths).toEqual(['payload.run_id']);
+    expect(issuesOf({ type: 'user_message', payload: { content: 'x', agent: 'scripted', script: [{ think: 'ok' }, { respond: '\u0000' }] } }).paths).toEqual(['payload.script.1.respond']);
+    expect(issuesOf({ type: 'ping', payload: { ['k\u0000']: 1 } }).paths).toEqual(['payload.k\\u0000']);
+    expect(issuesOf('"bare\\u0000text"').paths).toEqual(['payload.content']);
+    expect(issuesOf({ type: 'user\u0000message', payload: { content: 'x' } }).paths).toEqual(['type']);
+    // Other control characters stay accepted.
+    expect(code({ type: 'user_message', payload: { content: 'tab\tbell\u0007' } })).toBe('OK');
+  });
+
+  it('answers UNKNOWN_TYPE for names of Object.prototype members', () => {
+    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) {
+      const r = parseInboundMessage(JSON.stringify({ type, payload: { content: 'x' } }));
+      expect(r.ok ? 'OK' : r.code, type).toBe('UNKNOWN_TYPE');
+    }
+    expect(normalizeMessage({ type: '__proto__' })).toEqual({ type: '__proto__' });
+  });
+});
+
 describe('safeJsonParse', () => {
   it('strips prototype-polluting keys', () => {
     const r = safeJsonParse('{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"a":{"__proto__":{"y":2}}}');

@@ -38,6 +38,37 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
 }
 
+function isClientMessageType(type: string): type is (typeof CLIENT_MESSAGE_TYPES)[number] {
+  return (CLIENT_MESSAGE_TYPES as readonly string[]).includes(type) && Object.hasOwn(CLIENT_SCHEMAS, type);
+}
+
+const MAX_NUL_PATHS = 20;
+
+/** Paths of every string (value or key) that contains U+0000, at most MAX_NUL_PATHS. */
+export function findNulStrings(value: unknown): string[] {
+  const found: string[] = [];
+  const visit = (item: unknown, path: string[]): void => {
+    if (found.length >= MAX_NUL_PATHS) return;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) found.push(formatPath(path));
+      return;
+    }
+    if (Array.isArray(item)) {
+      item.forEach((child, i) => visit(child, [...path, String(i)]));
+      return;
+    }
+    if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        const safeKey = key.replaceAll('\u0000', '\\u0000');
+        if (key !== safeKey && found.length < MAX_NUL_PATHS) found.push(formatPath([...path, safeKey]));
+        visit(child, [...path, safeKey]);
+      }
+    }
+  };
+  visit(value, []);
+  return found;
+}
+
 export function parseInboundMessage(raw: unknown, limit: number = MAX_MESSAGE_BYTES): ParseResult {
   const bytes = inboundMessageBytes(raw);
   if (bytes > limit) {
@@ -75,6 +106,18 @@ export function parseInboundMessage(raw: unknown, limit: number = MAX_MESSAGE_BY
     };
   }
 
+  const nulPaths = findNulStrings(normalized);
+  if (nulPaths.length > 0) {
+    const issues = nulPaths.map((path) => ({ path, message: 'must not contain the NUL character (\\u0000)' }));
+    return {
+      ok: false,
+      code: ErrorCode.VALIDATION_FAILED,
+      message: `NUL characters (\\u0000) are not accepted: ${nulPaths.join(', ')}`.slice(0, 500),
+      messageId,
+      details: { issues },
+    };
+  }
+
   const type = (normalized as Record<string, unknown>).type;
   if (typeof type !== 'string') {
     return {
@@ -85,7 +128,7 @@ export function parseInboundMessage(raw: unknown, limit: number = MAX_MESSAGE_BY
       details: { issues: [{ path: 'type', message: type === undefined ? 'required' : `expected string, received ${type === null ? 'null' : typeof type}` }] },
     };
   }
-  if (!(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+  if (!isClientMessageType(type)) {
     return {
       ok: false,
       code: ErrorCode.UNKNOWN_TYPE,
@@ -95,7 +138,7 @@ export function parseInboundMessage(raw: unknown, limit: number = MAX_MESSAGE_BY
     };
   }
 
-  const schema = CLIENT_SCHEMAS[type as keyof typeof CLIENT_SCHEMAS];
+  const schema = CLIENT_SCHEMAS[type];
   const result = schema.safeParse(normalized);
   if (!result.success) {
     const issues: ValidationIssue[] = result.error.issues.map((issue) => ({

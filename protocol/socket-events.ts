@@ -33,6 +33,8 @@ export interface ClientToServerEvents {
 export interface SocketData {
   userId: string;
   connectionId: string;
+  /** When the connection's token expires (ms since the epoch, clock tolerance included). */
+  expiresAtMs?: number;
 }
 
 /** The `data` of a refused Socket.IO handshake's `connect_error`. */

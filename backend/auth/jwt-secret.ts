@@ -2,9 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkJwtSecret } from '../config/backend-config.ts';
 
 export function resolveJwtSecret(configured: string | undefined, dataDir: string): string {
-  if (configured) return configured;
+  if (configured) {
+    checkJwtSecret(configured);
+    return configured;
+  }
   const file = path.join(dataDir, 'dev-jwt-secret');
   try {
     const existing = fs.readFileSync(file, 'utf8').trim();

@@ -5,7 +5,11 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { ErrorCode, USER_ID_PATTERN } from '../../protocol/index.ts';
 
-export type VerifyResult = { ok: true; userId: string } | { ok: false; code: ErrorCode; message: string };
+/** `expiresAtMs`: when an open connection authenticated by this token is closed (`exp` plus the clock tolerance). */
+export type VerifyResult = { ok: true; userId: string; expiresAtMs: number } | { ok: false; code: ErrorCode; message: string };
+
+/** Clock skew accepted on `exp` (protocol.md §2). */
+export const CLOCK_TOLERANCE_S = 30;
 
 export class TokenService {
   readonly #key: Uint8Array;
@@ -18,14 +22,14 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, this.#key, {
         algorithms: ['HS256'],
-        clockTolerance: 30,
+        clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['sub', 'exp'],
       });
       const sub = payload.sub;
       if (typeof sub !== 'string' || !USER_ID_PATTERN.test(sub)) {
         return { ok: false, code: ErrorCode.AUTH_INVALID, message: 'The token subject is not a valid user id.' };
       }
-      return { ok: true, userId: sub };
+      return { ok: true, userId: sub, expiresAtMs: ((payload.exp ?? 0) + CLOCK_TOLERANCE_S) * 1000 };
     } catch (err) {
       if (err instanceof errors.JWTExpired) return { ok: false, code: ErrorCode.AUTH_EXPIRED, message: 'The token has expired.' };
       const reason = err instanceof errors.JOSEError ? err.code : 'malformed';

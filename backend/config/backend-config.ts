@@ -1,4 +1,5 @@
 /** Backend configuration (protocol.md §7): environment variables, overridden by CLI flags. */
+import { isIP } from 'node:net';
 import { parseFlags } from './cli-flags.ts';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,8 @@ export interface BackendConfig {
   llm?: LlmConfig | undefined;
   /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <it>` (and is then served to any peer); unset, loopback peers only. */
   metricsToken?: string | undefined;
+  /** Connection limits of one process (issue 11; README configuration table). */
+  limits: ConnectionLimits;
   quiet: boolean;
   /** Bounds of a `scripted` run (SCRIPT_MAX_STEPS, SCRIPT_MAX_DELAY_MS; backend/agents/script-limits.ts). */
   scriptLimits: ScriptLimits;
@@ -63,6 +66,51 @@ export interface LlmConfig {
   systemPrompt?: string | undefined;
 }
 
+export interface ConnectionLimits {
+  /** Open connections plus handshakes in progress (Engine.IO sessions included), all addresses (MAX_CONNECTIONS). */
+  maxConnections: number;
+  /** The same, per client address (MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress: number;
+  /** Handshakes in progress: /ws upgrades not yet admitted, Engine.IO sessions without an admitted Socket.IO connect (MAX_HANDSHAKES). */
+  maxHandshakes: number;
+  /** The same, per client address (MAX_HANDSHAKES_PER_ADDRESS). */
+  maxHandshakesPerAddress: number;
+  /** An Engine.IO session that has not completed its Socket.IO connect by then is closed (HANDSHAKE_TIMEOUT_MS). */
+  handshakeTimeoutMs: number;
+  /** Messages received on one connection and not yet handled; past it the connection is closed (MAX_INBOUND_BACKLOG). */
+  maxInboundBacklog: number;
+  /** Bytes of those messages (MAX_INBOUND_BACKLOG_BYTES). */
+  maxInboundBacklogBytes: number;
+  /** Bytes owed to one connection (not yet written to its socket); past it the connection is dropped (MAX_OUTBOUND_BUFFER_BYTES). */
+  maxOutboundBufferBytes: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  maxConnections: 10_000,
+  maxConnectionsPerAddress: 512,
+  maxHandshakes: 256,
+  maxHandshakesPerAddress: 32,
+  handshakeTimeoutMs: 10_000,
+  maxInboundBacklog: 256,
+  maxInboundBacklogBytes: 1024 * 1024,
+  maxOutboundBufferBytes: 8 * 1024 * 1024,
+};
+
+/** Environment variable and flag of each connection limit. */
+const LIMIT_SETTINGS: ReadonlyArray<[keyof ConnectionLimits, string, string]> = [
+  ['maxConnections', 'MAX_CONNECTIONS', 'max-connections'],
+  ['maxConnectionsPerAddress', 'MAX_CONNECTIONS_PER_ADDRESS', 'max-connections-per-address'],
+  ['maxHandshakes', 'MAX_HANDSHAKES', 'max-handshakes'],
+  ['maxHandshakesPerAddress', 'MAX_HANDSHAKES_PER_ADDRESS', 'max-handshakes-per-address'],
+  ['handshakeTimeoutMs', 'HANDSHAKE_TIMEOUT_MS', 'handshake-timeout-ms'],
+  ['maxInboundBacklog', 'MAX_INBOUND_BACKLOG', 'max-inbound-backlog'],
+  ['maxInboundBacklogBytes', 'MAX_INBOUND_BACKLOG_BYTES', 'max-inbound-backlog-bytes'],
+  ['maxOutboundBufferBytes', 'MAX_OUTBOUND_BUFFER_BYTES', 'max-outbound-buffer-bytes'],
+];
+
+/** The shortest JWT_SECRET accepted (HS256 wants a key of at least its hash size). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
 export const DEFAULT_CONFIG: BackendConfig = {
   host: '127.0.0.1',
   port: 8000,
@@ -78,6 +126,7 @@ export const DEFAULT_CONFIG: BackendConfig = {
   agentModules: [],
   agentUrls: [],
   agentReload: false,
+  limits: DEFAULT_LIMITS,
   quiet: false,
   scriptLimits: DEFAULT_SCRIPT_LIMITS,
 };
@@ -120,9 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'llm-max-rounds': { type: 'string' },
       'llm-max-retries': { type: 'string' },
       'llm-system-prompt': { type: 'string' },
+      ...Object.fromEntries(LIMIT_SETTINGS.map(([, , flag]) => [flag, { type: 'string' as const }])),
       quiet: { type: 'boolean' },
     },
   });
+  const flags = values as Record<string, unknown>;
   const pick = (flag: string | undefined, envName: string) => flag ?? env[envName];
   const origins = pick(values['allowed-origins'], 'ALLOWED_ORIGINS');
   const scenarioDir = pick(values['scenario-dir'], 'SCENARIO_DIR');
@@ -146,6 +197,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         systemPrompt: pick(values['llm-system-prompt'], 'LLM_SYSTEM_PROMPT') || undefined,
       }
     : undefined;
+  const jwtSecret = pick(values['jwt-secret'], 'JWT_SECRET') || undefined;
+  if (jwtSecret !== undefined) checkJwtSecret(jwtSecret);
+  const limits: ConnectionLimits = { ...DEFAULT_LIMITS };
+  for (const [key, envName, flag] of LIMIT_SETTINGS) {
+    const raw = flags[flag];
+    const value = positiveInt(typeof raw === 'string' ? raw : env[envName], envName);
+    if (value !== undefined) limits[key] = value;
+  }
   return {
     ...DEFAULT_CONFIG,
     scriptLimits: {
@@ -155,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     host: pick(values.host, 'HOST') ?? DEFAULT_CONFIG.host,
     port: int(pick(values.port, 'PORT'), 'PORT') ?? DEFAULT_CONFIG.port,
     dataDir: path.resolve(pick(values['data-dir'], 'DATA_DIR') ?? DEFAULT_CONFIG.dataDir),
-    jwtSecret: pick(values['jwt-secret'], 'JWT_SECRET') || undefined,
+    jwtSecret,
     databaseUrl: pick(values['database-url'], 'DATABASE_URL') || undefined,
     redisUrl: pick(values['redis-url'], 'REDIS_URL') || undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
@@ -174,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     agentReload,
     llm,
     metricsToken: env.METRICS_TOKEN || undefined,
+    limits,
     quiet: values.quiet ?? false,
   };
 }
@@ -185,6 +245,49 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  const n = int(value, name);
+  if (n === 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** Throws a one-line explanation when a configured JWT secret is too short. */
+export function checkJwtSecret(secret: string): void {
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  if (bytes < MIN_JWT_SECRET_BYTES) {
+    throw new Error(
+      `JWT_SECRET is ${bytes} bytes; at least ${MIN_JWT_SECRET_BYTES} are required (for example: openssl rand -base64 48), or leave it unset for a generated dev secret`,
+    );
+  }
+}
+
+/**
+ * Whether a host names this machine's loopback interface: `localhost`, an IPv4 literal in
+ * 127.0.0.0/8, or `::1` (bare or in brackets), with or without a `:port` (so a bind address
+ * and a `Host` header both fit). Names that only start like one (`127.example.com`,
+ * `localhost.evil.test`) are not loopback. The one definition used by every check.
+ */
+export function isLoopbackHost(host: string | undefined | null): boolean {
+  if (!host) return false;
+  let name = host.trim().toLowerCase();
+  if (name.startsWith('[')) {
+    const end = name.indexOf(']');
+    if (end < 0) return false;
+    const rest = name.slice(end + 1);
+    if (rest !== '' && !/^:\d{1,5}$/.test(rest)) return false;
+    name = name.slice(1, end);
+  } else if (isIP(name) !== 6) {
+    name = name.replace(/:\d{1,5}$/, '');
+  }
+  if (name === 'localhost') return true;
+  const family = isIP(name);
+  if (family === 4) return name.split('.')[0] === '127';
+  if (family === 6) {
+    try {
+      return new URL(`http://[${name}]/`).hostname === '[::1]';
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }

@@ -5,6 +5,8 @@ import type http from 'node:http';
 import path from 'node:path';
 import { ErrorCode, USER_ID_PATTERN, type AgentsResponse, type HealthResponse } from '../../protocol/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
+import { isLoopbackHost } from '../config/backend-config.ts';
+import { clientSafeMessage } from '../routing/error-envelope.ts';
 import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
 
@@ -68,7 +70,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(text);
 }
 
@@ -105,11 +107,35 @@ function runDto(run: RunSummaryRecord) {
   };
 }
 
-/** Whether a Host header names this machine's loopback interface (localhost, 127.x.y.z, [::1]). */
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const name = (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '')).toLowerCase();
-  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name);
+/** The request's URL, read as a path on this server (`//x` is a path, not a host); null when unreadable. */
+export function requestUrl(req: { url?: string | undefined }): URL | null {
+  const raw = req.url ?? '/';
+  try {
+    return new URL(`http://localhost${raw.startsWith('/') ? '' : '/'}${raw}`);
+  } catch {
+    return null;
+  }
+}
+
+/** Splits a URL path into decoded segments; a malformed percent-escape is a 400, not a 500. */
+export function decodePathSegments(pathname: string): string[] {
+  try {
+    return pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'The URL path has a malformed percent-escape.');
+  }
+}
+
+/** `?limit=` of a paged list: 1..MAX_PAGE_LIMIT, default DEFAULT_PAGE_LIMIT. */
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+function pageLimit(raw: string | null): number {
+  if (raw === null) return DEFAULT_PAGE_LIMIT;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PAGE_LIMIT) {
+    throw new HttpError(400, ErrorCode.VALIDATION_FAILED, `limit: an integer from 1 to ${MAX_PAGE_LIMIT}.`);
+  }
+  return n;
 }
 
 export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
@@ -133,7 +159,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       await handleScenarioRequest(req, res, url, deps.scenarios);
       return;
     }
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
+    const parts = decodePathSegments(url.pathname); // ['api', ...]
     const method = req.method ?? 'GET';
     if (parts[1] === 'dev' && parts[2] === 'token' && parts.length === 3) {
       if (method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use POST.');
@@ -168,8 +194,14 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
     if (parts[1] === 'threads' && parts[3] === 'messages' && parts.length === 4) {
       const thread = await store.getThread(parts[2] ?? '');
       if (!thread || thread.userId !== userId) throw new HttpError(404, ErrorCode.NOT_FOUND, 'Thread not found.');
-      const messages = await store.listMessages(thread.id);
+      // Paged (docs/protocol.md): ?limit= (1..1000, default 100) and ?cursor= (the next_cursor of the previous page).
+      const limit = pageLimit(url.searchParams.get('limit'));
+      const cursor = url.searchParams.get('cursor');
+      if (cursor !== null && (cursor.length === 0 || cursor.length > 256)) throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'cursor: the next_cursor of the previous page.');
+      const page = await store.listMessages(thread.id, { limit: limit + 1, after: cursor });
+      const messages = page.slice(0, limit);
       send(res, 200, {
+        next_cursor: page.length > limit ? (messages.at(-1)?.id ?? null) : null,
         messages: messages.map((m) => ({
           id: m.id,
           thread_id: m.threadId,
@@ -210,13 +242,14 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   }
 
   function serveConsole(res: http.ServerResponse, url: URL): void {
+    const segments = decodePathSegments(url.pathname);
     const root = deps.consoleDir;
     if (!root || !fs.existsSync(path.join(root, 'index.html'))) {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
       res.end('Flowscope backend is running. The console web build was not found: run `npm run build:renderer`.\n');
       return;
     }
-    const requested = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    const requested = path.normalize(segments.join('/')).replace(/^([/\\])+/, '');
     let file = path.join(root, requested);
     if (!file.startsWith(path.resolve(root)) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       file = path.join(root, 'index.html');
@@ -232,7 +265,11 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   }
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) {
+      send(res, 400, { error: { code: ErrorCode.VALIDATION_FAILED, message: 'The request URL cannot be parsed.' } });
+      return;
+    }
     const origin = req.headers.origin;
     if (origin && deps.originAllowed(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -272,7 +309,8 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       if (err instanceof HttpError) {
         send(res, err.status, { error: { code: err.code, message: err.message } });
       } else if (err instanceof Error && /UnavailableError$/.test(err.name)) {
-        send(res, 503, { error: { code: ErrorCode.UNAVAILABLE, message: err.message } });
+        deps.log('warn', `HTTP ${req.method} ${url.pathname}: dependency unavailable: ${err.message}`);
+        send(res, 503, { error: { code: ErrorCode.UNAVAILABLE, message: clientSafeMessage(err.message) } });
       } else {
         deps.log('error', `HTTP ${req.method} ${url.pathname} failed`, err);
         send(res, 500, { error: { code: ErrorCode.INTERNAL, message: 'Internal error.' } });

@@ -2,12 +2,13 @@
  * The one pipeline both transports feed: per-user rate limit, size limit, safe parsing,
  * normalization, validation, impersonation check, routing. Messages of one connection are
  * handled in arrival order. A refused message is answered with an error envelope and never
- * closes the connection.
+ * closes the connection; only a connection whose backlog (messages received and not yet
+ * handled) passes its cap is refused as a whole, and the transport closes it.
  */
 import { ErrorCode, parseInboundMessage, type ServerEnvelope } from '../../protocol/index.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
-import { errorEnvelope, ProtocolError } from '../routing/error-envelope.ts';
+import { clientSafeMessage, errorEnvelope, ProtocolError } from '../routing/error-envelope.ts';
 import type { MessageRouter } from '../routing/message-router.ts';
 
 export interface PipelineOptions {
@@ -17,6 +18,10 @@ export interface PipelineOptions {
   rateLimitWindowMs: number;
   /** Told of every answer the pipeline sends: message_ack (accepted) and error envelopes (refused, by code). */
   onReply?(envelope: ServerEnvelope): void;
+  /** Messages one connection may have waiting (received, not yet handled). */
+  maxBacklog?: number;
+  /** Their bytes. */
+  maxBacklogBytes?: number;
   log(level: 'error' | 'warn', message: string, err?: unknown): void;
 }
 
@@ -25,16 +30,63 @@ export function isUnavailableError(err: unknown): boolean {
   return err instanceof Error && /UnavailableError$|^StoreClosedError$/.test(err.name);
 }
 
+/** A binary WebSocket frame: it takes its turn and its rate-limit hit like any message, then gets INVALID_JSON. */
+export class BinaryFrame {
+  constructor(readonly bytes: number) {}
+}
+
+interface Backlog {
+  chain: Promise<void>;
+  count: number;
+  bytes: number;
+  /** Set when the connection was refused: what is still queued is dropped unanswered. */
+  dropped: boolean;
+}
+
 export class InboundPipeline {
-  readonly #chains = new WeakMap<ClientConnection, Promise<void>>();
+  readonly #backlogs = new WeakMap<ClientConnection, Backlog>();
   constructor(private readonly options: PipelineOptions) {}
 
-  /** Queues `raw` behind the connection's earlier messages. */
-  receive(connection: ClientConnection, raw: unknown): Promise<void> {
-    const previous = this.#chains.get(connection) ?? Promise.resolve();
-    const next = previous.then(() => this.#process(connection, raw));
-    this.#chains.set(connection, next);
+  /**
+   * Queues `raw` behind the connection's earlier messages. Returns null, queuing nothing,
+   * when the connection's backlog would pass `maxBacklog` messages or `maxBacklogBytes`
+   * bytes: the caller then closes the connection (RATE_LIMITED, docs/protocol.md).
+   */
+  receive(connection: ClientConnection, raw: unknown, bytes = 0): Promise<void> | null {
+    let backlog = this.#backlogs.get(connection);
+    if (!backlog) this.#backlogs.set(connection, (backlog = { chain: Promise.resolve(), count: 0, bytes: 0, dropped: false }));
+    if (backlog.dropped) return null;
+    const maxCount = this.options.maxBacklog ?? Number.POSITIVE_INFINITY;
+    const maxBytes = this.options.maxBacklogBytes ?? Number.POSITIVE_INFINITY;
+    if (backlog.count + 1 > maxCount || (backlog.count > 0 && backlog.bytes + bytes > maxBytes)) {
+      backlog.dropped = true;
+      return null;
+    }
+    backlog.count += 1;
+    backlog.bytes += bytes;
+    const entry = backlog;
+    const next = entry.chain.then(async () => {
+      try {
+        if (!entry.dropped) await this.#process(connection, raw);
+      } finally {
+        entry.count -= 1;
+        entry.bytes -= bytes;
+      }
+    });
+    entry.chain = next;
     return next;
+  }
+
+  /** Messages received on the connection and not yet handled. */
+  backlog(connection: ClientConnection): number {
+    return this.#backlogs.get(connection)?.count ?? 0;
+  }
+
+  /** Drops what the connection still has queued (it was closed by the server). */
+  drop(connection: ClientConnection): void {
+    const backlog = this.#backlogs.get(connection);
+    if (backlog) backlog.dropped = true;
+    else this.#backlogs.set(connection, { chain: Promise.resolve(), count: 0, bytes: 0, dropped: true });
   }
 
   async #process(connection: ClientConnection, raw: unknown): Promise<void> {
@@ -49,6 +101,10 @@ export class InboundPipeline {
         answer(
           errorEnvelope(ErrorCode.RATE_LIMITED, `More than ${this.options.rateLimitMessages} messages in ${this.options.rateLimitWindowMs} ms; retry in ${rate.retryAfterMs} ms.`, null, { retry_after_ms: rate.retryAfterMs }, { retry_after_ms: rate.retryAfterMs }),
         );
+        return;
+      }
+      if (raw instanceof BinaryFrame) {
+        answer(errorEnvelope(ErrorCode.INVALID_JSON, 'Binary frames are not supported; send JSON text frames.', null, { reason: 'binary frame' }));
         return;
       }
       const parsed = parseInboundMessage(raw);
@@ -69,7 +125,7 @@ export class InboundPipeline {
         answer(errorEnvelope(err.code, err.message, messageId, err.details));
       } else if (isUnavailableError(err)) {
         this.options.log('warn', `dependency unavailable: ${(err as Error).message}`);
-        answer(errorEnvelope(ErrorCode.UNAVAILABLE, (err as Error).message, messageId));
+        answer(errorEnvelope(ErrorCode.UNAVAILABLE, clientSafeMessage((err as Error).message), messageId));
       } else {
         this.options.log('error', 'unexpected error while handling a message', err);
         answer(errorEnvelope(ErrorCode.INTERNAL, undefined, messageId));

@@ -22,6 +22,23 @@ export function errorEnvelope(
   };
 }
 
+/**
+ * A dependency's error message as a client may see it: addresses (`host:port`, IPs, URLs
+ * with credentials) and file paths removed, at most 200 characters. The full message goes
+ * to the log only.
+ */
+export function clientSafeMessage(message: string): string {
+  const cleaned = message
+    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
+    .replace(/\[[0-9a-f:.]+\](?::\d+)?/gi, '<address>')
+    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<address>')
+    .replace(/(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi, '<address>')
+    .replace(/\b[a-z0-9-]+(?:\.[a-z0-9-]+)*:\d{2,5}\b/gi, '<address>')
+    .replace(/(?:[a-z]:)?(?:[\\/][\w.@-]+){2,}[\\/]?/gi, '<path>')
+    .trim();
+  return (cleaned || 'A backend dependency is unavailable.').slice(0, 200);
+}
+
 /** An error the pipeline raises on purpose, answered with its code. */
 export class ProtocolError extends Error {
   constructor(

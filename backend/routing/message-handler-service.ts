@@ -52,7 +52,8 @@ export class MessageHandlerService {
     const runId = newId('run');
     const input = { content: envelope.payload.content, agent: agentName, ...(envelope.payload.script ? { script: envelope.payload.script } : {}) };
     const result = await this.deps.store.acceptMessage({
-      thread: { id: threadId, title: envelope.payload.content.slice(0, 60) },
+      // A client-chosen thread id must name one of this user's threads (docs/protocol.md).
+      thread: { id: threadId, title: envelope.payload.content.slice(0, 60), mustExist: envelope.thread_id !== undefined },
       message: {
         id: messageId,
         threadId,

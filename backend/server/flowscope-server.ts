@@ -18,7 +18,7 @@ import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
 import { createCache } from '../cache/cache-factory.ts';
 import type { Cache } from '../cache/cache-types.ts';
-import { DEFAULT_CONFIG, isLoopbackHost, type BackendConfig } from '../config/backend-config.ts';
+import { DEFAULT_CONFIG, isLoopbackHost, type BackendConfig, type ConnectionLimits } from '../config/backend-config.ts';
 import { ConnectionRegistry } from '../delivery/connection-registry.ts';
 import { EventPublisher } from '../delivery/event-publisher.ts';
 import { BackendMetrics } from '../metrics/backend-metrics.ts';
@@ -27,6 +27,7 @@ import { RunExecutor } from '../execution/run-executor.ts';
 import { RunSupervisor } from '../execution/run-supervisor.ts';
 import { createHttpHandler } from '../http/http-api.ts';
 import { InboundPipeline, isUnavailableError } from '../reception/inbound-pipeline.ts';
+import { clientSafeMessage } from '../routing/error-envelope.ts';
 import { MessageHandlerService } from '../routing/message-handler-service.ts';
 import { AgentHandler, CancelHandler, PingHandler, ResumeHandler } from '../routing/message-handlers.ts';
 import { MessageRouter } from '../routing/message-router.ts';
@@ -35,6 +36,7 @@ import { createStore } from '../store/store-factory.ts';
 import type { Store } from '../store/store-types.ts';
 import { attachSocketIo } from '../transport/socketio-transport.ts';
 import { CONNECTION_TTL_MS } from '../transport/connection-admission.ts';
+import { ConnectionGate } from '../transport/connection-gate.ts';
 import { attachWebSocket } from '../transport/ws-transport.ts';
 
 const require = createRequire(import.meta.url);
@@ -67,7 +69,9 @@ export interface RunningBackend {
 export type Logger = (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
 
 /** startBackend's options: any configuration value, plus agents and tools given as code. */
-export interface BackendOptions extends Partial<BackendConfig> {
+/** A partial configuration (`limits` may name only the limits it changes), plus agents and tools. */
+export interface BackendOptions extends Partial<Omit<BackendConfig, 'limits'>> {
+  limits?: Partial<ConnectionLimits> | undefined;
   /** Agents besides the built-in ones and the configured modules; names must be unique. */
   agents?: Agent[] | undefined;
   /** Tools offered to every agent besides the built-in ones. */
@@ -87,7 +91,7 @@ function defaultLogger(quiet: boolean): Logger {
 
 export async function startBackend(options: BackendOptions = {}, logger?: Logger): Promise<RunningBackend> {
   const { agents: givenAgents, tools: givenTools, ...partial } = options;
-  const config: BackendConfig = { ...DEFAULT_CONFIG, ...partial };
+  const config: BackendConfig = { ...DEFAULT_CONFIG, ...partial, limits: { ...DEFAULT_CONFIG.limits, ...partial.limits } };
   const log = logger ?? defaultLogger(config.quiet);
   // Agents first: a module that does not load stops start-up before anything is opened.
   const catalog = await AgentCatalog.create({
@@ -182,6 +186,8 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
       if (envelope.type === 'message_ack') metrics.messagesAccepted.inc();
       else if (envelope.type === 'error') metrics.messagesRefused.inc({ code: envelope.payload.code });
     },
+    maxBacklog: config.limits.maxInboundBacklog,
+    maxBacklogBytes: config.limits.maxInboundBacklogBytes,
     log,
   });
 
@@ -201,11 +207,11 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     };
     await timeout(store.ping()).catch((e: unknown) => {
       failing.push('store');
-      errors.push(`store: ${e instanceof Error ? e.message : String(e)}`);
+      errors.push(`store: ${clientSafeMessage(e instanceof Error ? e.message : String(e))}`);
     });
     await timeout(cache.ping()).catch((e: unknown) => {
       failing.push('cache');
-      errors.push(`cache: ${e instanceof Error ? e.message : String(e)}`);
+      errors.push(`cache: ${clientSafeMessage(e instanceof Error ? e.message : String(e))}`);
     });
     const queueDepth = failing.includes('store') ? -1 : await store.countQueuedRuns().catch(() => -1);
     const body: HealthResponse = {
@@ -245,6 +251,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   };
   // Slots are tagged with this process's liveness lease: they stop counting once it is known dead.
   const slotHolder = RunSupervisor.instanceKey(instanceId);
+  const gate = new ConnectionGate(config.limits);
   const transportDeps = {
     tokens,
     cache,
@@ -253,6 +260,8 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     slotHolder,
     subscribeUser: (userId: string) => publisher.subscribeUser(userId),
+    gate,
+    limits: config.limits,
     originAllowed,
     onClose,
   };

@@ -40,6 +40,8 @@ export interface NormalizedAccept {
   threadId: string;
   userId: string;
   threadTitle: string;
+  /** An unknown thread id is refused (thread_not_found) instead of created. */
+  threadMustExist: boolean;
   message: MessageRecord;
   /** The run as stored: status queued, no owner, not started. */
   run: RunRecord;
@@ -75,6 +77,7 @@ export function normalizeAccept(input: AcceptMessageInput): NormalizedAccept {
     threadId: thread.id,
     userId,
     threadTitle: threadTitle(input),
+    threadMustExist: thread.mustExist === true,
     message: storedMessage,
     run: storedRun,
     priorityRank: PRIORITY_RANK[run.priority],

@@ -77,8 +77,12 @@ export interface StoredEvent {
 }
 
 export interface AcceptMessageInput {
-  /** Created when no thread with this id exists; must belong to `userId` when it does. */
-  thread: { id: string; title: string };
+  /**
+   * Created when no thread with this id exists; must belong to `userId` when it does.
+   * `mustExist`: an unknown id is `thread_not_found` too, like another user's (a client-chosen
+   * thread id never creates a thread, so ids reveal nothing and cannot be squatted).
+   */
+  thread: { id: string; title: string; mustExist?: boolean };
   message: MessageRecord;
   run: RunRecord;
   /** When set, refuse with `queue_full` if the user already has this many queued runs. */
@@ -108,6 +112,12 @@ export interface FinishRunInput {
   expectedStatuses?: RunStatus[];
   /** Only finish the run if it is owned by this instance (for running runs). */
   expectedOwnerId?: string;
+}
+
+/** A page of a thread's messages: after the message with id `after` (from the start when absent). */
+export interface MessagePage {
+  after?: string | null;
+  limit?: number;
 }
 
 export interface ListRunsQuery {
@@ -167,7 +177,8 @@ export interface Store {
   lastSeq(runId: string): Promise<number>;
 
   listThreads(userId: string, limit?: number): Promise<ThreadSummaryRecord[]>;
-  listMessages(threadId: string): Promise<MessageWithRun[]>;
+  /** The thread's messages in order; with `page`, at most `page.limit` after the message `page.after` (none when that id is not in the thread). */
+  listMessages(threadId: string, page?: MessagePage): Promise<MessageWithRun[]>;
   listRuns(query: ListRunsQuery): Promise<RunSummaryRecord[]>;
 }
 

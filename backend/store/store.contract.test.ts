@@ -320,6 +320,44 @@ function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
       expect(await store.getRun(input.run.id)).toBeNull();
     });
 
+    it('with mustExist, refuses an unknown thread id exactly like a foreign one and writes nothing', async () => {
+      const owner = await accept(store, { userId: uid('owner') });
+      const userId = uid('u');
+      const unknown = acceptInput({ userId, threadId: uid('never-created') });
+      unknown.thread.mustExist = true;
+      const foreign = acceptInput({ userId, threadId: owner.input.thread.id });
+      foreign.thread.mustExist = true;
+      expect(await store.acceptMessage(unknown)).toEqual({ kind: 'thread_not_found' });
+      expect(await store.acceptMessage(foreign)).toEqual({ kind: 'thread_not_found' });
+      expect(await store.getThread(unknown.thread.id)).toBeNull();
+      expect(await store.countQueuedRuns(userId)).toBe(0);
+      expect(await store.getRun(unknown.run.id)).toBeNull();
+      // The user's own existing thread is accepted with mustExist.
+      const own = await accept(store, { userId });
+      const again = acceptInput({ userId, threadId: own.input.thread.id });
+      again.thread.mustExist = true;
+      expect((await store.acceptMessage(again)).kind).toBe('accepted');
+      expect(await store.listMessages(own.input.thread.id)).toHaveLength(2);
+    });
+
+    it('pages a thread\'s messages by limit and the id of the last message seen', async () => {
+      const userId = uid('u');
+      const first = await accept(store, { userId });
+      const threadId = first.input.thread.id;
+      for (let i = 0; i < 4; i++) await accept(store, { userId, threadId });
+      const all = await store.listMessages(threadId);
+      expect(all).toHaveLength(5);
+      const p1 = await store.listMessages(threadId, { limit: 2 });
+      const p2 = await store.listMessages(threadId, { limit: 2, after: p1.at(-1)!.id });
+      const p3 = await store.listMessages(threadId, { limit: 2, after: p2.at(-1)!.id });
+      expect([...p1, ...p2, ...p3].map((m) => m.id)).toEqual(all.map((m) => m.id));
+      expect(p3).toHaveLength(1);
+      expect(await store.listMessages(threadId, { limit: 2, after: p3.at(-1)!.id })).toEqual([]);
+      expect(await store.listMessages(threadId, { limit: 2, after: 'no-such-message' })).toEqual([]);
+      const other = await accept(store, { userId });
+      expect(await store.listMessages(threadId, { after: other.input.message.id })).toEqual([]);
+    });
+
     it('refuses with queue_full once the user has maxQueuedPerUser queued runs', async () => {
       const userId = uid('u');
       await accept(store, { userId, maxQueuedPerUser: 2 });

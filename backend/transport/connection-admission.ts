@@ -8,7 +8,10 @@ import type { TokenService } from '../auth/token-service.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
 import type { ConnectionRegistry } from '../delivery/connection-registry.ts';
+import type { ConnectionGate } from './connection-gate.ts';
+import type { ConnectionLimits } from '../config/backend-config.ts';
 import type { InboundPipeline } from '../reception/inbound-pipeline.ts';
+import { clientSafeMessage } from '../routing/error-envelope.ts';
 
 /** What each transport needs: admission, the connection registry and the pipeline. */
 export interface TransportDeps {
@@ -21,14 +24,35 @@ export interface TransportDeps {
   subscribeUser?(userId: string): Promise<void>;
   /** Lease key whose holder the connection slots belong to (this process's liveness lease). */
   slotHolder?: string;
+  /** Caps on connections and handshakes (total and per address). */
+  gate: ConnectionGate;
+  limits: Pick<ConnectionLimits, 'handshakeTimeoutMs' | 'maxOutboundBufferBytes'>;
   originAllowed(origin: string | undefined): boolean;
   onClose(connection: ClientConnection): void;
 }
 
+/** setTimeout for any delay (a token may live 30 days, past setTimeout's 24.8-day maximum). */
+export function scheduleAt(atMs: number, fn: () => void): { cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const delay = atMs - Date.now();
+    if (delay <= 0) {
+      timer = setTimeout(fn, 0);
+      return;
+    }
+    timer = setTimeout(delay > 2 ** 31 - 1 ? arm : fn, Math.min(delay, 2 ** 31 - 1));
+    timer.unref();
+  };
+  arm();
+  return { cancel: () => clearTimeout(timer) };
+}
+
+export const AUTH_EXPIRED_MESSAGE = 'The token has expired; reconnect with a new token.';
+
 export const CONNECTION_TTL_MS = 60_000;
 
 export type Admission =
-  | { ok: true; userId: string; connectionId: string }
+  | { ok: true; userId: string; connectionId: string; expiresAtMs: number }
   | { ok: false; code: ErrorCode; message: string };
 
 export async function admitConnection(
@@ -44,14 +68,14 @@ export async function admitConnection(
       return { ok: false, code: ErrorCode.TOO_MANY_CONNECTIONS, message: `User ${verified.userId} already has ${deps.maxConnectionsPerUser} connections.` };
     }
   } catch (err) {
-    return { ok: false, code: ErrorCode.UNAVAILABLE, message: err instanceof Error ? err.message : 'cache unavailable' };
+    return { ok: false, code: ErrorCode.UNAVAILABLE, message: clientSafeMessage(err instanceof Error ? err.message : 'cache unavailable') };
   }
   // Subscribed before the client hears it is connected, so it misses no event published elsewhere.
   try {
     await deps.subscribeUser?.(verified.userId);
   } catch (err) {
     await deps.cache.removeConnection(verified.userId, connectionId).catch(() => undefined);
-    return { ok: false, code: ErrorCode.UNAVAILABLE, message: err instanceof Error ? err.message : 'cache unavailable' };
+    return { ok: false, code: ErrorCode.UNAVAILABLE, message: clientSafeMessage(err instanceof Error ? err.message : 'cache unavailable') };
   }
-  return { ok: true, userId: verified.userId, connectionId };
+  return { ok: true, userId: verified.userId, connectionId, expiresAtMs: verified.expiresAtMs };
 }

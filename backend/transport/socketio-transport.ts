@@ -1,20 +1,89 @@
-/** Socket.IO at /socket.io: handshake auth, then every `message` into the pipeline. */
+/**
+ * Socket.IO at /socket.io: handshake auth, then every `message` into the pipeline. Every
+ * Engine.IO session takes a place in the connection gate when it opens (refused with 403
+ * `TOO_MANY_CONNECTIONS` past a cap) and is closed if its Socket.IO connect is not admitted
+ * within the handshake timeout. An open connection is disconnected when its token expires
+ * (an AUTH_EXPIRED error first), when its inbound backlog passes its cap (RATE_LIMITED first),
+ * and when what it is owed passes its cap (a reader that stopped reading).
+ */
 import type http from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerEnvelope, ServerToClientEvents, SocketData } from '../../protocol/index.ts';
+import { ErrorCode, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents, type SocketData } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
-import { admitConnection, type Admission, type TransportDeps } from './connection-admission.ts';
+import { errorEnvelope } from '../routing/error-envelope.ts';
+import { admitConnection, AUTH_EXPIRED_MESSAGE, scheduleAt, type Admission, type TransportDeps } from './connection-admission.ts';
+import type { GateTicket } from './connection-gate.ts';
 
 export type SocketIoDeps = TransportDeps;
 
+/** What Engine.IO exposes of a session that this transport reads. */
+interface EngineSession {
+  request: http.IncomingMessage;
+  writeBuffer: Array<{ data?: unknown }>;
+  transport: { name: string; socket?: { bufferedAmount?: number } };
+  once(event: 'close', listener: () => void): void;
+  /** `discard`: drop what is still buffered and close at once. */
+  close(discard?: boolean): void;
+}
+
+/** Bytes queued for a session: Engine.IO's write buffer plus the WebSocket's own buffer. */
+function owedBytes(session: EngineSession): number {
+  let bytes = session.transport.socket?.bufferedAmount ?? 0;
+  for (const packet of session.writeBuffer) {
+    const data = packet.data;
+    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 16;
+  }
+  return bytes;
+}
+
 export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server {
+  const tickets = new WeakMap<http.IncomingMessage, GateTicket>();
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     destroyUpgrade: false,
+    // Our own handshake timer (below) closes the session first, discarding its buffer; Socket.IO's
+    // gentler close would wait for a poll that never comes.
+    connectTimeout: deps.limits.handshakeTimeoutMs * 2,
     cors: { origin: (origin, cb) => cb(null, deps.originAllowed(origin)), credentials: false },
-    allowRequest: (req, cb) => cb(null, deps.originAllowed(req.headers.origin)),
+    // Called for each new Engine.IO session (not for requests of an existing one).
+    allowRequest: (req, cb) => {
+      if (!deps.originAllowed(req.headers.origin)) {
+        cb('Origin not allowed.', false);
+        return;
+      }
+      const place = deps.gate.begin(req.socket.remoteAddress);
+      if (!place.ok) {
+        cb(`${ErrorCode.TOO_MANY_CONNECTIONS}: ${place.message}`, false);
+        return;
+      }
+      tickets.set(req, place.ticket);
+      // Released with the session; this only covers a handshake that failed after this point.
+      setTimeout(() => {
+        if (tickets.get(req) === place.ticket) {
+          tickets.delete(req);
+          place.ticket.release();
+        }
+      }, 5000).unref();
+      cb(null, true);
+    },
+  });
+
+  const sessionTickets = new WeakMap<object, GateTicket>();
+  io.engine.on('connection', (session: EngineSession) => {
+    const ticket = tickets.get(session.request);
+    if (!ticket) return;
+    tickets.delete(session.request);
+    sessionTickets.set(session, ticket);
+    const timer = setTimeout(() => {
+      if (!ticket.isAdmitted) session.close(true);
+    }, deps.limits.handshakeTimeoutMs);
+    timer.unref();
+    session.once('close', () => {
+      clearTimeout(timer);
+      ticket.release();
+    });
   });
 
   io.use((socket, next) => {
@@ -31,25 +100,53 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server 
         }
         socket.data.userId = admission.userId;
         socket.data.connectionId = admission.connectionId;
+        socket.data.expiresAtMs = admission.expiresAtMs;
         next();
       })
       .catch(next);
   });
 
   io.on('connection', (socket) => {
+    const session = socket.conn as unknown as EngineSession;
+    sessionTickets.get(session)?.admitted();
+    let closing = false;
+    const shut = (discard = false) => {
+      if (closing) return;
+      closing = true;
+      deps.pipeline.drop(connection);
+      socket.disconnect(true);
+      if (discard) session.close(true);
+    };
+    const emit = (envelope: ServerEnvelope) => (socket.emit as (ev: string, arg: unknown) => boolean)(envelope.type, envelope);
     const connection: ClientConnection = {
       id: socket.data.connectionId,
       userId: socket.data.userId,
       transport: 'socketio',
       send(envelope: ServerEnvelope) {
-        (socket.emit as (ev: string, arg: unknown) => boolean)(envelope.type, envelope);
+        if (closing) return;
+        // A reader that stopped reading: drop the connection rather than buffer without end (the client can resume).
+        if (owedBytes(session) > deps.limits.maxOutboundBufferBytes) {
+          shut(true);
+          return;
+        }
+        emit(envelope);
       },
     };
     deps.registry.add(connection);
+    const expiry = scheduleAt(socket.data.expiresAtMs ?? Number.POSITIVE_INFINITY, () => {
+      connection.send(errorEnvelope(ErrorCode.AUTH_EXPIRED, AUTH_EXPIRED_MESSAGE, null));
+      shut();
+    });
     socket.on('message', (raw: unknown) => {
-      void deps.pipeline.receive(connection, raw);
+      if (closing) return;
+      const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : 0;
+      if (deps.pipeline.receive(connection, raw, bytes) === null) {
+        connection.send(errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, { reason: 'backlog' }));
+        shut();
+      }
     });
     socket.on('disconnect', () => {
+      expiry.cancel();
       deps.registry.remove(connection);
       deps.onClose(connection);
     });

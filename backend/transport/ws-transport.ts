@@ -1,14 +1,19 @@
 /**
  * Plain WebSocket at /ws: one JSON text frame per envelope. A refused connection gets one
- * `error` frame, then close 4401 (auth) or 4403 (forbidden / too many connections).
+ * `error` frame, then close 4401 (auth) or 4403 (forbidden / too many connections). Over
+ * the per-address or total caps the upgrade itself is refused (HTTP 429 / 503). An open
+ * connection is closed 4401 when its token expires, 4429 when its inbound backlog passes
+ * its cap, 4408 when it stops reading and what it is owed passes its cap.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ErrorCode, wsCloseCodeFor, type ServerEnvelope } from '../../protocol/index.ts';
+import { ErrorCode, WsCloseCode, wsCloseCodeFor, type ServerEnvelope } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
+import { requestUrl } from '../http/http-api.ts';
+import { BinaryFrame } from '../reception/inbound-pipeline.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
-import { admitConnection, type TransportDeps } from './connection-admission.ts';
+import { admitConnection, AUTH_EXPIRED_MESSAGE, scheduleAt, type TransportDeps } from './connection-admission.ts';
 
 /** Frames above this are refused by the transport itself (close 1009). */
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
@@ -18,50 +23,89 @@ export type WsDeps = TransportDeps;
 function tokenFrom(req: http.IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7);
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  return url.searchParams.get('token') ?? undefined;
+  return requestUrl(req)?.searchParams.get('token') ?? undefined;
+}
+
+function refuseUpgrade(socket: Duplex, status: 429 | 503 | 403, message: string): void {
+  const reason = status === 429 ? 'Too Many Requests' : status === 503 ? 'Service Unavailable' : 'Forbidden';
+  const body = status === 403 ? '' : JSON.stringify({ error: { code: ErrorCode.TOO_MANY_CONNECTIONS, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const pathname = requestUrl(req)?.pathname ?? '';
     if (pathname.startsWith('/socket.io')) return; // Socket.IO's own upgrade handler
     if (pathname !== '/ws') {
       socket.destroy();
       return;
     }
     if (!deps.originAllowed(req.headers.origin)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      refuseUpgrade(socket, 403, 'Origin not allowed.');
       return;
     }
+    const place = deps.gate.begin(req.socket.remoteAddress);
+    if (!place.ok) {
+      refuseUpgrade(socket, place.scope === 'address' ? 429 : 503, place.message);
+      return;
+    }
+    const ticket = place.ticket;
+    socket.once('close', () => ticket.release());
+    socket.on('error', () => undefined);
     void admitConnection(deps, tokenFrom(req)).then((admission) => {
+      if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (!admission.ok) {
           ws.send(JSON.stringify(errorEnvelope(admission.code, admission.message, null)));
           ws.close(wsCloseCodeFor(admission.code), admission.code);
           return;
         }
+        ticket.admitted();
+        let closing = false;
+        /** Closes with a code and reason; a peer that does not answer the close is cut off. */
+        const shut = (code: number, reason: string) => {
+          if (closing) return;
+          closing = true;
+          deps.pipeline.drop(connection);
+          ws.close(code, reason);
+          setTimeout(() => ws.terminate(), 2000).unref();
+        };
         const connection: ClientConnection = {
           id: admission.connectionId,
           userId: admission.userId,
           transport: 'ws',
           send(envelope: ServerEnvelope) {
-            if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(envelope));
+            if (ws.readyState !== WebSocket.OPEN || closing) return;
+            // A reader that stopped reading: drop the connection rather than buffer without end (the client can resume).
+            if (ws.bufferedAmount > deps.limits.maxOutboundBufferBytes) {
+              shut(WsCloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
+              return;
+            }
+            ws.send(JSON.stringify(envelope));
           },
         };
         deps.registry.add(connection);
+        const expiry = scheduleAt(admission.expiresAtMs, () => {
+          connection.send(errorEnvelope(ErrorCode.AUTH_EXPIRED, AUTH_EXPIRED_MESSAGE, null));
+          shut(WsCloseCode.AUTH, ErrorCode.AUTH_EXPIRED);
+        });
         ws.on('message', (data, isBinary) => {
-          if (isBinary) {
-            connection.send(errorEnvelope(ErrorCode.INVALID_JSON, 'Binary frames are not supported; send JSON text frames.', null));
-            return;
+          if (closing) return;
+          const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+          // Binary frames take their turn in the pipeline (rate limit, order) and get INVALID_JSON there.
+          const raw = isBinary ? new BinaryFrame(buffer.byteLength) : buffer.toString('utf8');
+          if (deps.pipeline.receive(connection, raw, buffer.byteLength) === null) {
+            connection.send(errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, { reason: 'backlog' }));
+            shut(WsCloseCode.BACKLOG, ErrorCode.RATE_LIMITED);
           }
-          const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-          void deps.pipeline.receive(connection, text);
         });
         ws.on('error', () => undefined);
         ws.on('close', () => {
+          expiry.cancel();
           deps.registry.remove(connection);
           deps.onClose(connection);
         });

@@ -77,6 +77,11 @@ export const SQL = {
   listMessages: `SELECT ${prefixed('m', MESSAGE_COLUMNS)}, r.id AS run_id, r.status AS run_status
                  FROM messages m JOIN runs r ON r.message_id = m.id
                  WHERE m.thread_id = $1 ORDER BY m.seq`,
+  listMessagesPage: `SELECT ${prefixed('m', MESSAGE_COLUMNS)}, r.id AS run_id, r.status AS run_status
+                 FROM messages m JOIN runs r ON r.message_id = m.id
+                 WHERE m.thread_id = $1
+                   AND m.seq > (CASE WHEN $2::text IS NULL THEN 0 ELSE (SELECT c.seq FROM messages c WHERE c.id = $2::text AND c.thread_id = $1) END)
+                 ORDER BY m.seq LIMIT $3`,
 } as const;
 
 export type SqlName = keyof typeof SQL;

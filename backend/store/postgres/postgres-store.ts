@@ -11,6 +11,7 @@ import type {
   AcceptMessageResult,
   FinishRunInput,
   ListRunsQuery,
+  MessagePage,
   MessageWithRun,
   RunRecord,
   RunSummaryRecord,
@@ -115,7 +116,7 @@ export class PostgresStore implements Store {
           if (original) return original;
         }
         let owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
-        if (owner !== undefined && owner !== userId) return { kind: 'thread_not_found' };
+        if (owner === undefined ? accept.threadMustExist : owner !== userId) return { kind: 'thread_not_found' };
         if (accept.maxQueuedPerUser !== undefined) {
           const queued = (await this.query<{ n: number }>(c, 'countQueuedForUser', [userId])).rows[0]?.n ?? 0;
           if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
@@ -275,8 +276,10 @@ export class PostgresStore implements Store {
     return rows.map(toThreadSummary);
   }
 
-  async listMessages(threadId: string): Promise<MessageWithRun[]> {
-    const { rows } = await this.read<MessageWithRunRow<PgColumns>>('listMessages', [threadId]);
+  async listMessages(threadId: string, page?: MessagePage): Promise<MessageWithRun[]> {
+    const { rows } = page
+      ? await this.read<MessageWithRunRow<PgColumns>>('listMessagesPage', [threadId, page.after ?? null, listLimit(page.limit)])
+      : await this.read<MessageWithRunRow<PgColumns>>('listMessages', [threadId]);
     return rows.map(toMessageWithRun);
   }
 

@@ -99,6 +99,14 @@ export function prepareStatements(db: Database.Database) {
        FROM messages m JOIN runs r ON r.message_id = m.id
        WHERE m.thread_id = ? ORDER BY m.seq`,
     ),
+    /** One page: messages after the message `after` (its id; null: from the start), at most `limit`. */
+    listMessagesPage: db.prepare<[{ thread: string; after: string | null; limit: number }], MessageWithRunRow<SqliteColumns>>(
+      `SELECT ${prefixed('m', MESSAGE_COLUMNS)}, r.id AS run_id, r.status AS run_status
+       FROM messages m JOIN runs r ON r.message_id = m.id
+       WHERE m.thread_id = @thread
+         AND m.seq > (CASE WHEN @after IS NULL THEN 0 ELSE (SELECT c.seq FROM messages c WHERE c.id = @after AND c.thread_id = @thread) END)
+       ORDER BY m.seq LIMIT @limit`,
+    ),
   };
 }
 

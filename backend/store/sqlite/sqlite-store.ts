@@ -11,6 +11,7 @@ import type {
   AcceptMessageResult,
   FinishRunInput,
   ListRunsQuery,
+  MessagePage,
   MessageWithRun,
   RunRecord,
   RunSummaryRecord,
@@ -111,7 +112,7 @@ export class SqliteStore implements Store {
         }
       }
       const thread = s.getThread.get(accept.threadId);
-      if (thread && thread.user_id !== userId) return { kind: 'thread_not_found' };
+      if (thread ? thread.user_id !== userId : accept.threadMustExist) return { kind: 'thread_not_found' };
       if (accept.maxQueuedPerUser !== undefined) {
         const queued = s.countQueuedForUser.get(userId)?.n ?? 0;
         if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
@@ -225,8 +226,10 @@ export class SqliteStore implements Store {
     return this.read((s) => s.listThreads.all(userId, listLimit(limit)).map(toThreadSummary));
   }
 
-  async listMessages(threadId: string): Promise<MessageWithRun[]> {
-    return this.read((s) => s.listMessages.all(threadId).map(toMessageWithRun));
+  async listMessages(threadId: string, page?: MessagePage): Promise<MessageWithRun[]> {
+    if (!page) return this.read((s) => s.listMessages.all(threadId).map(toMessageWithRun));
+    const params = { thread: threadId, after: page.after ?? null, limit: listLimit(page.limit) };
+    return this.read((s) => s.listMessagesPage.all(params).map(toMessageWithRun));
   }
 
   async listRuns(query: ListRunsQuery): Promise<RunSummaryRecord[]> {
