@@ -87,15 +87,32 @@ export async function serveCommand(argv: string[], io: CommandIo = processIo()):
     console.log(`flowscope: agents ${own.map((a) => (a.origin ? `${a.name} (${a.origin})` : a.name)).join(', ')}${reload}`);
   }
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`flowscope: ${signal} received, shutting down`);
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) {
+        // A second signal while shutting down: stop at once.
+        console.error(`flowscope: ${why} again, exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      clearInterval(orphanWatch);
+      console.log(`flowscope: ${why}, shutting down`);
       b.close().then(resolve, (err: unknown) => {
         console.error(`flowscope: shutdown error: ${err instanceof Error ? err.message : String(err)}`);
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(`${signal} received`));
+    // Started through `npm run serve` (npm, then a shell): npm 11 exits on SIGTERM without the
+    // shell passing it on, which would leave this process holding the port. A parent that
+    // went away is taken as the signal to stop, whoever started us.
+    const parent = process.ppid;
+    const orphanWatch = setInterval(() => {
+      if (process.ppid !== parent) stop('parent process exited');
+    }, 250);
+    orphanWatch.unref();
   });
+  // Nothing left should keep the process alive; if something does, do not hold on.
+  setTimeout(() => process.exit(0), 2000).unref();
   return 0;
 }
