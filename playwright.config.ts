@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { findInstalledBrowser, recordedBrowser } from './scripts/find-browser.ts';
 
 // A fresh data directory per run, so each run starts with an empty store. The config is
 // evaluated again in the worker, where the webServer is not started: only make it once.
@@ -9,6 +10,9 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.E2E_PORT ?? 8123);
 const dataDir = process.env.FLOWSCOPE_E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-e2e-'));
 process.env.FLOWSCOPE_E2E_DATA_DIR = dataDir;
+// The browser `npm run e2e` chose (scripts/find-browser.ts, which says which in one line);
+// run directly, `playwright test` looks for an installed one the same way.
+const chromium = process.env.CHROMIUM_PATH || recordedBrowser() || findInstalledBrowser()?.path || '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -27,7 +31,7 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          executablePath: chromium,
           args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
         },
       },
