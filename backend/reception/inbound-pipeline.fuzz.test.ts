@@ -138,7 +138,7 @@ describe('inbound path fuzzing', () => {
       { numRuns: PARSER_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
     if (LONG) console.log(`parser fuzz: ${PARSER_RUNS} samples`, Object.fromEntries(kinds));
-  });
+  }, LONG ? 3_600_000 : 20_000);
 
   it('parser: arbitrary values and strings never throw and always give a known code', () => {
     fc.assert(
@@ -151,7 +151,7 @@ describe('inbound path fuzzing', () => {
       }),
       { numRuns: PARSER_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
-  });
+  }, LONG ? 3_600_000 : 20_000);
 
   describe('live, against a real backend', () => {
     let backend: RunningBackend;
