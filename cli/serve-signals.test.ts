@@ -35,7 +35,7 @@ async function stopsOn(script: 'serve' | 'start', signal: 'SIGTERM' | 'SIGINT'):
     const timer = setTimeout(() => reject(new Error(`no URL from npm run ${script}: ${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const m = /listening on http:\/\/[^\s:]+:(\d+)/.exec(output);
+      const m = /listening on http:\/\/[^\s:]+:(\d+)\D/.exec(output); // the whole number, not a chunk cut inside it
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));

@@ -169,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'llm-max-rounds': { type: 'string' },
       'llm-max-retries': { type: 'string' },
       'llm-system-prompt': { type: 'string' },
-      ...Object.fromEntries(LIMIT_SETTINGS.map(([, , flag]) => [flag, { type: 'string' as const }])),
+      ...Object.fromEntries(LIMIT_SETTINGS.map(([, envName, flag]) => [flag, { type: 'string' as const, env: envName, value: 'N', help: 'connection limit (docs/protocol.md, Transports)' }])),
       quiet: { type: 'boolean' },
     },
   });
