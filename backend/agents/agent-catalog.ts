@@ -49,8 +49,8 @@ interface Owner {
 
 export class AgentCatalog {
   readonly registry: AgentRegistry;
-  /** Live tool set; the executor copies it at the start of each run. */
-  readonly tools = new Map<string, Tool>();
+  /** The current tool set, never changed in place: a reload swaps in a new map, so a run keeps the one it started with. */
+  #tools: ReadonlyMap<string, Tool> = new Map();
   readonly #agentOwners = new Map<string, Owner>();
   readonly #toolOwners = new Map<string, Owner>();
   readonly #modules = new Map<string, LoadedAgentModule>();
@@ -98,6 +98,10 @@ export class AgentCatalog {
     return catalog;
   }
 
+  get tools(): ReadonlyMap<string, Tool> {
+    return this.#tools;
+  }
+
   /** How many successful reloads happened (tests and the log). */
   get reloadCount(): number {
     return this.#reloads;
@@ -134,7 +138,7 @@ export class AgentCatalog {
   }
 
   #addTool(tool: Tool, owner: Owner): void {
-    this.tools.set(tool.name, tool);
+    this.#tools = new Map([...this.#tools, [tool.name, tool]]);
     this.#toolOwners.set(tool.name, owner);
   }
 
@@ -159,7 +163,9 @@ export class AgentCatalog {
     for (const name of oldAgents) this.#agentOwners.delete(name);
     for (const agent of loaded.agents) this.#agentOwners.set(agent.name, owner);
     for (const tool of previous?.tools ?? []) {
-      this.tools.delete(tool.name);
+      const next = new Map(this.#tools);
+      next.delete(tool.name);
+      this.#tools = next;
       this.#toolOwners.delete(tool.name);
     }
     for (const tool of loaded.tools) this.#addTool(tool, owner);

@@ -34,6 +34,7 @@ import {
   type ReportedEvent,
   type Tool,
   type ToolCallOptions,
+  type ToolInfo,
   type ToolOutcome,
 } from './agent-types.ts';
 import { argumentProblems } from './tools/tool-schema.ts';
@@ -110,6 +111,20 @@ function delay(ms: number, signal: AbortSignal): Promise<typeof ABORTED | undefi
   });
 }
 
+const toolInfoCache = new WeakMap<ReadonlyMap<string, Tool>, readonly ToolInfo[]>();
+
+/** What agents are told about a tool set; built once per set (tool sets are replaced, never changed). */
+function toolInfosOf(tools: ReadonlyMap<string, Tool>): readonly ToolInfo[] {
+  let infos = toolInfoCache.get(tools);
+  if (!infos) {
+    infos = Object.freeze(
+      [...tools.values()].map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters })),
+    );
+    toolInfoCache.set(tools, infos);
+  }
+  return infos;
+}
+
 /** The context as the engine holds it: the agent's view plus the end-of-run settlement. */
 export interface EngineAgentContext extends AgentContext {
   /**
@@ -124,9 +139,7 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
   const { runId, userId, threadId, input, signal, tools } = options;
   const toolTimeoutMs = options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const now = options.monotonicNow ?? (() => performance.now());
-  const toolInfos = Object.freeze(
-    [...tools.values()].map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters })),
-  );
+  const toolInfos = toolInfosOf(tools);
   let step = 0;
   let calls = 0;
   /** Call ids used in this run, and the tool of each call still open. */

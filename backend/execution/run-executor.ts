@@ -16,7 +16,8 @@ export interface RunExecutorDeps {
   store: Store;
   publisher: EventPublisher;
   agents: AgentRegistry;
-  tools: ReadonlyMap<string, Tool>;
+  /** The tool set a run starts with (a module reload swaps it; a run keeps the one it got). */
+  tools: () => ReadonlyMap<string, Tool>;
   instanceId: string;
   /** Timings for metrics (all optional). */
   observe?: RunObserver;
@@ -135,8 +136,7 @@ export class RunExecutor {
         input: { content: run.input.content, script: run.input.script },
         history: historyTurns > 0 ? await loadThreadHistory(store, run, historyTurns) : [],
         signal,
-        // A snapshot: a module reloaded during the run does not change the tools it sees.
-        tools: new Map(this.deps.tools),
+        tools: this.deps.tools(),
         emit,
       });
       let outcome: { ok: true; value: Awaited<ReturnType<typeof agent.run>> } | { ok: false; err: unknown };

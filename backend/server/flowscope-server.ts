@@ -145,7 +145,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     store,
     publisher,
     agents,
-    tools: catalog.tools,
+    tools: () => catalog.tools,
     instanceId,
     observe: {
       started: (s) => metrics.queueWait.observe(s),
