@@ -1,6 +1,7 @@
 // Lint config. Besides the usual rules it enforces the folder boundaries (DEVELOPERS.md):
 // - protocol/ imports nothing else of ours;
 // - client/ imports only protocol/;
+// - scenario/ imports only protocol/ and client/ (browser code: no node: modules, Buffer or process);
 // - renderer/ never imports backend/, main/ or cli/;
 // - main/ imports only backend/index.ts and protocol/ (and electron);
 // - backend/ imports no electron, main/, renderer/, client/ or cli/;
@@ -14,6 +15,7 @@ const layer = (patterns, paths = []) => ({
   'no-restricted-imports': ['error', { paths, patterns }],
 });
 const group = (list, message) => ({ group: list, message });
+const scenarioForbidden = ['../backend/**', '../main/**', '../renderer/**', '../cli/**', '../../backend/**', '../../main/**', '../../renderer/**', '../../cli/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
@@ -34,7 +36,20 @@ export default tseslint.config(
   },
   {
     files: ['client/**/*.ts'],
-    rules: layer([group(['../backend/**', '../main/**', '../renderer/**', '../cli/**', '../../backend/**', '../../main/**', '../../renderer/**', '../../cli/**'], 'client/ imports only protocol/.')], [noElectron]),
+    rules: layer([group(['../backend/**', '../main/**', '../renderer/**', '../cli/**', '../scenario/**', '../../backend/**', '../../main/**', '../../renderer/**', '../../cli/**', '../../scenario/**'], 'client/ imports only protocol/.')], [noElectron]),
+  },
+  {
+    files: ['scenario/**/*.ts'],
+    rules: layer([group(scenarioForbidden, 'scenario/ imports only protocol/ and client/.')], [noElectron]),
+  },
+  {
+    // The console runs the scenario engine in the browser: no Node modules or globals outside tests.
+    files: ['scenario/**/*.ts'],
+    ignores: ['scenario/**/*.test.ts'],
+    rules: {
+      ...layer([group(scenarioForbidden, 'scenario/ imports only protocol/ and client/.'), group(['node:*'], 'scenario/ is browser code (the console runs it): no node: modules.')], [noElectron]),
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'scenario/ is browser code: use TextEncoder / Uint8Array.' }, { name: 'process', message: 'scenario/ is browser code: take settings as options.' }],
+    },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

@@ -18,7 +18,7 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 5173 },
   test: {
     root: '.',
-    include: ['{protocol,backend,client,cli,main,renderer,bench,scripts}/**/*.test.{ts,tsx}'],
+    include: ['{protocol,backend,client,scenario,cli,main,renderer,bench,scripts}/**/*.test.{ts,tsx}'],
     exclude: ['node_modules/**', 'dist/**', 'e2e/**'],
     environment: 'node',
     testTimeout: 20_000,

@@ -9,11 +9,11 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend } from '../backend/index.ts';
 import type { WebSocketConstructor } from '../client/index.ts';
-import { harFromSession } from '../client/scenario/har-exporter.ts';
-import { sessionFromResult } from '../client/scenario/recorded-session.ts';
-import { loadScenarioText } from '../client/scenario/scenario-loader.ts';
-import { runScenario } from '../client/scenario/scenario-runner.ts';
-import { validateScenario } from '../protocol/index.ts';
+import { harFromSession } from '../scenario/har-exporter.ts';
+import { sessionFromResult } from '../scenario/recorded-session.ts';
+import { loadScenarioText } from '../scenario/scenario-loader.ts';
+import { runScenario } from '../scenario/scenario-runner.ts';
+import { validateScenario } from '../scenario/scenario-schema.ts';
 import { importCommand } from './import-command.ts';
 import { captureIo, type CapturedIo } from './test-support/captured-io.ts';
 

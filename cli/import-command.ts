@@ -6,8 +6,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { parseCommandArgs, processIo, type CommandIo } from './command-args.ts';
-import { sessionFromHar } from '../client/scenario/har-importer.ts';
-import { scenarioFromSession } from '../client/scenario/session-recorder.ts';
+import { sessionFromHar } from '../scenario/har-importer.ts';
+import { scenarioFromSession } from '../scenario/session-recorder.ts';
 
 export const IMPORT_USAGE = `Usage: flowscope import <file.har> [--name NAME] [--out FILE [--force]] [--format yaml|json]
 

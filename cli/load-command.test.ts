@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricSummary } from '../client/scenario/load-stats.ts';
+import type { MetricSummary } from './load-stats.ts';
 import { captureIo, type CapturedIo } from './test-support/captured-io.ts';
 import { loadCommand, parseDuration, type LoadCommandIo, type LoadReport } from './load-command.ts';
 

@@ -23,11 +23,11 @@ import {
   type MetricSummary,
   type Threshold,
   type ThresholdResult,
-} from '../client/scenario/load-stats.ts';
-import { createPainter } from '../client/scenario/report-pretty.ts';
-import { STAGE_LABELS, STAGE_NAMES } from '../client/run-stages.ts';
-import { runScenario } from '../client/scenario/scenario-runner.ts';
-import type { Scenario } from '../protocol/index.ts';
+} from './load-stats.ts';
+import { createPainter } from './report-pretty.ts';
+import { STAGE_LABELS, STAGE_NAMES } from '../scenario/run-stages.ts';
+import { runScenario } from '../scenario/scenario-runner.ts';
+import type { Scenario } from '../scenario/scenario-schema.ts';
 import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transportProblem, type CommandIo } from './command-args.ts';
 import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';

@@ -1,11 +1,11 @@
 /** Writes the chosen report (pretty, json, junit) to a file or stdout. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { formatDotsReport } from '../client/scenario/report-dots.ts';
-import { buildReport, formatJsonReport } from '../client/scenario/report-json.ts';
-import { formatJunitReport } from '../client/scenario/report-junit.ts';
-import { formatPrettyReport } from '../client/scenario/report-pretty.ts';
-import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
+import { formatDotsReport } from './report-dots.ts';
+import { buildReport, formatJsonReport } from './report-json.ts';
+import { formatJunitReport } from './report-junit.ts';
+import { formatPrettyReport } from './report-pretty.ts';
+import type { ScenarioResult } from '../scenario/scenario-result.ts';
 
 export type Reporter = 'pretty' | 'dots' | 'json' | 'junit';
 

@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { startServeProcess } from '../backend/test-support/serve-process.ts';
 import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../backend/test-support/test-services.ts';
-import type { ScenarioReport } from '../client/scenario/report-json.ts';
+import type { ScenarioReport } from './report-json.ts';
 import { runCommand } from './run-command.ts';
 import { captureIo, type CapturedIo } from './test-support/captured-io.ts';
 

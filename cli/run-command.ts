@@ -6,10 +6,10 @@
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { WebSocketConstructor } from '../client/index.ts';
-import { DotsWriter, formatDotsFailures } from '../client/scenario/report-dots.ts';
-import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, formatStillWaiting, formatSummary } from '../client/scenario/report-pretty.ts';
-import type { ScenarioResult } from '../client/scenario/scenario-result.ts';
-import { runScenario } from '../client/scenario/scenario-runner.ts';
+import { DotsWriter, formatDotsFailures } from './report-dots.ts';
+import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, formatStillWaiting, formatSummary } from './report-pretty.ts';
+import type { ScenarioResult } from '../scenario/scenario-result.ts';
+import { runScenario } from '../scenario/scenario-runner.ts';
 import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transportProblem, type CommandIo } from './command-args.ts';
 import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';

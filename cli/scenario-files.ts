@@ -1,9 +1,9 @@
 /** Finds and reads scenario files: files given by name, folders searched recursively. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { loadScenarioText } from '../client/scenario/scenario-loader.ts';
-import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from '../client/scenario/scenario-source-position.ts';
-import type { Scenario } from '../protocol/index.ts';
+import { loadScenarioText } from '../scenario/scenario-loader.ts';
+import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from '../scenario/scenario-source-position.ts';
+import type { Scenario } from '../scenario/scenario-schema.ts';
 
 export const SCENARIO_EXTENSIONS = ['.json', '.yaml', '.yml'];
 

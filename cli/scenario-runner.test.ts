@@ -10,9 +10,9 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend } from '../backend/index.ts';
 import type { WebSocketConstructor } from '../client/index.ts';
-import { firstFailure, type ScenarioResult } from '../client/scenario/scenario-result.ts';
-import { runScenario } from '../client/scenario/scenario-runner.ts';
-import { validateScenario } from '../protocol/index.ts';
+import { firstFailure, type ScenarioResult } from '../scenario/scenario-result.ts';
+import { runScenario } from '../scenario/scenario-runner.ts';
+import { validateScenario } from '../scenario/scenario-schema.ts';
 
 let backend: Awaited<ReturnType<typeof startBackend>>;
 let dataDir: string;

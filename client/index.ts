@@ -1,4 +1,3 @@
 export * from './flowscope-connection.ts';
 export * from './rest-client.ts';
 export * from './scenario-library-client.ts';
-export * from './run-stages.ts';

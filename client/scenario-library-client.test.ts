@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './rest-client.ts';
-import { createScenarioLibraryClient, scenarioFormatOf, ScenarioLibraryApiError } from './scenario-library-client.ts';
+import { createScenarioLibraryClient, ScenarioLibraryApiError } from './scenario-library-client.ts';
 
 interface Call {
   url: string;
@@ -65,10 +65,5 @@ describe('scenario library client', () => {
     expect(err).toBeInstanceOf(ScenarioLibraryApiError);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', issues: [{ path: 'steps', message: 'required' }] });
-  });
-
-  it('tells JSON from YAML as the server does', () => {
-    expect(scenarioFormatOf('  {"flowscope": 1}')).toBe('json');
-    expect(scenarioFormatOf('flowscope: 1')).toBe('yaml');
   });
 });

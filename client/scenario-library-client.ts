@@ -14,7 +14,6 @@ import type {
 } from '../protocol/index.ts';
 import { ApiError } from './rest-client.ts';
 import { requestJson } from './json-request.ts';
-import { scenarioTextFormat } from './scenario/scenario-loader.ts';
 
 /** An error answer of the library; `issues` for an invalid scenario (VALIDATION_FAILED). */
 export class ScenarioLibraryApiError extends ApiError {
@@ -38,11 +37,6 @@ export interface ScenarioLibraryClient {
   /** Stores one result (any JSON object, usually a ScenarioResult). */
   saveResult(id: string, result: object): Promise<ScenarioResultSummary>;
   getResult(id: string, resultId: string): Promise<StoredScenarioResult>;
-}
-
-/** JSON only when the text parses as JSON; anything else (flow-style `{flowscope: 1}` included) is YAML. */
-export function scenarioFormatOf(text: string): ScenarioFormat {
-  return scenarioTextFormat(text);
 }
 
 export function createScenarioLibraryClient(baseUrl: string, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): ScenarioLibraryClient {

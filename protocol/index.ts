@@ -8,4 +8,3 @@ export * from './ipc-channels.ts';
 export * from './safe-json.ts';
 export * from './message-normalizer.ts';
 export * from './message-parser.ts';
-export * from './scenario-schema.ts';

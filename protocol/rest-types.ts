@@ -1,6 +1,5 @@
 /** Shapes of the HTTP API (protocol.md §6), shared by the backend and its clients. */
 import type { FinalRunStatus, Priority, RunStatus } from './envelope-types.ts';
-import type { ScenarioIssue } from './scenario-schema.ts';
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';
@@ -69,6 +68,13 @@ export interface ApiErrorBody {
 
 export type ScenarioSource = 'builtin' | 'saved';
 export type ScenarioFormat = 'json' | 'yaml';
+
+/** A problem with a scenario (scenario/scenario-schema.ts validates them). */
+export interface ScenarioIssue {
+  /** JSON path, e.g. `steps[3].send.as`. */
+  path: string;
+  message: string;
+}
 
 export interface ScenarioSummary {
   id: string;

@@ -9,7 +9,8 @@
  * `GET /api/scenarios/golden%2Fcomplete-flow/results`.
  */
 import type http from 'node:http';
-import { ErrorCode, scenarioTextFormat, type ScenarioIssue } from '../../protocol/index.ts';
+import { ErrorCode, type ScenarioIssue } from '../../protocol/index.ts';
+import { scenarioTextFormat } from '../../scenario/scenario-schema.ts';
 import {
   MAX_RESULT_BYTES,
   MAX_SCENARIO_BYTES,

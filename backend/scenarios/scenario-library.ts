@@ -1,6 +1,6 @@
 /**
  * The scenario library behind /api/scenarios (docs/protocol.md, HTTP extensions): scenario
- * files (JSON or YAML, protocol/scenario-schema.ts) from two sources, and the history of their
+ * files (JSON or YAML, scenario/scenario-schema.ts) from two sources, and the history of their
  * run results.
  *
  * - `builtin`: a read-only folder (the repo's `scenarios/` pack; optional). Ids are the file's
@@ -20,7 +20,6 @@ import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import {
   ErrorCode,
-  validateScenario,
   type ScenarioDocument,
   type ScenarioFormat,
   type ScenarioIssue,
@@ -29,6 +28,7 @@ import {
   type ScenarioSummary,
   type StoredScenarioResult,
 } from '../../protocol/index.ts';
+import { validateScenario } from '../../scenario/scenario-schema.ts';
 
 export type { ScenarioSource, ScenarioFormat, ScenarioSummary, ScenarioDocument, ScenarioResultSummary, StoredScenarioResult };
 

@@ -1,12 +1,12 @@
 /**
  * A run's stage latencies for its lane, by the one definition the runner and `flowscope load`
- * use (client/run-stages.ts): queue wait (ack → agent_started), time to first thinking, each
+ * use (scenario/run-stages.ts): queue wait (ack → agent_started), time to first thinking, each
  * tool's duration, total. Times are the lane's (server timestamps; arrival time without one).
  */
-import { runStages, type RunStages } from '../../client/run-stages.ts';
+import { runStages, type RunStages } from '../../scenario/run-stages.ts';
 import type { StreamEvent } from './console-store.ts';
 
-export type { RunStages } from '../../client/run-stages.ts';
+export type { RunStages } from '../../scenario/run-stages.ts';
 
 export function stagesOfLane(events: ReadonlyArray<{ event: StreamEvent; at: number }>, ackAt?: number): RunStages {
   return runStages(

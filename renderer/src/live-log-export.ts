@@ -4,7 +4,7 @@
  * built from the same traffic, so it opens in DevTools and imports back as a scenario).
  */
 import type { TransportKind } from '../../client/flowscope-connection.ts';
-import { harFromSession } from '../../client/scenario/har-exporter.ts';
+import { harFromSession } from '../../scenario/har-exporter.ts';
 import type { Traffic } from './console-store.ts';
 import { SessionCapture } from './session-capture.ts';
 

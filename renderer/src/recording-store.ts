@@ -1,12 +1,12 @@
 /**
  * Recording the live console session: while on, every message the console's users send and
  * every envelope they receive is captured (session-capture.ts). Stop turns the session into a
- * scenario (client/scenario/session-recorder.ts) opened in the scenario editor, unsaved. When
+ * scenario (scenario/session-recorder.ts) opened in the scenario editor, unsaved. When
  * the open scenario has unsaved changes and those are kept, the recording waits: "Open
  * recording" opens it later.
  */
-import type { RecordedSession } from '../../client/scenario/recorded-session.ts';
-import { scenarioFromSession } from '../../client/scenario/session-recorder.ts';
+import type { RecordedSession } from '../../scenario/recorded-session.ts';
+import { scenarioFromSession } from '../../scenario/session-recorder.ts';
 import { getConsoleState, onTraffic } from './console-store.ts';
 import { createExternalStore } from './external-store.ts';
 import { scenarioActions } from './scenario-store.ts';

@@ -1,7 +1,7 @@
 /** One run: event markers on a time axis with the gaps in ms, the five-event checklist, status. */
 import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
 import { laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
-import { formatStageMs } from '../../client/run-stages.ts';
+import { formatStageMs } from '../../scenario/run-stages.ts';
 
 const SHORT: Record<string, string> = {
   agent_started: 'start',

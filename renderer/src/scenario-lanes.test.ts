@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedRun, ReceivedRecord } from '../../client/scenario/scenario-result.ts';
+import type { ObservedRun, ReceivedRecord } from '../../scenario/scenario-result.ts';
 import { laneGaps } from './run-model.ts';
 import { lanesFromObservedRuns, lanesFromReceived } from './scenario-lanes.ts';
 

@@ -3,8 +3,8 @@
  * timeline lanes, and every envelope its users received (a lane narrows them to its run).
  */
 import { useMemo, useState } from 'react';
-import { sessionFromResult } from '../../client/scenario/recorded-session.ts';
-import { countSteps } from '../../client/scenario/scenario-result.ts';
+import { sessionFromResult } from '../../scenario/recorded-session.ts';
+import { countSteps } from '../../scenario/scenario-result.ts';
 import { downloadHar } from './har-file.ts';
 import { runIdOf } from './event-filter.ts';
 import { summarize } from './event-summary.ts';

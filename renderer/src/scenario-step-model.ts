@@ -4,8 +4,8 @@
  * repeat/parallel steps appear under their parent; LiveStepRows), and finally the result's
  * full tree.
  */
-import type { StepFailure, StepResult, StepStatus } from '../../client/scenario/scenario-result.ts';
-import type { Scenario, ScenarioStep } from '../../protocol/index.ts';
+import type { StepFailure, StepResult, StepStatus } from '../../scenario/scenario-result.ts';
+import type { Scenario, ScenarioStep } from '../../scenario/scenario-schema.ts';
 
 export type RowStatus = StepStatus | 'pending' | 'running';
 

@@ -1,17 +1,18 @@
 /**
  * The Scenarios view's state and actions: the library list, the scenario open in the editor
  * (saved, built-in or new), the live run of it, its stored results, and a comparison of two.
- * Runs go against the console's backend with the scenario runner (client/scenario/); their
+ * Runs go against the console's backend with the scenario runner (scenario/); their
  * results are stored in the library when the scenario has an id.
  */
 import type { TransportKind } from '../../client/flowscope-connection.ts';
 import { createScenarioLibraryClient, ScenarioLibraryApiError, type ScenarioLibraryClient } from '../../client/scenario-library-client.ts';
-import type { RecordedSession } from '../../client/scenario/recorded-session.ts';
-import { scenarioFromSession } from '../../client/scenario/session-recorder.ts';
-import { compareResults, type RunComparison } from '../../client/scenario/run-comparison.ts';
-import type { ReceivedRecord, ScenarioResult } from '../../client/scenario/scenario-result.ts';
-import { runScenario } from '../../client/scenario/scenario-runner.ts';
-import type { Scenario, ScenarioIssue, ScenarioResultSummary, ScenarioSource, ScenarioSummary } from '../../protocol/index.ts';
+import type { RecordedSession } from '../../scenario/recorded-session.ts';
+import { scenarioFromSession } from '../../scenario/session-recorder.ts';
+import { compareResults, type RunComparison } from '../../scenario/run-comparison.ts';
+import type { ReceivedRecord, ScenarioResult } from '../../scenario/scenario-result.ts';
+import { runScenario } from '../../scenario/scenario-runner.ts';
+import type { ScenarioIssue, ScenarioResultSummary, ScenarioSource, ScenarioSummary } from '../../protocol/index.ts';
+import type { Scenario } from '../../scenario/scenario-schema.ts';
 import { getConsoleState } from './console-store.ts';
 import { createExternalStore } from './external-store.ts';
 import { createFrameBatch } from './frame-batch.ts';

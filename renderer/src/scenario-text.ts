@@ -1,7 +1,8 @@
 /** Scenario text in the editor: a starting point for New, YAML for recorded scenarios, validation as you type. */
 import { parse, stringify } from 'yaml';
-import { loadScenarioText, scenarioTextFormat, type LoadResult } from '../../client/scenario/scenario-loader.ts';
-import type { Scenario, ScenarioFormat } from '../../protocol/index.ts';
+import { loadScenarioText, scenarioTextFormat, type LoadResult } from '../../scenario/scenario-loader.ts';
+import type { ScenarioFormat } from '../../protocol/index.ts';
+import type { Scenario } from '../../scenario/scenario-schema.ts';
 
 export const NEW_SCENARIO_TEXT = `flowscope: 1
 name: New scenario

@@ -1,12 +1,12 @@
 /**
  * Collects what the console's users send and receive while recording into a RecordedSession
- * (client/scenario/recorded-session.ts): one session user per console user (its user id as
+ * (scenario/recorded-session.ts): one session user per console user (its user id as
  * key), each message as the text that was sent, each envelope as received, with times in
  * milliseconds since the recording started.
  */
 import type { TransportKind } from '../../client/flowscope-connection.ts';
-import type { RecordedSession, RecordedUser } from '../../client/scenario/recorded-session.ts';
-import type { ReceivedRecord, SentRecord } from '../../client/scenario/scenario-result.ts';
+import type { RecordedSession, RecordedUser } from '../../scenario/recorded-session.ts';
+import type { ReceivedRecord, SentRecord } from '../../scenario/scenario-result.ts';
 import type { Traffic } from './console-store.ts';
 
 export class SessionCapture {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatRunsStages, formatScenarioEnd } from './report-pretty.ts';
-import type { ObservedRun, ScenarioResult } from './scenario-result.ts';
+import type { ObservedRun, ScenarioResult } from '../scenario/scenario-result.ts';
 
 function run(n: number, ack: number | undefined, arrivals: Array<[string, number]>): ObservedRun {
   return {

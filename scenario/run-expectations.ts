@@ -4,7 +4,8 @@
  * status, response, payload patterns and latency budgets. Pure: every problem comes back
  * with expected and received lines.
  */
-import { RUN_EVENT_TYPES, type LatencyBudget, type RunEventType } from '../../protocol/index.ts';
+import { RUN_EVENT_TYPES, type RunEventType } from '../protocol/index.ts';
+import type { LatencyBudget } from './scenario-schema.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
 import type { ObservedRun, StepFailure } from './scenario-result.ts';
 

@@ -5,7 +5,7 @@
  * parallel and their iterations and branches) are counted through their steps.
  */
 import { formatFailure, formatSummary, type PrettyOptions } from './report-pretty.ts';
-import { firstFailure, type ScenarioResult, type StepResult } from './scenario-result.ts';
+import { firstFailure, type ScenarioResult, type StepResult } from '../scenario/scenario-result.ts';
 
 export const DOTS_WIDTH = 80;
 

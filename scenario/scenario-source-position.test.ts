@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from './scenario-loader.ts';
 import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from './scenario-source-position.ts';
-import type { Scenario } from '../../protocol/index.ts';
+import type { Scenario } from './scenario-schema.ts';
 
 const yaml = `flowscope: 1
 name: located

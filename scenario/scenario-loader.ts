@@ -3,9 +3,10 @@
  * where it is (a path in the document, and a line for syntax errors), never as a throw.
  */
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { scenarioTextFormat, validateScenario, type Scenario, type ScenarioIssue } from '../../protocol/index.ts';
+import type { ScenarioIssue } from '../protocol/index.ts';
+import { scenarioTextFormat, validateScenario, type Scenario } from './scenario-schema.ts';
 
-export { isJsonText, scenarioTextFormat } from '../../protocol/index.ts';
+export { isJsonText, scenarioTextFormat } from './scenario-schema.ts';
 
 export type LoadResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
 

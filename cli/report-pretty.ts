@@ -2,8 +2,8 @@
  * The human report: one line per step as it ends, expected against received for a
  * failure, and a closing summary. Colors only when asked (a TTY).
  */
-import { formatRunStages, formatStageMs, runStages } from '../run-stages.ts';
-import { countSteps, type ObservedRun, type ScenarioResult, type StepResult } from './scenario-result.ts';
+import { formatRunStages, formatStageMs, runStages } from '../scenario/run-stages.ts';
+import { countSteps, type ObservedRun, type ScenarioResult, type StepResult } from '../scenario/scenario-result.ts';
 
 export interface PrettyOptions {
   color: boolean;

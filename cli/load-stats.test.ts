@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateThreshold, failureKey, iterationSamples, LoadStats, parseThreshold, SampleSet, ThresholdSyntaxError } from './load-stats.ts';
-import type { ObservedRun, ScenarioResult, StepResult } from './scenario-result.ts';
-import { runStages } from '../run-stages.ts';
+import type { ObservedRun, ScenarioResult, StepResult } from '../scenario/scenario-result.ts';
+import { runStages } from '../scenario/run-stages.ts';
 
 function step(id: string, kind: string, duration_ms: number, extra: Partial<StepResult> = {}): StepResult {
   return { id, kind, title: kind, status: 'passed', started_ms: 0, duration_ms, ...extra };

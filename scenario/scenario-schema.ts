@@ -7,7 +7,7 @@
  * `name`. Strings anywhere may hold `{{templates}}`, rendered when the step runs.
  */
 import { z } from 'zod';
-import { RUN_EVENT_TYPES, FINAL_RUN_STATUSES } from './envelope-schemas.ts';
+import { FINAL_RUN_STATUSES, RUN_EVENT_TYPES, type ScenarioIssue } from '../protocol/index.ts';
 
 export const SCENARIO_FORMAT_VERSION = 1;
 
@@ -319,11 +319,7 @@ export type ResumeStep = z.infer<typeof resumeStepSchema>;
 export type LatencyBudget = z.infer<typeof latencyBudgetSchema>;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
-export interface ScenarioIssue {
-  /** JSON path, e.g. `steps[3].send.as`. */
-  path: string;
-  message: string;
-}
+export type { ScenarioIssue };
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

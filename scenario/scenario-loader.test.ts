@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenarioText } from './scenario-loader.ts';
+import { loadScenarioText, scenarioTextFormat } from './scenario-loader.ts';
 
 const yaml = `flowscope: 1
 name: Two users
@@ -18,6 +18,10 @@ steps:
 `;
 
 describe('scenario loader', () => {
+  it('tells JSON from YAML as the server does', () => {
+    expect(scenarioTextFormat('  {"flowscope": 1}')).toBe('json');
+    expect(scenarioTextFormat('flowscope: 1')).toBe('yaml');
+  });
   it('reads YAML and JSON into the same scenario', () => {
     const fromYaml = loadScenarioText(yaml, 'two.yaml');
     expect(fromYaml.ok).toBe(true);

@@ -3,7 +3,7 @@
  * dev endpoint), and the bad ones that test every auth failure.
  */
 import { SignJWT } from 'jose';
-import type { TokenKind } from '../../protocol/index.ts';
+import type { TokenKind } from './scenario-schema.ts';
 
 export interface TokenSource {
   /** Mints a token through the dev endpoint (`ttlS` < 0 gives an expired one). */

@@ -1,9 +1,9 @@
 /**
- * Matches a received value against a scenario pattern (protocol/scenario-schema.ts):
+ * Matches a received value against a scenario pattern (scenario/scenario-schema.ts):
  * objects as subsets, arrays element by element, scalars by equality, and `$` operators.
  * Returns every mismatch with its path, expected and received, for a readable diff.
  */
-import { PATTERN_OPERATORS } from '../../protocol/index.ts';
+import { PATTERN_OPERATORS } from './scenario-schema.ts';
 
 export interface Mismatch {
   path: string;

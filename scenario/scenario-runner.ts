@@ -3,20 +3,20 @@
  * returns a result with every step, every run it caused and every envelope seen. The same
  * runner serves the CLI (Node, pass `WebSocketImpl` from `ws`) and the console (browser).
  */
-import {
-  RUN_EVENT_TYPES,
-  type ConnectStep,
-  type ExpectCountStep,
-  type ExpectNothingStep,
-  type ExpectOrderStep,
-  type ExpectRunStep,
-  type ResumeStep,
-  type Scenario,
-  type ScenarioStep,
-  type SendStep,
-  type TokenKind,
-  type WaitStep,
-} from '../../protocol/index.ts';
+import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+import type {
+  ConnectStep,
+  ExpectCountStep,
+  ExpectNothingStep,
+  ExpectOrderStep,
+  ExpectRunStep,
+  ResumeStep,
+  Scenario,
+  ScenarioStep,
+  SendStep,
+  TokenKind,
+  WaitStep,
+} from './scenario-schema.ts';
 import {
   connect,
   ConnectionRefusedError,
@@ -24,9 +24,9 @@ import {
   type ReceivedEnvelope,
   type TransportKind,
   type WebSocketConstructor,
-} from '../flowscope-connection.ts';
-import { createRestClient } from '../rest-client.ts';
-import { runStages } from '../run-stages.ts';
+} from '../client/flowscope-connection.ts';
+import { createRestClient } from '../client/rest-client.ts';
+import { runStages } from './run-stages.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
 import { checkRun, mismatchLines, sequenceDiff } from './run-expectations.ts';
 import type { ObservedRun, ReceivedRecord, ScenarioResult, SentRecord, StepFailure, StepResult } from './scenario-result.ts';

@@ -3,7 +3,7 @@
  * step, `<failure>` with expected against received, `<skipped/>` for steps after a failure.
  */
 import { formatRunsStages } from './report-pretty.ts';
-import { countSteps, firstFailure, type ScenarioResult, type StepResult } from './scenario-result.ts';
+import { countSteps, firstFailure, type ScenarioResult, type StepResult } from '../scenario/scenario-result.ts';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateScenario } from '../../protocol/index.ts';
+import { validateScenario } from './scenario-schema.ts';
 import { harFromSession } from './har-exporter.ts';
 import { decodeSocketIoFrame, sessionFromHar } from './har-importer.ts';
 import type { RecordedSession } from './recorded-session.ts';

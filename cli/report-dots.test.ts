@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dotOf, DotsWriter, formatDotsReport } from './report-dots.ts';
-import type { ScenarioResult, StepResult } from './scenario-result.ts';
+import type { ScenarioResult, StepResult } from '../scenario/scenario-result.ts';
 
 const step = (id: string, status: StepResult['status'], extra: Partial<StepResult> = {}): StepResult => ({ id, kind: 'send', title: `step ${id}`, status, started_ms: 0, duration_ms: 1, ...extra });
 

@@ -2,7 +2,7 @@
  * A step's label from its definition alone (templates unrendered): the same on every run,
  * so CI tools can track a JUnit test case across runs. The live title adds what happened.
  */
-import { stepUserOf, type ScenarioStep } from '../../protocol/index.ts';
+import { stepUserOf, type ScenarioStep } from './scenario-schema.ts';
 import { show } from './pattern-matcher.ts';
 
 function userOf(v: unknown): string {

@@ -18,13 +18,15 @@ import {
   RUN_EVENT_TYPES,
   safeJsonParse,
   utf8ByteLength,
+} from '../protocol/index.ts';
+import {
   validateScenario,
   type ExpectRunStep,
   type Scenario,
   type ScenarioStep,
   type ScenarioUser,
   type SendStep,
-} from '../../protocol/index.ts';
+} from './scenario-schema.ts';
 import type { RecordedSession, RecordedUser } from './recorded-session.ts';
 import type { ReceivedRecord, SentRecord } from './scenario-result.ts';
 

@@ -6,7 +6,8 @@
  * that exists (the step without its `as`). Pure: the CLI and the console can both use it.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { Scenario, ScenarioIssue, ScenarioStep } from '../../protocol/index.ts';
+import type { ScenarioIssue } from '../protocol/index.ts';
+import type { Scenario, ScenarioStep } from './scenario-schema.ts';
 
 export interface SourcePosition {
   line: number;

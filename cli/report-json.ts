@@ -1,5 +1,5 @@
 /** The machine report: every result, with its runs and envelopes, in one JSON document. */
-import { countSteps, type ScenarioResult } from './scenario-result.ts';
+import { countSteps, type ScenarioResult } from '../scenario/scenario-result.ts';
 
 export const REPORT_FORMAT_VERSION = 1;
 

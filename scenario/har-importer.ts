@@ -7,7 +7,7 @@
  * comes from the token's `sub` (connect auth, `?token=` or an Authorization header), never
  * verified; other entries (pages, XHR, other sockets) are ignored.
  */
-import { SERVER_EVENT_TYPES } from '../../protocol/index.ts';
+import { SERVER_EVENT_TYPES } from '../protocol/index.ts';
 import type { HarWebSocketMessage } from './har-exporter.ts';
 import type { RecordedSession, RecordedUser, SessionTransport } from './recorded-session.ts';
 import type { ReceivedRecord, SentRecord } from './scenario-result.ts';

@@ -1,5 +1,5 @@
 /** What a scenario run produced: step results, the runs it caused, and every envelope seen. */
-import type { RunStages } from '../run-stages.ts';
+import type { RunStages } from './run-stages.ts';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
 
@@ -49,7 +49,7 @@ export interface ObservedRun {
   repeated?: number[];
   /** When the message_ack that named this run arrived (ms since the scenario started), when this user sent it. */
   ack_at_ms?: number;
-  /** Per-stage latency (client/run-stages.ts): queue wait, first thinking, each tool call, total. */
+  /** Per-stage latency (scenario/run-stages.ts): queue wait, first thinking, each tool call, total. */
   stages?: RunStages;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateScenario } from '../../protocol/index.ts';
+import { validateScenario } from './scenario-schema.ts';
 import type { RecordedSession } from './recorded-session.ts';
 import type { ReceivedRecord, SentRecord } from './scenario-result.ts';
 import { scenarioFromSession } from './session-recorder.ts';

@@ -6,14 +6,14 @@
  * Per iteration: ack latency (a sent message → its message_ack, paired by message_id),
  * time to first event (a user_message → agent_started of the run its ack named), run
  * duration (agent_started → agent_completed, on arrival), gaps between consecutive events
- * of a run, each step's duration by kind, and each run's stages (client/run-stages.ts: queue
+ * of a run, each step's duration by kind, and each run's stages (scenario/run-stages.ts: queue
  * wait, time to first thinking, each tool call, total; `stage.NAME`, tools also per tool as
  * `stage.tool.NAME`). Thresholds (`p95(run_duration)<2000`, `p99(stage.queue_wait)<50`) are
  * parsed and checked here too.
  */
-import { STEP_KINDS } from '../../protocol/index.ts';
-import { runStages, STAGE_LABELS, STAGE_NAMES, type StageName } from '../run-stages.ts';
-import { firstFailure, type ObservedRun, type ScenarioResult, type StepResult } from './scenario-result.ts';
+import { STEP_KINDS } from '../scenario/scenario-schema.ts';
+import { runStages, STAGE_LABELS, STAGE_NAMES, type StageName } from '../scenario/run-stages.ts';
+import { firstFailure, type ObservedRun, type ScenarioResult, type StepResult } from '../scenario/scenario-result.ts';
 
 export const LOAD_REPORT_FORMAT_VERSION = 1;
 
@@ -242,7 +242,7 @@ export interface LoadMetrics {
   metrics: Record<TimingMetric, MetricSummary>;
   /** Step duration by kind, in the order the kinds first ran. */
   steps: Record<string, MetricSummary>;
-  /** Run stages (queue_wait, first_thinking, tool, total), see client/run-stages.ts. */
+  /** Run stages (queue_wait, first_thinking, tool, total), see scenario/run-stages.ts. */
   stages: Record<StageName, MetricSummary>;
   /** Tool call duration by tool name, in the order the tools first completed. */
   tools: Record<string, MetricSummary>;
