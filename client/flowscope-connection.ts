@@ -5,7 +5,7 @@
  * browser and in Node (pass `WebSocketImpl` from the `ws` package in Node 20).
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ConnectErrorData, ServerToClientEvents } from '../protocol/index.ts';
+import { CLIENT_MESSAGE_EVENT, type ClientToServerEvents, type ConnectErrorData, type ServerToClientEvents } from '../protocol/index.ts';
 
 export type TransportKind = 'socketio' | 'ws';
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'refused';
@@ -159,7 +159,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
           : { type: event, payload };
       deliver(envelope, JSON.stringify(payload));
     });
-    sendImpl = (message) => socket.emit('message', message);
+    sendImpl = (message) => socket.emit(CLIENT_MESSAGE_EVENT, message);
     closeImpl = () => socket.disconnect();
     dropImpl = () => socket.io.engine?.close();
   } else {

@@ -2,7 +2,7 @@ export * from './error-codes.ts';
 export * from './limits.ts';
 export * from './envelope-schemas.ts';
 export type * from './envelope-types.ts';
-export type * from './socket-events.ts';
+export * from './socket-events.ts';
 export type * from './rest-types.ts';
 export * from './ipc-channels.ts';
 export * from './safe-json.ts';

@@ -1,32 +1,31 @@
 /**
  * Typed Socket.IO event maps shared by server and clients (as socket.io's
- * `lib/typed-events.ts` intends): each server event is emitted under its `type`.
+ * `lib/typed-events.ts` intends). Both maps are derived from the envelope unions, so a new
+ * server envelope type is a new event here without another list to keep in step: each server
+ * envelope is emitted under its `type`, and the client sends every message as `message`.
  */
-import type {
-  AgentCompletedEnvelope,
-  AgentStartedEnvelope,
-  AgentThinkingEnvelope,
-  ErrorEnvelope,
-  MessageAckEnvelope,
-  PongEnvelope,
-  ToolCompletedEnvelope,
-  ToolExecutingEnvelope,
-} from './envelope-types.ts';
+import type { ClientEnvelope, ServerEnvelope } from './envelope-types.ts';
 
-export interface ServerToClientEvents {
-  agent_started: (envelope: AgentStartedEnvelope) => void;
-  agent_thinking: (envelope: AgentThinkingEnvelope) => void;
-  tool_executing: (envelope: ToolExecutingEnvelope) => void;
-  tool_completed: (envelope: ToolCompletedEnvelope) => void;
-  agent_completed: (envelope: AgentCompletedEnvelope) => void;
-  message_ack: (envelope: MessageAckEnvelope) => void;
-  error: (envelope: ErrorEnvelope) => void;
-  pong: (envelope: PongEnvelope) => void;
-}
+/** The event name a client sends every message under (protocol.md §3). */
+export const CLIENT_MESSAGE_EVENT = 'message';
+
+/** Each server envelope type and its envelope. */
+export type ServerEnvelopeByType = { [E in ServerEnvelope as E['type']]: E };
+
+/** One event per server envelope type, its listener receiving that envelope. */
+export type ServerToClientEvents = {
+  [T in keyof ServerEnvelopeByType]: (envelope: ServerEnvelopeByType[T]) => void;
+};
+
+/**
+ * What a client puts in a `message` event: an envelope, its JSON text, or (to test refusals)
+ * any other object. The server treats what arrives as untrusted and parses it (protocol.md
+ * §3), so its listener takes `unknown`.
+ */
+export type ClientMessage = ClientEnvelope | string | object;
 
 export interface ClientToServerEvents {
-  /** A JSON string or an object (protocol.md §3). */
-  message: (message: unknown) => void;
+  [CLIENT_MESSAGE_EVENT]: (message: ClientMessage) => void;
 }
 
 /** Data attached to each server-side socket after authentication. */

@@ -1,5 +1,4 @@
 /** Backend configuration (protocol.md §7): environment variables, overridden by CLI flags. */
-import { isIP } from 'node:net';
 import { parseFlags } from './cli-flags.ts';
 import os from 'node:os';
 import path from 'node:path';
@@ -259,35 +258,4 @@ export function checkJwtSecret(secret: string): void {
       `JWT_SECRET is ${bytes} bytes; at least ${MIN_JWT_SECRET_BYTES} are required (for example: openssl rand -base64 48), or leave it unset for a generated dev secret`,
     );
   }
-}
-
-/**
- * Whether a host names this machine's loopback interface: `localhost`, an IPv4 literal in
- * 127.0.0.0/8, or `::1` (bare or in brackets), with or without a `:port` (so a bind address
- * and a `Host` header both fit). Names that only start like one (`127.example.com`,
- * `localhost.evil.test`) are not loopback. The one definition used by every check.
- */
-export function isLoopbackHost(host: string | undefined | null): boolean {
-  if (!host) return false;
-  let name = host.trim().toLowerCase();
-  if (name.startsWith('[')) {
-    const end = name.indexOf(']');
-    if (end < 0) return false;
-    const rest = name.slice(end + 1);
-    if (rest !== '' && !/^:\d{1,5}$/.test(rest)) return false;
-    name = name.slice(1, end);
-  } else if (isIP(name) !== 6) {
-    name = name.replace(/:\d{1,5}$/, '');
-  }
-  if (name === 'localhost') return true;
-  const family = isIP(name);
-  if (family === 4) return name.split('.')[0] === '127';
-  if (family === 6) {
-    try {
-      return new URL(`http://[${name}]/`).hostname === '[::1]';
-    } catch {
-      return false;
-    }
-  }
-  return false;
 }

@@ -9,6 +9,7 @@ import type { AgentRegistry } from '../agents/agent-registry.ts';
 import type { Tool, TokenUsage } from '../agents/agent-types.ts';
 import { loadThreadHistory } from '../agents/thread-history.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
+import { isUnavailable } from '../errors/unavailable.ts';
 import { RunEventWriter } from './run-event-writer.ts';
 import type { RunRecord, Store, StoredEvent } from '../store/store-types.ts';
 
@@ -229,10 +230,6 @@ export class RunExecutor {
 const FINISH_RETRY_MIN_MS = 100;
 const FINISH_RETRY_MAX_MS = 2000;
 const FINISH_MAX_OTHER_FAILURES = 3;
-
-function isUnavailable(err: unknown): boolean {
-  return err instanceof Error && /UnavailableError$/.test(err.name);
-}
 
 /** Waits `ms`, or less when the run is aborted for shutdown. */
 function sleepUnlessShutdown(ms: number, signal: AbortSignal): Promise<void> {

@@ -5,7 +5,8 @@ import type http from 'node:http';
 import path from 'node:path';
 import { ErrorCode, USER_ID_PATTERN, type AgentsResponse, type HealthResponse } from '../../protocol/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
-import { isLoopbackHost } from '../config/backend-config.ts';
+import { isUnavailable } from '../errors/unavailable.ts';
+import { isLoopbackAddress, isLoopbackHost } from '../net/loopback.ts';
 import { clientSafeMessage } from '../routing/error-envelope.ts';
 import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
@@ -52,12 +53,6 @@ class HttpError extends Error {
   ) {
     super(message);
   }
-}
-
-function isLoopbackPeer(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return v4.startsWith('127.') || address === '::1';
 }
 
 /** Constant-time comparison of a Bearer header with the expected token. */
@@ -290,7 +285,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
         const metrics = deps.metrics;
         if (metrics.token !== undefined) {
           if (!bearerMatches(req.headers.authorization, metrics.token)) throw new HttpError(401, ErrorCode.AUTH_REQUIRED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
-        } else if (!isLoopbackPeer(req.socket.remoteAddress)) {
+        } else if (!isLoopbackAddress(req.socket.remoteAddress)) {
           throw new HttpError(403, ErrorCode.FORBIDDEN, 'GET /metrics is served to loopback clients only; set METRICS_TOKEN to scrape it from elsewhere.');
         }
         const text = await metrics.render();
@@ -308,7 +303,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
     work().catch((err: unknown) => {
       if (err instanceof HttpError) {
         send(res, err.status, { error: { code: err.code, message: err.message } });
-      } else if (err instanceof Error && /UnavailableError$/.test(err.name)) {
+      } else if (isUnavailable(err)) {
         deps.log('warn', `HTTP ${req.method} ${url.pathname}: dependency unavailable: ${err.message}`);
         send(res, 503, { error: { code: ErrorCode.UNAVAILABLE, message: clientSafeMessage(err.message) } });
       } else {

@@ -8,6 +8,7 @@
 import { ErrorCode, parseInboundMessage, type ServerEnvelope } from '../../protocol/index.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
+import { isUnavailableOrClosed } from '../errors/unavailable.ts';
 import { clientSafeMessage, errorEnvelope, ProtocolError } from '../routing/error-envelope.ts';
 import type { MessageRouter } from '../routing/message-router.ts';
 
@@ -23,11 +24,6 @@ export interface PipelineOptions {
   /** Their bytes. */
   maxBacklogBytes?: number;
   log(level: 'error' | 'warn', message: string, err?: unknown): void;
-}
-
-/** The store or cache cannot serve now: down, or closed because the backend is shutting down. */
-export function isUnavailableError(err: unknown): boolean {
-  return err instanceof Error && /UnavailableError$|^StoreClosedError$/.test(err.name);
 }
 
 /** A binary WebSocket frame: it takes its turn and its rate-limit hit like any message, then gets INVALID_JSON. */
@@ -123,9 +119,9 @@ export class InboundPipeline {
     } catch (err) {
       if (err instanceof ProtocolError) {
         answer(errorEnvelope(err.code, err.message, messageId, err.details));
-      } else if (isUnavailableError(err)) {
-        this.options.log('warn', `dependency unavailable: ${(err as Error).message}`);
-        answer(errorEnvelope(ErrorCode.UNAVAILABLE, clientSafeMessage((err as Error).message), messageId));
+      } else if (isUnavailableOrClosed(err)) {
+        this.options.log('warn', `dependency unavailable: ${err.message}`);
+        answer(errorEnvelope(ErrorCode.UNAVAILABLE, clientSafeMessage(err.message), messageId));
       } else {
         this.options.log('error', 'unexpected error while handling a message', err);
         answer(errorEnvelope(ErrorCode.INTERNAL, undefined, messageId));

@@ -18,15 +18,17 @@ import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
 import { createCache } from '../cache/cache-factory.ts';
 import type { Cache } from '../cache/cache-types.ts';
-import { DEFAULT_CONFIG, isLoopbackHost, type BackendConfig, type ConnectionLimits } from '../config/backend-config.ts';
+import { DEFAULT_CONFIG, type BackendConfig, type ConnectionLimits } from '../config/backend-config.ts';
 import { ConnectionRegistry } from '../delivery/connection-registry.ts';
 import { EventPublisher } from '../delivery/event-publisher.ts';
 import { BackendMetrics } from '../metrics/backend-metrics.ts';
+import { isUnavailableOrClosed } from '../errors/unavailable.ts';
 import { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
 import { RunExecutor } from '../execution/run-executor.ts';
 import { RunSupervisor } from '../execution/run-supervisor.ts';
 import { createHttpHandler } from '../http/http-api.ts';
-import { InboundPipeline, isUnavailableError } from '../reception/inbound-pipeline.ts';
+import { isLoopbackHost } from '../net/loopback.ts';
+import { InboundPipeline } from '../reception/inbound-pipeline.ts';
 import { clientSafeMessage } from '../routing/error-envelope.ts';
 import { MessageHandlerService } from '../routing/message-handler-service.ts';
 import { AgentHandler, CancelHandler, PingHandler, ResumeHandler } from '../routing/message-handlers.ts';
@@ -157,7 +159,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   });
   // A dependency that is down is an outage to report, not a bug.
   const onError = (err: unknown) =>
-    isUnavailableError(err) ? log('warn', 'background task: dependency unavailable', err) : log('error', 'background task failed', err);
+    isUnavailableOrClosed(err) ? log('warn', 'background task: dependency unavailable', err) : log('error', 'background task failed', err);
   const engines = new ExecutionEngineFactory({
     store,
     cache,

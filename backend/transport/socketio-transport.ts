@@ -7,14 +7,50 @@
  * and when what it is owed passes its cap (a reader that stopped reading).
  */
 import type http from 'node:http';
-import { Server } from 'socket.io';
-import { ErrorCode, type ClientToServerEvents, type ServerEnvelope, type ServerToClientEvents, type SocketData } from '../../protocol/index.ts';
+import { Server, type Socket } from 'socket.io';
+import {
+  CLIENT_MESSAGE_EVENT,
+  ErrorCode,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type ServerEnvelope,
+  type ServerEnvelopeByType,
+  type ServerEventType,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
 import { admitConnection, AUTH_EXPIRED_MESSAGE, scheduleAt, type Admission, type TransportDeps } from './connection-admission.ts';
 import type { GateTicket } from './connection-gate.ts';
 
 export type SocketIoDeps = TransportDeps;
+
+/** The typed server and its sockets: events of protocol/socket-events.ts, data set at admission. */
+export type FlowscopeIoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type FlowscopeServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/**
+ * One emitter per server envelope type. The map is keyed by the envelope union, so a new
+ * envelope type does not compile until it has its emitter, and each emitter is checked
+ * against the event map (socket.io cannot check an event name only known at run time).
+ */
+const EMITTERS: { [T in ServerEventType]: (socket: FlowscopeServerSocket, envelope: ServerEnvelopeByType[T]) => boolean } = {
+  agent_started: (socket, envelope) => socket.emit('agent_started', envelope),
+  agent_thinking: (socket, envelope) => socket.emit('agent_thinking', envelope),
+  tool_executing: (socket, envelope) => socket.emit('tool_executing', envelope),
+  tool_completed: (socket, envelope) => socket.emit('tool_completed', envelope),
+  agent_completed: (socket, envelope) => socket.emit('agent_completed', envelope),
+  message_ack: (socket, envelope) => socket.emit('message_ack', envelope),
+  error: (socket, envelope) => socket.emit('error', envelope),
+  pong: (socket, envelope) => socket.emit('pong', envelope),
+};
+
+/** Emits an envelope under its own type. */
+function emitEnvelope<T extends ServerEventType>(socket: FlowscopeServerSocket, envelope: ServerEnvelopeByType[T] & { type: T }): boolean {
+  const emitter: (socket: FlowscopeServerSocket, envelope: ServerEnvelopeByType[T]) => boolean = EMITTERS[envelope.type];
+  return emitter(socket, envelope);
+}
 
 /** What Engine.IO exposes of a session that this transport reads. */
 interface EngineSession {
@@ -36,9 +72,9 @@ function owedBytes(session: EngineSession): number {
   return bytes;
 }
 
-export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server {
+export function attachSocketIo(server: http.Server, deps: SocketIoDeps): FlowscopeIoServer {
   const tickets = new WeakMap<http.IncomingMessage, GateTicket>();
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
+  const io: FlowscopeIoServer = new Server(server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -93,9 +129,8 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server 
     admitConnection(deps, token)
       .then((admission: Admission) => {
         if (!admission.ok) {
-          const err = new Error(admission.code) as Error & { data: { code: string; message: string } };
-          err.data = { code: admission.code, message: admission.message };
-          next(err);
+          const data: ConnectErrorData = { code: admission.code, message: admission.message };
+          next(Object.assign(new Error(admission.code), { data }));
           return;
         }
         socket.data.userId = admission.userId;
@@ -117,7 +152,6 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server 
       socket.disconnect(true);
       if (discard) session.close(true);
     };
-    const emit = (envelope: ServerEnvelope) => (socket.emit as (ev: string, arg: unknown) => boolean)(envelope.type, envelope);
     const connection: ClientConnection = {
       id: socket.data.connectionId,
       userId: socket.data.userId,
@@ -129,7 +163,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server 
           shut(true);
           return;
         }
-        emit(envelope);
+        emitEnvelope(socket, envelope);
       },
     };
     deps.registry.add(connection);
@@ -137,7 +171,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Server 
       connection.send(errorEnvelope(ErrorCode.AUTH_EXPIRED, AUTH_EXPIRED_MESSAGE, null));
       shut();
     });
-    socket.on('message', (raw: unknown) => {
+    socket.on(CLIENT_MESSAGE_EVENT, (raw: unknown) => {
       if (closing) return;
       const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : 0;
       if (deps.pipeline.receive(connection, raw, bytes) === null) {

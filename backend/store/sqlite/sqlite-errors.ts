@@ -29,7 +29,8 @@ export function mapSqliteError(err: unknown, filename: string): unknown {
   return new StoreUnavailableError('sqlite', `SQLite database ${filename} ${hint} (${code}).`, { code, cause: err });
 }
 
-export function isUnavailable(err: unknown): boolean {
+/** Whether a SQLite driver error means the database itself is unusable (not one statement). */
+export function isSqliteUnavailable(err: unknown): boolean {
   const code = sqliteCode(err);
   return code !== undefined && unavailableHint(code) !== undefined;
 }

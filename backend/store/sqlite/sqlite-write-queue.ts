@@ -7,7 +7,7 @@
  * write issued before them).
  */
 import type Database from 'better-sqlite3';
-import { isUnavailable } from './sqlite-errors.ts';
+import { isSqliteUnavailable } from './sqlite-errors.ts';
 
 type WriteFn = () => unknown;
 
@@ -101,7 +101,7 @@ export class SqliteWriteQueue {
         write.outcome = { ok: true, value: this.runAlone.immediate(write.fn) };
       } catch (error) {
         write.outcome = { ok: false, error };
-        if (isUnavailable(error)) {
+        if (isSqliteUnavailable(error)) {
           // The database itself is failing: do not hammer it with the rest.
           for (const rest of batch.slice(batch.indexOf(write) + 1)) rest.outcome = { ok: false, error };
           break;
