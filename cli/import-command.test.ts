@@ -57,7 +57,7 @@ describe('flowscope import', () => {
     const cap = io();
     expect(await importCommand([harFile, '--name', 'Imported session', '--out', path.join(dir, 'imported.yaml')], cap)).toBe(0);
     expect(cap.err()).toMatch(/^Wrote .*imported\.yaml: \d+ steps, 2 user\(s\)/);
-    const loaded = loadScenarioText(await fs.readFile(path.join(dir, 'imported.yaml'), 'utf8'), 'imported.yaml');
+    const loaded = loadScenarioText(await fs.readFile(path.join(dir, 'imported.yaml'), 'utf8'), { file: 'imported.yaml' });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     expect(loaded.scenario.name).toBe('Imported session');
     const kinds = loaded.scenario.steps.map((s) => Object.keys(s).find((k) => k !== 'name'));

@@ -57,7 +57,7 @@ export async function loadScenarioFile(file: string, cwd = process.cwd()): Promi
     return { file: rel, error: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
   }
   if (!FORMAT_KEY.test(text)) return { file: rel, notScenario: true, error: 'not a scenario (no flowscope: key)' };
-  const loaded = loadScenarioText(text, file);
+  const loaded = loadScenarioText(text, { file });
   // Each problem at file:line:column (from its path into the document), so a terminal or CI links it.
   if (!loaded.ok) return { file: rel, error: `invalid scenario:\n${formatLocatedIssues(rel, locateIssues(text, loaded.issues))}` };
   const scenario = loaded.scenario;

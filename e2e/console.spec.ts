@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+import { GOLDEN_PATH_EVENTS, RUN_EVENT_TYPES } from '../protocol/index.ts';
 import { addAndConnect, SHOTS } from './console-actions.ts';
 
 async function sendTemplate(page: Page, template: string, userId: string) {
@@ -23,7 +23,7 @@ test('two users, live runs, errors, history', async ({ page }) => {
     const lane = page.locator(`[data-testid="run-lane"][data-user="${user}"]`);
     await expect(lane).toHaveCount(1);
     await expect(lane).toHaveAttribute('data-status', 'succeeded', { timeout: 20_000 });
-    for (const type of RUN_EVENT_TYPES) {
+    for (const type of GOLDEN_PATH_EVENTS) {
       await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
     }
   }

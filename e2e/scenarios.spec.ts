@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+import { GOLDEN_PATH_EVENTS } from '../protocol/index.ts';
 import { addAndConnect, SHOTS } from './console-actions.ts';
 
 const RUN_TIMEOUT = 30_000;
@@ -18,7 +18,7 @@ async function sendAndFinish(page: Page, userId: string) {
   await expect(page.getByTestId('send-error')).toHaveCount(0);
   const lane = page.locator(`[data-testid="run-lane"][data-user="${userId}"]`);
   await expect(lane).toHaveAttribute('data-status', 'succeeded', { timeout: 20_000 });
-  for (const type of RUN_EVENT_TYPES) await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
+  for (const type of GOLDEN_PATH_EVENTS) await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
 }
 
 /** Runs the open scenario and expects every step to pass. */
@@ -113,7 +113,7 @@ test('record a two-user session, save it, replay it: every step passes; compare 
   for (const user of ['rec-alice', 'rec-bob']) {
     const lane = page.getByTestId('scenario-caused').locator(`[data-testid="run-lane"][data-user="${user}"]`);
     await expect(lane).toHaveAttribute('data-status', 'succeeded');
-    for (const type of RUN_EVENT_TYPES) await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
+    for (const type of GOLDEN_PATH_EVENTS) await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
   }
   await expect(page.getByTestId('scenario-run-stored')).toBeVisible();
   await expect(page.getByTestId('result-item')).toHaveCount(1);

@@ -4,7 +4,7 @@
  * status, response, payload patterns and latency budgets. Pure: every problem comes back
  * with expected and received lines.
  */
-import { RUN_EVENT_TYPES, type RunEventType } from '../protocol/index.ts';
+import { GOLDEN_PATH_EVENTS, type RunEventType } from '../protocol/index.ts';
 import type { LatencyBudget } from './scenario-schema.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
 import type { ObservedRun, StepFailure } from './scenario-result.ts';
@@ -85,7 +85,7 @@ export function checkRun(run: ObservedRun, exp: RunExpectation): { problems: Ste
       });
     }
   } else if (!exp.status || exp.status === 'succeeded') {
-    const missing = RUN_EVENT_TYPES.filter((t) => !types.includes(t));
+    const missing = GOLDEN_PATH_EVENTS.filter((t) => !types.includes(t));
     if (!isFiveEventShape(types)) {
       problems.push({
         message: `not the five-event flow${missing.length ? `: missing ${missing.join(', ')}` : ''}`,

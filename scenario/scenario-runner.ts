@@ -3,7 +3,7 @@
  * returns a result with every step, every run it caused and every envelope seen. The same
  * runner serves the CLI (Node, pass `WebSocketImpl` from `ws`) and the console (browser).
  */
-import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+import { inboundMessageBytes, MAX_MESSAGE_BYTES, RUN_EVENT_TYPES } from '../protocol/index.ts';
 import type {
   ConnectStep,
   ExpectCountStep,
@@ -81,7 +81,7 @@ class StepFailed extends Error {
   }
 }
 
-const GOLDEN_TYPES: readonly string[] = RUN_EVENT_TYPES;
+const RUN_TYPES: readonly string[] = RUN_EVENT_TYPES;
 
 interface InboxItem {
   at_ms: number;
@@ -116,8 +116,6 @@ function slug(text: string): string {
       .slice(0, 40) || 'scenario'
   );
 }
-
-const MESSAGE_LIMIT_BYTES = 8192; // protocol.md §3
 
 /** Marks an inbox item as taken by the step that found it. */
 function claim(item: InboxItem | undefined): InboxItem | undefined {
@@ -388,7 +386,7 @@ class ScenarioSession {
       const p = (envelope.payload ?? {}) as { run_id?: unknown; duplicate?: unknown };
       if (typeof p.run_id === 'string' && p.duplicate !== true && !this.ackTimes.has(runKey(user.key, p.run_id))) this.ackTimes.set(runKey(user.key, p.run_id), at);
     }
-    if (GOLDEN_TYPES.includes(envelope.type) && typeof envelope.run_id === 'string') {
+    if (RUN_TYPES.includes(envelope.type) && typeof envelope.run_id === 'string') {
       // Runs are kept per user key: two keys on the same user id each see the run.
       let run = this.runs.get(runKey(user.key, envelope.run_id));
       if (!run) {
@@ -703,8 +701,7 @@ class ScenarioSession {
     const at = this.now();
     // The server answers a message it cannot read (too large, not JSON) with an error whose
     // message_id is null, and one without an id with an id of its own: such replies are paired by order.
-    const bytes = new TextEncoder().encode(typeof data === 'string' ? data : JSON.stringify(data)).length;
-    const unreadable = bytes > MESSAGE_LIMIT_BYTES || (typeof data === 'string' && !isJsonText(data));
+    const unreadable = inboundMessageBytes(data) > MAX_MESSAGE_BYTES || (typeof data === 'string' && !isJsonText(data));
     const sendNo = ++this.sendSeq;
     if (unreadable || messageId === undefined) u.pendingAnonymous.push({ sendNo, kind: unreadable ? 'unreadable' : 'noid' });
     try {
@@ -842,7 +839,7 @@ class ScenarioSession {
 
   private async doExpectNothing(spec: ExpectNothingStep, result: StepResult, extra: TemplateScope): Promise<void> {
     const u = this.user(spec.user);
-    const pattern = spec.match !== undefined ? this.render(spec.match, extra) : { type: { $oneOf: [...GOLDEN_TYPES, 'message_ack'] } };
+    const pattern = spec.match !== undefined ? this.render(spec.match, extra) : { type: { $oneOf: [...RUN_TYPES, 'message_ack'] } };
     const within = spec.within_ms ?? 200;
     result.title = `expect ${u.key} received nothing matching ${show(pattern)}`;
     await this.sleep(within);

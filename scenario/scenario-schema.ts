@@ -11,23 +11,6 @@ import { FINAL_RUN_STATUSES, RUN_EVENT_TYPES, type ScenarioIssue } from '../prot
 
 export const SCENARIO_FORMAT_VERSION = 1;
 
-export function isJsonText(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The format of scenario text without a file name: JSON only when it parses as JSON; anything
- * else (a YAML flow-style `{flowscope: 1, ...}` included) is YAML, YAML being a superset of JSON.
- */
-export function scenarioTextFormat(text: string): 'json' | 'yaml' {
-  return /^\s*[{[]/.test(text) && isJsonText(text) ? 'json' : 'yaml';
-}
-
 const userKey = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'user key: a letter, then up to 31 of [A-Za-z0-9_-]');

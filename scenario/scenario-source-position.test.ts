@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from './scenario-loader.ts';
-import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from './scenario-source-position.ts';
+import { formatLocatedIssues, issuePathSegments, issueTextRange, locateIssues, sourceLocator, stepSourcePath } from './scenario-source-position.ts';
 import type { Scenario } from './scenario-schema.ts';
 
 const yaml = `flowscope: 1
@@ -19,7 +19,7 @@ steps:
 
 describe('scenario source positions', () => {
   it('maps validation paths of a YAML file to line and column, nested steps included', () => {
-    const loaded = loadScenarioText(yaml, 'located.yaml');
+    const loaded = loadScenarioText(yaml, { file: 'located.yaml' });
     expect(loaded.ok).toBe(false);
     if (loaded.ok) return;
     const located = locateIssues(yaml, loaded.issues);
@@ -44,7 +44,7 @@ describe('scenario source positions', () => {
 
   it('keeps a syntax error at its own position, and an unlocatable path without one', () => {
     const broken = 'flowscope: 1\nname: [unclosed\n';
-    const loaded = loadScenarioText(broken, 'x.yaml');
+    const loaded = loadScenarioText(broken, { file: 'x.yaml' });
     if (loaded.ok) throw new Error('expected a syntax error');
     const [issue] = locateIssues(broken, loaded.issues);
     expect(issue).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
@@ -71,5 +71,49 @@ describe('stepSourcePath', () => {
     for (const bad of ['9', '2.4.1', '3.3.1', '1.1.1', 'x', '0']) expect(stepSourcePath(scenario, bad)).toBeUndefined();
     const yaml = 'flowscope: 1\nname: n\nusers: { a: {} }\nsteps:\n  - connect: a\n  - repeat:\n      times: 3\n      steps:\n        - sleep: 1\n        - sleep: 2\n';
     expect(sourceLocator(yaml)(stepSourcePath(scenario, '2.3.2') as string)).toEqual({ line: 10, column: 11 });
+  });
+});
+
+const EDITOR_YAML = `flowscope: 1
+name: demo
+users:
+  a: {}
+steps:
+  - connect: a
+  - send:
+      as: b
+      message: { type: user_message }
+`;
+
+const at = (text: string, path: string) => {
+  const r = issueTextRange(text, path);
+  return text.slice(r.from, r.to);
+};
+
+describe('issue ranges in the editor text', () => {
+  it('splits paths', () => {
+    expect(issuePathSegments('steps[3].send.as')).toEqual(['steps', 3, 'send', 'as']);
+    expect(issuePathSegments('(root)')).toEqual(['(root)']);
+  });
+
+  it('points at the key of a YAML path', () => {
+    expect(at(EDITOR_YAML, 'steps[1].send.as')).toBe('as');
+    expect(at(EDITOR_YAML, 'name')).toBe('name');
+  });
+
+  it('points at the deepest existing part of a missing path', () => {
+    expect(at(EDITOR_YAML, 'steps[1].send.message.payload')).toBe('message');
+    expect(at(EDITOR_YAML, 'steps[7]')).toBe('steps');
+  });
+
+  it('works on JSON text', () => {
+    const json = '{\n  "flowscope": 1,\n  "steps": [\n    { "send": { "as": "b" } }\n  ]\n}';
+    expect(at(json, 'steps[0].send.as')).toBe('"as"');
+  });
+
+  it('reads line:col paths and stays on one line', () => {
+    expect(at(EDITOR_YAML, 'line 2:7')).toBe('demo');
+    const root = issueTextRange(EDITOR_YAML, '(root)');
+    expect(EDITOR_YAML.slice(root.from, root.to)).toBe('flowscope: 1');
   });
 });

@@ -1,17 +1,23 @@
 /**
- * Where a scenario issue is in its source text, as a line and column (1-based): the path of a
- * validation issue (`steps[4].send.as`) is resolved against the document with the `yaml`
- * package's positions (JSON is read as YAML, which keeps them), and a syntax error's own
- * `line L:C` is taken as it is. A path into a key that is missing points at the deepest part
- * that exists (the step without its `as`). Pure: the CLI and the console can both use it.
+ * Where a scenario issue is in its source text: the path of a validation issue
+ * (`steps[4].send.as`) is resolved against the document with the `yaml` package's positions
+ * (JSON is read as YAML, which keeps them), and a syntax error's own `line L:C` is taken as it
+ * is. A path into a key that is missing points at the deepest part that exists (the step
+ * without its `as`). As a line and column (1-based) for the CLI, as a range of the text for the
+ * console's editor. Pure: the CLI and the console both use it.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import type { ScenarioIssue } from '../protocol/index.ts';
-import type { Scenario, ScenarioStep } from './scenario-schema.ts';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Scenario, ScenarioIssue, ScenarioStep } from './scenario-schema.ts';
 
 export interface SourcePosition {
   line: number;
   column: number;
+}
+
+/** Offsets into the text, `to` exclusive. */
+export interface TextRange {
+  from: number;
+  to: number;
 }
 
 export type LocatedIssue = ScenarioIssue & Partial<SourcePosition>;
@@ -26,41 +32,77 @@ export function issuePathSegments(path: string): Array<string | number> {
   return out;
 }
 
+const SYNTAX_PATH = /^line (\d+):(\d+)$/;
+
+/** The source range of what a path names (a key, or a list item), or of the deepest part of it that exists. */
+function resolvePath(doc: Document, path: string): [number, number] | undefined {
+  let node: unknown = doc.contents;
+  let best: [number, number] | undefined = rangeOf(node as Node | null);
+  for (const seg of issuePathSegments(path)) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair || !isScalar(pair.key) || !pair.key.range) break;
+      best = [pair.key.range[0], pair.key.range[1]];
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item?.range) break;
+      best = [item.range[0], item.range[1]];
+      node = item;
+    } else break;
+  }
+  return best;
+}
+
+function rangeOf(node: Node | null | undefined): [number, number] | undefined {
+  return node?.range ? [node.range[0], node.range[1]] : undefined;
+}
+
+function parse(text: string, lineCounter?: LineCounter): Document | undefined {
+  try {
+    return parseDocument(text, { keepSourceTokens: false, ...(lineCounter ? { lineCounter } : {}) });
+  } catch {
+    return undefined;
+  }
+}
+
 /** A parsed document that answers many paths (parse once per file). */
 export function sourceLocator(text: string): (path: string) => SourcePosition | undefined {
   const lineCounter = new LineCounter();
-  let doc: ReturnType<typeof parseDocument> | undefined;
-  try {
-    doc = parseDocument(text, { lineCounter, keepSourceTokens: false });
-  } catch {
-    doc = undefined;
-  }
-  const at = (offset: number): SourcePosition => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
+  const doc = parse(text, lineCounter);
   return (path) => {
-    const syntax = /^line (\d+):(\d+)$/.exec(path);
+    const syntax = SYNTAX_PATH.exec(path);
     if (syntax) return { line: Number(syntax[1]), column: Number(syntax[2]) };
     if (!doc) return undefined;
-    let node: unknown = doc.contents;
-    let best: number | undefined = (node as Node | null)?.range?.[0];
-    if (path === '(root)' || path === '(document)') return best === undefined ? undefined : at(best);
-    for (const seg of issuePathSegments(path)) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair || !isScalar(pair.key) || !pair.key.range) break;
-        best = pair.key.range[0];
-        node = pair.value;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        const item = node.items[seg] as Node | undefined;
-        if (!item?.range) break;
-        best = item.range[0];
-        node = item;
-      } else break;
-    }
-    return best === undefined ? undefined : at(best);
+    const range = path === '(root)' || path === '(document)' ? rangeOf(doc.contents) : resolvePath(doc, path);
+    if (range === undefined) return undefined;
+    const p = lineCounter.linePos(range[0]);
+    return { line: p.line, column: p.col };
   };
+}
+
+/** A range that stays on the line it starts on, at least one character wide, so an underline marks the spot, not the whole block. */
+function lineRange(text: string, from: number, to = from): TextRange {
+  const start = Math.max(0, Math.min(from, text.length));
+  const eol = text.indexOf('\n', start);
+  const lineEnd = eol === -1 ? text.length : eol;
+  return { from: start, to: Math.max(start, Math.min(Math.max(to, start + 1), lineEnd)) };
+}
+
+/** The range of the text an issue's path marks (the editor underlines it); the first line when the path finds nothing. */
+export function issueTextRange(text: string, path: string): TextRange {
+  const syntax = SYNTAX_PATH.exec(path);
+  if (syntax) {
+    const lines = text.split('\n');
+    const n = Math.min(Math.max(1, Number(syntax[1])), lines.length);
+    let offset = 0;
+    for (let i = 0; i < n - 1; i++) offset += (lines[i] as string).length + 1;
+    const col = Math.min(Math.max(1, Number(syntax[2])), (lines[n - 1]?.length ?? 0) + 1);
+    return lineRange(text, offset + col - 1, offset + (lines[n - 1]?.length ?? 0));
+  }
+  const doc = parse(text);
+  const range = doc ? resolvePath(doc, path) : undefined;
+  return range ? lineRange(text, range[0], range[1]) : lineRange(text, 0, text.length);
 }
 
 /** The issues with their line and column added where the text has them. */

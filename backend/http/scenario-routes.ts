@@ -10,7 +10,7 @@
  */
 import type http from 'node:http';
 import { ErrorCode, type ScenarioIssue } from '../../protocol/index.ts';
-import { scenarioTextFormat } from '../../scenario/scenario-schema.ts';
+import { scenarioTextFormat } from '../../scenario/scenario-loader.ts';
 import {
   MAX_RESULT_BYTES,
   MAX_SCENARIO_BYTES,

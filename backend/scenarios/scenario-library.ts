@@ -1,6 +1,6 @@
 /**
  * The scenario library behind /api/scenarios (docs/protocol.md, HTTP extensions): scenario
- * files (JSON or YAML, scenario/scenario-schema.ts) from two sources, and the history of their
+ * files (JSON or YAML, read by scenario/scenario-loader.ts) from two sources, and the history of their
  * run results.
  *
  * - `builtin`: a read-only folder (the repo's `scenarios/` pack; optional). Ids are the file's
@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import {
   ErrorCode,
   type ScenarioDocument,
@@ -28,7 +27,7 @@ import {
   type ScenarioSummary,
   type StoredScenarioResult,
 } from '../../protocol/index.ts';
-import { validateScenario } from '../../scenario/scenario-schema.ts';
+import { checkScenarioText } from '../../scenario/scenario-loader.ts';
 
 export type { ScenarioSource, ScenarioFormat, ScenarioSummary, ScenarioDocument, ScenarioResultSummary, StoredScenarioResult };
 
@@ -148,36 +147,10 @@ async function scan(root: string | undefined, source: ScenarioSource): Promise<M
   return out;
 }
 
-function parseIssue(err: unknown, format: ScenarioFormat): ScenarioIssue {
-  if (err instanceof YAMLParseError) {
-    const line = err.linePos?.[0];
-    return { path: line ? `line ${line.line}:${line.col}` : '(document)', message: err.message.split('\n')[0] ?? err.message };
-  }
-  return { path: '(document)', message: `not valid ${format === 'json' ? 'JSON' : 'YAML'}: ${err instanceof Error ? err.message : String(err)}` };
-}
-
-interface Parsed {
-  doc: unknown;
-  issues: ScenarioIssue[];
-}
-
-/** Parses and validates scenario text; never throws. */
-export function checkScenarioText(text: string, format: ScenarioFormat): Parsed {
-  let doc: unknown;
-  try {
-    doc = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, merge: true });
-  } catch (err) {
-    return { doc: undefined, issues: [parseIssue(err, format)] };
-  }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    return { doc, issues: [{ path: '(document)', message: 'a scenario is an object with flowscope: 1, name, users and steps' }] };
-  }
-  const result = validateScenario(doc);
-  return { doc, issues: result.ok ? [] : result.issues };
-}
-
 function toDocument(entry: FileEntry, text: string, mtime: Date): ScenarioDocument {
-  const { doc, issues } = checkScenarioText(text, entry.format);
+  const checked = checkScenarioText(text, { format: entry.format });
+  const { doc } = checked;
+  const issues = checked.ok ? [] : checked.issues;
   const obj = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
   const name = typeof obj.name === 'string' && obj.name ? obj.name : entry.id;
   const tags = Array.isArray(obj.tags) ? obj.tags.filter((t): t is string => typeof t === 'string') : [];
@@ -356,14 +329,15 @@ export function createScenarioLibrary(options: ScenarioLibraryOptions): Scenario
         throw new ScenarioLibraryError(ErrorCode.MESSAGE_TOO_LARGE, `A scenario is at most ${MAX_SCENARIO_BYTES} bytes.`);
       }
       if (id !== undefined) checkId(id);
-      const { doc, issues } = checkScenarioText(text, format);
-      if (issues.length > 0) {
+      const checked = checkScenarioText(text, { format });
+      if (!checked.ok) {
+        const { issues } = checked;
         throw new ScenarioLibraryError(ErrorCode.VALIDATION_FAILED, `The scenario is invalid (${issues.length} issue${issues.length === 1 ? '' : 's'}).`, issues);
       }
       const { builtin, saved } = await sources();
       let targetId: string;
       if (id === undefined) {
-        const base = slugify(String((doc as { name: string }).name));
+        const base = slugify(checked.scenario.name);
         targetId = base;
         for (let n = 2; builtin.has(targetId) || saved.has(targetId); n++) targetId = `${base}-${n}`;
       } else {

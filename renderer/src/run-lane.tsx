@@ -1,5 +1,5 @@
 /** One run: event markers on a time axis with the gaps in ms, the five-event checklist, status. */
-import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
+import { GOLDEN_PATH_EVENTS } from '../../protocol/index.ts';
 import { laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
 import { formatStageMs } from '../../scenario/run-stages.ts';
 
@@ -69,7 +69,7 @@ export function RunLane({ lane, focused, onFocus }: Props) {
         })}
       </div>
       <div className="checklist">
-        {RUN_EVENT_TYPES.map((t) => (
+        {GOLDEN_PATH_EVENTS.map((t) => (
           <span key={t} className={lane.seen[t] ? 'yes' : 'no'} data-testid={`check-${t}`} data-ok={lane.seen[t] ? 'true' : 'false'}>
             {lane.seen[t] ? '✓' : '✗'} {t}
           </span>

@@ -3,7 +3,7 @@
  * five run events count; an event whose seq the run already has (a resume replay, a history load
  * of a live run) is dropped, the first copy kept.
  */
-import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
+import { GOLDEN_PATH_EVENTS, RUN_EVENT_TYPES } from '../../protocol/index.ts';
 import type { StreamEvent } from './console-store.ts';
 import { stagesOfLane, type RunStages } from './lane-stages.ts';
 
@@ -62,7 +62,7 @@ export function buildLane(runId: string, events: readonly StreamEvent[], ackAt?:
   }
   list.sort((a, b) => (Number(a.envelope.seq) || 0) - (Number(b.envelope.seq) || 0));
   const seen: Record<string, boolean> = {};
-  for (const t of RUN_EVENT_TYPES) seen[t] = list.some((e) => e.envelope.type === t);
+  for (const t of GOLDEN_PATH_EVENTS) seen[t] = list.some((e) => e.envelope.type === t);
   const done = list.find((e) => e.envelope.type === 'agent_completed');
   const payload = (done?.envelope.payload ?? {}) as { status?: string; response?: string | null; error?: string | null };
   const status = payload.status ?? 'running';

@@ -7,7 +7,8 @@ import { useMemo, useState } from 'react';
 import { downloadHar } from './har-file.ts';
 import { ScenarioEditor } from './scenario-editor.tsx';
 import { scenarioActions, scenarioStore, type OpenScenario } from './scenario-store.ts';
-import { checkScenarioText, scenarioNameOf } from './scenario-text.ts';
+import { checkScenarioText } from '../../scenario/scenario-loader.ts';
+import { scenarioNameOf } from './scenario-text.ts';
 import { hasUnsavedChanges } from './unsaved-changes.ts';
 
 function originLabel(doc: OpenScenario): string {

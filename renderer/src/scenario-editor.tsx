@@ -11,8 +11,8 @@ import { json } from '@codemirror/lang-json';
 import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import type { ScenarioFormat, ScenarioIssue } from '../../protocol/index.ts';
+import { issueTextRange } from '../../scenario/scenario-source-position.ts';
 import { oneDarkish } from './editor-theme.ts';
-import { locateIssue } from './scenario-issue-locator.ts';
 import { yamlHighlight } from './yaml-highlight.ts';
 
 interface Props {
@@ -80,7 +80,7 @@ export function ScenarioEditor({ docKey, value, format, issues, onChange }: Prop
     if (!v) return;
     const text = v.state.doc.toString();
     const diagnostics: Diagnostic[] = issues.map((issue) => {
-      const { from, to } = locateIssue(text, issue.path);
+      const { from, to } = issueTextRange(text, issue.path);
       return { from, to, severity: 'error', message: `${issue.path}: ${issue.message}` };
     });
     v.dispatch(setDiagnostics(v.state, diagnostics));

@@ -12,12 +12,13 @@ import { compareResults, type RunComparison } from '../../scenario/run-compariso
 import type { ReceivedRecord, ScenarioResult } from '../../scenario/scenario-result.ts';
 import { runScenario } from '../../scenario/scenario-runner.ts';
 import type { ScenarioIssue, ScenarioResultSummary, ScenarioSource, ScenarioSummary } from '../../protocol/index.ts';
+import { checkScenarioText, scenarioTextFormat } from '../../scenario/scenario-loader.ts';
 import type { Scenario } from '../../scenario/scenario-schema.ts';
 import { getConsoleState } from './console-store.ts';
 import { createExternalStore } from './external-store.ts';
 import { createFrameBatch } from './frame-batch.ts';
 import { sessionFromHarText } from './har-file.ts';
-import { checkScenarioText, NEW_SCENARIO_TEXT, scenarioFormatOf, scenarioToYaml } from './scenario-text.ts';
+import { NEW_SCENARIO_TEXT, scenarioToYaml } from './scenario-text.ts';
 import { LiveStepRows, planRows, rowsFromResult, settleRows, type StepRow } from './scenario-step-model.ts';
 import { createConfirmGate, hasUnsavedChanges, unsavedLabel, type DiscardPrompt } from './unsaved-changes.ts';
 import { showView } from './view-store.ts';
@@ -275,7 +276,7 @@ export const scenarioActions = {
   async save(asNew = false): Promise<void> {
     const doc = get().doc;
     if (!doc) return;
-    const format = scenarioFormatOf(doc.text);
+    const format = scenarioTextFormat(doc.text);
     set({ busy: true, notice: null });
     try {
       const inPlace = !asNew && doc.id !== null && doc.source === 'saved';
