@@ -63,7 +63,7 @@ export default tseslint.config(
   },
   {
     files: ['backend/**/*.ts'],
-    ignores: ['backend/**/*.test.ts', 'backend/test-support/**', 'backend/store/store-factory.ts', 'backend/cache/cache-factory.ts', 'backend/store/sqlite/**', 'backend/store/postgres/**', 'backend/cache/memory/**', 'backend/cache/redis/**', 'backend/cache/redis-protocol/**'],
+    ignores: ['backend/store/store-factory.ts', 'backend/cache/cache-factory.ts', 'backend/store/sqlite/**', 'backend/store/postgres/**', 'backend/cache/memory/**', 'backend/cache/redis/**', 'backend/cache/redis-protocol/**'],
     rules: layer(
       [
         group(['**/main/**', '**/renderer/**', '**/client/**', '**/cli/**'], 'backend/ must not import main/, renderer/, client/ or cli/.'),
@@ -77,20 +77,12 @@ export default tseslint.config(
     rules: layer([group(['**/main/**', '**/renderer/**', '**/client/**', '**/cli/**'], 'backend/ must not import main/, renderer/, client/ or cli/.')], [noElectron]),
   },
   {
-    // Tests and test support drive the real server through the client module.
-    files: ['backend/**/*.test.ts', 'backend/test-support/**'],
-    rules: layer([group(['**/main/**', '**/renderer/**', '**/cli/**'], 'backend/ tests must not import main/, renderer/ or cli/.')], [noElectron]),
-  },
-  {
     files: ['cli/**/*.ts'],
     rules: layer([group(['../backend/*', '!../backend/index.ts', '../backend/*/**', '../main/**', '../renderer/**'], 'cli/ imports backend/index.ts, client/ and protocol/ only.')], [noElectron]),
   },
   {
-    // CLI tests may also use the backend's test support (a real serve process).
-    files: ['cli/**/*.test.ts'],
-    rules: layer(
-      [group(['../backend/*', '!../backend/index.ts', '!../backend/test-support', '../backend/*/**', '!../backend/test-support/**', '../main/**', '../renderer/**'], 'cli/ tests import backend/index.ts, backend/test-support, client/ and protocol/ only.')],
-      [noElectron],
-    ),
+    // System tests and their support (test/) drive backend/ through client/ and cli/.
+    files: ['test/**/*.ts'],
+    rules: layer([group(['**/main/**', '**/renderer/**'], 'test/ imports backend/, client/, cli/ and protocol/, never main/ or renderer/.')], [noElectron]),
   },
 );

@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
 // The renderer is built by Vite into dist/renderer; the backend serves it at `/`.
-// Vitest runs unit and integration tests (*.test.ts / *.test.tsx) but never the
-// Playwright specs under e2e/ (*.spec.ts).
+// Vitest runs unit tests (beside their code) and system tests (test/system/), *.test.ts /
+// *.test.tsx, but never the Playwright specs under e2e/ (*.spec.ts).
 export default defineConfig({
   root: 'renderer',
   base: './',
@@ -18,7 +18,7 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 5173 },
   test: {
     root: '.',
-    include: ['{protocol,backend,client,scenario,cli,main,renderer,bench,scripts}/**/*.test.{ts,tsx}'],
+    include: ['{protocol,backend,client,scenario,cli,main,renderer,bench,scripts,test}/**/*.test.{ts,tsx}'],
     exclude: ['node_modules/**', 'dist/**', 'e2e/**'],
     environment: 'node',
     testTimeout: 20_000,

@@ -10,8 +10,8 @@
 import OpenAI from 'openai';
 import { createLlmAgent } from '../backend/agents/llm/llm-agent.ts';
 import { createDefaultTools } from '../backend/agents/tools/tool-registry.ts';
-import { runToEnd } from '../backend/agents/llm/test-support/llm-run-harness.ts';
-import { startOpenAiCompatibleServer, textReply, toolCallReply } from '../backend/agents/llm/test-support/openai-compatible-server.ts';
+import { runToEnd } from '../test/support/llm-run-harness.ts';
+import { startOpenAiCompatibleServer, textReply, toolCallReply } from '../test/support/openai-compatible-server.ts';
 
 const RUNS = Number(process.env.BENCH_LLM_RUNS ?? 300);
 

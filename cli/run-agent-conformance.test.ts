@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IN_CI } from '../backend/test-support/test-services.ts';
+import { IN_CI } from '../test/support/test-services.ts';
 import { runCommand } from './run-command.ts';
 import { captureIo } from './test-support/captured-io.ts';
 

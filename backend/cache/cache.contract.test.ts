@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CACHES, TEST_REDIS_URL, redisAvailable, uniqueTestName } from '../test-support/test-services.ts';
+import { CACHES, TEST_REDIS_URL, redisAvailable, uniqueTestName } from '../../test/support/test-services.ts';
 import { CacheUnavailableError } from './cache-errors.ts';
 import { createCache } from './cache-factory.ts';
 import type { Cache, CacheOptions } from './cache-types.ts';

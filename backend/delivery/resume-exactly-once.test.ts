@@ -5,17 +5,17 @@
  * client received them over all its connections, are each seq exactly once, in seq order.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
-import { forcedDisconnectLoop } from '../test-support/disconnect-loop.ts';
+import { startTestBackend, type TestBackend } from '../../test/support/test-backend.ts';
+import { forcedDisconnectLoop } from '../../test/support/disconnect-loop.ts';
 
-let harness: Harness | undefined;
+let harness: TestBackend | undefined;
 afterAll(async () => {
   await harness?.close();
 });
 
 describe('resume after forced disconnects', () => {
   it('delivers every event of every run exactly once, in seq order (1,000 disconnects)', async () => {
-    harness = await startHarness({ rateLimitMessages: 1_000_000, maxConnectionsPerUser: 50 });
+    harness = await startTestBackend({ rateLimitMessages: 1_000_000, maxConnectionsPerUser: 50 });
     const result = await forcedDisconnectLoop({
       url: harness.backend.url,
       mintToken: (userId) => harness!.backend.mintToken(userId),

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
+import { startTestBackend, type TestBackend } from '../../test/support/test-backend.ts';
 
 const YAML = `flowscope: 1
 name: Complete flow
@@ -16,7 +16,7 @@ steps:
 `;
 const json = (name: string) => JSON.stringify({ flowscope: 1, name, users: { bob: {} }, steps: [{ connect: 'bob' }] });
 
-let h: Harness;
+let h: TestBackend;
 let builtinDir: string;
 let base: string;
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
   // it would land where the test can see it (and not in a shared /tmp).
   sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-sandbox-'));
   fs.mkdirSync(path.join(sandboxDir, 'outer', 'data'), { recursive: true });
-  h = await startHarness({ scenarioDir: builtinDir, dataDir: path.join(sandboxDir, 'outer', 'data') });
+  h = await startTestBackend({ scenarioDir: builtinDir, dataDir: path.join(sandboxDir, 'outer', 'data') });
   base = `http://127.0.0.1:${h.backend.port}`;
 });
 
@@ -218,9 +218,9 @@ describe('/api/scenarios on a loopback server', () => {
 });
 
 describe('/api/scenarios on a non-loopback server', () => {
-  let wide: Harness;
+  let wide: TestBackend;
   beforeAll(async () => {
-    wide = await startHarness({ host: '0.0.0.0', scenarioDir: builtinDir });
+    wide = await startTestBackend({ host: '0.0.0.0', scenarioDir: builtinDir });
   });
   afterAll(async () => {
     await wide.close();

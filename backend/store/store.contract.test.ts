@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Priority, RunEventEnvelope, RunEventType } from '../../protocol/index.ts';
-import { STORES, TEST_DATABASE_URL, postgresAvailable, uniqueTestName } from '../test-support/test-services.ts';
+import { STORES, TEST_DATABASE_URL, postgresAvailable, uniqueTestName } from '../../test/support/test-services.ts';
 import { StoreClosedError, StoreConflictError, StoreUnavailableError } from './store-errors.ts';
 import { createStore } from './store-factory.ts';
 import type { AcceptMessageInput, AcceptMessageResult, RunRecord, Store, StoredEvent } from './store-types.ts';

@@ -1,6 +1,6 @@
 /**
  * `npm run soak`: the fault runs of issue 11 against real servers on 127.0.0.1, bounded in
- * count and time (backend/test-support/soak/soak-phases.ts). Prints one line of figures per
+ * count and time (test/support/soak/soak-phases.ts). Prints one line of figures per
  * phase and every problem found; exits 1 when a phase found one.
  *
  *   npm run soak -- [--kills 20] [--outages 5] [--disconnects 1000] [--users 4]
@@ -11,8 +11,8 @@
  * in front of them and never touches the servers themselves. Without them it is skipped.
  */
 import { parseArgs } from 'node:util';
-import { crashLoop, disconnects, outages, type PhaseResult } from '../../backend/test-support/soak/soak-phases.ts';
-import { postgresAvailable, redisAvailable } from '../../backend/test-support/test-services.ts';
+import { crashLoop, disconnects, outages, type PhaseResult } from '../../test/support/soak/soak-phases.ts';
+import { postgresAvailable, redisAvailable } from '../../test/support/test-services.ts';
 
 const { values } = parseArgs({
   options: {

@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLlmAgent } from './llm-agent.ts';
 import { LlmRunError } from './llm-errors.ts';
 import type { LlmAgentOptions } from './llm-options.ts';
-import { failureOf, runToEnd, startRun } from './test-support/llm-run-harness.ts';
-import { chunk, errorReply, startOpenAiCompatibleServer, textReply, type OpenAiCompatibleServer } from './test-support/openai-compatible-server.ts';
+import { failureOf, runToEnd, startRun } from '../../../test/support/llm-run-harness.ts';
+import { chunk, errorReply, startOpenAiCompatibleServer, textReply, type OpenAiCompatibleServer } from '../../../test/support/openai-compatible-server.ts';
 
 let server: OpenAiCompatibleServer;
 beforeAll(async () => {

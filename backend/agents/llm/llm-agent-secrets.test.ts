@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLlmAgent } from './llm-agent.ts';
 import { LlmOptionsError } from './llm-options.ts';
-import { failureOf, runToEnd } from './test-support/llm-run-harness.ts';
-import { chunk, errorReply, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from './test-support/openai-compatible-server.ts';
+import { failureOf, runToEnd } from '../../../test/support/llm-run-harness.ts';
+import { chunk, errorReply, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from '../../../test/support/openai-compatible-server.ts';
 
 const KEY = 'sk-flowscope-SECRET-key-0123456789abcdef';
 

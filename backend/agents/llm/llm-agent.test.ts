@@ -3,8 +3,8 @@ import type { Tool } from '../agent-types.ts';
 import { createDefaultTools } from '../tools/tool-registry.ts';
 import { createLlmAgent } from './llm-agent.ts';
 import type { LlmAgentOptions } from './llm-options.ts';
-import { failureOf, runToEnd, startRun } from './test-support/llm-run-harness.ts';
-import { chunk, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from './test-support/openai-compatible-server.ts';
+import { failureOf, runToEnd, startRun } from '../../../test/support/llm-run-harness.ts';
+import { chunk, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from '../../../test/support/openai-compatible-server.ts';
 
 let server: OpenAiCompatibleServer;
 beforeAll(async () => {

@@ -7,9 +7,9 @@ import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { connect, ConnectionRefusedError, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
 import { RUN_EVENT_TYPES, runEventSchema } from '../../protocol/index.ts';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
-import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
-import type { BackendConfig } from '../config/backend-config.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
+import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../support/test-services.ts';
+import type { BackendConfig } from '../../backend/config/backend-config.ts';
 
 const SECRET = 'test-secret-of-sufficient-length-0123456789';
 

@@ -8,9 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connect, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
-import { wrapConnection, type TestClient } from '../test-support/backend-harness.ts';
-import { startServeProcess } from '../test-support/serve-process.ts';
-import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
+import { wrapConnection, type TestClient } from '../support/backend-harness.ts';
+import { startServeProcess } from '../support/serve-process.ts';
+import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../support/test-services.ts';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsResponse } from '../../protocol/index.ts';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
 
 const EXAMPLE = path.resolve('examples/agents/module/trip-agent.ts');
 

@@ -4,8 +4,8 @@
  * forced disconnects with resume. The long form's figures are in the issue 11 notes.
  */
 import { describe, expect, it } from 'vitest';
-import { postgresAvailable, redisAvailable } from '../test-services.ts';
-import { crashLoop, disconnects, outages } from './soak-phases.ts';
+import { postgresAvailable, redisAvailable } from '../support/test-services.ts';
+import { crashLoop, disconnects, outages } from '../support/soak/soak-phases.ts';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();

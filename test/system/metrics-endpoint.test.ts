@@ -3,7 +3,7 @@
  * with METRICS_TOKEN set, only with the Bearer token.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
 
 const harnesses: Harness[] = [];
 afterAll(async () => {

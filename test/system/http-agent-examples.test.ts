@@ -8,12 +8,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHarness } from '../../test-support/backend-harness.ts';
-import { IN_CI } from '../../test-support/test-services.ts';
-import { createHttpAgent } from './http-agent.ts';
-import { recordedContext } from './agent-test-server.ts';
+import { startHarness } from '../support/backend-harness.ts';
+import { IN_CI } from '../support/test-services.ts';
+import { createHttpAgent } from '../../backend/agents/http/http-agent.ts';
+import { recordedContext } from '../../backend/agents/http/agent-test-server.ts';
 
-const root = path.resolve(import.meta.dirname, '../../..');
+const root = path.resolve(import.meta.dirname, '../..');
 const PYTHON_EXAMPLE = path.join(root, 'examples/agents/python/agent.py');
 const TS_EXAMPLE = path.join(root, 'examples/agents/typescript/http-agent.ts');
 

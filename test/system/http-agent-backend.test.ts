@@ -4,8 +4,8 @@
  * aborts the request (the agent sees its connection close) and the run ends `cancelled`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../test-support/backend-harness.ts';
-import { EXEC, startAgentServer, THINK, type AgentTestServer } from './agent-test-server.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
+import { EXEC, startAgentServer, THINK, type AgentTestServer } from '../../backend/agents/http/agent-test-server.ts';
 
 let failing: AgentTestServer;
 let stalling: AgentTestServer;

@@ -1,16 +1,11 @@
-/** Starts a real backend on an ephemeral port for integration tests, and clients for it. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+/** Starts a real backend on an ephemeral port for system tests, and clients (client/) for it. */
 import WebSocket from 'ws';
 import { connect, type FlowscopeConnection, type ReceivedEnvelope, type TransportKind, type WebSocketConstructor } from '../../client/index.ts';
-import { startBackend, type BackendOptions, type RunningBackend } from '../server/flowscope-server.ts';
+import type { BackendOptions } from '../../backend/server/flowscope-server.ts';
+import { startTestBackend, type TestBackend } from './test-backend.ts';
 
-export interface Harness {
-  backend: RunningBackend;
-  dataDir: string;
+export interface Harness extends TestBackend {
   client(userId: string, transport?: TransportKind): Promise<TestClient>;
-  close(): Promise<void>;
 }
 
 export interface TestClient {
@@ -62,8 +57,7 @@ export function wrapConnection(connection: FlowscopeConnection): TestClient {
 }
 
 export async function startHarness(config: BackendOptions = {}): Promise<Harness> {
-  const dataDir = config.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-test-'));
-  const backend = await startBackend({ host: '127.0.0.1', port: 0, quiet: true, jwtSecret: 'test-secret-of-sufficient-length-0123456789', ...config, dataDir });
+  const { backend, dataDir } = await startTestBackend(config);
   const clients: TestClient[] = [];
   return {
     backend,

@@ -5,9 +5,9 @@
  * one line, and cancel hanging up the model's HTTP request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../test-support/backend-harness.ts';
-import { createLlmAgent } from './llm-agent.ts';
-import { chunk, errorReply, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from './test-support/openai-compatible-server.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
+import { createLlmAgent } from '../../backend/agents/llm/llm-agent.ts';
+import { chunk, errorReply, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from '../support/openai-compatible-server.ts';
 
 const KEY = 'sk-backend-test-key-0123456789';
 

@@ -11,10 +11,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connect, type WebSocketConstructor } from '../../../client/index.ts';
-import { startBackend, type RunningBackend } from '../../server/flowscope-server.ts';
-import { wrapConnection, type TestClient } from '../../test-support/backend-harness.ts';
-import { postgresAvailable, TEST_DATABASE_URL, uniqueTestName } from '../../test-support/test-services.ts';
+import { connect, type WebSocketConstructor } from '../../client/index.ts';
+import { startBackend, type RunningBackend } from '../../backend/server/flowscope-server.ts';
+import { wrapConnection, type TestClient } from '../support/backend-harness.ts';
+import { postgresAvailable, TEST_DATABASE_URL, uniqueTestName } from '../support/test-services.ts';
 
 const pgUp = await postgresAvailable();
 const cleanups: Array<() => Promise<void>> = [];

@@ -6,11 +6,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRestClient } from '../../client/index.ts';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
-import { CuttableProxy } from '../test-support/tcp-proxy.ts';
-import { dropTestSchema, postgresAvailable, TEST_DATABASE_URL, uniqueTestName } from '../test-support/test-services.ts';
-import { createStore } from '../store/store-factory.ts';
-import type { Store } from '../store/store-types.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
+import { CuttableProxy } from '../support/tcp-proxy.ts';
+import { dropTestSchema, postgresAvailable, TEST_DATABASE_URL, uniqueTestName } from '../support/test-services.ts';
+import { createStore } from '../../backend/store/store-factory.ts';
+import type { Store } from '../../backend/store/store-types.ts';
 
 const pgUp = await postgresAvailable();
 const schema = uniqueTestName('outage');

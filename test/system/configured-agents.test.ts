@@ -7,9 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsResponse } from '../../protocol/index.ts';
-import { startOpenAiCompatibleServer, textReply, type OpenAiCompatibleServer } from '../agents/llm/test-support/openai-compatible-server.ts';
-import { loadConfig } from '../config/backend-config.ts';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
+import { startOpenAiCompatibleServer, textReply, type OpenAiCompatibleServer } from '../support/openai-compatible-server.ts';
+import { loadConfig } from '../../backend/config/backend-config.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
 
 const KEY = 'sk-configured-agents-key-0123456789';
 let llm: OpenAiCompatibleServer;

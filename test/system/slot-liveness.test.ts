@@ -12,8 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createRestClient } from '../../client/index.ts';
-import { startServeProcess } from '../test-support/serve-process.ts';
-import { redisAvailable, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
+import { startServeProcess } from '../support/serve-process.ts';
+import { redisAvailable, TEST_REDIS_URL, uniqueTestName } from '../support/test-services.ts';
 
 const redisUp = await redisAvailable();
 const prefix = `${uniqueTestName('slots')}:`;

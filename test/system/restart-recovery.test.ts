@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connect, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
-import { startHarness, wrapConnection, type Harness } from '../test-support/backend-harness.ts';
-import { startServeProcess } from '../test-support/serve-process.ts';
+import { startHarness, wrapConnection, type Harness } from '../support/backend-harness.ts';
+import { startServeProcess } from '../support/serve-process.ts';
 
 const SECRET = 'restart-secret-restart-secret-restart-0000';
 function startServe(dataDir: string) {

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { io as ioClient } from 'socket.io-client';
 import { createRestClient } from '../../client/index.ts';
-import { startHarness, type Harness, type TestClient } from '../test-support/backend-harness.ts';
-import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
-import { startBackend, type BackendOptions, type RunningBackend } from './flowscope-server.ts';
+import { startHarness, type Harness, type TestClient } from '../support/backend-harness.ts';
+import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../support/test-services.ts';
+import { startBackend, type BackendOptions, type RunningBackend } from '../../backend/server/flowscope-server.ts';
 
 const SECRET = 'hardening-secret-hardening-secret-000000';
 const pgUp = await postgresAvailable();

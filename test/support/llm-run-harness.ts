@@ -3,10 +3,10 @@
  * with the thread's history and a tool set, then settles the context so pairs are whole.
  * Events are recorded in memory instead of being stored.
  */
-import type { RunEventDraft } from '../../../../protocol/index.ts';
-import { createAgentContext } from '../../agent-context.ts';
-import type { Agent, AgentResult, HistoryMessage, Tool } from '../../agent-types.ts';
-import { createDefaultTools } from '../../tools/tool-registry.ts';
+import type { RunEventDraft } from '../../protocol/index.ts';
+import { createAgentContext } from '../../backend/agents/agent-context.ts';
+import type { Agent, AgentResult, HistoryMessage, Tool } from '../../backend/agents/agent-types.ts';
+import { createDefaultTools } from '../../backend/agents/tools/tool-registry.ts';
 
 /** The default tools, built once (the docs search index takes a while to build). */
 let defaultTools: ReadonlyMap<string, Tool> | undefined;

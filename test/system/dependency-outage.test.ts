@@ -4,9 +4,9 @@
  * and service resumes by itself when Redis is back.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../test-support/backend-harness.ts';
-import { CuttableProxy } from '../test-support/tcp-proxy.ts';
-import { redisAvailable, TEST_REDIS_URL, uniqueTestName } from '../test-support/test-services.ts';
+import { startHarness, type Harness } from '../support/backend-harness.ts';
+import { CuttableProxy } from '../support/tcp-proxy.ts';
+import { redisAvailable, TEST_REDIS_URL, uniqueTestName } from '../support/test-services.ts';
 
 const redisUp = await redisAvailable();
 

@@ -8,7 +8,7 @@
  * - outages: a backend on PostgreSQL and Redis, each behind a TCP proxy of our own, under
  *   load; the proxies are cut and restored in turn; every acknowledged run ends with seq
  *   1..n, and every client gets new messages through after the last outage.
- * - disconnects: forced disconnects with resume (test-support/disconnect-loop.ts): every
+ * - disconnects: forced disconnects with resume (test/support/disconnect-loop.ts): every
  *   event exactly once, in order.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -18,7 +18,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createRestClient } from '../../../client/index.ts';
-import { startBackend } from '../../server/flowscope-server.ts';
+import { startBackend } from '../../../backend/server/flowscope-server.ts';
 import { forcedDisconnectLoop, type DisconnectLoopResult } from '../disconnect-loop.ts';
 import { startServeProcess } from '../serve-process.ts';
 import { CuttableProxy } from '../tcp-proxy.ts';
