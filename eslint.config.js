@@ -81,8 +81,8 @@ export default tseslint.config(
     rules: layer([group(['../backend/*', '!../backend/index.ts', '../backend/*/**', '../main/**', '../renderer/**'], 'cli/ imports backend/index.ts, client/ and protocol/ only.')], [noElectron]),
   },
   {
-    // System tests and their support (test/) drive backend/ through client/ and cli/.
+    // System tests and their support (test/) drive backend/ through client/, cli/ and scenario/.
     files: ['test/**/*.ts'],
-    rules: layer([group(['**/main/**', '**/renderer/**'], 'test/ imports backend/, client/, cli/ and protocol/, never main/ or renderer/.')], [noElectron]),
+    rules: layer([group(['**/main/**', '**/renderer/**'], 'test/ imports backend/, client/, cli/, scenario/ and protocol/, never main/ or renderer/.')], [noElectron]),
   },
 );
