@@ -1,45 +1,52 @@
 /**
- * Every error code of the wire protocol, in one place (protocol.md §2, §4).
- * Clients receive `{ code, message }`; never a stack trace.
+ * Every error code of the wire protocol, in one table (protocol.md §2, §4, Part 2 "HTTP"),
+ * as Fastify keeps its errors: each code with its default human-readable message and the
+ * HTTP status a REST answer with it has. Clients receive `{ code, message }`; never a stack
+ * trace. A new code is one new row.
  */
-export const ErrorCode = {
-  INVALID_JSON: 'INVALID_JSON',
-  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
-  VALIDATION_FAILED: 'VALIDATION_FAILED',
-  UNKNOWN_TYPE: 'UNKNOWN_TYPE',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  RATE_LIMITED: 'RATE_LIMITED',
-  QUEUE_FULL: 'QUEUE_FULL',
-  AUTH_REQUIRED: 'AUTH_REQUIRED',
-  AUTH_INVALID: 'AUTH_INVALID',
-  AUTH_EXPIRED: 'AUTH_EXPIRED',
-  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
-  UNAVAILABLE: 'UNAVAILABLE',
-  INTERNAL: 'INTERNAL',
-} as const;
+export interface ErrorSpec {
+  /** HTTP status of a REST answer with this code. */
+  readonly status: number;
+  /** Default message; servers may say more. */
+  readonly message: string;
+}
 
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+export const ERRORS = {
+  INVALID_JSON: { status: 400, message: 'The message is not valid JSON.' },
+  MESSAGE_TOO_LARGE: { status: 413, message: 'The message is larger than 8192 bytes.' },
+  VALIDATION_FAILED: { status: 400, message: 'The message does not match the protocol schema.' },
+  UNKNOWN_TYPE: { status: 400, message: 'Unknown message type.' },
+  FORBIDDEN: { status: 403, message: 'Not allowed.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this path.' },
+  RATE_LIMITED: { status: 429, message: 'Too many messages; slow down.' },
+  QUEUE_FULL: { status: 429, message: 'Too many queued runs for this user.' },
+  AUTH_REQUIRED: { status: 401, message: 'A token is required.' },
+  AUTH_INVALID: { status: 401, message: 'The token is invalid.' },
+  AUTH_EXPIRED: { status: 401, message: 'The token has expired.' },
+  TOO_MANY_CONNECTIONS: { status: 429, message: 'Too many connections for this user.' },
+  UNAVAILABLE: { status: 503, message: 'A backend dependency is unavailable; try again shortly.' },
+  INTERNAL: { status: 500, message: 'Internal error.' },
+} as const satisfies Record<string, ErrorSpec>;
 
-export const ERROR_CODES: readonly ErrorCode[] = Object.values(ErrorCode);
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES: readonly ErrorCode[] = Object.keys(ERRORS) as ErrorCode[];
+
+/** Each code by name (`ErrorCode.NOT_FOUND === 'NOT_FOUND'`), derived from the table. */
+export const ErrorCode: { readonly [C in ErrorCode]: C } = Object.freeze(
+  Object.fromEntries(ERROR_CODES.map((code) => [code, code])) as { [C in ErrorCode]: C },
+);
 
 /** Default human-readable message per code; servers may say more. */
-export const DEFAULT_ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
-  INVALID_JSON: 'The message is not valid JSON.',
-  MESSAGE_TOO_LARGE: 'The message is larger than 8192 bytes.',
-  VALIDATION_FAILED: 'The message does not match the protocol schema.',
-  UNKNOWN_TYPE: 'Unknown message type.',
-  FORBIDDEN: 'Not allowed.',
-  NOT_FOUND: 'Not found.',
-  RATE_LIMITED: 'Too many messages; slow down.',
-  QUEUE_FULL: 'Too many queued runs for this user.',
-  AUTH_REQUIRED: 'A token is required.',
-  AUTH_INVALID: 'The token is invalid.',
-  AUTH_EXPIRED: 'The token has expired.',
-  TOO_MANY_CONNECTIONS: 'Too many connections for this user.',
-  UNAVAILABLE: 'A backend dependency is unavailable; try again shortly.',
-  INTERNAL: 'Internal error.',
-};
+export const DEFAULT_ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = Object.freeze(
+  Object.fromEntries(ERROR_CODES.map((code) => [code, ERRORS[code].message])) as Record<ErrorCode, string>,
+);
+
+/** The HTTP status of a REST answer with `code`. */
+export function httpStatusOf(code: ErrorCode): number {
+  return ERRORS[code].status;
+}
 
 /** Auth codes: a refused handshake carries one of these. */
 export const AUTH_ERROR_CODES: readonly ErrorCode[] = [

@@ -3,12 +3,14 @@ import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { ErrorCode, USER_ID_PATTERN, type AgentsResponse, type HealthResponse } from '../../protocol/index.ts';
+import { ErrorCode, httpStatusOf, USER_ID_PATTERN, type AgentsResponse, type HealthResponse } from '../../protocol/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import { isUnavailable } from '../errors/unavailable.ts';
 import { isLoopbackAddress, isLoopbackHost } from '../net/loopback.ts';
 import { clientSafeMessage } from '../routing/error-envelope.ts';
 import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
+import { decodePathSegments, dispatch, HttpError, readJsonObject, requestUrl, sendError, sendJson, type RouteHandler, type RouteRequest } from './http-helpers.ts';
+import { RouteTable } from './route-table.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
 
 export interface HttpApiDeps {
@@ -45,43 +47,12 @@ const MIME: Record<string, string> = {
 export const CONSOLE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss: http: https:; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Constant-time comparison of a Bearer header with the expected token. */
 function bearerMatches(header: string | undefined, token: string): boolean {
   if (!header?.startsWith('Bearer ')) return false;
   const given = Buffer.from(header.slice(7));
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-  res.end(text);
-}
-
-async function readJson(req: http.IncomingMessage, limit = 16 * 1024): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, ErrorCode.MESSAGE_TOO_LARGE, 'Body too large.');
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-  } catch {
-    throw new HttpError(400, ErrorCode.INVALID_JSON, 'The body is not valid JSON.');
-  }
 }
 
 function runDto(run: RunSummaryRecord) {
@@ -102,25 +73,6 @@ function runDto(run: RunSummaryRecord) {
   };
 }
 
-/** The request's URL, read as a path on this server (`//x` is a path, not a host); null when unreadable. */
-export function requestUrl(req: { url?: string | undefined }): URL | null {
-  const raw = req.url ?? '/';
-  try {
-    return new URL(`http://localhost${raw.startsWith('/') ? '' : '/'}${raw}`);
-  } catch {
-    return null;
-  }
-}
-
-/** Splits a URL path into decoded segments; a malformed percent-escape is a 400, not a 500. */
-export function decodePathSegments(pathname: string): string[] {
-  try {
-    return pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'The URL path has a malformed percent-escape.');
-  }
-}
-
 /** `?limit=` of a paged list: 1..MAX_PAGE_LIMIT, default DEFAULT_PAGE_LIMIT. */
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
@@ -128,18 +80,120 @@ function pageLimit(raw: string | null): number {
   if (raw === null) return DEFAULT_PAGE_LIMIT;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PAGE_LIMIT) {
-    throw new HttpError(400, ErrorCode.VALIDATION_FAILED, `limit: an integer from 1 to ${MAX_PAGE_LIMIT}.`);
+    throw new HttpError(ErrorCode.VALIDATION_FAILED, `limit: an integer from 1 to ${MAX_PAGE_LIMIT}.`);
   }
   return n;
 }
+
+/** The dev token endpoint's body limit. */
+const DEV_TOKEN_BODY_LIMIT = 16 * 1024;
 
 export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   async function authUser(req: http.IncomingMessage): Promise<string> {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
     const verified = await deps.tokens.verify(token);
-    if (!verified.ok) throw new HttpError(401, verified.code, verified.message);
+    if (!verified.ok) throw new HttpError(verified.code, verified.message);
     return verified.userId;
+  }
+
+  /** A route for a user: the Bearer token is checked first (401 without a valid one). */
+  const authed =
+    (handler: (request: RouteRequest, userId: string) => Promise<void> | void): RouteHandler =>
+    async (request) =>
+      handler(request, await authUser(request.req));
+
+  const { store } = deps;
+  const api = new RouteTable<RouteHandler>()
+    .add('POST', '/api/dev/token', async ({ req, res }) => {
+      if (!deps.devTokens) throw new HttpError(ErrorCode.FORBIDDEN, 'The dev token endpoint is enabled only on a loopback address.');
+      const body = await readJsonObject(req, DEV_TOKEN_BODY_LIMIT);
+      if (typeof body.user_id !== 'string' || !USER_ID_PATTERN.test(body.user_id)) {
+        throw new HttpError(ErrorCode.VALIDATION_FAILED, 'user_id: 1-128 chars of [A-Za-z0-9_.:@-] required.');
+      }
+      const ttl = body.ttl_s === undefined ? 3600 : Number(body.ttl_s);
+      // A negative ttl mints an already-expired token, for testing AUTH_EXPIRED (docs/protocol.md).
+      if (!Number.isInteger(ttl) || ttl === 0 || ttl < -86_400 || ttl > 30 * 24 * 3600) {
+        throw new HttpError(ErrorCode.VALIDATION_FAILED, 'ttl_s: an integer from 1 to 2592000, or from -86400 to -1 for an expired token.');
+      }
+      const issued = await deps.tokens.issue(body.user_id, ttl);
+      sendJson(res, 200, { token: issued.token, user_id: body.user_id, expires_at: issued.expiresAt.toISOString() });
+    })
+    .add(
+      'GET',
+      '/api/threads',
+      authed(async ({ res }, userId) => {
+        const threads = await store.listThreads(userId, 200);
+        sendJson(res, 200, {
+          threads: threads.map((t) => ({ id: t.id, user_id: t.userId, title: t.title, created_at: t.createdAt, updated_at: t.updatedAt, message_count: t.messageCount })),
+        });
+      }),
+    )
+    .add(
+      'GET',
+      '/api/threads/:threadId/messages',
+      authed(async ({ res, url, params }, userId) => {
+        const thread = await store.getThread(params.threadId ?? '');
+        if (!thread || thread.userId !== userId) throw new HttpError(ErrorCode.NOT_FOUND, 'Thread not found.');
+        // Paged (docs/protocol.md): ?limit= (1..1000, default 100) and ?cursor= (the next_cursor of the previous page).
+        const limit = pageLimit(url.searchParams.get('limit'));
+        const cursor = url.searchParams.get('cursor');
+        if (cursor !== null && (cursor.length === 0 || cursor.length > 256)) throw new HttpError(ErrorCode.VALIDATION_FAILED, 'cursor: the next_cursor of the previous page.');
+        const page = await store.listMessages(thread.id, { limit: limit + 1, after: cursor });
+        const messages = page.slice(0, limit);
+        sendJson(res, 200, {
+          next_cursor: page.length > limit ? (messages.at(-1)?.id ?? null) : null,
+          messages: messages.map((m) => ({
+            id: m.id,
+            thread_id: m.threadId,
+            user_id: m.userId,
+            client_message_id: m.clientMessageId,
+            content: m.content,
+            agent: m.agent,
+            priority: m.priority,
+            created_at: m.createdAt,
+            run_id: m.runId,
+            run_status: m.runStatus,
+          })),
+        });
+      }),
+    )
+    .add(
+      'GET',
+      '/api/runs',
+      authed(async ({ res, url }, userId) => {
+        const threadId = url.searchParams.get('thread_id') ?? undefined;
+        const runs = await store.listRuns({ userId, ...(threadId ? { threadId } : {}), limit: 200 });
+        sendJson(res, 200, { runs: runs.map(runDto) });
+      }),
+    )
+    .add(
+      'GET',
+      '/api/runs/:runId',
+      authed(async ({ res, params }, userId) => {
+        const run = await ownRun(params.runId, userId);
+        const events = await store.listEvents(run.id, 0);
+        sendJson(res, 200, { run: runDto({ ...run, eventCount: events.length }) });
+      }),
+    )
+    .add(
+      'GET',
+      '/api/runs/:runId/events',
+      authed(async ({ res, url, params }, userId) => {
+        const run = await ownRun(params.runId, userId);
+        const after = Number(url.searchParams.get('after_seq') ?? '0');
+        const events: StoredEvent[] = await store.listEvents(run.id, Number.isFinite(after) ? after : 0);
+        sendJson(res, 200, { events: events.map((e) => e.envelope) });
+      }),
+    );
+  const agents = deps.agents;
+  if (agents) api.add('GET', '/api/agents', authed(({ res }) => sendJson(res, 200, agents())));
+
+  /** The user's run, or 404 (another user's run is not found either). */
+  async function ownRun(runId: string | undefined, userId: string) {
+    const run = await store.getRun(runId ?? '');
+    if (!run || run.userId !== userId) throw new HttpError(ErrorCode.NOT_FOUND, 'Run not found.');
+    return run;
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -147,93 +201,14 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
     // The loopback-only dev routes also refuse a foreign Host: a DNS-rebinding page reaches
     // 127.0.0.1 under its own name, and same-origin GETs carry no Origin to check.
     if (localOnly && !isLoopbackHost(req.headers.host)) {
-      throw new HttpError(403, ErrorCode.FORBIDDEN, 'This development endpoint answers only requests addressed to localhost or a loopback IP.');
+      throw new HttpError(ErrorCode.FORBIDDEN, 'This development endpoint answers only requests addressed to localhost or a loopback IP.');
     }
     if (isScenarioPath(url.pathname)) {
-      if (!deps.scenarios) throw new HttpError(404, ErrorCode.NOT_FOUND, 'No such endpoint.');
+      if (!deps.scenarios) throw new HttpError(ErrorCode.NOT_FOUND, 'No such endpoint.');
       await handleScenarioRequest(req, res, url, deps.scenarios);
       return;
     }
-    const parts = decodePathSegments(url.pathname); // ['api', ...]
-    const method = req.method ?? 'GET';
-    if (parts[1] === 'dev' && parts[2] === 'token' && parts.length === 3) {
-      if (method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use POST.');
-      if (!deps.devTokens) throw new HttpError(403, ErrorCode.FORBIDDEN, 'The dev token endpoint is enabled only on a loopback address.');
-      const body = (await readJson(req)) as { user_id?: unknown; ttl_s?: unknown };
-      if (typeof body.user_id !== 'string' || !USER_ID_PATTERN.test(body.user_id)) {
-        throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'user_id: 1-128 chars of [A-Za-z0-9_.:@-] required.');
-      }
-      const ttl = body.ttl_s === undefined ? 3600 : Number(body.ttl_s);
-      // A negative ttl mints an already-expired token, for testing AUTH_EXPIRED (docs/protocol.md).
-      if (!Number.isInteger(ttl) || ttl === 0 || ttl < -86_400 || ttl > 30 * 24 * 3600) {
-        throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'ttl_s: an integer from 1 to 2592000, or from -86400 to -1 for an expired token.');
-      }
-      const issued = await deps.tokens.issue(body.user_id, ttl);
-      send(res, 200, { token: issued.token, user_id: body.user_id, expires_at: issued.expiresAt.toISOString() });
-      return;
-    }
-    if (method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use GET.');
-    const userId = await authUser(req);
-    const { store } = deps;
-    if (parts[1] === 'agents' && parts.length === 2 && deps.agents) {
-      send(res, 200, deps.agents());
-      return;
-    }
-    if (parts[1] === 'threads' && parts.length === 2) {
-      const threads = await store.listThreads(userId, 200);
-      send(res, 200, {
-        threads: threads.map((t) => ({ id: t.id, user_id: t.userId, title: t.title, created_at: t.createdAt, updated_at: t.updatedAt, message_count: t.messageCount })),
-      });
-      return;
-    }
-    if (parts[1] === 'threads' && parts[3] === 'messages' && parts.length === 4) {
-      const thread = await store.getThread(parts[2] ?? '');
-      if (!thread || thread.userId !== userId) throw new HttpError(404, ErrorCode.NOT_FOUND, 'Thread not found.');
-      // Paged (docs/protocol.md): ?limit= (1..1000, default 100) and ?cursor= (the next_cursor of the previous page).
-      const limit = pageLimit(url.searchParams.get('limit'));
-      const cursor = url.searchParams.get('cursor');
-      if (cursor !== null && (cursor.length === 0 || cursor.length > 256)) throw new HttpError(400, ErrorCode.VALIDATION_FAILED, 'cursor: the next_cursor of the previous page.');
-      const page = await store.listMessages(thread.id, { limit: limit + 1, after: cursor });
-      const messages = page.slice(0, limit);
-      send(res, 200, {
-        next_cursor: page.length > limit ? (messages.at(-1)?.id ?? null) : null,
-        messages: messages.map((m) => ({
-          id: m.id,
-          thread_id: m.threadId,
-          user_id: m.userId,
-          client_message_id: m.clientMessageId,
-          content: m.content,
-          agent: m.agent,
-          priority: m.priority,
-          created_at: m.createdAt,
-          run_id: m.runId,
-          run_status: m.runStatus,
-        })),
-      });
-      return;
-    }
-    if (parts[1] === 'runs' && parts.length === 2) {
-      const threadId = url.searchParams.get('thread_id') ?? undefined;
-      const runs = await store.listRuns({ userId, ...(threadId ? { threadId } : {}), limit: 200 });
-      send(res, 200, { runs: runs.map(runDto) });
-      return;
-    }
-    if (parts[1] === 'runs' && parts.length >= 3) {
-      const run = await store.getRun(parts[2] ?? '');
-      if (!run || run.userId !== userId) throw new HttpError(404, ErrorCode.NOT_FOUND, 'Run not found.');
-      if (parts.length === 3) {
-        const events = await store.listEvents(run.id, 0);
-        send(res, 200, { run: runDto({ ...run, eventCount: events.length }) });
-        return;
-      }
-      if (parts[3] === 'events' && parts.length === 4) {
-        const after = Number(url.searchParams.get('after_seq') ?? '0');
-        const events: StoredEvent[] = await store.listEvents(run.id, Number.isFinite(after) ? after : 0);
-        send(res, 200, { events: events.map((e) => e.envelope) });
-        return;
-      }
-    }
-    throw new HttpError(404, ErrorCode.NOT_FOUND, 'No such endpoint.');
+    await dispatch(api, req, res, url);
   }
 
   function serveConsole(res: http.ServerResponse, url: URL): void {
@@ -262,7 +237,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   return (req, res) => {
     const url = requestUrl(req);
     if (!url) {
-      send(res, 400, { error: { code: ErrorCode.VALIDATION_FAILED, message: 'The request URL cannot be parsed.' } });
+      sendError(res, new HttpError(ErrorCode.VALIDATION_FAILED, 'The request URL cannot be parsed.'));
       return;
     }
     const origin = req.headers.origin;
@@ -273,42 +248,42 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
     }
     if (req.method === 'OPTIONS') {
-      res.writeHead(origin && !deps.originAllowed(origin) ? 403 : 204);
+      res.writeHead(origin && !deps.originAllowed(origin) ? httpStatusOf(ErrorCode.FORBIDDEN) : 204);
       res.end();
       return;
     }
     const work = async () => {
       if (url.pathname === '/health') {
         const health = await deps.health();
-        send(res, health.status, health.body);
+        sendJson(res, health.status, health.body);
       } else if (url.pathname === '/metrics' && deps.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
         const metrics = deps.metrics;
         if (metrics.token !== undefined) {
-          if (!bearerMatches(req.headers.authorization, metrics.token)) throw new HttpError(401, ErrorCode.AUTH_REQUIRED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+          if (!bearerMatches(req.headers.authorization, metrics.token)) throw new HttpError(ErrorCode.AUTH_REQUIRED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
         } else if (!isLoopbackAddress(req.socket.remoteAddress)) {
-          throw new HttpError(403, ErrorCode.FORBIDDEN, 'GET /metrics is served to loopback clients only; set METRICS_TOKEN to scrape it from elsewhere.');
+          throw new HttpError(ErrorCode.FORBIDDEN, 'GET /metrics is served to loopback clients only; set METRICS_TOKEN to scrape it from elsewhere.');
         }
         const text = await metrics.render();
         res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
         res.end(req.method === 'HEAD' ? undefined : text);
       } else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-        if (origin && !deps.originAllowed(origin)) throw new HttpError(403, ErrorCode.FORBIDDEN, 'Origin not allowed.');
+        if (origin && !deps.originAllowed(origin)) throw new HttpError(ErrorCode.FORBIDDEN, 'Origin not allowed.');
         await handleApi(req, res, url);
       } else if (req.method === 'GET' || req.method === 'HEAD') {
         serveConsole(res, url);
       } else {
-        throw new HttpError(404, ErrorCode.NOT_FOUND, 'Not found.');
+        throw new HttpError(ErrorCode.NOT_FOUND, 'Not found.');
       }
     };
     work().catch((err: unknown) => {
       if (err instanceof HttpError) {
-        send(res, err.status, { error: { code: err.code, message: err.message } });
+        sendError(res, err);
       } else if (isUnavailable(err)) {
         deps.log('warn', `HTTP ${req.method} ${url.pathname}: dependency unavailable: ${err.message}`);
-        send(res, 503, { error: { code: ErrorCode.UNAVAILABLE, message: clientSafeMessage(err.message) } });
+        sendError(res, new HttpError(ErrorCode.UNAVAILABLE, clientSafeMessage(err.message)));
       } else {
         deps.log('error', `HTTP ${req.method} ${url.pathname} failed`, err);
-        send(res, 500, { error: { code: ErrorCode.INTERNAL, message: 'Internal error.' } });
+        sendError(res, new HttpError(ErrorCode.INTERNAL));
       }
     });
   };

@@ -163,7 +163,7 @@ describe('/api/scenarios on a loopback server', () => {
       expect((await call('GET', `/api/scenarios/${enc(id)}/results`)).status).toBe(400);
     }
     // dot segments in the path are resolved by URL parsing and never reach the library
-    expect((await call('PUT', '/api/scenarios/..', { text: YAML })).status).toBe(405); // that is PUT /api
+    expect((await call('PUT', '/api/scenarios/..', { text: YAML })).body.error.code).toBe('NOT_FOUND'); // that is PUT /api: no such endpoint
     expect((await call('GET', '/api/scenarios/%2e%2e/%2e%2e/health')).body).toMatchObject({ status: 'ok' }); // that is GET /health
     expect((await call('GET', '/api/scenarios/%E0%A4%A')).body.error.code).toBe('VALIDATION_FAILED');
     const written = fs.readdirSync(sandboxDir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith(path.join('outer', 'data')) && f !== 'outer');
@@ -209,6 +209,18 @@ describe('/api/scenarios on a loopback server', () => {
   it('answers wrong methods with 405 and refuses foreign browser origins', async () => {
     expect((await call('PATCH', '/api/scenarios/two')).status).toBe(405);
     expect((await call('DELETE', '/api/scenarios')).status).toBe(405);
+    for (const [method, p, allow] of [
+      ['PATCH', '/api/scenarios/two', 'GET, PUT, DELETE'],
+      ['DELETE', '/api/scenarios', 'GET, POST'],
+      ['PUT', `/api/scenarios/${enc('golden/complete-flow')}/results`, 'GET, POST'],
+      ['POST', '/api/scenarios/two/results/2030-01-01T00-00-00-000Z', 'GET'],
+    ] as const) {
+      const res = await fetch(`${base}${p}`, { method });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect({ method, p, status: res.status, allow: res.headers.get('allow'), code: body.error.code }).toEqual({ method, p, status: 405, allow, code: 'METHOD_NOT_ALLOWED' });
+    }
+    // A path that exists under no method is a 404, not a 405.
+    expect((await call('PATCH', '/api/scenarios/two/other')).body.error.code).toBe('NOT_FOUND');
     const foreign = await call('POST', '/api/scenarios', { text: YAML, format: 'yaml' }, { origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
     const preflight = await fetch(`${base}/api/scenarios/two`, { method: 'OPTIONS', headers: { origin: base, 'access-control-request-method': 'PUT' } });

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ErrorCode, WsCloseCode, wsCloseCodeFor, type ServerEnvelope } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
-import { requestUrl } from '../http/http-api.ts';
+import { requestUrl } from '../http/http-helpers.ts';
 import { BinaryFrame } from '../reception/inbound-pipeline.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
 import { admitConnection, AUTH_EXPIRED_MESSAGE, scheduleAt, type TransportDeps } from './connection-admission.ts';
