@@ -1,7 +1,8 @@
 /**
  * A second (or third) real backend for the Playwright specs: `flowscope serve` on a free port
  * of 127.0.0.1 with its own data directory, stopped cleanly (SIGTERM) or killed (SIGKILL, a
- * crash) and started again on the same port and data (a restart).
+ * crash) and started again on the same port and data (a restart). Its output is kept in
+ * serve.log in its data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,8 +48,13 @@ export class BackendProcess {
     });
     this.child = child;
     let log = '';
-    child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const logFile = path.join(this.dataDir, 'serve.log');
+    const keep = (d: Buffer) => {
+      log += d.toString();
+      fs.appendFileSync(logFile, d);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}: ${log}`);
@@ -68,8 +74,13 @@ export class BackendProcess {
     const child = this.child;
     this.child = null;
     if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
     child.kill(signal);
-    await exited;
+    // A clean shutdown takes well under a second; one that hangs is a bug worth its own message.
+    const inTime = await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), 15_000).unref())]);
+    if (!inTime) {
+      child.kill('SIGKILL');
+      throw new Error(`backend on ${this.url} did not exit within 15 s of ${signal}; its log: ${path.join(this.dataDir, 'serve.log')}`);
+    }
   }
 }

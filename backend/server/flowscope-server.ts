@@ -248,6 +248,13 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     }),
   );
   server.keepAliveTimeout = 5000;
+  // Once shutting down, a keep-alive HTTP connection (a console polling /health every 2 s
+  // keeps one open for as long as it polls) is closed after its current response, so the
+  // shutdown never waits on a client that keeps asking.
+  let shuttingDown = false;
+  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (shuttingDown) res.setHeader('Connection', 'close');
+  });
   const onClose = (connection: { userId: string; id: string }) => {
     cache.removeConnection(connection.userId, connection.id).catch(() => undefined);
   };
@@ -310,12 +317,18 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     health,
     close() {
       closing ??= (async () => {
+        shuttingDown = true;
         clearInterval(refresher);
         server.close();
+        server.closeIdleConnections();
         await supervisor.stop();
         await engines.shutdown('shutdown', 3000);
         for (const client of wss.clients) client.close(1001, 'server shutting down');
+        // io.close() also waits for the HTTP server to close, i.e. for every connection to
+        // end: the goodbyes above get a moment to go out, then what is left is cut.
+        const cut = setTimeout(() => server.closeAllConnections(), 250);
         await io.close().catch(() => undefined);
+        clearTimeout(cut);
         server.closeAllConnections();
         await publisher.stop().catch(() => undefined);
         await Promise.all(registry.all().map((c) => cache.removeConnection(c.userId, c.id).catch(() => undefined)));
