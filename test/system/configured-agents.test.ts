@@ -7,17 +7,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsResponse } from '../../protocol/index.ts';
-import { startOpenAiCompatibleServer, textReply, type OpenAiCompatibleServer } from '../support/openai-compatible-server.ts';
+import { textReply } from '../support/openai-compatible-server.ts';
+import { useOpenAiCompatibleServer } from '../support/openai-server-suite.ts';
 import { loadConfig } from '../../backend/config/backend-config.ts';
 import { startHarness, type Harness } from '../support/backend-harness.ts';
 
 const KEY = 'sk-configured-agents-key-0123456789';
-let llm: OpenAiCompatibleServer;
+const { server: llm } = useOpenAiCompatibleServer({ resetAfterEach: false, requireRepliesUsed: false });
 let ndjson: http.Server;
 let h: Harness;
 
 beforeAll(async () => {
-  llm = await startOpenAiCompatibleServer();
   ndjson = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -36,7 +36,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-  await llm?.close();
   await new Promise((r) => ndjson?.close(r));
 });
 

@@ -6,20 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/backend-harness.ts';
-import { createLlmAgent } from '../../backend/agents/llm/llm-agent.ts';
-import { chunk, errorReply, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from '../support/openai-compatible-server.ts';
+import { chunk, errorReply, textReply, toolCallReply } from '../support/openai-compatible-server.ts';
+import { useOpenAiCompatibleServer } from '../support/openai-server-suite.ts';
 
 const KEY = 'sk-backend-test-key-0123456789';
 
-let server: OpenAiCompatibleServer;
+const { server, agentWith } = useOpenAiCompatibleServer({ resetAfterEach: false, requireRepliesUsed: false });
 let h: Harness;
 beforeAll(async () => {
-  server = await startOpenAiCompatibleServer();
-  h = await startHarness({ agents: [createLlmAgent({ model: 'test-model', baseURL: server.baseURL, apiKey: KEY })] });
+  h = await startHarness({ agents: [agentWith({ apiKey: KEY })] });
 });
 afterAll(async () => {
   await h?.close();
-  await server?.close();
 });
 
 type Message = { role: string; content?: unknown };

@@ -4,55 +4,23 @@
  * killing B with SIGKILL loses no accepted message (its run ends `interrupted`, its queued
  * runs execute on A).
  */
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { connect, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
-import { wrapConnection, type TestClient } from '../support/backend-harness.ts';
-import { startServeProcess } from '../support/serve-process.ts';
-import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../support/test-services.ts';
+import { createRestClient } from '../../client/index.ts';
+import { serveCluster } from '../support/serve-cluster.ts';
+import { postgresAvailable, redisAvailable } from '../support/test-services.ts';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();
-const SECRET = 'scale-out-secret-scale-out-secret-000000';
-const schema = uniqueTestName('scale');
-const env = {
-  JWT_SECRET: SECRET,
-  DATABASE_URL: TEST_DATABASE_URL,
-  DATABASE_SCHEMA: schema,
-  REDIS_URL: TEST_REDIS_URL,
-  CACHE_PREFIX: `${schema}:`,
-  LEASE_MS: '1500',
-};
-const children: ChildProcess[] = [];
-const clients: TestClient[] = [];
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  const exited = running.map((c) => new Promise((r) => c.once('exit', r)));
-  for (const child of running) child.kill('SIGTERM');
-  await Promise.all(exited);
-  if (pgUp.available) await dropTestSchema(TEST_DATABASE_URL, schema);
-});
-
-async function client(url: string, userId: string, transport: 'socketio' | 'ws'): Promise<TestClient> {
-  const { token } = await createRestClient(url).mintToken(userId);
-  const c = wrapConnection(connect({ url, token, transport, WebSocketImpl: WebSocket as unknown as WebSocketConstructor }));
-  await c.connection.ready;
-  clients.push(c);
-  return c;
-}
+const cluster = serveCluster('scale', { LEASE_MS: '1500' });
+afterAll(() => cluster.close());
 
 describe.skipIf(!pgUp.available || !redisUp.available)('scale-out across processes (PostgreSQL + Redis)', () => {
   it('delivers every event once across processes and survives SIGKILL of one', async () => {
-    const a = await startServeProcess([], env);
-    children.push(a.child);
-    const b = await startServeProcess([], env);
-    children.push(b.child);
+    const a = await cluster.start();
+    const b = await cluster.start();
 
-    const onA = await client(a.url, 'roaming', 'ws');
-    const onB = await client(b.url, 'roaming', 'socketio');
+    const onA = await cluster.client(a.url, 'roaming', 'ws');
+    const onB = await cluster.client(b.url, 'roaming', 'socketio');
     const ids = Array.from({ length: 5 }, (_, i) => `via-b-${i}`);
     for (const id of ids) onB.send({ type: 'user_message', message_id: id, payload: { content: `what is ${ids.indexOf(id)} * 3?` } });
     const acks = await Promise.all(ids.map((id) => onB.waitFor((e) => e.type === 'message_ack' && e.message_id === id)));

@@ -1,24 +1,13 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLlmAgent } from './llm-agent.ts';
 import { LlmRunError } from './llm-errors.ts';
-import type { LlmAgentOptions } from './llm-options.ts';
 import { failureOf, runToEnd, startRun } from '../../../test/support/llm-run-harness.ts';
-import { chunk, errorReply, startOpenAiCompatibleServer, textReply, type OpenAiCompatibleServer } from '../../../test/support/openai-compatible-server.ts';
+import { chunk, errorReply, textReply } from '../../../test/support/openai-compatible-server.ts';
+import { useOpenAiCompatibleServer } from '../../../test/support/openai-server-suite.ts';
 
-let server: OpenAiCompatibleServer;
-beforeAll(async () => {
-  server = await startOpenAiCompatibleServer();
-});
-afterAll(() => server.close());
-afterEach(() => {
-  expect(server.pending()).toBe(0);
-  server.requests.length = 0;
-});
-
-const agentWith = (options: Partial<LlmAgentOptions> = {}) =>
-  createLlmAgent({ model: 'test-model', baseURL: server.baseURL, apiKey: 'sk-test', ...options });
+const { server, agentWith } = useOpenAiCompatibleServer();
 
 /** A port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {

@@ -1,18 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLlmAgent } from './llm-agent.ts';
 import { LlmOptionsError } from './llm-options.ts';
 import { failureOf, runToEnd } from '../../../test/support/llm-run-harness.ts';
-import { chunk, errorReply, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from '../../../test/support/openai-compatible-server.ts';
+import { chunk, errorReply, textReply, toolCallReply } from '../../../test/support/openai-compatible-server.ts';
+import { useOpenAiCompatibleServer } from '../../../test/support/openai-server-suite.ts';
 
 const KEY = 'sk-flowscope-SECRET-key-0123456789abcdef';
 
-let server: OpenAiCompatibleServer;
-beforeAll(async () => {
-  server = await startOpenAiCompatibleServer();
-});
-afterAll(() => server.close());
+const { server } = useOpenAiCompatibleServer({ requireRepliesUsed: false });
 afterEach(() => {
-  server.requests.length = 0;
   vi.restoreAllMocks();
 });
 

@@ -1,23 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tool } from '../agent-types.ts';
 import { createDefaultTools } from '../tools/tool-registry.ts';
 import { createLlmAgent } from './llm-agent.ts';
-import type { LlmAgentOptions } from './llm-options.ts';
 import { failureOf, runToEnd, startRun } from '../../../test/support/llm-run-harness.ts';
-import { chunk, startOpenAiCompatibleServer, textReply, toolCallReply, type OpenAiCompatibleServer } from '../../../test/support/openai-compatible-server.ts';
+import { chunk, textReply, toolCallReply } from '../../../test/support/openai-compatible-server.ts';
+import { useOpenAiCompatibleServer } from '../../../test/support/openai-server-suite.ts';
 
-let server: OpenAiCompatibleServer;
-beforeAll(async () => {
-  server = await startOpenAiCompatibleServer();
-});
-afterAll(() => server.close());
-afterEach(() => {
-  expect(server.pending()).toBe(0);
-  server.requests.length = 0;
-});
-
-const agentWith = (options: Partial<LlmAgentOptions> = {}) =>
-  createLlmAgent({ model: 'test-model', baseURL: server.baseURL, apiKey: 'sk-test', ...options });
+const { server, agentWith } = useOpenAiCompatibleServer();
 
 type Message = { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown };
 const messagesOf = (index: number): Message[] => server.requests[index]?.body?.messages as Message[];
