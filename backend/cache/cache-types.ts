@@ -12,7 +12,7 @@
  * The rest are single commands (removeConnection, leaseOwner, publish, subscribe).
  * Who shares the cache is what `crossProcess` says, and each adapter meets it its way:
  * - Redis (`crossProcess: true`): every process of a deployment shares it, so each of those
- *   operations is one Lua script, run atomically by the server (redis/lua-scripts.ts), with
+ *   operations is one Lua script, run atomically by the server (redis-commands/lua-scripts.ts), with
  *   the server's clock.
  * - In-process (`crossProcess: false`): only this process shares it, so each of those
  *   operations is plain synchronous code on in-process state (memory/local-coordination.ts)

@@ -11,7 +11,7 @@
  * user seen in the window): past it, expired ones are swept, then the oldest window is
  * dropped (its user's count restarts: the only loss, under a flood of distinct users).
  */
-import type { KeyedCoordination } from '../redis/redis-cache.ts';
+import type { KeyedCoordination } from '../redis-commands/redis-cache.ts';
 
 interface Expiring {
   expiresAt: number;

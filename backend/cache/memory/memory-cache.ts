@@ -13,7 +13,7 @@
  */
 import RedisMock from 'ioredis-mock';
 import type { Cache } from '../cache-types.ts';
-import { RedisCache } from '../redis/redis-cache.ts';
+import { RedisCache } from '../redis-commands/redis-cache.ts';
 import { LocalCoordination } from './local-coordination.ts';
 
 let instances = 0;

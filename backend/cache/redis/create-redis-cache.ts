@@ -1,6 +1,6 @@
 /** The Redis adapter's factory: two connections (commands, subscriptions) to one server. */
 import type { Cache } from '../cache-types.ts';
-import { RedisCache } from './redis-cache.ts';
+import { RedisCache } from '../redis-commands/redis-cache.ts';
 import { describeRedisUrl, openRedisClient } from './redis-connection.ts';
 
 export interface RedisCacheFactoryOptions {

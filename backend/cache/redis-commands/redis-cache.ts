@@ -1,6 +1,7 @@
 /**
  * The one `Cache` implementation, over an ioredis-compatible client: real Redis (ioredis)
  * and the in-process cache (ioredis-mock) differ only in how their clients are created.
+ * Both adapters (redis/, memory/) build on it, so it is in neither adapter's folder.
  *
  * Every multi-step operation is a Lua script (atomic on the server), unless the adapter
  * passes `coordination`: then the keyed operations (rate limits, connection slots, leases)
