@@ -1,24 +1,104 @@
-// Lint config. Besides the usual rules it enforces the folder boundaries (DEVELOPERS.md):
-// - protocol/ imports nothing else of ours;
+// Lint config. Besides the usual rules it enforces the folder boundaries (docs/architecture.md)
+// on resolved paths: every import (static, dynamic, re-export, require) is resolved the way
+// TypeScript resolves it (eslint-import-resolver-typescript), so `../../../backend/x.ts` from
+// any depth is the file backend/x.ts, and an import that resolves to nothing is an error
+// (import-x/no-unresolved), so no path escapes the rules by not resolving.
+// - protocol/ imports nothing else of ours, no Node built-ins;
 // - client/ imports only protocol/;
-// - scenario/ imports only protocol/ and client/ (browser code: no node: modules, Buffer or process);
-// - renderer/ never imports backend/, main/ or cli/;
+// - scenario/ imports only protocol/ and client/;
+// - renderer/ never imports backend/, main/, cli/ or test/;
 // - main/ imports only backend/index.ts and protocol/ (and electron);
-// - backend/ imports no electron, main/, renderer/, client/ or cli/;
-// - store and cache adapters are reached only through their folder's factory.
+// - backend/ imports no main/, renderer/, client/ or cli/ (only its tests may use test/);
+// - cli/ imports backend/index.ts, client/, scenario/ and protocol/ only (its tests also test/);
+// - test/ imports anything but main/ and renderer/;
+// - store and cache adapters are reached only through their folder's factory;
+// - electron only in main/ (and the Electron e2e spec); browser code no Node built-ins.
+// - no circular imports (import-x/no-cycle).
+// `npm run lint` (in `pretest`) fails on any of them; scripts/layer-rules.test.ts feeds each
+// one a deliberate violation.
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const noElectron = { name: 'electron', message: 'Only main/ may import electron.' };
-const layer = (patterns, paths = []) => ({
-  'no-restricted-imports': ['error', { paths, patterns }],
+const root = import.meta.dirname;
+
+// ---- Folder boundaries -------------------------------------------------------------------
+// One row per rule. `files`: the files it applies to (globs, from the repo root; `!(*.test)`
+// picks the non-test files). A row with `only` lets those files import, of our own files, just
+// their own folder and the `only` list (packages are always allowed); a row with `not` forbids
+// the listed folders or files. `exempt`: files the row does not apply to (an adapter's own
+// folder and its factory); no file may match two different `exempt` globs.
+const SRC = '!(*.test).{ts,tsx}'; // non-test sources
+const layers = [
+  { files: 'protocol/**', only: [], message: 'protocol/ is pure: it imports nothing else of ours.' },
+  { files: 'client/**', only: ['protocol'], message: 'client/ imports only protocol/.' },
+  { files: 'scenario/**', only: ['protocol', 'client'], message: 'scenario/ imports only protocol/ and client/.' },
+  {
+    files: 'renderer/**',
+    not: ['backend', 'main', 'cli', 'test'],
+    message: 'The renderer never imports backend/, main/, cli/ or test/: it talks to the backend over the protocol.',
+  },
+  { files: 'main/**', only: ['protocol', 'backend/index.ts'], message: 'main/ imports only backend/index.ts and protocol/.' },
+  { files: 'backend/**', not: ['main', 'renderer', 'client', 'cli'], message: 'backend/ never imports main/, renderer/, client/ or cli/.' },
+  { files: `backend/**/${SRC}`, not: ['test'], message: 'Only backend tests may use test/ (the system tests and their support).' },
+  {
+    files: `cli/**/${SRC}`,
+    only: ['backend/index.ts', 'client', 'scenario', 'protocol'],
+    message: 'cli/ imports backend/index.ts, client/, scenario/ and protocol/ only.',
+  },
+  {
+    files: 'cli/**/*.test.{ts,tsx}',
+    only: ['backend/index.ts', 'client', 'scenario', 'protocol', 'test'],
+    message: 'cli/ tests import backend/index.ts, client/, scenario/, protocol/ and test/ only.',
+  },
+  { files: 'test/**', not: ['main', 'renderer'], message: 'test/ never imports main/ or renderer/.' },
+  ...[
+    ['backend/store/sqlite', 'backend/store/store-factory.ts'],
+    ['backend/store/postgres', 'backend/store/store-factory.ts'],
+    ['backend/cache/memory', 'backend/cache/cache-factory.ts'],
+    ['backend/cache/redis', 'backend/cache/cache-factory.ts'],
+  ].map(([adapter, factory]) => ({
+    files: '**',
+    exempt: [`${adapter}/**`, factory],
+    not: [adapter],
+    message: `Adapters are reached only through their folder's factory: import ${factory}, not ${adapter}/.`,
+  })),
+];
+
+const zoneOf = (layer) => {
+  const own = layer.files.split('/')[0];
+  return {
+    target: layer.files,
+    from: layer.only ? '.' : layer.not,
+    except: layer.only ? ['node_modules', own, ...layer.only] : undefined,
+    message: layer.message,
+  };
+};
+const restrictedPaths = (rows) => ({
+  'import-x/no-restricted-paths': ['error', { basePath: root, zones: rows.map(zoneOf).map((z) => (z.except ? z : { ...z, except: [] })) }],
 });
-const group = (list, message) => ({ group: list, message });
-const scenarioForbidden = ['../backend/**', '../main/**', '../renderer/**', '../cli/**', '../../backend/**', '../../main/**', '../../renderer/**', '../../cli/**'];
+// All rows for every file; then, per exempt glob, all rows but the ones exempting it.
+const exemptGlobs = [...new Set(layers.flatMap((l) => l.exempt ?? []))];
+const boundaryBlocks = [
+  { files: ['**/*.{ts,tsx,js,mjs,cjs}'], rules: restrictedPaths(layers) },
+  ...exemptGlobs.map((glob) => ({
+    files: [glob],
+    rules: restrictedPaths(layers.filter((l) => !(l.exempt ?? []).includes(glob))),
+  })),
+];
+
+const electronOnlyInMain = {
+  'no-restricted-imports': [
+    'error',
+    { patterns: [{ group: ['electron', 'electron/*'], message: 'Only main/ (and the Electron e2e spec) may import electron.' }] },
+  ],
+};
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'test-results/**', 'playwright-report/**', 'coverage/**', '.tsbuild/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -31,58 +111,36 @@ export default tseslint.config(
     },
   },
   {
-    files: ['protocol/**/*.ts'],
-    rules: layer([group(['../*', '!../protocol', '../../*'], 'protocol/ is pure: it imports nothing else of ours.')], [noElectron]),
-  },
-  {
-    files: ['client/**/*.ts'],
-    rules: layer([group(['../backend/**', '../main/**', '../renderer/**', '../cli/**', '../scenario/**', '../../backend/**', '../../main/**', '../../renderer/**', '../../cli/**', '../../scenario/**'], 'client/ imports only protocol/.')], [noElectron]),
-  },
-  {
-    files: ['scenario/**/*.ts'],
-    rules: layer([group(scenarioForbidden, 'scenario/ imports only protocol/ and client/.')], [noElectron]),
-  },
-  {
-    // The console runs the scenario engine in the browser: no Node modules or globals outside tests.
-    files: ['scenario/**/*.ts'],
-    ignores: ['scenario/**/*.test.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: path.join(root, 'tsconfig.json') })],
+    },
     rules: {
-      ...layer([group(scenarioForbidden, 'scenario/ imports only protocol/ and client/.'), group(['node:*'], 'scenario/ is browser code (the console runs it): no node: modules.')], [noElectron]),
-      'no-restricted-globals': ['error', { name: 'Buffer', message: 'scenario/ is browser code: use TextEncoder / Uint8Array.' }, { name: 'process', message: 'scenario/ is browser code: take settings as options.' }],
+      // electron is an optional dependency: it may be absent, and it is checked by name below.
+      'import-x/no-unresolved': ['error', { ignore: ['^electron(/|$)'] }],
+      // Type-only imports are erased, so they may form cycles; runtime imports may not.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      ...electronOnlyInMain,
     },
   },
+  ...boundaryBlocks,
   {
-    files: ['renderer/**/*.{ts,tsx}'],
-    rules: layer([group(['**/backend/**', '**/backend', '**/main/**', '**/cli/**'], 'The renderer never imports backend/, main/ or cli/: talk to the backend over the protocol.')], [noElectron]),
+    files: ['main/**', 'e2e/electron.spec.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['main/**/*.ts'],
-    rules: layer([
-      group(['../backend/*', '!../backend/index.ts', '../backend/*/**', '../renderer/**', '../client/**', '../cli/**'], 'main/ imports only backend/index.ts and protocol/.'),
-    ]),
-  },
-  {
-    files: ['backend/**/*.ts'],
-    ignores: ['backend/store/store-factory.ts', 'backend/cache/cache-factory.ts', 'backend/store/sqlite/**', 'backend/store/postgres/**', 'backend/cache/memory/**', 'backend/cache/redis/**', 'backend/cache/redis-protocol/**'],
-    rules: layer(
-      [
-        group(['**/main/**', '**/renderer/**', '**/client/**', '**/cli/**'], 'backend/ must not import main/, renderer/, client/ or cli/.'),
-        group(['**/store/sqlite/*', '**/store/postgres/*', '**/cache/memory/*', '**/cache/redis/*'], 'Adapters are reached only through their folder factory (store-factory.ts, cache-factory.ts).'),
+    // Browser code (the console runs all of it): no Node built-ins or globals outside tests;
+    // tsconfig.browser.json has no Node types either.
+    files: [`{protocol,client,scenario,renderer}/**/${SRC}`],
+    rules: {
+      'import-x/no-nodejs-modules': 'error',
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'Browser code: use TextEncoder / Uint8Array.' },
+        { name: 'process', message: 'Browser code: take settings as options.' },
       ],
-      [noElectron],
-    ),
-  },
-  {
-    files: ['backend/store/sqlite/**', 'backend/store/postgres/**', 'backend/cache/memory/**', 'backend/cache/redis/**', 'backend/store/store-factory.ts', 'backend/cache/cache-factory.ts'],
-    rules: layer([group(['**/main/**', '**/renderer/**', '**/client/**', '**/cli/**'], 'backend/ must not import main/, renderer/, client/ or cli/.')], [noElectron]),
-  },
-  {
-    files: ['cli/**/*.ts'],
-    rules: layer([group(['../backend/*', '!../backend/index.ts', '../backend/*/**', '../main/**', '../renderer/**'], 'cli/ imports backend/index.ts, client/ and protocol/ only.')], [noElectron]),
-  },
-  {
-    // System tests and their support (test/) drive backend/ through client/, cli/ and scenario/.
-    files: ['test/**/*.ts'],
-    rules: layer([group(['**/main/**', '**/renderer/**'], 'test/ imports backend/, client/, cli/, scenario/ and protocol/, never main/ or renderer/.')], [noElectron]),
+    },
   },
 );
