@@ -12,7 +12,8 @@
 // - cli/ imports backend/index.ts, client/, scenario/ and protocol/ only (its tests also test/);
 // - test/ imports anything but main/ and renderer/;
 // - store and cache adapters are reached only through their folder's factory;
-// - electron only in main/ (and the Electron e2e spec); browser code no Node built-ins.
+// - electron only in main/ (and the Electron e2e spec); browser code no Node built-ins,
+//   Buffer or process outside its tests;
 // - no circular imports (import-x/no-cycle).
 // `npm run lint` (in `pretest`) fails on any of them; scripts/layer-rules.test.ts feeds each
 // one a deliberate violation.
@@ -68,18 +69,15 @@ const layers = [
   })),
 ];
 
-const zoneOf = (layer) => {
-  const own = layer.files.split('/')[0];
-  return {
-    target: layer.files,
-    from: layer.only ? '.' : layer.not,
-    except: layer.only ? ['node_modules', own, ...layer.only] : undefined,
-    message: layer.message,
-  };
-};
-const restrictedPaths = (rows) => ({
-  'import-x/no-restricted-paths': ['error', { basePath: root, zones: rows.map(zoneOf).map((z) => (z.except ? z : { ...z, except: [] })) }],
+// A row as an import-x/no-restricted-paths zone: `only` is "everything of ours (the repo
+// root, less node_modules/) except the own folder and the list".
+const zoneOf = (row) => ({
+  target: row.files,
+  from: row.only ? '.' : row.not,
+  except: row.only ? ['node_modules', row.files.split('/')[0], ...row.only] : [],
+  message: row.message,
 });
+const restrictedPaths = (rows) => ({ 'import-x/no-restricted-paths': ['error', { basePath: root, zones: rows.map(zoneOf) }] });
 // All rows for every file; then, per exempt glob, all rows but the ones exempting it.
 const exemptGlobs = [...new Set(layers.flatMap((l) => l.exempt ?? []))];
 const boundaryBlocks = [
