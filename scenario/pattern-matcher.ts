@@ -1,14 +1,63 @@
 /**
- * Matches a received value against a scenario pattern (scenario/scenario-schema.ts):
+ * Matches a received value against a scenario pattern (patternSchema, scenario/steps/fields.ts):
  * objects as subsets, arrays element by element, scalars by equality, and `$` operators.
- * Returns every mismatch with its path, expected and received, for a readable diff.
+ * Returns every mismatch with its path, expected and received, for a readable diff. Also
+ * checks a pattern's operators when a scenario loads (checkPattern).
  */
-import { PATTERN_OPERATORS } from './scenario-schema.ts';
+import type { ScenarioIssue } from '../protocol/index.ts';
 
 export interface Mismatch {
   path: string;
   expected: string;
   received: string;
+}
+
+export const PATTERN_OPERATORS = ['$regex', '$flags', '$contains', '$type', '$exists', '$gt', '$gte', '$lt', '$lte', '$oneOf', '$any', '$not', '$length'] as const;
+export const PATTERN_TYPES = ['string', 'number', 'boolean', 'object', 'array', 'null'] as const;
+
+/** Checks a pattern's operators: unknown ones, bad `$type`s, regexes that do not compile. */
+export function checkPattern(pattern: unknown, at: string, issues: ScenarioIssue[]): void {
+  if (Array.isArray(pattern)) {
+    pattern.forEach((p, i) => checkPattern(p, `${at}[${i}]`, issues));
+    return;
+  }
+  if (pattern === null || typeof pattern !== 'object') return;
+  const keys = Object.keys(pattern);
+  const ops = keys.filter((k) => k.startsWith('$'));
+  const o = pattern as Record<string, unknown>;
+  if (ops.length > 0 && ops.length < keys.length) {
+    issues.push({ path: at, message: `a pattern object has either operators or fields, not both (${keys.join(', ')})` });
+  }
+  for (const op of ops) {
+    if (!(PATTERN_OPERATORS as readonly string[]).includes(op)) {
+      issues.push({ path: `${at}.${op}`, message: `unknown operator ${op} (known: ${PATTERN_OPERATORS.join(', ')})` });
+    }
+  }
+  if ('$regex' in o) {
+    const source = o.$regex;
+    const flags = o.$flags ?? '';
+    if (typeof source !== 'string') issues.push({ path: `${at}.$regex`, message: '$regex must be a string' });
+    else if (typeof flags !== 'string' || !/^[dgimsuvy]*$/.test(flags)) issues.push({ path: `${at}.$flags`, message: '$flags: letters of dgimsuvy' });
+    else if (!source.includes('{{')) {
+      try {
+        new RegExp(source, flags);
+      } catch (err) {
+        issues.push({ path: `${at}.$regex`, message: `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+  } else if ('$flags' in o) {
+    issues.push({ path: `${at}.$flags`, message: '$flags needs $regex' });
+  }
+  if ('$type' in o && !(PATTERN_TYPES as readonly unknown[]).includes(o.$type)) {
+    issues.push({ path: `${at}.$type`, message: `$type must be one of ${PATTERN_TYPES.join(', ')}` });
+  }
+  if ('$oneOf' in o && !Array.isArray(o.$oneOf)) issues.push({ path: `${at}.$oneOf`, message: '$oneOf must be a list of patterns' });
+  for (const op of ['$gt', '$gte', '$lt', '$lte'] as const) {
+    if (op in o && typeof o[op] !== 'number' && !(typeof o[op] === 'string' && o[op].includes('{{'))) issues.push({ path: `${at}.${op}`, message: `${op} must be a number` });
+  }
+  for (const op of ['$not', '$length', '$contains'] as const) if (op in o) checkPattern(o[op], `${at}.${op}`, issues);
+  if (Array.isArray(o.$oneOf)) o.$oneOf.forEach((p, i) => checkPattern(p, `${at}.$oneOf[${i}]`, issues));
+  for (const key of keys) if (!key.startsWith('$')) checkPattern(o[key], `${at}.${key}`, issues);
 }
 
 const OPERATORS = new Set<string>(PATTERN_OPERATORS);
@@ -118,6 +167,12 @@ function matchValue(pattern: unknown, value: unknown, path: string, out: Mismatc
 }
 
 /** Every mismatch between a pattern and a value (empty when it matches). */
+/** `show`, cut to `max` characters (step labels). */
+export function short(value: unknown, max = 80): string {
+  const text = show(value);
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 export function mismatches(pattern: unknown, value: unknown, basePath = ''): Mismatch[] {
   const out: Mismatch[] = [];
   if (pattern === undefined) return out;

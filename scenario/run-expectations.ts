@@ -5,9 +5,15 @@
  * with expected and received lines.
  */
 import { GOLDEN_PATH_EVENTS, type RunEventType } from '../protocol/index.ts';
-import type { LatencyBudget } from './scenario-schema.ts';
 import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
 import type { ObservedRun, StepFailure } from './scenario-result.ts';
+
+/** A latency budget between two event types of a run (expect_run's `latency`). */
+export interface LatencyBudget {
+  from: RunEventType;
+  to: RunEventType;
+  max_ms: number;
+}
 
 export interface RunExpectation {
   events?: readonly RunEventType[] | undefined;

@@ -5,16 +5,10 @@
  */
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { ScenarioFormat } from '../protocol/index.ts';
+import { isJsonText } from './json-text.ts';
 import { validateScenario, type Scenario, type ScenarioIssue } from './scenario-schema.ts';
 
-export function isJsonText(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isJsonText };
 
 /**
  * The format of scenario text without a file name: JSON only when it parses as JSON; anything

@@ -3,37 +3,17 @@
  * returns a result with every step, every run it caused and every envelope seen. The same
  * runner serves the CLI (Node, pass `WebSocketImpl` from `ws`) and the console (browser).
  */
-import { inboundMessageBytes, MAX_MESSAGE_BYTES, RUN_EVENT_TYPES } from '../protocol/index.ts';
-import type {
-  ConnectStep,
-  ExpectCountStep,
-  ExpectNothingStep,
-  ExpectOrderStep,
-  ExpectRunStep,
-  ResumeStep,
-  Scenario,
-  ScenarioStep,
-  SendStep,
-  TokenKind,
-  WaitStep,
-} from './scenario-schema.ts';
-import {
-  connect,
-  ConnectionRefusedError,
-  type FlowscopeConnection,
-  type ReceivedEnvelope,
-  type TransportKind,
-  type WebSocketConstructor,
-} from '../client/flowscope-connection.ts';
+import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+import { connect, ConnectionRefusedError, type ReceivedEnvelope, type TransportKind, type WebSocketConstructor } from '../client/flowscope-connection.ts';
 import { createRestClient } from '../client/rest-client.ts';
 import { runStages } from './run-stages.ts';
-import { mismatches, show, type Mismatch } from './pattern-matcher.ts';
-import { checkRun, mismatchLines, sequenceDiff } from './run-expectations.ts';
 import type { ObservedRun, ReceivedRecord, ScenarioResult, SentRecord, StepFailure, StepResult } from './scenario-result.ts';
-import { isJsonText } from './scenario-loader.ts';
+import type { Scenario } from './scenario-schema.ts';
 import { stepLabel } from './step-label.ts';
-import { lookupPath, renderText, renderValue, TemplateError, type TemplateScope } from './template-renderer.ts';
-import { forgeToken, type TokenSource } from './token-forge.ts';
+import { stepKindOf, type ScenarioStep } from './steps/index.ts';
+import { StepFailed, type InboxItem, type ScenarioUserState, type StepRun } from './steps/step-definition.ts';
+import { renderText, renderValue, TemplateError, type TemplateScope } from './template-renderer.ts';
+import type { TokenSource } from './token-forge.ts';
 
 export interface RunnerOptions {
   /** Backend base URL, e.g. http://127.0.0.1:8000 */
@@ -73,39 +53,7 @@ export interface WaitingInfo {
   timeout_ms: number;
 }
 
-class StepFailed extends Error {
-  readonly failure: StepFailure;
-  constructor(failure: StepFailure) {
-    super(failure.message);
-    this.failure = failure;
-  }
-}
-
 const RUN_TYPES: readonly string[] = RUN_EVENT_TYPES;
-
-interface InboxItem {
-  at_ms: number;
-  envelope: ReceivedEnvelope;
-  consumed: boolean;
-  /** For a reply without one of our message ids: the send it answers (replies come in send order). */
-  answersSend?: number;
-}
-
-interface UserState {
-  key: string;
-  id: string;
-  givenToken: string | undefined;
-  minted: string | undefined;
-  transport: TransportKind;
-  connection: FlowscopeConnection | undefined;
-  inbox: InboxItem[];
-  /**
-   * Sends whose reply cannot carry one of our ids, oldest first: `unreadable` ones (too large,
-   * not JSON) are answered by an error with message_id null; `noid` ones by that, or by an ack
-   * or pong with an id the server made up.
-   */
-  pendingAnonymous: Array<{ sendNo: number; kind: 'unreadable' | 'noid' }>;
-}
 
 function slug(text: string): string {
   return (
@@ -117,40 +65,14 @@ function slug(text: string): string {
   );
 }
 
-/** Marks an inbox item as taken by the step that found it. */
-function claim(item: InboxItem | undefined): InboxItem | undefined {
-  if (item) item.consumed = true;
-  return item;
-}
-
 function asStepFailed(err: unknown): StepFailed {
   if (err instanceof StepFailed) return err;
   if (err instanceof TemplateError) return new StepFailed({ message: err.message });
   return new StepFailed({ message: `runner error: ${err instanceof Error ? err.message : String(err)}` });
 }
 
-function peekObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function runKey(userKey: string, runId: string): string {
   return `${userKey}\u0000${runId}`;
-}
-
-function summarize(envelope: ReceivedEnvelope): string {
-  const p = (envelope.payload ?? {}) as Record<string, unknown>;
-  const bits: string[] = [envelope.type];
-  if (typeof envelope.seq === 'number') bits.push(`#${envelope.seq}`);
-  if (envelope.type === 'error') bits.push(String(p.code));
-  if (typeof envelope.run_id === 'string') bits.push(`run ${envelope.run_id}`);
-  else if (typeof p.run_id === 'string') bits.push(`run ${p.run_id}`);
-  if (envelope.type === 'agent_completed') bits.push(String(p.status));
-  return bits.join(' ');
 }
 
 export async function runScenario(scenario: Scenario, options: RunnerOptions): Promise<ScenarioResult> {
@@ -162,7 +84,7 @@ class ScenarioSession {
   private readonly t0 = performance.now();
   private readonly startedAt = new Date();
   private readonly runId: string;
-  private readonly users = new Map<string, UserState>();
+  private readonly users = new Map<string, ScenarioUserState>();
   private readonly vars: Record<string, unknown> = {};
   private readonly waiters = new Set<() => void>();
   private readonly runs = new Map<string, ObservedRun>();
@@ -247,7 +169,7 @@ class ScenarioSession {
     }
   }
 
-  private user(key: string): UserState {
+  private user(key: string): ScenarioUserState {
     const u = this.users.get(key);
     if (!u) throw new StepFailed({ message: `user "${key}" is not declared` });
     return u;
@@ -266,7 +188,7 @@ class ScenarioSession {
     check: () => T | undefined,
     timeoutMs: number,
     onTimeout: () => StepFailure,
-    watch?: UserState,
+    watch?: ScenarioUserState,
     still?: { step: StepResult; waiting_for: string },
   ): Promise<T> {
     let immediate: T | undefined;
@@ -359,7 +281,7 @@ class ScenarioSession {
   }
 
   /** Pairs a reply that names none of our ids with the oldest send that could have caused it. */
-  private assignAnonymousReply(user: UserState, item: InboxItem): void {
+  private assignAnonymousReply(user: ScenarioUserState, item: InboxItem): void {
     const e = item.envelope;
     const pending = user.pendingAnonymous;
     if (pending.length === 0) return;
@@ -375,7 +297,7 @@ class ScenarioSession {
     }
   }
 
-  private record(user: UserState, envelope: ReceivedEnvelope): void {
+  private record(user: ScenarioUserState, envelope: ReceivedEnvelope): void {
     const at = this.now();
     const item: InboxItem = { at_ms: at, envelope, consumed: false };
     this.assignAnonymousReply(user, item);
@@ -462,12 +384,12 @@ class ScenarioSession {
   }
 
   /** Runs steps in order; after a failure the rest are reported as skipped. Returns true if all passed. */
-  private async runSteps(list: ScenarioStep[], prefix: string, out: StepResult[], extra: TemplateScope): Promise<boolean> {
+  private async runSteps(list: readonly ScenarioStep[], prefix: string, out: StepResult[], extra: TemplateScope): Promise<boolean> {
     let ok = true;
     for (let i = 0; i < list.length; i++) {
       const step = list[i] as ScenarioStep;
       const id = `${prefix}${i + 1}`;
-      const kind = Object.keys(step).find((k) => k !== 'name') ?? 'unknown';
+      const { kind } = stepKindOf(step);
       const label = stepLabel(step);
       const result: StepResult = { id, kind, label, title: label, status: 'skipped', started_ms: this.now(), duration_ms: 0 };
       out.push(result);
@@ -493,86 +415,64 @@ class ScenarioSession {
     return ok;
   }
 
+  /** Runs one step by its kind's definition (scenario/steps/), with the session seen through a StepRun. */
   private async runStep(step: ScenarioStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    if (step.connect !== undefined) return this.doConnect(step.connect, result);
-    if (step.disconnect !== undefined) {
-      const u = this.user(typeof step.disconnect === 'string' ? step.disconnect : step.disconnect.user);
-      result.title = `disconnect ${u.key}`;
-      u.connection?.close();
-      u.connection = undefined;
-      return;
-    }
-    if (step.drop !== undefined) {
-      const u = this.user(typeof step.drop === 'string' ? step.drop : step.drop.user);
-      result.title = `drop ${u.key}'s connection`;
-      if (!u.connection) throw new StepFailed({ message: `${u.key} is not connected` });
-      const conn = u.connection;
-      conn.drop();
-      await this.waitFor(() => (conn.state === 'open' ? undefined : true), 5000, () => ({ message: 'the connection did not close after the drop' }));
-      u.connection = undefined;
-      result.detail = `connection state ${conn.state}`;
-      return;
-    }
-    if (step.send !== undefined) return this.doSend(step.send, result, extra);
-    if (step.wait !== undefined) return this.doWait(step.wait, result, extra);
-    if (step.expect_run !== undefined) return this.doExpectRun(step.expect_run, result, extra);
-    if (step.expect_nothing !== undefined) return this.doExpectNothing(step.expect_nothing, result, extra);
-    if (step.expect_order !== undefined) return this.doExpectOrder(step.expect_order, result, extra);
-    if (step.expect_count !== undefined) return this.doExpectCount(step.expect_count, result, extra);
-    if (step.resume !== undefined) return this.doResume(step.resume, result, extra);
-    if (step.sleep !== undefined) {
-      result.title = `sleep ${step.sleep} ms`;
-      await this.sleep(step.sleep);
-      return;
-    }
-    if (step.set !== undefined) {
-      const values = this.render(step.set, extra);
-      Object.assign(this.vars, values);
-      result.title = `set ${Object.keys(values).join(', ')}`;
-      return;
-    }
-    if (step.repeat !== undefined) {
-      const { times, index, steps } = step.repeat;
-      result.title = `repeat ${times}×`;
-      result.children = [];
-      for (let n = 0; n < times; n++) {
-        const inner: StepResult[] = [];
-        const ok = await this.runSteps(steps, `${result.id}.${n + 1}.`, inner, { ...extra, ...(index ? { [index]: n } : {}) });
-        result.children.push({
-          id: `${result.id}.${n + 1}`,
-          kind: 'iteration',
-          label: `iteration ${n + 1}`,
-          title: `iteration ${n + 1}${index ? ` (${index} = ${n})` : ''}`,
-          status: ok ? 'passed' : 'failed',
-          started_ms: inner[0]?.started_ms ?? this.now(),
-          duration_ms: inner.reduce((s, c) => s + c.duration_ms, 0),
-          children: inner,
-          ...(ok ? {} : { failure: { message: `iteration ${n + 1} failed` } }),
-        });
-        if (!ok) break;
-      }
-      return;
-    }
-    if (step.parallel !== undefined) {
-      result.title = `parallel: ${step.parallel.length} branches`;
-      const branches = step.parallel.map((branch, b) => {
-        const inner: StepResult[] = [];
-        const node: StepResult = { id: `${result.id}.${b + 1}`, kind: 'branch', label: `branch ${b + 1}`, title: `branch ${b + 1}`, status: 'passed', started_ms: this.now(), duration_ms: 0, children: inner };
-        const started = performance.now();
-        return this.runSteps(branch, `${result.id}.${b + 1}.`, inner, extra).then((ok) => {
-          node.status = ok ? 'passed' : 'failed';
-          if (!ok) node.failure = { message: `branch ${b + 1} failed` };
-          node.duration_ms = Math.round(performance.now() - started);
-          return node;
-        });
-      });
-      result.children = await Promise.all(branches);
-      return;
-    }
-    throw new StepFailed({ message: 'unknown step' });
+    const { definition, spec } = stepKindOf(step);
+    if (!definition || spec === undefined) throw new StepFailed({ message: 'unknown step' });
+    await definition.run(spec, this.stepRun(result, extra));
   }
 
-  private async validToken(u: UserState): Promise<string> {
+  private stepRun(result: StepResult, extra: TemplateScope): StepRun {
+    return {
+      result,
+      target: this.options.target,
+      vars: this.vars,
+      render: (value) => this.render(value, extra),
+      renderStr: (text) => this.renderStr(text, extra),
+      user: (key) => this.user(key),
+      timeout: (ms) => this.timeout(ms),
+      now: () => this.now(),
+      sleep: (ms) => this.sleep(ms),
+      waitFor: (check, timeoutMs, onTimeout, watch, still) => this.waitFor(check, timeoutMs, onTimeout, watch, still && { step: result, waiting_for: still.waiting_for }),
+      stopMessage: () => this.stopMessage(),
+      signal: this.options.signal,
+      observedRun: (userKey, runId) => this.runs.get(runKey(userKey, runId)),
+      nextMessageId: () => `${this.runId}-m${++this.sendCounter}`,
+      nextSendNo: () => ++this.sendSeq,
+      send: (user, data, messageId) => this.send(user, data, messageId),
+      markResumed: (userKey, runId) => void this.resumed.add(runKey(userKey, runId)),
+      validToken: (user) => this.validToken(user),
+      tokens: this.tokens,
+      openConnection: (user, token, transport) => this.openConnection(user, token, transport),
+      runSteps: (steps, group, out, scope = {}) => this.runSteps(steps as unknown as ScenarioStep[], `${result.id}.${group}.`, out, { ...extra, ...scope }),
+    };
+  }
+
+  private send(u: ScenarioUserState, data: unknown, messageId: string | undefined): void {
+    if (!u.connection) throw new StepFailed({ message: `${u.key} is not connected` });
+    const at = this.now();
+    u.connection.send(data);
+    if (messageId !== undefined) this.sentIds.add(messageId);
+    const rec: SentRecord = { user: u.key, at_ms: at, data };
+    this.sent.push(rec);
+    this.options.onSent?.(rec);
+  }
+
+  private openConnection(u: ScenarioUserState, token: string, transport: TransportKind): ReturnType<StepRun['openConnection']> {
+    const connection = connect({ url: this.options.target, token, transport, ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}) });
+    connection.onEnvelope((envelope) => this.record(u, envelope));
+    connection.onState(() => this.notify());
+    const opened = connection.ready.then(
+      () => undefined,
+      (err: unknown) => {
+        if (err instanceof ConnectionRefusedError) return err;
+        throw err;
+      },
+    );
+    return { connection, opened };
+  }
+
+  private async validToken(u: ScenarioUserState): Promise<string> {
     if (u.givenToken !== undefined) return this.renderStr(u.givenToken);
     if (u.minted) return u.minted;
     try {
@@ -583,332 +483,5 @@ class ScenarioSession {
       });
     }
     return u.minted;
-  }
-
-  private async doConnect(spec: ConnectStep, result: StepResult): Promise<void> {
-    const s = typeof spec === 'string' ? { user: spec } : spec;
-    const u = this.user(s.user);
-    const transport = s.transport ?? u.transport;
-    const kind: TokenKind | 'literal' = s.token === undefined ? 'valid' : typeof s.token === 'string' ? s.token : 'literal';
-    result.title = `connect ${u.key} over ${transport}${kind === 'valid' ? '' : ` with token: ${kind}`}`;
-    let token: string;
-    try {
-      token = typeof s.token === 'object' ? this.renderStr(s.token.literal) : await forgeToken(kind as TokenKind, u.id, () => this.validToken(u), this.tokens);
-    } catch (err) {
-      if (err instanceof StepFailed) throw err;
-      throw new StepFailed({ message: `cannot get a ${kind} token for ${u.key}: ${err instanceof Error ? err.message : String(err)}` });
-    }
-    const conn = connect({ url: this.options.target, token, transport, ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}) });
-    conn.onEnvelope((envelope) => this.record(u, envelope));
-    conn.onState(() => this.notify());
-    const timeoutMs = this.timeout(s.timeout_ms);
-    let refusal: ConnectionRefusedError | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    const signal = this.options.signal;
-    try {
-      await Promise.race([
-        conn.ready,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new StepFailed({ message: `no answer from ${this.options.target} within ${timeoutMs} ms` })), timeoutMs);
-          onAbort = () => reject(new StepFailed({ message: this.stopMessage() }));
-          if (signal?.aborted) onAbort();
-          signal?.addEventListener('abort', onAbort, { once: true });
-        }),
-      ]);
-    } catch (err) {
-      if (err instanceof ConnectionRefusedError) refusal = err;
-      else {
-        conn.close();
-        throw err;
-      }
-    } finally {
-      // A signal shared by many runs (flowscope load) must not keep one listener per connect.
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-    }
-    if (s.expect_refused) {
-      if (!refusal) {
-        conn.close();
-        throw new StepFailed({ message: `the connection was accepted, expected a refusal`, expected: [`refused with ${s.expect_refused}`], received: ['accepted'] });
-      }
-      if (refusal.code !== s.expect_refused) {
-        throw new StepFailed({
-          message: `refused with ${refusal.code}, expected ${s.expect_refused}`,
-          expected: [`refused with ${s.expect_refused}`],
-          received: [`refused with ${refusal.code}: ${refusal.message}`],
-        });
-      }
-      if (s.expect_close_code !== undefined && refusal.closeCode !== s.expect_close_code) {
-        throw new StepFailed({
-          message: `closed with ${String(refusal.closeCode ?? 'no close code')}, expected ${s.expect_close_code}`,
-          expected: [`close code ${s.expect_close_code}`],
-          received: [`close code ${String(refusal.closeCode ?? '(none: not a /ws connection)')}`],
-        });
-      }
-      result.detail = `refused with ${refusal.code}${refusal.closeCode ? ` (close ${refusal.closeCode})` : ''}: ${refusal.message}`;
-      result.title += ` → refused ${refusal.code}`;
-      return;
-    }
-    if (refusal) {
-      throw new StepFailed({ message: `refused with ${refusal.code}: ${refusal.message}`, expected: ['connected'], received: [`refused with ${refusal.code}`] });
-    }
-    u.connection?.close();
-    u.connection = conn;
-    result.detail = `${u.key} is ${u.id}`;
-  }
-
-  private buildOversize(bytes: number, messageId: string): string {
-    const prefix = `{"type":"user_message","message_id":"${messageId}","payload":{"content":"`;
-    const suffix = '"}}';
-    const fill = bytes - new TextEncoder().encode(prefix + suffix).length;
-    if (fill < 1) throw new StepFailed({ message: `oversize_bytes ${bytes} is too small for an envelope` });
-    return `${prefix}${'x'.repeat(fill)}${suffix}`;
-  }
-
-  private async doSend(spec: SendStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    const u = this.user(spec.as);
-    if (!u.connection || u.connection.state !== 'open') throw new StepFailed({ message: `${u.key} is not connected (add a connect step first)` });
-    this.sendCounter++;
-    const autoId = `${this.runId}-m${this.sendCounter}`;
-    let data: unknown;
-    let messageId: string | undefined;
-    let type: string | undefined;
-    let what: string;
-    if (spec.message !== undefined) {
-      const message = this.render(spec.message, extra);
-      if (spec.auto_id !== false && message.message_id === undefined) message.message_id = autoId;
-      data = message;
-      messageId = typeof message.message_id === 'string' ? message.message_id : undefined;
-      type = typeof message.type === 'string' ? message.type : undefined;
-      what = type ?? 'message';
-    } else if (spec.raw !== undefined) {
-      const text = this.renderStr(spec.raw, extra);
-      data = text;
-      // Raw text that is a JSON object still names its type and id: the reply is correlated by them.
-      const parsed = peekObject(text);
-      messageId = typeof parsed?.message_id === 'string' ? parsed.message_id : undefined;
-      type = typeof parsed?.type === 'string' ? parsed.type : undefined;
-      what = `raw text (${new TextEncoder().encode(text).length} bytes)`;
-    } else {
-      data = this.buildOversize(spec.oversize_bytes as number, autoId);
-      messageId = autoId;
-      type = 'user_message';
-      what = `user_message of ${spec.oversize_bytes} bytes`;
-    }
-    const expectation = spec.expect ?? (type === 'user_message' ? 'ack' : type === 'ping' ? 'pong' : 'none');
-    const mark = u.inbox.length;
-    const at = this.now();
-    // The server answers a message it cannot read (too large, not JSON) with an error whose
-    // message_id is null, and one without an id with an id of its own: such replies are paired by order.
-    const unreadable = inboundMessageBytes(data) > MAX_MESSAGE_BYTES || (typeof data === 'string' && !isJsonText(data));
-    const sendNo = ++this.sendSeq;
-    if (unreadable || messageId === undefined) u.pendingAnonymous.push({ sendNo, kind: unreadable ? 'unreadable' : 'noid' });
-    try {
-      u.connection.send(data);
-    } catch (err) {
-      throw new StepFailed({ message: `send failed: ${err instanceof Error ? err.message : String(err)}` });
-    }
-    if (messageId !== undefined) this.sentIds.add(messageId);
-    const resumeOf = type === 'resume' && typeof data === 'object' ? (data as { payload?: { run_id?: unknown } }).payload?.run_id : undefined;
-    if (typeof resumeOf === 'string') this.resumed.add(runKey(u.key, resumeOf));
-    const rec: SentRecord = { user: u.key, at_ms: at, data };
-    this.sent.push(rec);
-    this.options.onSent?.(rec);
-    result.title = `send ${what} as ${u.key}`;
-    if (expectation === 'none') {
-      if (spec.save_as !== undefined || spec.reply !== undefined) {
-        throw new StepFailed({
-          message: `${spec.save_as !== undefined ? 'save_as' : 'reply'} needs a reply to wait for, but a ${type ?? 'message of unknown type'} gets none by default: set expect (ack, pong or {error: CODE})`,
-        });
-      }
-      return;
-    }
-
-    const expectedText = expectation === 'ack' ? 'message_ack' : expectation === 'pong' ? 'pong' : `error ${expectation.error}`;
-    const correlates = (item: InboxItem): boolean => {
-      const e = item.envelope;
-      const p = (e.payload ?? {}) as Record<string, unknown>;
-      if (item.answersSend !== undefined) return item.answersSend === sendNo;
-      if (messageId === undefined) return false;
-      if (e.type === 'message_ack' || e.type === 'error') return p.message_id === messageId;
-      if (e.type === 'pong') return e.message_id === messageId;
-      return false;
-    };
-    const reply = await this.waitFor(
-      // Claimed in the same tick it is found, so a parallel branch cannot take it too.
-      () => claim(u.inbox.slice(mark).find((item) => !item.consumed && correlates(item))),
-      this.timeout(spec.timeout_ms),
-      () => ({
-        message: `no ${expectedText} within ${this.timeout(spec.timeout_ms)} ms`,
-        expected: [expectedText],
-        received: u.inbox.slice(mark).map((i) => summarize(i.envelope)).slice(0, 20),
-      }),
-      u,
-    );
-    const e = reply.envelope;
-    const p = (e.payload ?? {}) as Record<string, unknown>;
-    const got = e.type === 'error' ? `error ${String(p.code)}: ${String(p.message)}` : summarize(e);
-    const wanted =
-      expectation === 'ack' ? e.type === 'message_ack' : expectation === 'pong' ? e.type === 'pong' : e.type === 'error' && p.code === expectation.error;
-    if (!wanted) throw new StepFailed({ message: `expected ${expectedText}, received ${got}`, expected: [expectedText], received: [got] });
-    result.title += ` → ${e.type === 'message_ack' ? `ack run ${String(p.run_id)}${p.duplicate ? ' (duplicate)' : ''}` : got}`;
-    if (spec.reply !== undefined) {
-      const diff = mismatches(this.render(spec.reply, extra), e, 'reply');
-      if (diff.length > 0) throw new StepFailed({ message: `the reply does not match`, ...mismatchLines(diff) });
-    }
-    if (spec.save_as) this.vars[spec.save_as] = { ...e, ...p, envelope: e };
-  }
-
-  private async doWait(spec: WaitStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    const u = this.user(spec.user);
-    const pattern = this.render(spec.match, extra);
-    result.title = `wait for ${u.key} to receive ${show(pattern)}`;
-    const timeoutMs = this.timeout(spec.timeout_ms);
-    const item = await this.waitFor(
-      () => claim(u.inbox.find((i) => !i.consumed && mismatches(pattern, i.envelope).length === 0)),
-      timeoutMs,
-      () => {
-        const unconsumed = u.inbox.filter((i) => !i.consumed);
-        // The closest candidate: the one with the fewest mismatches.
-        let best: { item: InboxItem; diff: Mismatch[] } | undefined;
-        for (const i of unconsumed) {
-          const diff = mismatches(pattern, i.envelope);
-          if (!best || diff.length < best.diff.length) best = { item: i, diff };
-        }
-        return {
-          message: `nothing matching arrived within ${timeoutMs} ms (${unconsumed.length} unmatched envelope(s) received)`,
-          expected: [show(pattern)],
-          received: best
-            ? [`closest: ${summarize(best.item.envelope)}`, ...best.diff.map((m) => `  ${m.path}: expected ${m.expected}, received ${m.received}`)]
-            : ['nothing'],
-        };
-      },
-      u,
-      { step: result, waiting_for: show(pattern) },
-    );
-    result.title = `wait for ${u.key}: ${summarize(item.envelope)}`;
-    for (const [name, path] of Object.entries(spec.capture ?? {})) {
-      const found = lookupPath(item.envelope as unknown as TemplateScope, path);
-      if (!found.found) throw new StepFailed({ message: `capture ${name}: the matched envelope has no "${path}"`, received: [show(item.envelope)] });
-      this.vars[name] = found.value;
-    }
-  }
-
-  private async doExpectRun(spec: ExpectRunStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    const u = this.user(spec.user);
-    const runId = this.renderStr(spec.run, extra);
-    const timeoutMs = this.timeout(spec.timeout_ms);
-    result.title = `expect run ${runId} for ${u.key}`;
-    const run = await this.waitFor(
-      () => {
-        const r = this.runs.get(runKey(u.key, runId));
-        return r && r.events.some((e) => e.type === 'agent_completed') ? r : undefined;
-      },
-      timeoutMs,
-      () => {
-        const r = this.runs.get(runKey(u.key, runId));
-        return {
-          message: `run ${runId} did not complete for ${u.key} within ${timeoutMs} ms`,
-          expected: ['... agent_completed'],
-          received: r ? r.events.map((e) => `#${e.seq} ${e.type}`) : [`no event of run ${runId} reached ${u.key}`],
-        };
-      },
-      u,
-      { step: result, waiting_for: `run ${runId} to complete` },
-    );
-    const { problems, timings } = checkRun(run, {
-      events: spec.events,
-      shape: spec.shape,
-      status: spec.status,
-      response: spec.response === undefined ? undefined : this.render(spec.response, extra),
-      payloads: spec.payloads === undefined ? undefined : this.render(spec.payloads, extra),
-      latency: spec.latency,
-    });
-    const types = run.events.map((e) => e.type);
-    result.title = `expect run ${runId} for ${u.key}: ${types.length} events, ${String(run.status)}`;
-    result.detail = [types.join(' → '), ...timings].join('\n');
-    if (problems.length > 0) {
-      throw new StepFailed({
-        message: problems.map((p) => p.message).join('; '),
-        expected: problems.flatMap((p) => p.expected ?? []),
-        received: problems.flatMap((p) => p.received ?? []),
-      });
-    }
-  }
-
-  private async doExpectNothing(spec: ExpectNothingStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    const u = this.user(spec.user);
-    const pattern = spec.match !== undefined ? this.render(spec.match, extra) : { type: { $oneOf: [...RUN_TYPES, 'message_ack'] } };
-    const within = spec.within_ms ?? 200;
-    result.title = `expect ${u.key} received nothing matching ${show(pattern)}`;
-    await this.sleep(within);
-    const offending = u.inbox.filter((i) => mismatches(pattern, i.envelope).length === 0);
-    if (offending.length > 0) {
-      throw new StepFailed({
-        message: `${u.key} received ${offending.length} envelope(s) it must not`,
-        expected: ['nothing'],
-        received: offending.slice(0, 20).map((i) => summarize(i.envelope)),
-      });
-    }
-    result.detail = `${u.inbox.length} envelope(s) received in all, none matching`;
-  }
-
-  private async doExpectCount(spec: ExpectCountStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    const u = this.user(spec.user);
-    const pattern = this.render(spec.match, extra);
-    const count = this.render(spec.count, extra);
-    result.title = `expect ${u.key} received ${show(count)} × ${show(pattern)}`;
-    await this.sleep(spec.within_ms ?? 200);
-    const matching = u.inbox.filter((i) => mismatches(pattern, i.envelope).length === 0);
-    if (mismatches(count, matching.length).length > 0) {
-      throw new StepFailed({
-        message: `${u.key} received ${matching.length} matching envelope(s), expected ${show(count)}`,
-        expected: [`count: ${show(count)}`],
-        received: [`count: ${matching.length}`, ...matching.slice(0, 20).map((i) => `  ${summarize(i.envelope)}`)],
-      });
-    }
-    result.title = `expect ${u.key} received ${matching.length} × ${show(pattern)}`;
-  }
-
-  private async doExpectOrder(spec: ExpectOrderStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    const u = this.user(spec.user);
-    const type = spec.event ?? 'agent_started';
-    const runIds = spec.runs.map((r) => this.renderStr(r, extra));
-    const timeoutMs = this.timeout(spec.timeout_ms);
-    result.title = `expect ${type} order of ${runIds.length} runs for ${u.key}`;
-    const positions = (): number[] => runIds.map((id) => u.inbox.findIndex((i) => i.envelope.type === type && i.envelope.run_id === id));
-    await this.waitFor(
-      () => (positions().every((p) => p >= 0) ? true : undefined),
-      timeoutMs,
-      () => ({ message: `not every run had a ${type} within ${timeoutMs} ms`, expected: runIds, received: runIds.filter((_, i) => positions()[i] !== -1) }),
-    );
-    const pos = positions();
-    const actual = [...runIds].sort((a, b) => (pos[runIds.indexOf(a)] as number) - (pos[runIds.indexOf(b)] as number));
-    if (actual.some((id, i) => id !== runIds[i])) {
-      throw new StepFailed({ message: `${type} arrived in a different order`, ...sequenceDiff(runIds, actual) });
-    }
-    result.detail = actual.join(' → ');
-  }
-
-  private async doResume(spec: ResumeStep, result: StepResult, extra: TemplateScope): Promise<void> {
-    const u = this.user(spec.user);
-    if (!u.connection || u.connection.state !== 'open') throw new StepFailed({ message: `${u.key} is not connected (connect again before resume)` });
-    const runId = this.renderStr(spec.run, extra);
-    const run = this.runs.get(runKey(u.key, runId));
-    // The highest seq received without a gap before it: everything after it is replayed.
-    let seen = 0;
-    const seqs = new Set(run?.events.map((e) => e.seq));
-    while (seqs.has(seen + 1)) seen++;
-    const afterSeq = spec.after_seq === undefined ? seen : Number(typeof spec.after_seq === 'string' ? this.renderStr(spec.after_seq, extra) : spec.after_seq);
-    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new StepFailed({ message: `after_seq must be a whole number ≥ 0, got ${String(afterSeq)}` });
-    this.sendCounter++;
-    this.resumed.add(runKey(u.key, runId));
-    const message = { type: 'resume', message_id: `${this.runId}-m${this.sendCounter}`, payload: { run_id: runId, after_seq: afterSeq } };
-    u.connection.send(message);
-    const rec: SentRecord = { user: u.key, at_ms: this.now(), data: message };
-    this.sent.push(rec);
-    this.options.onSent?.(rec);
-    result.title = `resume run ${runId} as ${u.key} after seq ${afterSeq}`;
   }
 }

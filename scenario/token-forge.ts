@@ -3,7 +3,10 @@
  * dev endpoint), and the bad ones that test every auth failure.
  */
 import { SignJWT } from 'jose';
-import type { TokenKind } from './scenario-schema.ts';
+
+/** What token a connection presents. */
+export const TOKEN_KINDS = ['valid', 'expired', 'bad_signature', 'alg_none', 'malformed', 'none'] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 export interface TokenSource {
   /** Mints a token through the dev endpoint (`ttlS` < 0 gives an expired one). */

@@ -5,7 +5,9 @@
  * full tree.
  */
 import type { StepFailure, StepResult, StepStatus } from '../../scenario/scenario-result.ts';
-import type { Scenario, ScenarioStep } from '../../scenario/scenario-schema.ts';
+import type { Scenario } from '../../scenario/scenario-schema.ts';
+import { stepLabel } from '../../scenario/step-label.ts';
+import { stepKindOf, type ScenarioStep } from '../../scenario/steps/index.ts';
 
 export type RowStatus = StepStatus | 'pending' | 'running';
 
@@ -21,39 +23,9 @@ export interface StepRow {
   failure?: StepFailure;
 }
 
-function userOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    const v = value as { user?: unknown; as?: unknown };
-    return String(v.user ?? v.as ?? '');
-  }
-  return '';
-}
-
-/** A short description of a step before it runs. */
+/** A step's row before it runs: its kind and its label (the step file's, scenario/steps/). */
 export function describeStep(step: ScenarioStep): { kind: string; title: string } {
-  const kind = Object.keys(step).find((k) => k !== 'name') ?? 'unknown';
-  if (step.name) return { kind, title: step.name };
-  const value = (step as Record<string, unknown>)[kind];
-  switch (kind) {
-    case 'send': {
-      const s = step.send!;
-      const what = s.message ? String(s.message.type ?? 'message') : s.raw !== undefined ? 'raw text' : `${s.oversize_bytes} bytes`;
-      return { kind, title: `send ${what} as ${s.as}` };
-    }
-    case 'sleep':
-      return { kind, title: `sleep ${String(value)} ms` };
-    case 'set':
-      return { kind, title: `set ${Object.keys(step.set ?? {}).join(', ')}` };
-    case 'repeat':
-      return { kind, title: `repeat ${step.repeat!.times}×` };
-    case 'parallel':
-      return { kind, title: `parallel: ${step.parallel!.length} branches` };
-    default: {
-      const user = userOf(value);
-      return { kind, title: user ? `${kind} ${user}` : kind };
-    }
-  }
+  return { kind: stepKindOf(step).kind, title: stepLabel(step) };
 }
 
 const depthOf = (id: string) => id.split('.').length - 1;
