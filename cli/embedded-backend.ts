@@ -1,12 +1,12 @@
 /**
  * The backend `flowscope run` starts when no --target is given: SQLite in a temp folder by
- * default; on a shared PostgreSQL / Redis it gets its own schema and key prefix, so it
- * neither sees nor disturbs another backend's runs, and the schema is dropped afterwards.
+ * default; on a shared PostgreSQL / Redis it gets its own store namespace (the store
+ * factory's ephemeral option: a private schema, dropped when the backend closes) and key
+ * prefix, so it neither sees nor disturbs another backend's runs.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startBackend } from '../backend/index.ts';
 import { describeFetchError } from '../client/rest-client.ts';
 
@@ -14,16 +14,6 @@ export interface EmbeddedBackend {
   url: string;
   description: string;
   stop(): Promise<void>;
-}
-
-async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  try {
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 export interface EmbeddedBackendOptions {
@@ -38,7 +28,6 @@ export interface EmbeddedBackendOptions {
 export async function startEmbeddedBackend(options: EmbeddedBackendOptions): Promise<EmbeddedBackend> {
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-run-'));
   const stamp = `${process.pid}_${Date.now().toString(36)}`;
-  const schema = options.databaseUrl ? `flowscope_run_${stamp}` : undefined;
   let backend;
   try {
     backend = await startBackend({
@@ -51,7 +40,7 @@ export async function startEmbeddedBackend(options: EmbeddedBackendOptions): Pro
       agentModules: options.agentModules ?? [],
       agentUrls: options.agentUrls ?? [],
       agentReload: false,
-      ...(schema ? { databaseSchema: schema } : {}),
+      ...(options.databaseUrl ? { databaseEphemeral: true } : {}),
       ...(options.redisUrl ? { cacheKeyPrefix: `flowscope-run:${stamp}:` } : {}),
     });
   } catch (err) {
@@ -65,7 +54,6 @@ export async function startEmbeddedBackend(options: EmbeddedBackendOptions): Pro
     async stop() {
       try {
         await running.close();
-        if (options.databaseUrl && schema) await dropSchema(options.databaseUrl, schema);
       } finally {
         await fs.rm(tempDir, { recursive: true, force: true });
       }

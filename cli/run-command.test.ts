@@ -243,7 +243,7 @@ describe('flowscope run', () => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     try {
-      const left = await client.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1", [`flowscope_run_${process.pid}_%`]);
+      const left = await client.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1", [`flowscope_tmp_${process.pid}_%`]);
       expect(left.rows).toEqual([]);
     } finally {
       await client.end();

@@ -3,8 +3,10 @@ import type { FinalRunStatus, Priority, RunStatus } from './envelope-types.ts';
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';
-  store: 'sqlite' | 'postgres';
-  cache: 'memory' | 'redis';
+  /** The store adapter's label: `sqlite`, `postgres`. */
+  store: string;
+  /** The cache adapter's label: `memory`, `redis`. */
+  cache: string;
   uptime_s: number;
   queue_depth: number;
   running: number;

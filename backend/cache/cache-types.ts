@@ -38,8 +38,15 @@ export interface ConnectionSlotResult {
 
 export type Unsubscribe = () => Promise<void>;
 
+/** What a cache adapter can do, for code that must not ask which adapter it is. */
+export interface CacheCapabilities {
+  /** Other processes share the cache: its atomic operations and pub/sub span processes. */
+  readonly crossProcess: boolean;
+}
+
 export interface Cache {
-  readonly kind: 'memory' | 'redis';
+  /** The adapter's label (`memory`, `redis`), as `/health` reports it; never branch on it. */
+  readonly kind: string;
   /**
    * True when other processes share this cache (Redis): its atomic operations and pub/sub
    * then span processes. False for the in-process cache: atomic within this process only,

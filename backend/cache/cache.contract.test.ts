@@ -1,18 +1,43 @@
 /**
- * The cache contract, run against every adapter in `CACHES` (default memory,redis). Each
- * test has its own key prefix; Redis keys are deleted afterwards. When Redis does not
- * answer its block is skipped with one visible line (a failure with CI=true).
+ * The cache contract, run against every adapter in `CACHES` (default memory,redis), each
+ * with its harness from `HARNESSES` (keyed by adapter name: a name the factory does not know,
+ * or one without a harness, fails the suite). Each test has its own key prefix; keys on a
+ * server are deleted afterwards. When a server does not answer its block is skipped with one
+ * visible line (a failure with CI=true).
  */
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CACHES, TEST_REDIS_URL, redisAvailable, uniqueTestName } from '../../test/support/test-services.ts';
 import { CacheUnavailableError } from './cache-errors.ts';
-import { createCache } from './cache-factory.ts';
+import { AdapterError } from '../errors/adapter-errors.ts';
+import { CACHE_ADAPTER_NAMES, cacheAdapter, createCache } from './cache-factory.ts';
 import type { Cache, CacheOptions } from './cache-types.ts';
 
-const redisUp = CACHES.includes('redis') ? (await redisAvailable()).available : false;
-const enabled: Record<'memory' | 'redis', boolean> = { memory: true, redis: redisUp };
+interface CacheHarness {
+  /** Whether its server answers (asked only when the adapter is in CACHES). */
+  available(): Promise<boolean>;
+  /** The URL createCache gets. */
+  url: string | undefined;
+  /** Keys live on a server the test can read through its own client (TEST_REDIS_URL). */
+  server: boolean;
+}
+
+const HARNESSES: Record<string, CacheHarness> = {
+  memory: { available: async () => true, url: undefined, server: false },
+  redis: { available: async () => (await redisAvailable()).available, url: TEST_REDIS_URL, server: true },
+};
+
+/** The harness of each adapter in CACHES; an unknown adapter name fails here, before any test. */
+const suites = await Promise.all(
+  CACHES.map(async (name) => {
+    const adapter = cacheAdapter(name);
+    const harness = HARNESSES[name];
+    if (!harness) throw new Error(`cache contract: no harness for the "${name}" adapter; add one to HARNESSES`);
+    return { name, adapter, harness, up: await harness.available() };
+  }),
+);
+const redisUp = suites.find((s) => s.name === 'redis')?.up ?? false;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -50,9 +75,9 @@ afterAll(async () => {
   await admin?.quit();
 });
 
-for (const kind of CACHES) {
-  describe.skipIf(!enabled[kind])(`cache contract: ${kind}`, () => {
-    const redisUrl = kind === 'redis' ? TEST_REDIS_URL : undefined;
+for (const { name: kind, adapter, harness, up } of suites) {
+  describe.skipIf(!up)(`cache contract: ${kind}`, () => {
+    const redisUrl = harness.url;
     const opened: Cache[] = [];
     const usedPrefixes: string[] = [];
     let warnings: string[] = [];
@@ -66,8 +91,8 @@ for (const kind of CACHES) {
       return created;
     }
 
-    /** A second cache on the same server and prefix (Redis), or the same cache (in-process). */
-    const peer = async (): Promise<Cache> => (kind === 'redis' ? open(prefix) : cache);
+    /** A second cache on the same server and prefix (shared across processes), or the same cache (in-process). */
+    const peer = async (): Promise<Cache> => (cache.crossProcess ? open(prefix) : cache);
 
     beforeEach(async () => {
       warnings = [];
@@ -77,14 +102,14 @@ for (const kind of CACHES) {
 
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((c) => c.close()));
-      if (kind === 'redis') for (const p of usedPrefixes.splice(0)) await deleteKeys(p);
+      if (harness.server) for (const p of usedPrefixes.splice(0)) await deleteKeys(p);
       usedPrefixes.length = 0;
       expect(warnings).toEqual([]);
     });
 
     it('reports its kind, whether other processes share it, and answers ping', async () => {
       expect(cache.kind).toBe(kind);
-      expect(cache.crossProcess).toBe(kind === 'redis');
+      expect(cache.crossProcess).toBe(adapter.capabilities.crossProcess);
       await expect(cache.ping()).resolves.toBeUndefined();
     });
 
@@ -332,8 +357,8 @@ for (const kind of CACHES) {
         expect(theirs.messages).toEqual(['theirs']);
       });
 
-      // Read through a separate client on the real server: only the Redis adapter has one to read.
-      if (kind === 'redis') {
+      // Read through a separate client on the real server: only an adapter with a server has one to read.
+      if (harness.server) {
         it('stores every key under the prefix, each with a TTL', async () => {
           await cache.hitRateLimit('alice', 5, 5_000);
           await cache.tryAddConnection('alice', 'c', 5, 5_000);
@@ -359,6 +384,25 @@ for (const kind of CACHES) {
   });
 }
 
+describe('cache adapters', () => {
+  it('are labels with capabilities, looked up by name; an unknown name is UNKNOWN_ADAPTER listing the known ones', () => {
+    expect(cacheAdapter('memory')).toEqual({ name: 'memory', schemes: ['memory'], capabilities: { crossProcess: false } });
+    expect(cacheAdapter('redis')).toEqual({ name: 'redis', schemes: ['redis', 'rediss'], capabilities: { crossProcess: true } });
+    expect(CACHE_ADAPTER_NAMES).toEqual(['memory', 'redis']);
+    for (const name of ['memcached', 'toString', '']) {
+      const error = (() => {
+        try {
+          return cacheAdapter(name);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(AdapterError);
+      expect(error).toMatchObject({ code: 'UNKNOWN_ADAPTER', known: ['memory', 'redis'], message: `Unknown cache adapter "${name}": known adapters are memory, redis.` });
+    }
+  });
+});
+
 describe('createCache', () => {
   it('gives the in-process cache without a URL or with memory://', async () => {
     for (const redisUrl of [undefined, '', 'memory://']) {
@@ -377,7 +421,8 @@ describe('createCache', () => {
 
   it('refuses other schemes without echoing the URL', async () => {
     const error = await createCache({ redisUrl: 'http://user:hunter2@example.com' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED_URL', known: ['memory', 'redis', 'rediss'] });
     expect((error as Error).message).toMatch(/redis:\/\//);
     expect((error as Error).message).not.toContain('hunter2');
   });

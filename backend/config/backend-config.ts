@@ -13,6 +13,12 @@ export interface BackendConfig {
   redisUrl?: string | undefined;
   /** PostgreSQL schema (DATABASE_SCHEMA), default `public`: several backends can share one database. */
   databaseSchema?: string | undefined;
+  /**
+   * A private store namespace for this backend alone, dropped with its data when the backend
+   * closes (PostgreSQL: a fresh schema; SQLite: a file in a fresh temporary folder). For an
+   * embedded backend (`flowscope run`) on a shared database. Not with `databaseSchema`.
+   */
+  databaseEphemeral?: boolean | undefined;
   /** Prefix of every cache key and channel (CACHE_PREFIX), default `flowscope:`. */
   cacheKeyPrefix?: string | undefined;
   /** Browser origins allowed besides the server's own. */

@@ -110,7 +110,12 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
 
   let store: Store;
   try {
-    store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
+    store = await createStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+      ...(config.databaseEphemeral ? { ephemeral: true } : {}),
+    });
   } catch (err) {
     catalog.close();
     throw err;

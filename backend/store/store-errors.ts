@@ -10,11 +10,12 @@
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
-  readonly store: 'sqlite' | 'postgres';
+  /** The adapter's label (`sqlite`, `postgres`). */
+  readonly store: string;
   /** Driver or system code when known (`ECONNREFUSED`, `57P01`, `SQLITE_CANTOPEN`...). */
   readonly code: string | undefined;
 
-  constructor(store: 'sqlite' | 'postgres', message: string, options: { code?: string | undefined; cause?: unknown } = {}) {
+  constructor(store: string, message: string, options: { code?: string | undefined; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.store = store;
     this.code = options.code;
@@ -35,7 +36,7 @@ export class StoreConflictError extends Error {
 /** The store was closed; it accepts no more calls. */
 export class StoreClosedError extends Error {
   override readonly name = 'StoreClosedError';
-  constructor(kind: 'sqlite' | 'postgres') {
+  constructor(kind: string) {
     super(`The ${kind} store is closed.`);
   }
 }

@@ -127,7 +127,12 @@ export interface ListRunsQuery {
 }
 
 export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
+  /** The adapter's label (`sqlite`, `postgres`), as `/health` reports it; never branch on it. */
+  readonly kind: string;
+  /** See StoreCapabilities.crossProcess. */
+  readonly crossProcess: boolean;
+  /** Where its data lives: the PostgreSQL schema, or the SQLite file. */
+  readonly namespace: string;
   /** Applies migrations. Safe to call on an up-to-date database. */
   init(): Promise<void>;
   /** Cheap round trip for health checks; rejects when the database is unreachable. */
@@ -189,4 +194,16 @@ export interface StoreOptions {
   dataDir: string;
   /** PostgreSQL schema to use (tests use one per run); default `public`. */
   schema?: string;
+  /**
+   * A private namespace of its own, created now and dropped (with all its data) when the
+   * store closes: PostgreSQL a fresh schema, SQLite a file in a fresh temporary folder. For
+   * embedded backends, tests and benchmarks on a shared server. Not with `schema`.
+   */
+  ephemeral?: boolean;
+}
+
+/** What an adapter can do, for code that must not ask which adapter it is. */
+export interface StoreCapabilities {
+  /** Several backend processes can share this store (scale-out): PostgreSQL yes, SQLite no. */
+  readonly crossProcess: boolean;
 }

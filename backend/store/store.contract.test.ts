@@ -1,8 +1,10 @@
 /**
- * The Store contract, run against every adapter in STORES (env `STORES=sqlite,postgres`).
- * SQLite: a temp dir per test. PostgreSQL: one fresh schema for the suite (tables emptied
- * before each test), dropped afterwards; skipped with one visible line when the server
- * does not answer (a failure in CI). Several stores opened on the same database stand for
+ * The Store contract, run against every adapter in STORES (env `STORES=sqlite,postgres`),
+ * each with its harness from `HARNESSES` (keyed by adapter name: a name the factory does not
+ * know, or one without a harness, fails the suite). SQLite: a temp dir per test. PostgreSQL:
+ * one ephemeral schema for the suite (the factory's option; tables emptied before each test),
+ * dropped when its first store closes; skipped with one visible line when the server does
+ * not answer (a failure in CI). Several stores opened on the same database stand for
  * several processes.
  */
 import fs from 'node:fs';
@@ -13,10 +15,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Priority, RunEventEnvelope, RunEventType } from '../../protocol/index.ts';
 import { STORES, TEST_DATABASE_URL, postgresAvailable, uniqueTestName } from '../../test/support/test-services.ts';
 import { StoreClosedError, StoreConflictError, StoreUnavailableError } from './store-errors.ts';
-import { createStore } from './store-factory.ts';
+import { createStore, storeAdapter } from './store-factory.ts';
 import type { AcceptMessageInput, AcceptMessageResult, RunRecord, Store, StoredEvent } from './store-types.ts';
 
-const postgres = STORES.includes('postgres') ? await postgresAvailable() : { available: false, reason: 'not in STORES' };
 
 // ---------------------------------------------------------------- fixtures
 
@@ -154,13 +155,15 @@ function sqliteHarness(): Harness {
   };
 }
 
-function postgresHarness(): Harness & { schema: string } {
-  const schema = uniqueTestName('store_contract').toLowerCase();
+function postgresHarness(): Harness & { readonly schema: string } {
   const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
   const stores: Store[] = [];
+  /** Holds the suite's ephemeral schema: created with it, dropped when it closes. */
+  let owner: Store | undefined;
+  let schema = '';
   beforeAll(async () => {
-    const store = await createStore({ databaseUrl: TEST_DATABASE_URL, dataDir: os.tmpdir(), schema });
-    await store.close();
+    owner = await createStore({ databaseUrl: TEST_DATABASE_URL, dataDir: os.tmpdir(), ephemeral: true });
+    schema = owner.namespace;
   });
   beforeEach(async () => {
     await admin.query(`TRUNCATE "${schema}".events, "${schema}".runs, "${schema}".messages, "${schema}".threads RESTART IDENTITY`);
@@ -169,11 +172,13 @@ function postgresHarness(): Harness & { schema: string } {
     await Promise.allSettled(stores.splice(0).map((s) => s.close()));
   });
   afterAll(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await owner?.close();
     await admin.end();
   });
   return {
-    schema,
+    get schema() {
+      return schema;
+    },
     async open() {
       const store = await createStore({ databaseUrl: TEST_DATABASE_URL, dataDir: os.tmpdir(), schema });
       stores.push(store);
@@ -184,7 +189,8 @@ function postgresHarness(): Harness & { schema: string } {
 
 // ---------------------------------------------------------------- the contract
 
-function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
+function contract(kind: string, h: Harness): void {
+  const { capabilities } = storeAdapter(kind);
   let store: Store;
   beforeEach(async () => {
     store = await h.open();
@@ -193,6 +199,7 @@ function contract(kind: 'sqlite' | 'postgres', h: Harness): void {
   describe('lifecycle', () => {
     it('reports its kind, answers ping, and init() is safe to repeat', async () => {
       expect(store.kind).toBe(kind);
+      expect(store.crossProcess).toBe(capabilities.crossProcess);
       await store.ping();
       await store.init();
       await store.init();
@@ -842,18 +849,42 @@ function postgresSpecifics(h: Harness & { schema: string }): void {
   });
 }
 
-for (const kind of STORES) {
-  if (kind === 'sqlite') {
-    describe('sqlite', () => {
+interface HarnessEntry {
+  /** Whether its server answers (asked only when the adapter is in STORES). */
+  available(): Promise<boolean>;
+  /** Registers the harness's hooks and the contract (and its adapter's own tests) in the current describe. */
+  define(kind: string): void;
+}
+
+const HARNESSES: Record<string, HarnessEntry> = {
+  sqlite: {
+    available: async () => true,
+    define(kind) {
       const h = sqliteHarness();
-      contract('sqlite', h);
+      contract(kind, h);
       sqliteSpecifics(h);
-    });
-  } else {
-    describe.skipIf(!postgres.available)('postgres', () => {
+    },
+  },
+  postgres: {
+    available: async () => (await postgresAvailable()).available,
+    define(kind) {
       const h = postgresHarness();
-      contract('postgres', h);
+      contract(kind, h);
       postgresSpecifics(h);
-    });
-  }
+    },
+  },
+};
+
+/** The harness of each adapter in STORES; an unknown adapter name fails here, before any test. */
+const suites = await Promise.all(
+  STORES.map(async (name) => {
+    storeAdapter(name);
+    const entry = HARNESSES[name];
+    if (!entry) throw new Error(`store contract: no harness for the "${name}" adapter; add one to HARNESSES`);
+    return { name, entry, up: await entry.available() };
+  }),
+);
+
+for (const { name, entry, up } of suites) {
+  describe.skipIf(!up)(name, () => entry.define(name));
 }

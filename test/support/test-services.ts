@@ -16,10 +16,13 @@ function listFromEnv(name: string, fallback: string[]): string[] {
   return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** Store adapters to run the contract suites against: `STORES=sqlite,postgres`. */
-export const STORES = listFromEnv('STORES', ['sqlite', 'postgres']) as Array<'sqlite' | 'postgres'>;
-/** Cache adapters to run the contract suites against: `CACHES=memory,redis`. */
-export const CACHES = listFromEnv('CACHES', ['memory', 'redis']) as Array<'memory' | 'redis'>;
+/**
+ * Store adapters to run the contract suites against, by name: `STORES=sqlite,postgres`. The
+ * suites look each name up in the store factory, so an unknown name fails them.
+ */
+export const STORES: readonly string[] = listFromEnv('STORES', ['sqlite', 'postgres']);
+/** Cache adapters to run the contract suites against, by name: `CACHES=memory,redis` (unknown names fail). */
+export const CACHES: readonly string[] = listFromEnv('CACHES', ['memory', 'redis']);
 
 function portAnswers(url: string, defaultPort: number, timeoutMs = 1500): Promise<boolean> {
   const parsed = new URL(url);

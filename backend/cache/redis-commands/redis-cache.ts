@@ -42,7 +42,7 @@ export interface KeyedCoordination {
 }
 
 export interface RedisCacheOptions {
-  kind: 'memory' | 'redis';
+  kind: string;
   /** See Cache.crossProcess. */
   crossProcess: boolean;
   /** Keyed operations as in-process plain code instead of Lua on the server (the in-process cache). */
@@ -73,7 +73,7 @@ interface ChannelEntry {
 }
 
 export class RedisCache implements Cache {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: string;
   readonly crossProcess: boolean;
   private readonly local: KeyedCoordination | undefined;
   private readonly client: Redis;

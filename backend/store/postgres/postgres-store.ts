@@ -39,6 +39,8 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** How long a call waits for a connection before failing (default 5000 ms). */
   connectionTimeoutMs?: number;
+  /** The schema is the store's own (an ephemeral store): dropped, with all its data, on close. */
+  dropSchemaOnClose?: boolean;
 }
 
 type Queryable = Pick<PoolClient, 'query'>;
@@ -46,7 +48,8 @@ type Queryable = Pick<PoolClient, 'query'>;
 const WARN_INTERVAL_MS = 10_000;
 
 export class PostgresStore implements Store {
-  readonly kind = 'postgres' as const;
+  readonly kind = 'postgres';
+  readonly crossProcess = true;
   private readonly pool: pg.Pool;
   private readonly target: PgTarget;
   private readonly schema: string;
@@ -56,9 +59,12 @@ export class PostgresStore implements Store {
   private readonly gate: PgGate;
   private closed = false;
   private lastWarnAt = 0;
+  private readonly dropSchemaOnClose: boolean;
 
   constructor(options: PostgresStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'public');
+    if (options.dropSchemaOnClose && this.schema === 'public') throw new Error('PostgresStore: dropSchemaOnClose needs a schema of its own, not public.');
+    this.dropSchemaOnClose = options.dropSchemaOnClose ?? false;
     this.target = describeTarget(options.url);
     const max = options.maxConnections ?? 5;
     this.gate = new PgGate(max);
@@ -100,7 +106,17 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.events.settled();
     await Promise.allSettled([...this.inflight]);
-    await this.pool.end();
+    try {
+      if (this.dropSchemaOnClose) await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+    } catch (err) {
+      throw this.mapError(err);
+    } finally {
+      await this.pool.end();
+    }
+  }
+
+  get namespace(): string {
+    return this.schema;
   }
 
   // ---- writes ----

@@ -33,6 +33,8 @@ export interface SqliteStoreOptions {
   filename: string;
   /** How long a write waits for another process holding the write lock. */
   busyTimeoutMs?: number;
+  /** The file's folder is the store's own (an ephemeral store): removed, with everything in it, on close. */
+  removeDirOnClose?: boolean;
 }
 
 interface Open {
@@ -42,13 +44,18 @@ interface Open {
 }
 
 export class SqliteStore implements Store {
-  readonly kind = 'sqlite' as const;
+  readonly kind = 'sqlite';
+  readonly crossProcess = false;
   private open: Open | null = null;
   private closed = false;
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
   get filename(): string {
+    return this.options.filename;
+  }
+
+  get namespace(): string {
     return this.options.filename;
   }
 
@@ -89,11 +96,15 @@ export class SqliteStore implements Store {
     this.closed = true;
     const open = this.open;
     this.open = null;
-    if (!open) return;
     try {
-      open.writes.flush();
+      if (!open) return;
+      try {
+        open.writes.flush();
+      } finally {
+        open.db.close();
+      }
     } finally {
-      open.db.close();
+      if (this.options.removeDirOnClose) fs.rmSync(path.dirname(this.options.filename), { recursive: true, force: true });
     }
   }
 

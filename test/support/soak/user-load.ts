@@ -5,6 +5,7 @@
  * counts as accepted exactly when its ack arrived. Only 127.0.0.1 targets.
  */
 import WebSocket from 'ws';
+import { isLoopbackHost } from '../../../backend/net/loopback.ts';
 
 export interface UserLoadOptions {
   userId: string;
@@ -18,7 +19,7 @@ type Envelope = { type: string; run_id?: string; seq?: number; message_id?: stri
 
 export function assertLoopback(url: string): void {
   const host = new URL(url).hostname;
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') throw new Error(`soak targets 127.0.0.1 only, not ${host}`);
+  if (!isLoopbackHost(host)) throw new Error(`soak targets 127.0.0.1 only, not ${host}`);
 }
 
 export class UserLoad {
