@@ -45,12 +45,16 @@ async function stopsOn(script: 'serve' | 'start', signal: 'SIGTERM' | 'SIGINT'):
     npm.stderr.on('data', onData);
   });
   expect(await portOpen(port)).toBe(true);
+  // The backend's last lines may reach us after its port has closed: read to the end of its
+  // output (every process holding the pipe has exited), or give up after a while.
+  const drained = Promise.all([npm.stdout, npm.stderr].map((s) => new Promise<void>((r) => s.once('end', () => r()))));
   const exited = new Promise<string>((resolve) => npm.once('exit', (code, sig) => resolve(`${code ?? sig}`)));
   npm.kill(signal);
   const npmExit = await exited;
   const deadline = Date.now() + 15_000;
   while ((await portOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(await portOpen(port)).toBe(false);
+  await Promise.race([drained, new Promise((r) => setTimeout(r, 10_000))]);
   // Leave nothing behind even if the assertion above failed: the group is ours.
   try {
     process.kill(-npm.pid!, 'SIGKILL');
