@@ -1,8 +1,10 @@
 /**
  * Scenario text in the editor: a starting point for New, YAML for recorded scenarios, the name
- * of text being typed. Validation as you type is the loader's checkScenarioText (scenario/).
+ * of text being typed. Reading it (and validation as you type) is the loader's checkScenarioText
+ * (scenario/scenario-loader.ts).
  */
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { checkScenarioText } from '../../scenario/scenario-loader.ts';
 import type { Scenario } from '../../scenario/scenario-schema.ts';
 
 export const NEW_SCENARIO_TEXT = `flowscope: 1
@@ -30,11 +32,7 @@ export function scenarioToYaml(scenario: Scenario): string {
 
 /** The `name` of scenario text that may be invalid (for the editor's title); undefined when unreadable. */
 export function scenarioNameOf(text: string): string | undefined {
-  try {
-    const doc: unknown = parse(text);
-    const name = doc && typeof doc === 'object' ? (doc as { name?: unknown }).name : undefined;
-    return typeof name === 'string' && name.trim() ? name : undefined;
-  } catch {
-    return undefined;
-  }
+  const { doc } = checkScenarioText(text);
+  const name = doc && typeof doc === 'object' ? (doc as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name.trim() ? name : undefined;
 }
