@@ -1,4 +1,4 @@
-// Lint config. Besides the usual rules it enforces the folder boundaries (README.md, Layout)
+// Lint config. Besides the usual rules it enforces the folder boundaries (docs/architecture.md, Layers)
 // on resolved paths: every import (static, dynamic, re-export, require) is resolved the way
 // TypeScript resolves it (eslint-import-resolver-typescript), so `../../../backend/x.ts` from
 // any depth is the file backend/x.ts, and an import that resolves to nothing is an error
