@@ -30,6 +30,20 @@ describe('flowscope serve usage', () => {
     }
   });
 
+  it('each connection limit says what it bounds and its default', async () => {
+    const io = captureIo(process.cwd());
+    expect(await serveCommand(['--help'], io)).toBe(0);
+    const help = io.out().replace(/\n {20,}/g, ' '); // a long flag's help continues on the next line
+    for (const [flag, text] of [
+      ['max-connections', 'open connections and handshakes in this process, all addresses (10000) (env MAX_CONNECTIONS)'],
+      ['max-handshakes-per-address', 'the same, per client address (32) (env MAX_HANDSHAKES_PER_ADDRESS)'],
+      ['max-inbound-backlog', 'messages waiting on one connection; past it the connection is closed with 4429 (256) (env MAX_INBOUND_BACKLOG)'],
+      ['max-outbound-buffer-bytes', 'bytes owed to a connection that stopped reading; past it the connection is dropped with 4408 (8388608) (env MAX_OUTBOUND_BUFFER_BYTES)'],
+    ] as const) {
+      expect(help).toMatch(new RegExp(`^  --${flag} N +${text.replace(/[()]/g, '\\$&')}$`, 'm'));
+    }
+  });
+
   it('an unknown flag answers with one line, the closest flag, and the usage; exit 2', async () => {
     for (const [args, line] of [
       [['--prot', '9000'], 'flowscope serve: unknown option --prot (did you mean --port?)'],

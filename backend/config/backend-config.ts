@@ -101,16 +101,16 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxOutboundBufferBytes: 8 * 1024 * 1024,
 };
 
-/** Environment variable and flag of each connection limit. */
-const LIMIT_SETTINGS: ReadonlyArray<[keyof ConnectionLimits, string, string]> = [
-  ['maxConnections', 'MAX_CONNECTIONS', 'max-connections'],
-  ['maxConnectionsPerAddress', 'MAX_CONNECTIONS_PER_ADDRESS', 'max-connections-per-address'],
-  ['maxHandshakes', 'MAX_HANDSHAKES', 'max-handshakes'],
-  ['maxHandshakesPerAddress', 'MAX_HANDSHAKES_PER_ADDRESS', 'max-handshakes-per-address'],
-  ['handshakeTimeoutMs', 'HANDSHAKE_TIMEOUT_MS', 'handshake-timeout-ms'],
-  ['maxInboundBacklog', 'MAX_INBOUND_BACKLOG', 'max-inbound-backlog'],
-  ['maxInboundBacklogBytes', 'MAX_INBOUND_BACKLOG_BYTES', 'max-inbound-backlog-bytes'],
-  ['maxOutboundBufferBytes', 'MAX_OUTBOUND_BUFFER_BYTES', 'max-outbound-buffer-bytes'],
+/** Environment variable, flag and `--help` line of each connection limit (the default is appended). */
+const LIMIT_SETTINGS: ReadonlyArray<[keyof ConnectionLimits, string, string, string]> = [
+  ['maxConnections', 'MAX_CONNECTIONS', 'max-connections', 'open connections and handshakes in this process, all addresses'],
+  ['maxConnectionsPerAddress', 'MAX_CONNECTIONS_PER_ADDRESS', 'max-connections-per-address', 'the same, per client address'],
+  ['maxHandshakes', 'MAX_HANDSHAKES', 'max-handshakes', 'handshakes in progress (not yet authenticated), all addresses'],
+  ['maxHandshakesPerAddress', 'MAX_HANDSHAKES_PER_ADDRESS', 'max-handshakes-per-address', 'the same, per client address'],
+  ['handshakeTimeoutMs', 'HANDSHAKE_TIMEOUT_MS', 'handshake-timeout-ms', 'a Socket.IO session not connected by then is closed'],
+  ['maxInboundBacklog', 'MAX_INBOUND_BACKLOG', 'max-inbound-backlog', 'messages waiting on one connection; past it the connection is closed with 4429'],
+  ['maxInboundBacklogBytes', 'MAX_INBOUND_BACKLOG_BYTES', 'max-inbound-backlog-bytes', 'bytes of those messages'],
+  ['maxOutboundBufferBytes', 'MAX_OUTBOUND_BUFFER_BYTES', 'max-outbound-buffer-bytes', 'bytes owed to a connection that stopped reading; past it the connection is dropped with 4408'],
 ];
 
 /** The shortest JWT_SECRET accepted (HS256 wants a key of at least its hash size). */
@@ -174,7 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'llm-max-rounds': { type: 'string' },
       'llm-max-retries': { type: 'string' },
       'llm-system-prompt': { type: 'string' },
-      ...Object.fromEntries(LIMIT_SETTINGS.map(([, envName, flag]) => [flag, { type: 'string' as const, env: envName, value: 'N', help: 'connection limit (docs/protocol.md, Transports)' }])),
+      ...Object.fromEntries(
+        LIMIT_SETTINGS.map(([key, envName, flag, help]) => [flag, { type: 'string' as const, env: envName, value: 'N', help: `${help} (${DEFAULT_LIMITS[key]})` }]),
+      ),
       quiet: { type: 'boolean' },
     },
   });
