@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { connect, ConnectionRefusedError, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
-import { RUN_EVENT_TYPES, runEventSchema } from '../../protocol/index.ts';
+import { GOLDEN_PATH_EVENTS, runEventSchema } from '../../protocol/index.ts';
 import { startHarness, type Harness } from '../support/backend-harness.ts';
 import { dropTestSchema, postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../support/test-services.ts';
 import type { BackendConfig } from '../../backend/config/backend-config.ts';
@@ -17,7 +17,7 @@ function assertFiveEventFlow(events: Array<Record<string, unknown>>, userId: str
   const types = events.map((e) => e.type);
   expect(types[0]).toBe('agent_started');
   expect(types.at(-1)).toBe('agent_completed');
-  for (const t of RUN_EVENT_TYPES) expect(types).toContain(t);
+  for (const t of GOLDEN_PATH_EVENTS) expect(types).toContain(t);
   // agent_thinking+ then (tool_executing, tool_completed)+
   const firstTool = types.indexOf('tool_executing');
   expect(types.slice(1, firstTool).every((t) => t === 'agent_thinking')).toBe(true);
