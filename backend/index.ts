@@ -4,3 +4,11 @@ export { AgentModuleError } from './agents/agent-modules.ts';
 export type * from './agents/agent-types.ts';
 export { loadConfig, DEFAULT_CONFIG, type BackendConfig } from './config/backend-config.ts';
 export { didYouMean, flagProblem, FlagError, formatFlagList, parseFlags, type FlagHelp, type FlagTable } from './config/cli-flags.ts';
+export {
+  parseAgentHeaderFlags,
+  parseTimeoutSetting,
+  HttpAgentConfigError,
+  MAX_IDLE_TIMEOUT_MS,
+  MAX_TIMEOUT_MS,
+  type AgentHeaderEntry,
+} from './agents/http/index.ts';

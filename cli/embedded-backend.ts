@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startBackend } from '../backend/index.ts';
+import { startBackend, type AgentHeaderEntry } from '../backend/index.ts';
 import { describeFetchError } from '../client/rest-client.ts';
 
 export interface EmbeddedBackend {
@@ -23,6 +23,11 @@ export interface EmbeddedBackendOptions {
   agentModules?: string[] | undefined;
   /** Agents over HTTP, `name=URL` (`--agent-url`). */
   agentUrls?: string[] | undefined;
+  /** Their request headers (`--agent-header`). */
+  agentHeaders?: AgentHeaderEntry[] | undefined;
+  /** `--agent-timeout-ms`, `--agent-idle-timeout-ms`: for every agent over HTTP. */
+  agentTimeoutMs?: number | undefined;
+  agentIdleTimeoutMs?: number | undefined;
 }
 
 export async function startEmbeddedBackend(options: EmbeddedBackendOptions): Promise<EmbeddedBackend> {
@@ -39,6 +44,9 @@ export async function startEmbeddedBackend(options: EmbeddedBackendOptions): Pro
       redisUrl: options.redisUrl,
       agentModules: options.agentModules ?? [],
       agentUrls: options.agentUrls ?? [],
+      agentHeaders: options.agentHeaders ?? [],
+      agentTimeoutMs: options.agentTimeoutMs,
+      agentIdleTimeoutMs: options.agentIdleTimeoutMs,
       agentReload: false,
       ...(options.databaseUrl ? { databaseEphemeral: true } : {}),
       ...(options.redisUrl ? { cacheKeyPrefix: `flowscope-run:${stamp}:` } : {}),

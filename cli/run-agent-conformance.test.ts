@@ -4,6 +4,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +50,50 @@ describe('the agent-conformance pack against a user agent module', () => {
     expect(await runCommand(['scenarios/agent-conformance', '--var', 'novalue'], b)).toBe(2);
     expect(b.err()).toContain('--var takes NAME=VALUE, got "novalue"');
   });
+});
+
+describe('--agent-url with --agent-header and the timeouts (embedded backend)', () => {
+  const TOKEN = 'run-cmd-token-5c1d9e';
+  let server: http.Server | undefined;
+  afterAll(() => server?.closeAllConnections());
+  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  it('sends the header to the agent: the pack passes with it and fails with the 401 without it; bad values are one line', async () => {
+    server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+          res.writeHead(401).end('bearer token required');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.end(`${JSON.stringify({ type: 'agent_completed', payload: { status: 'succeeded', response: 'five', error: null } })}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/run`;
+    const scenario = 'scenarios/agent-conformance/one-run.yaml';
+    const withHeader = captureIo(root);
+    const args = [scenario, '--agent-url', `guarded=${url}`, '--agent', 'guarded', '--agent-timeout-ms', '20000', '--agent-idle-timeout-ms', '5000'];
+    expect(await runCommand([...args, '--agent-header', `guarded=Authorization: Bearer ${TOKEN}`], withHeader)).toBe(0);
+    expect(withHeader.out()).toMatch(/Scenarios: 1 passed, 0 failed, 1 total/);
+    const without = captureIo(root);
+    expect(await runCommand(args, without)).toBe(1);
+    expect(without.out()).toContain(`http agent 'guarded': POST ${url} answered 401 Unauthorized: bearer token required`);
+    for (const [extra, line] of [
+      [['--agent-header', `ghost=Authorization: Bearer ${TOKEN}`], 'agent header "Authorization" for agent "ghost": no --agent-url / AGENT_URLS entry declares that agent (declared: guarded)'],
+      [['--agent-header', `guarded Authorization: Bearer ${TOKEN}`], '--agent-header 1: expected name=Header-Name: value'],
+      [['--agent-idle-timeout-ms', '300001'], '--agent-idle-timeout-ms must be an integer from 1 to 300000 (milliseconds), got "300001"'],
+    ] as const) {
+      const io = captureIo(root);
+      expect(await runCommand([...args, ...extra], io)).not.toBe(0);
+      expect(io.err()).toContain(line);
+      expect(io.err() + io.out()).not.toContain(TOKEN);
+    }
+    const targeted = captureIo(root);
+    expect(await runCommand([scenario, '--target', 'http://127.0.0.1:1', '--agent-header', 'a=X: 1'], targeted)).toBe(2);
+    expect(targeted.err()).toContain('as do --agent-header, --agent-timeout-ms and --agent-idle-timeout-ms; with --target');
+  }, 60_000);
 });
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;

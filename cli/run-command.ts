@@ -11,6 +11,7 @@ import { formatGroupStart, formatScenarioEnd, formatScenarioHeader, formatStep, 
 import type { ScenarioResult } from '../scenario/scenario-result.ts';
 import { runScenario } from '../scenario/scenario-runner.ts';
 import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transportProblem, type CommandIo } from './command-args.ts';
+import { HttpAgentConfigError, MAX_IDLE_TIMEOUT_MS, MAX_TIMEOUT_MS, parseAgentHeaderFlags, parseTimeoutSetting } from '../backend/index.ts';
 import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport, renderReport, type NotRun, type Reporter } from './report-writer.ts';
@@ -38,6 +39,10 @@ Options:
   --var NAME=VALUE      Set a scenario variable, replacing the scenario's own (repeatable)
   --agent-module FILE   Load an agent module into the embedded backend (repeatable)
   --agent-url NAME=URL  Add an agent over HTTP to the embedded backend (repeatable)
+  --agent-header 'NAME=Header: value'
+                        A request header for that agent over HTTP (repeatable; never printed)
+  --agent-timeout-ms N  Each run of an agent over HTTP may take this long (300000)
+  --agent-idle-timeout-ms N  Fail a run whose agent over HTTP sends nothing this long (60000)
 `;
 
 export type RunCommandIo = CommandIo;
@@ -74,6 +79,9 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       var: { type: 'string', multiple: true },
       'agent-module': { type: 'string', multiple: true },
       'agent-url': { type: 'string', multiple: true },
+      'agent-header': { type: 'string', multiple: true },
+      'agent-timeout-ms': { type: 'string' },
+      'agent-idle-timeout-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     io,
@@ -103,8 +111,20 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
     if (!/^\S{1,64}$/.test(values.agent)) return usageError(`--agent takes an agent name (1-64 characters, no spaces), got "${values.agent}"`);
     vars.agent = values.agent;
   }
-  if (values.target && (values['agent-module'] || values['agent-url'])) {
-    return usageError('--agent-module and --agent-url configure the embedded backend; with --target, start that backend with them');
+  const agentFlags = ['agent-module', 'agent-url', 'agent-header', 'agent-timeout-ms', 'agent-idle-timeout-ms'] as const;
+  if (values.target && agentFlags.some((flag) => values[flag] !== undefined)) {
+    return usageError('--agent-module and --agent-url configure the embedded backend, as do --agent-header, --agent-timeout-ms and --agent-idle-timeout-ms; with --target, start that backend with them');
+  }
+  let agentHttp;
+  try {
+    agentHttp = {
+      agentHeaders: parseAgentHeaderFlags(values['agent-header'] ?? []),
+      agentTimeoutMs: parseTimeoutSetting(values['agent-timeout-ms'], '--agent-timeout-ms', MAX_TIMEOUT_MS),
+      agentIdleTimeoutMs: parseTimeoutSetting(values['agent-idle-timeout-ms'], '--agent-idle-timeout-ms', MAX_IDLE_TIMEOUT_MS),
+    };
+  } catch (err) {
+    if (err instanceof HttpAgentConfigError) return usageError(err.message);
+    throw err;
   }
 
   // Progress goes to the terminal; a machine report on stdout keeps stdout clean.
@@ -167,6 +187,7 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       redisUrl: values['redis-url'],
       agentModules: values['agent-module']?.map((file) => path.resolve(io.cwd, file)),
       agentUrls: values['agent-url'],
+      ...agentHttp,
     },
     io,
     progress,

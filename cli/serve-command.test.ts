@@ -68,4 +68,23 @@ describe('flowscope serve usage', () => {
     expect(await serveCommand([], io)).toBe(2);
     expect(io.err()).toBe('flowscope serve: PORT must be a non-negative integer, got "eighty"\n');
   });
+
+  it('agents over HTTP: --help lists the header and timeout flags; a bad entry is one line that never shows the value; exit 2', async () => {
+    const help = captureIo(process.cwd());
+    expect(await serveCommand(['--help'], help)).toBe(0);
+    const out = help.out().replace(/\n {20,}/g, ' ');
+    expect(out).toMatch(/^ {2}--agent-header 'NAME=H: V' +a request header for that agent over HTTP .*\(env AGENT_HEADERS; repeatable\)$/m);
+    expect(out).toMatch(/^ {2}--agent-timeout-ms N +.*\(300000\) \(env AGENT_TIMEOUT_MS\)$/m);
+    expect(out).toMatch(/^ {2}--agent-idle-timeout-ms N +.*\(60000\) \(env AGENT_IDLE_TIMEOUT_MS\)$/m);
+    for (const [args, env, line] of [
+      [['--agent-header', 'mine=Authorization: Bearer hidden-1\r\nX: y'], {}, '--agent-header 1 (agent "mine", header "Authorization"): the value must not contain CR, LF or NUL'],
+      [[], { AGENT_HEADERS: 'Authorization: Bearer hidden-1' }, 'AGENT_HEADERS line 1: expected name=Header-Name: value'],
+      [[], { AGENT_IDLE_TIMEOUT_MS: '1m' }, 'AGENT_IDLE_TIMEOUT_MS must be an integer from 1 to 300000 (milliseconds), got "1m"'],
+    ] as const) {
+      const io = captureIo(process.cwd(), { env: { ...env } });
+      expect(await serveCommand([...args], io)).toBe(2);
+      expect(io.err()).toBe(`flowscope serve: ${line}\n`);
+      expect(io.err()).not.toContain('hidden-1');
+    }
+  });
 });

@@ -28,6 +28,14 @@ describe('Electron backend settings', () => {
     expect(config.agentReload).toBe(false);
   });
 
+  it('passes the serve environment for agents over HTTP through: AGENT_HEADERS (also for a settings.json agent) and the timeouts', () => {
+    const dir = folder(JSON.stringify({ agentUrls: ['py=http://127.0.0.1:9000/run'] }));
+    const env = { AGENT_HEADERS: 'py=Authorization: Bearer t0k', AGENT_TIMEOUT_MS: '5000', AGENT_IDLE_TIMEOUT_MS: '800' };
+    const config = electronBackendConfig(env, readElectronSettings(dir), { port: 0, dataDir: dir });
+    expect(config.agentHeaders).toEqual([{ agent: 'py', name: 'Authorization', value: 'Bearer t0k' }]);
+    expect(config).toMatchObject({ agentUrls: ['py=http://127.0.0.1:9000/run'], agentTimeoutMs: 5000, agentIdleTimeoutMs: 800 });
+  });
+
   it('no file is no settings; a broken one is one line naming it', () => {
     expect(readElectronSettings(folder())).toEqual({});
     const bad = folder('{"agents": "x.ts"}');

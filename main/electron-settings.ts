@@ -1,6 +1,7 @@
 /**
  * The Electron app's backend settings: the same environment variables as `flowscope serve`
- * (AGENTS, AGENT_URLS, LLM_MODEL, ...), plus `settings.json` in the app's data folder:
+ * (AGENTS, AGENT_URLS, AGENT_HEADERS, AGENT_TIMEOUT_MS, LLM_MODEL, ...; AGENT_HEADERS may name
+ * a settings.json agent too), plus `settings.json` in the app's data folder:
  *
  *   { "agents": ["/path/to/my-agent.ts"], "agentUrls": ["mine=http://127.0.0.1:9000/run"],
  *     "llm": { "model": "llama3.1", "baseUrl": "http://127.0.0.1:11434/v1" } }

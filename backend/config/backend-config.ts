@@ -3,6 +3,9 @@ import { parseFlags } from './cli-flags.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../agents/script-limits.ts';
+import { agentHeadersFromConfig, type AgentHeaderEntry } from '../agents/http/agent-headers.ts';
+import { parseTimeoutSetting } from '../agents/http/configured-http-agents.ts';
+import { MAX_IDLE_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../agents/http/http-agent.ts';
 
 export interface BackendConfig {
   host: string;
@@ -40,6 +43,15 @@ export interface BackendConfig {
   agentModules: string[];
   /** Agents over HTTP, `name=URL` each (AGENT_URLS, comma-separated, and repeatable --agent-url). */
   agentUrls: string[];
+  /**
+   * Request headers of agents over HTTP (AGENT_HEADERS, one `name=Header-Name: value` a line,
+   * and repeatable --agent-header); each names an agent of `agentUrls`. Values are secrets: never logged.
+   */
+  agentHeaders: AgentHeaderEntry[];
+  /** AGENT_TIMEOUT_MS / --agent-timeout-ms: the whole exchange with an agent over HTTP (default 300 s). */
+  agentTimeoutMs?: number | undefined;
+  /** AGENT_IDLE_TIMEOUT_MS / --agent-idle-timeout-ms: no bytes from an agent over HTTP for this long fails the run (default 60 s). */
+  agentIdleTimeoutMs?: number | undefined;
   /** Reload agent modules when their files change (AGENT_RELOAD; default on unless NODE_ENV=production). */
   agentReload: boolean;
   /** The `llm` agent, enabled when a model is set (LLM_MODEL, --llm-model). */
@@ -130,6 +142,7 @@ export const DEFAULT_CONFIG: BackendConfig = {
   leaseMs: 10_000,
   agentModules: [],
   agentUrls: [],
+  agentHeaders: [],
   agentReload: false,
   limits: DEFAULT_LIMITS,
   quiet: false,
@@ -164,6 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'scenario-dir': { type: 'string' },
       agent: { type: 'string', multiple: true },
       'agent-url': { type: 'string', multiple: true },
+      'agent-header': { type: 'string', multiple: true },
+      'agent-timeout-ms': { type: 'string' },
+      'agent-idle-timeout-ms': { type: 'string' },
       'agent-reload': { type: 'boolean' },
       'no-agent-reload': { type: 'boolean' },
       'llm-model': { type: 'string' },
@@ -204,6 +220,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         systemPrompt: pick(values['llm-system-prompt'], 'LLM_SYSTEM_PROMPT') || undefined,
       }
     : undefined;
+  // Flags win over the environment; the message names whichever gave the bad value.
+  const agentMs = (flag: string, envName: string, max: number): number | undefined => {
+    const raw = flags[flag];
+    return typeof raw === 'string' ? parseTimeoutSetting(raw, `--${flag}`, max) : parseTimeoutSetting(env[envName], envName, max);
+  };
+  const agentHeaders = agentHeadersFromConfig(env.AGENT_HEADERS, values['agent-header'] ?? []);
+  const agentTimeoutMs = agentMs('agent-timeout-ms', 'AGENT_TIMEOUT_MS', MAX_TIMEOUT_MS);
+  const agentIdleTimeoutMs = agentMs('agent-idle-timeout-ms', 'AGENT_IDLE_TIMEOUT_MS', MAX_IDLE_TIMEOUT_MS);
   const jwtSecret = pick(values['jwt-secret'], 'JWT_SECRET') || undefined;
   if (jwtSecret !== undefined) checkJwtSecret(jwtSecret);
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS };
@@ -237,6 +261,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     leaseMs: int(env.LEASE_MS, 'LEASE_MS') ?? DEFAULT_CONFIG.leaseMs,
     agentModules: list(values.agent, 'AGENTS'),
     agentUrls: list(values['agent-url'], 'AGENT_URLS'),
+    agentHeaders,
+    agentTimeoutMs,
+    agentIdleTimeoutMs,
     agentReload,
     llm,
     metricsToken: env.METRICS_TOKEN || undefined,

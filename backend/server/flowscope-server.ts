@@ -11,7 +11,7 @@ import type { AgentsResponse, HealthResponse } from '../../protocol/index.ts';
 import { AgentCatalog } from '../agents/agent-catalog.ts';
 import type { Agent, Tool } from '../agents/agent-types.ts';
 import type { ExtraAgent } from '../agents/agent-catalog.ts';
-import { createHttpAgent, displayUrl, parseAgentUrlFlags } from '../agents/http/index.ts';
+import { configuredHttpAgentOptions, createHttpAgent, displayUrl } from '../agents/http/index.ts';
 import { createLlmAgent, DEFAULT_LLM_BASE_URL } from '../agents/llm/index.ts';
 import { resolveJwtSecret } from '../auth/jwt-secret.ts';
 import { createOriginPolicy } from '../auth/origin-policy.ts';
@@ -354,8 +354,8 @@ function configuredAgents(config: BackendConfig): ExtraAgent[] {
     const agent = createLlmAgent({ model, baseURL: baseUrl, apiKey, idleTimeoutMs, timeoutMs, maxRounds, maxRetries, systemPrompt });
     extra.push({ agent, source: 'llm', origin: displayUrl(new URL(baseUrl ?? DEFAULT_LLM_BASE_URL)) });
   }
-  for (const entry of parseAgentUrlFlags(config.agentUrls, 'agent URL')) {
-    extra.push({ agent: createHttpAgent({ name: entry.name, url: entry.url }), source: 'http', origin: displayUrl(new URL(entry.url)) });
+  for (const options of configuredHttpAgentOptions(config)) {
+    extra.push({ agent: createHttpAgent(options), source: 'http', origin: displayUrl(new URL(options.url)) });
   }
   return extra;
 }

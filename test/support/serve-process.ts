@@ -4,7 +4,8 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-export function startServeProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+/** `output()`: everything the process wrote to stdout and stderr so far. */
+export function startServeProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [path.join(root, 'bin/flowscope.js'), 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -17,7 +18,7 @@ export function startServeProcess(args: string[], env: Record<string, string>): 
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1]! });
+        resolve({ child, url: m[1]!, output: () => out });
       }
     };
     child.stdout!.on('data', onData);

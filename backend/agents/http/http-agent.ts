@@ -25,8 +25,8 @@ import { DEFAULT_MAX_LINE_BYTES, NdjsonLineError, NdjsonSplitter, type NdjsonLin
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_TIMEOUT_MS = 300_000;
 /** Node's fetch stops a body idle for 300 s on its own; the idle timeout stays below that. */
-const MAX_IDLE_TIMEOUT_MS = 300_000;
-const MAX_TIMEOUT_MS = 86_400_000;
+export const MAX_IDLE_TIMEOUT_MS = 300_000;
+export const MAX_TIMEOUT_MS = 86_400_000;
 const ERROR_BODY_CHARS = 200;
 const ERROR_BODY_BYTES = 4096;
 
@@ -58,6 +58,16 @@ interface HttpAgentConfig {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BAD_HEADER_VALUE = /[\r\n\0]/;
+
+/** An HTTP header name (an RFC 9110 token). */
+export function isHeaderName(name: string): boolean {
+  return HEADER_NAME.test(name);
+}
+
+/** A header value fetch can send: no CR, LF or NUL. */
+export function isHeaderValue(value: string): boolean {
+  return !BAD_HEADER_VALUE.test(value);
+}
 
 function checkMs(name: string, value: number | undefined, fallback: number, max: number, agent: string): number {
   if (value === undefined) return fallback;
@@ -94,8 +104,8 @@ function checkOptions(options: HttpAgentOptions): { config: HttpAgentConfig; des
       throw new HttpAgentConfigError(`http agent '${name}': headers must be an object of strings`);
     }
     for (const [key, value] of Object.entries(options.headers)) {
-      if (!HEADER_NAME.test(key)) throw new HttpAgentConfigError(`http agent '${name}': invalid header name ${JSON.stringify(key)}`);
-      if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
+      if (!isHeaderName(key)) throw new HttpAgentConfigError(`http agent '${name}': invalid header name ${JSON.stringify(key)}`);
+      if (typeof value !== 'string' || !isHeaderValue(value)) {
         throw new HttpAgentConfigError(`http agent '${name}': header '${key}' must be a string without line breaks`);
       }
       headers[key.toLowerCase()] = value;
