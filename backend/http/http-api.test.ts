@@ -29,6 +29,7 @@ beforeAll(async () => {
         status: 200,
         body: { status: 'ok', store: 'sqlite', cache: 'memory', uptime_s: 0, queue_depth: 0, running: 0, connections: 0, instance_id: 'inst_test', version: 'test' },
       }),
+      metrics: { contentType: 'text/plain; version=0.0.4', render: async () => 'flowscope_test 1\n' },
       originAllowed: () => true,
       log: () => undefined,
     }),
@@ -91,6 +92,21 @@ describe('REST routes by pattern', () => {
     ] as const) {
       const res = await call(method, p, false);
       expect({ method, p, status: res.status, allow: res.allow, error: res.body.error }).toEqual({ method, p, status: 405, allow, error: { code: 'METHOD_NOT_ALLOWED', message } });
+    }
+  });
+
+  it('/health and /metrics are read-only: GET and HEAD answer, another method is 405 with Allow', async () => {
+    expect((await call('GET', '/health', false)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`, { method: 'HEAD' })).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toBe('flowscope_test 1\n');
+    for (const [method, p] of [
+      ['POST', '/health'],
+      ['DELETE', '/health'],
+      ['PUT', '/metrics'],
+      ['POST', '/metrics'],
+    ] as const) {
+      const res = await call(method, p, false);
+      expect({ method, p, status: res.status, allow: res.allow, error: res.body.error }).toEqual({ method, p, status: 405, allow: 'GET, HEAD', error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET or HEAD.' } });
     }
   });
 

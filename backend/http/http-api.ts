@@ -9,7 +9,7 @@ import { isUnavailable } from '../errors/unavailable.ts';
 import { isLoopbackAddress, isLoopbackHost } from '../net/loopback.ts';
 import { clientSafeMessage } from '../routing/error-envelope.ts';
 import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
-import { decodePathSegments, dispatch, HttpError, readJsonObject, requestUrl, sendError, sendJson, type RouteHandler, type RouteRequest } from './http-helpers.ts';
+import { decodePathSegments, dispatch, HttpError, methodNotAllowed, readJsonObject, requestUrl, sendError, sendJson, type RouteHandler, type RouteRequest } from './http-helpers.ts';
 import { RouteTable } from './route-table.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
 
@@ -253,10 +253,13 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       return;
     }
     const work = async () => {
-      if (url.pathname === '/health') {
+      const readOnly = req.method === 'GET' || req.method === 'HEAD';
+      if ((url.pathname === '/health' || (url.pathname === '/metrics' && deps.metrics)) && !readOnly) {
+        throw methodNotAllowed(['GET', 'HEAD']);
+      } else if (url.pathname === '/health') {
         const health = await deps.health();
         sendJson(res, health.status, health.body);
-      } else if (url.pathname === '/metrics' && deps.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
+      } else if (url.pathname === '/metrics' && deps.metrics) {
         const metrics = deps.metrics;
         if (metrics.token !== undefined) {
           if (!bearerMatches(req.headers.authorization, metrics.token)) throw new HttpError(ErrorCode.AUTH_REQUIRED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
