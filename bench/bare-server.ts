@@ -25,7 +25,14 @@ io.on('connection', (socket) => {
     const runId = `run_${runs}`;
     const base = { run_id: runId, thread_id: `thr_${runs}`, message_id: messageId, user_id: 'bare' };
     const event = (type: string, seq: number, payload: unknown) => ({ type, ...base, seq, timestamp: new Date().toISOString(), payload });
-    socket.emit('message_ack', { type: 'message_ack', run_id: runId, thread_id: base.thread_id, message_id: messageId, timestamp: new Date().toISOString(), payload: { run_id: runId, thread_id: base.thread_id, status: 'queued', queue_position: 0 } });
+    socket.emit('message_ack', {
+      type: 'message_ack',
+      run_id: runId,
+      thread_id: base.thread_id,
+      message_id: messageId,
+      timestamp: new Date().toISOString(),
+      payload: { run_id: runId, thread_id: base.thread_id, status: 'queued', queue_position: 0 },
+    });
     socket.emit('agent_started', event('agent_started', 1, { agent: 'assistant', input: msg.payload?.content ?? '' }));
     socket.emit('agent_thinking', event('agent_thinking', 2, { thought: 'The message asks for arithmetic; using the calculator.', step: 1 }));
     socket.emit('agent_thinking', event('agent_thinking', 3, { thought: 'Evaluating 1 + 2.', step: 2 }));

@@ -27,7 +27,19 @@ function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void 
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: 'ok', store: 'sqlite', cache: 'memory', uptime_s: 1, queue_depth: 0, running: 0, connections: 1, instance_id: 'bench', version: 'bench' }));
+    res.end(
+      JSON.stringify({
+        status: 'ok',
+        store: 'sqlite',
+        cache: 'memory',
+        uptime_s: 1,
+        queue_depth: 0,
+        running: 0,
+        connections: 1,
+        instance_id: 'bench',
+        version: 'bench',
+      }),
+    );
     return;
   }
   if (url.pathname.startsWith('/api/')) {
@@ -134,7 +146,10 @@ async function main(): Promise<void> {
       return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN;
     };
     const heapBefore = await heap();
-    const metrics = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.map((m) => [m.name, m.value]));
+    const metrics = async () =>
+      Object.fromEntries(
+        ((await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.map((m) => [m.name, m.value]),
+      );
     const m0 = await metrics();
     const t0 = Date.now();
     startPush();
@@ -149,9 +164,15 @@ async function main(): Promise<void> {
     await cdp.send('HeapProfiler.collectGarbage');
     const heapAfterGc = await heap();
     const count = await page.locator('[data-testid="event-stream"] .count').first().textContent();
-    const dropped = await page.getByTestId('events-dropped').getAttribute('data-dropped').catch(() => null);
+    const dropped = await page
+      .getByTestId('events-dropped')
+      .getAttribute('data-dropped')
+      .catch(() => null);
     const lanes = await page.getByTestId('run-lane').count();
-    const laneCount = await page.getByTestId('lane-count').textContent().catch(() => null);
+    const laneCount = await page
+      .getByTestId('lane-count')
+      .textContent()
+      .catch(() => null);
     const frames = result.frames.slice(1).sort((a, b) => a - b);
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
     const report = {

@@ -134,14 +134,16 @@ async function measure(name: string, events: (runId: string) => ReportedEvent[],
     `  added per run p50 ${us(remote.p50 - local.p50)}  p99 ${us(remote.p99 - local.p99)};` +
       ` per event p50 ${perEvent(remote.p50 - local.p50)}  p99 ${perEvent(remote.p99 - local.p99)}`,
   );
-  console.log(
-    `  CPU per run   in-process ${us(localCpu)}  over HTTP ${us(remoteCpu)} (both ends);` +
-      ` added CPU per event ${perEvent(remoteCpu - localCpu)}`,
-  );
+  console.log(`  CPU per run   in-process ${us(localCpu)}  over HTTP ${us(remoteCpu)} (both ends);` + ` added CPU per event ${perEvent(remoteCpu - localCpu)}`);
   return { lines: agentLines, p50: remote.p50 - local.p50, cpu: remoteCpu - localCpu };
 }
 
-console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${os.cpus().length} cores, node ${process.version}`);
+console.log(
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, ${os.cpus().length} cores, node ${process.version}`,
+);
 const short = await measure('five-event run (thinking, tool pair, agent_completed)', fiveEventRun, 4);
 const long = await measure(`${LONG_LINES} thinking lines`, thinkingRun, LONG_LINES + 1);
 // The per-request cost cancels out: what one more line costs on the HTTP path.

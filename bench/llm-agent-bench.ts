@@ -30,7 +30,12 @@ async function main(): Promise<void> {
   const sdk = new OpenAI({ apiKey: 'sk-bench', baseURL: server.baseURL, maxRetries: 0, logLevel: 'off' });
   const tools = createDefaultTools();
   const viaSdk = async (): Promise<void> => {
-    const stream = await sdk.chat.completions.create({ model: 'bench-model', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await sdk.chat.completions.create({
+      model: 'bench-model',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for await (const part of stream) void part;
   };
   const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
@@ -50,7 +55,13 @@ async function main(): Promise<void> {
   for (let i = 0; i < RUNS; i += 1) {
     server.enqueue(textReply(answer, { fragments: 20, usage: { prompt_tokens: 10, completion_tokens: 20 } }));
     let t = performance.now();
-    await (await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' } })).text();
+    await (
+      await fetch(`${server.baseURL}/chat/completions`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+      })
+    ).text();
     bare.push(performance.now() - t);
 
     server.enqueue(textReply(answer, { fragments: 20, usage: { prompt_tokens: 10, completion_tokens: 20 } }));

@@ -178,7 +178,10 @@ function openClient(url: string, token: string, onCompleted: (messageId: string)
   socket.on('error', (e: unknown) => console.error('bench: server error envelope', e));
   return new Promise((resolve, reject) => {
     socket.once('connect', () =>
-      resolve({ socket, send: (messageId, content) => socket.emit('message', JSON.stringify({ type: 'user_message', message_id: messageId, payload: { content } })) }),
+      resolve({
+        socket,
+        send: (messageId, content) => socket.emit('message', JSON.stringify({ type: 'user_message', message_id: messageId, payload: { content } })),
+      }),
     );
     socket.once('connect_error', (err) => reject(new Error(`connect failed: ${err.message}`)));
   });
@@ -208,7 +211,12 @@ async function openUsers(server: Server, prefix: string, n: number, pending: Map
 }
 
 /** Each client sends its next message when the previous completed, for `seconds`. */
-async function closedLoop(clients: Client[], pending: Map<string, (at: number) => void>, tag: string, seconds: number): Promise<{ perSecond: number; latencies: number[] }> {
+async function closedLoop(
+  clients: Client[],
+  pending: Map<string, (at: number) => void>,
+  tag: string,
+  seconds: number,
+): Promise<{ perSecond: number; latencies: number[] }> {
   const latencies: number[] = [];
   let completed = 0;
   const t0 = performance.now();
@@ -279,7 +287,10 @@ async function idleMemory(server: Server, prefix: string): Promise<number> {
   const sockets: Socket[] = [];
   for (let i = 0; i < IDLE; i += 50) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(50, IDLE - i) }, async (_, j) => (await openClient(server.url, await server.token(`${prefix}-idle-${i + j}`), () => undefined)).socket),
+      Array.from(
+        { length: Math.min(50, IDLE - i) },
+        async (_, j) => (await openClient(server.url, await server.token(`${prefix}-idle-${i + j}`), () => undefined)).socket,
+      ),
     );
     sockets.push(...batch);
   }
@@ -329,7 +340,8 @@ const t0 = Date.now();
 const results: SetupResult[] = [];
 const bare = await run('bare Socket.IO, same seven emits', startBare, null);
 results.push(bare);
-if (process.env.BENCH_BARE_ONLY !== '1') results.push(await run('Flowscope, SQLite + in-process cache', () => startFlowscope('embedded'), bare.messagesPerSecond));
+if (process.env.BENCH_BARE_ONLY !== '1')
+  results.push(await run('Flowscope, SQLite + in-process cache', () => startFlowscope('embedded'), bare.messagesPerSecond));
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 if (databaseUrl && redisUrl) {
@@ -339,7 +351,9 @@ if (databaseUrl && redisUrl) {
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
-console.log(`\n${USERS} users closed loop for ${SECONDS} s; open loop at half that rate; ${IDLE} idle connections; ${os.cpus().length} cores, ${process.version}, ${((Date.now() - t0) / 1000).toFixed(0)} s in all\n`);
+console.log(
+  `\n${USERS} users closed loop for ${SECONDS} s; open loop at half that rate; ${IDLE} idle connections; ${os.cpus().length} cores, ${process.version}, ${((Date.now() - t0) / 1000).toFixed(0)} s in all\n`,
+);
 console.log('| setup | msg/s | ratio to bare | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) {
@@ -348,7 +362,10 @@ for (const r of results) {
   );
 }
 if (jsonFile) {
-  fs.writeFileSync(jsonFile, `${JSON.stringify({ users: USERS, seconds: SECONDS, idleConnections: IDLE, cores: os.cpus().length, node: process.version, results }, null, 2)}\n`);
+  fs.writeFileSync(
+    jsonFile,
+    `${JSON.stringify({ users: USERS, seconds: SECONDS, idleConnections: IDLE, cores: os.cpus().length, node: process.version, results }, null, 2)}\n`,
+  );
   console.log(`\nwrote ${jsonFile}`);
 }
 process.exit(0);

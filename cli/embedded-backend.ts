@@ -91,8 +91,12 @@ export async function probeTarget(target: string): Promise<{ ok: true; warning?:
   }
   const status = (body as { status?: unknown } | undefined)?.status;
   if (status === 'ok') return { ok: true };
-  if (status === 'degraded') return { ok: true, warning: `${target} is degraded (HTTP ${res.status}): ${JSON.stringify((body as { failing?: unknown }).failing ?? [])} failing` };
-  return { ok: true, warning: `${url} answered HTTP ${res.status} without a Flowscope health body; running anyway (tokens must be given if it has no /api/dev/token)` };
+  if (status === 'degraded')
+    return { ok: true, warning: `${target} is degraded (HTTP ${res.status}): ${JSON.stringify((body as { failing?: unknown }).failing ?? [])} failing` };
+  return {
+    ok: true,
+    warning: `${url} answered HTTP ${res.status} without a Flowscope health body; running anyway (tokens must be given if it has no /api/dev/token)`,
+  };
 }
 
 /**

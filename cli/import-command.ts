@@ -59,7 +59,10 @@ export async function importCommand(argv: string[], io: Pick<CommandIo, 'stdout'
     return 1;
   }
   if (values.out && !values.force) {
-    const exists = await fs.stat(values.out).then(() => true, () => false);
+    const exists = await fs.stat(values.out).then(
+      () => true,
+      () => false,
+    );
     if (exists) {
       io.stderr(`flowscope import: ${values.out} exists: pick another name or add --force to replace it\n`);
       return 1;

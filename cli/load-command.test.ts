@@ -64,7 +64,25 @@ describe('flowscope load', () => {
   it('runs 12 iterations on 4 VUs and reports plausible metrics; passing thresholds exit 0', async () => {
     const io = capture();
     const code = await loadCommand(
-      ['probe.yaml', '--vus', '4', '--iterations', '12', '--reporter', 'json', '--threshold', 'p95(run_duration)<30000', '--threshold', 'failed_rate<0.01', '--threshold', 'count(ack)==12', '--threshold', 'count(stage.queue_wait)==12', '--threshold', 'p95(stage.total)<30000'],
+      [
+        'probe.yaml',
+        '--vus',
+        '4',
+        '--iterations',
+        '12',
+        '--reporter',
+        'json',
+        '--threshold',
+        'p95(run_duration)<30000',
+        '--threshold',
+        'failed_rate<0.01',
+        '--threshold',
+        'count(ack)==12',
+        '--threshold',
+        'count(stage.queue_wait)==12',
+        '--threshold',
+        'p95(stage.total)<30000',
+      ],
       io,
     );
     expect(io.err()).toContain('4 VU(s), 12 iterations: Load probe');
@@ -99,7 +117,10 @@ describe('flowscope load', () => {
 
   it('a failing threshold exits 1 and prints each threshold with its actual value', async () => {
     const io = capture();
-    const code = await loadCommand(['probe.yaml', '--vus', '2', '--iterations', '2', '--threshold', 'iterations_per_s>100000', '--threshold', 'p99(ack)<60000'], io);
+    const code = await loadCommand(
+      ['probe.yaml', '--vus', '2', '--iterations', '2', '--threshold', 'iterations_per_s>100000', '--threshold', 'p99(ack)<60000'],
+      io,
+    );
     expect(code).toBe(1);
     expect(io.out()).toMatch(/✗ iterations_per_s>100000\s+actual \d+(\.\d+)?\n/);
     expect(io.out()).toMatch(/✓ p99\(ack\)<60000\s+actual \d+(\.\d+)?\n/);
@@ -155,7 +176,9 @@ describe('flowscope load', () => {
   });
 
   it('reads durations', () => {
-    expect([parseDuration('30s'), parseDuration('500ms'), parseDuration('2m'), parseDuration('1.5'), parseDuration('1h')]).toEqual([30_000, 500, 120_000, 1500, 3_600_000]);
+    expect([parseDuration('30s'), parseDuration('500ms'), parseDuration('2m'), parseDuration('1.5'), parseDuration('1h')]).toEqual([
+      30_000, 500, 120_000, 1500, 3_600_000,
+    ]);
     expect([parseDuration('s'), parseDuration('-1s'), parseDuration('5 minutes')]).toEqual([undefined, undefined, undefined]);
   });
 });

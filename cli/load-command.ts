@@ -192,13 +192,22 @@ export function formatLoadSummary(report: LoadReport, options: { color: boolean 
   const lines: string[] = [];
   lines.push(`${paint('bold', report.scenario.name)}${paint('dim', `  ${report.scenario.file}`)}`);
   const mode = report.options.iterations !== undefined ? `${report.options.iterations} iterations` : `${seconds(report.options.duration_ms ?? 0)}`;
-  lines.push(`  ${report.options.vus} VUs, ${mode}${report.options.ramp_up_ms ? `, ramp-up ${seconds(report.options.ramp_up_ms)}` : ''}, against ${report.target}`);
+  lines.push(
+    `  ${report.options.vus} VUs, ${mode}${report.options.ramp_up_ms ? `, ramp-up ${seconds(report.options.ramp_up_ms)}` : ''}, against ${report.target}`,
+  );
   if (report.interrupted) {
-    lines.push(paint('yellow', `  interrupted (${report.interrupted}) after ${seconds(report.elapsed_ms)}: ${report.interrupted_iterations} iteration(s) cut short are not counted`));
+    lines.push(
+      paint(
+        'yellow',
+        `  interrupted (${report.interrupted}) after ${seconds(report.elapsed_ms)}: ${report.interrupted_iterations} iteration(s) cut short are not counted`,
+      ),
+    );
   }
   lines.push('');
   const failedText = `${it.failed} failed (${(it.failed_rate * 100).toFixed(2)}%)`;
-  lines.push(`  ${'iterations'.padEnd(16)}${String(it.total).padStart(8)}  ${it.passed} passed, ${it.failed ? paint('red', failedText) : failedText}   ${it.per_s.toFixed(2)}/s`);
+  lines.push(
+    `  ${'iterations'.padEnd(16)}${String(it.total).padStart(8)}  ${it.passed} passed, ${it.failed ? paint('red', failedText) : failedText}   ${it.per_s.toFixed(2)}/s`,
+  );
   lines.push(`  ${'messages sent'.padEnd(16)}${String(report.messages.sent).padStart(8)}  ${report.messages.per_s.toFixed(2)}/s`);
   lines.push(`  ${'runs'.padEnd(16)}${String(report.runs).padStart(8)}`);
   lines.push(`  ${'elapsed'.padEnd(16)}${seconds(report.elapsed_ms).padStart(8)}`);
@@ -210,11 +219,18 @@ export function formatLoadSummary(report: LoadReport, options: { color: boolean 
     ...Object.entries(report.steps).map(([kind, s]): [string, MetricSummary] => [`step.${kind}`, s]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  lines.push(paint('dim', `  ${'times in ms'.padEnd(width)}${'count'.padStart(8)}${['min', 'p50', 'p90', 'p95', 'p99', 'max', 'mean'].map((h) => h.padStart(9)).join('')}`));
+  lines.push(
+    paint(
+      'dim',
+      `  ${'times in ms'.padEnd(width)}${'count'.padStart(8)}${['min', 'p50', 'p90', 'p95', 'p99', 'max', 'mean'].map((h) => h.padStart(9)).join('')}`,
+    ),
+  );
   for (const [label, s] of rows) lines.push(metricRow(label, width, s));
   if (report.failures.length > 0) {
     lines.push('');
-    lines.push(paint('red', `  failures${report.failure_kinds > report.failures.length ? ` (top ${report.failures.length} of ${report.failure_kinds} kinds)` : ''}`));
+    lines.push(
+      paint('red', `  failures${report.failure_kinds > report.failures.length ? ` (top ${report.failures.length} of ${report.failure_kinds} kinds)` : ''}`),
+    );
     for (const f of report.failures) lines.push(`    ${String(f.count).padStart(6)}× ${f.message}`);
   }
   if (report.thresholds.length > 0) {
@@ -234,21 +250,27 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
     io.stderr(`flowscope load: ${message}\n${withUsage ? `\n${LOAD_USAGE}` : ''}`);
     return 2;
   };
-  const parsed = parseCommandArgs('load', LOAD_USAGE, argv, {
-    vus: { type: 'string' },
-    iterations: { type: 'string' },
-    duration: { type: 'string' },
-    'ramp-up': { type: 'string' },
-    threshold: { type: 'string', multiple: true },
-    target: { type: 'string' },
-    reporter: { type: 'string', default: 'pretty' },
-    out: { type: 'string' },
-    transport: { type: 'string' },
-    'timeout-ms': { type: 'string' },
-    'database-url': { type: 'string' },
-    'redis-url': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  }, io);
+  const parsed = parseCommandArgs(
+    'load',
+    LOAD_USAGE,
+    argv,
+    {
+      vus: { type: 'string' },
+      iterations: { type: 'string' },
+      duration: { type: 'string' },
+      'ramp-up': { type: 'string' },
+      threshold: { type: 'string', multiple: true },
+      target: { type: 'string' },
+      reporter: { type: 'string', default: 'pretty' },
+      out: { type: 'string' },
+      transport: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    io,
+  );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [file, ...extra] = positionals;
@@ -303,15 +325,27 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
   const human = machineOnStdout ? io.stderr : io.stdout;
   const color = io.color && !machineOnStdout;
 
-  const fixed = Object.entries(scenario.users).filter(([, u]) => u.id !== undefined).map(([k]) => k);
+  const fixed = Object.entries(scenario.users)
+    .filter(([, u]) => u.id !== undefined)
+    .map(([k]) => k);
   if (fixed.length > 0 && vus > 1) {
-    io.stderr(`warning: user(s) ${fixed.join(', ')} have a fixed id: every VU is the same user there (per-user rate and connection limits apply to all of them)\n`);
+    io.stderr(
+      `warning: user(s) ${fixed.join(', ')} have a fixed id: every VU is the same user there (per-user rate and connection limits apply to all of them)\n`,
+    );
   }
 
-  const resolved = await resolveTarget('load', { target: values.target, databaseUrl: values['database-url'], redisUrl: values['redis-url'] }, io, io.stderr, ', in this process: it shares the CPU with the VUs');
+  const resolved = await resolveTarget(
+    'load',
+    { target: values.target, databaseUrl: values['database-url'], redisUrl: values['redis-url'] },
+    io,
+    io.stderr,
+    ', in this process: it shares the CPU with the VUs',
+  );
   if (!resolved) return 1;
   const { target, embedded } = resolved;
-  io.stderr(`${vus} VU(s), ${iterations !== undefined ? `${iterations} iterations` : seconds(durationMs ?? 0)}${rampUpMs ? `, ramp-up ${seconds(rampUpMs)}` : ''}: ${scenario.name}\n`);
+  io.stderr(
+    `${vus} VU(s), ${iterations !== undefined ? `${iterations} iterations` : seconds(durationMs ?? 0)}${rampUpMs ? `, ramp-up ${seconds(rampUpMs)}` : ''}: ${scenario.name}\n`,
+  );
 
   // Ctrl-C / SIGTERM stop the VUs (iterations under way are cut short) and still print the summary.
   const stop = new AbortController();
@@ -341,7 +375,18 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
     io.stderr(io.progressTty ? `\r\u001b[2K${line}` : `${line}\n`);
   }, tickMs);
 
-  const plan: LoadPlan = { scenario, file: loaded.file, target, vus, iterations, durationMs, rampUpMs, transport: values.transport as 'socketio' | 'ws' | undefined, timeoutMs, env: io.env };
+  const plan: LoadPlan = {
+    scenario,
+    file: loaded.file,
+    target,
+    vus,
+    iterations,
+    durationMs,
+    rampUpMs,
+    transport: values.transport as 'socketio' | 'ws' | undefined,
+    timeoutMs,
+    env: io.env,
+  };
   let elapsed: number;
   try {
     await runVus(plan, stats, stop.signal, live, t0);

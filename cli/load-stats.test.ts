@@ -66,7 +66,7 @@ describe('SampleSet', () => {
 
   it('keeps a bounded reservoir past its capacity; count, min, max and mean stay exact', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const s = new SampleSet(1000, random);
     for (let i = 0; i < 100_000; i++) s.add(i % 1000);
     expect(s.count).toBe(100_000);
@@ -120,7 +120,12 @@ describe('iterationSamples', () => {
   });
 
   it("samples each run's stages: the runner's breakdown when the result has it, tool calls also by tool", () => {
-    const tool = (type: string, at_ms: number, seq: number, call_id: string, name: string, duration_ms?: number) => ({ type, seq, at_ms, payload: { tool: name, call_id, duration_ms, ok: true } });
+    const tool = (type: string, at_ms: number, seq: number, call_id: string, name: string, duration_ms?: number) => ({
+      type,
+      seq,
+      at_ms,
+      payload: { tool: name, call_id, duration_ms, ok: true },
+    });
     const withTools: ObservedRun = {
       ...run('a', 'run_1', []),
       ack_at_ms: 2,
@@ -159,7 +164,13 @@ describe('iterationSamples', () => {
 
   it('measures gaps in arrival order and step durations by kind, groups included, skipped steps and synthetic nodes not', () => {
     const r = result({
-      runs: [run('a', 'run_1', [['agent_started', 5], ['agent_thinking', 9], ['agent_completed', 7]])],
+      runs: [
+        run('a', 'run_1', [
+          ['agent_started', 5],
+          ['agent_thinking', 9],
+          ['agent_completed', 7],
+        ]),
+      ],
       steps: [
         step('1', 'connect', 12),
         step('2', 'parallel', 30, {
@@ -185,7 +196,17 @@ describe('LoadStats', () => {
         users: { a: { id: userId } },
         steps: [step('1', 'connect', 1), step('2', 'expect_run', 5, { status: 'failed', failure: { message: `run ${runId} of ${userId}: status failed` } })],
       });
-    stats.addIteration(result({ sent: [{ user: 'a', at_ms: 1, data: { type: 'ping' } }], runs: [run('a', 'run_1', [['agent_started', 1], ['agent_completed', 3]])] }));
+    stats.addIteration(
+      result({
+        sent: [{ user: 'a', at_ms: 1, data: { type: 'ping' } }],
+        runs: [
+          run('a', 'run_1', [
+            ['agent_started', 1],
+            ['agent_completed', 3],
+          ]),
+        ],
+      }),
+    );
     stats.addIteration(failing('flow-a-1', 'run_abc'));
     stats.addIteration(failing('flow-a-2', 'run_def'));
     stats.addIteration(result({ status: 'failed', error: 'vars: x is not defined' }));
@@ -225,7 +246,11 @@ describe('thresholds', () => {
     expect(parseThreshold('failed_rate<0.01')).toMatchObject({ target: { kind: 'scalar', name: 'failed_rate' }, operator: '<', value: 0.01 });
     expect(parseThreshold('iterations_per_s > 5')).toMatchObject({ target: { kind: 'scalar', name: 'iterations_per_s' }, operator: '>', value: 5 });
     expect(parseThreshold('count(first_event)!=0').operator).toBe('!=');
-    expect(parseThreshold('p99(stage.queue_wait)<50').target).toEqual({ kind: 'timing', aggregation: { kind: 'percentile', p: 99 }, metric: 'stage.queue_wait' });
+    expect(parseThreshold('p99(stage.queue_wait)<50').target).toEqual({
+      kind: 'timing',
+      aggregation: { kind: 'percentile', p: 99 },
+      metric: 'stage.queue_wait',
+    });
     expect(parseThreshold('p95(stage.tool.web-search)<900').target).toMatchObject({ metric: 'stage.tool.web-search' });
   });
 
@@ -256,7 +281,12 @@ describe('thresholds', () => {
       result({
         sent: [{ user: 'a', at_ms: 0, data: { type: 'user_message', message_id: 'm1' } }],
         received: [ack('a', 7, 'm1', 'run_1')],
-        runs: [run('a', 'run_1', [['agent_started', 10], ['agent_completed', 1510]])],
+        runs: [
+          run('a', 'run_1', [
+            ['agent_started', 10],
+            ['agent_completed', 1510],
+          ]),
+        ],
         steps: [step('1', 'send', 7)],
       }),
     );
@@ -277,7 +307,13 @@ describe('failureKey', () => {
   it('names the first failed step, depth first', () => {
     const r = result({
       status: 'failed',
-      steps: [step('1', 'repeat', 5, { status: 'failed', failure: { message: 'a nested step failed' }, children: [step('1.1', 'wait', 5, { status: 'failed', failure: { message: 'nothing matching arrived within 10 ms' } })] })],
+      steps: [
+        step('1', 'repeat', 5, {
+          status: 'failed',
+          failure: { message: 'a nested step failed' },
+          children: [step('1.1', 'wait', 5, { status: 'failed', failure: { message: 'nothing matching arrived within 10 ms' } })],
+        }),
+      ],
     });
     expect(failureKey(r)).toBe('step 1.1 (wait): nothing matching arrived within 10 ms');
   });

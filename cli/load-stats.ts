@@ -312,7 +312,13 @@ export class LoadStats {
       .slice(0, 5)
       .map(([message, count]) => ({ message, count }));
     return {
-      iterations: { total, passed: this.passed, failed: this.failed, failed_rate: total ? Math.round((this.failed / total) * 10_000) / 10_000 : 0, per_s: rate(total) },
+      iterations: {
+        total,
+        passed: this.passed,
+        failed: this.failed,
+        failed_rate: total ? Math.round((this.failed / total) * 10_000) / 10_000 : 0,
+        per_s: rate(total),
+      },
       messages: { sent: this.sent, per_s: rate(this.sent) },
       runs: this.runs,
       elapsed_ms: Math.round(elapsedMs),
@@ -381,7 +387,8 @@ export function parseThreshold(input: string): Threshold {
   const operator = m[2] as Operator;
   const right = (m[3] as string).trim();
   if (/[<>=!]/.test(right)) throw new ThresholdSyntaxError(`${expression}: one comparison per threshold`);
-  if (!/^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(right)) throw new ThresholdSyntaxError(`${expression}: "${right}" is not a number (times are in ms, without a unit)`);
+  if (!/^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(right))
+    throw new ThresholdSyntaxError(`${expression}: "${right}" is not a number (times are in ms, without a unit)`);
   const value = Number(right);
 
   const call = /^([A-Za-z0-9_.]+)\s*\(\s*([A-Za-z0-9_.:-]+)\s*\)$/.exec(left);
@@ -391,10 +398,12 @@ export function parseThreshold(input: string): Threshold {
     if ((THRESHOLD_SCALARS as readonly string[]).includes(name)) {
       throw new ThresholdSyntaxError(`${expression}: ${name} is a single number: compare it directly, e.g. '${name}${operator}${right}'`);
     }
-    if ((TIMING_METRICS as readonly string[]).includes(name)) return { expression, target: { kind: 'timing', aggregation, metric: name as TimingMetric }, operator, value };
+    if ((TIMING_METRICS as readonly string[]).includes(name))
+      return { expression, target: { kind: 'timing', aggregation, metric: name as TimingMetric }, operator, value };
     if (name.startsWith('step.')) {
       const kind = name.slice('step.'.length);
-      if (!(STEP_KINDS as readonly string[]).includes(kind)) throw new ThresholdSyntaxError(`${expression}: unknown step kind "${kind}" (${STEP_KINDS.join(', ')})`);
+      if (!(STEP_KINDS as readonly string[]).includes(kind))
+        throw new ThresholdSyntaxError(`${expression}: unknown step kind "${kind}" (${STEP_KINDS.join(', ')})`);
       return { expression, target: { kind: 'timing', aggregation, metric: `step.${kind}` }, operator, value };
     }
     if (name.startsWith('stage.')) {
@@ -408,7 +417,8 @@ export function parseThreshold(input: string): Threshold {
     throw new ThresholdSyntaxError(`${expression}: unknown metric "${name}" (${TIMING_METRICS.join(', ')}, step.KIND, stage.STAGE)`);
   }
   if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(left)) {
-    if ((THRESHOLD_SCALARS as readonly string[]).includes(left)) return { expression, target: { kind: 'scalar', name: left as ThresholdScalar }, operator, value };
+    if ((THRESHOLD_SCALARS as readonly string[]).includes(left))
+      return { expression, target: { kind: 'scalar', name: left as ThresholdScalar }, operator, value };
     if ((TIMING_METRICS as readonly string[]).includes(left) || left.startsWith('step.') || left.startsWith('stage.')) {
       throw new ThresholdSyntaxError(`${expression}: ${left} has many samples: name an aggregation, e.g. 'p95(${left})${operator}${right}'`);
     }

@@ -2,11 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { dotOf, DotsWriter, formatDotsReport } from './report-dots.ts';
 import type { ScenarioResult, StepResult } from '../scenario/scenario-result.ts';
 
-const step = (id: string, status: StepResult['status'], extra: Partial<StepResult> = {}): StepResult => ({ id, kind: 'send', title: `step ${id}`, status, started_ms: 0, duration_ms: 1, ...extra });
+const step = (id: string, status: StepResult['status'], extra: Partial<StepResult> = {}): StepResult => ({
+  id,
+  kind: 'send',
+  title: `step ${id}`,
+  status,
+  started_ms: 0,
+  duration_ms: 1,
+  ...extra,
+});
 
 describe('dots', () => {
   it('one character per step, groups through their steps, wrapped at the width', () => {
-    expect([dotOf(step('1', 'passed')), dotOf(step('2', 'failed')), dotOf(step('3', 'skipped')), dotOf(step('4', 'passed', { kind: 'repeat', children: [step('4.1', 'passed')] }))]).toEqual(['.', 'F', '-', undefined]);
+    expect([
+      dotOf(step('1', 'passed')),
+      dotOf(step('2', 'failed')),
+      dotOf(step('3', 'skipped')),
+      dotOf(step('4', 'passed', { kind: 'repeat', children: [step('4.1', 'passed')] })),
+    ]).toEqual(['.', 'F', '-', undefined]);
     // A group skipped after a failure never ran its steps: it is one skipped character.
     expect(dotOf(step('5', 'skipped', { kind: 'parallel' }))).toBe('-');
     let out = '';
@@ -26,7 +39,11 @@ describe('dots', () => {
       started_at: '',
       duration_ms: 12,
       target: 't',
-      steps: [step('1', 'passed'), step('2', 'failed', { failure: { message: 'no ack', expected: ['message_ack'], received: ['nothing'] } }), step('3', 'skipped')],
+      steps: [
+        step('1', 'passed'),
+        step('2', 'failed', { failure: { message: 'no ack', expected: ['message_ack'], received: ['nothing'] } }),
+        step('3', 'skipped'),
+      ],
       runs: [],
       users: {},
       sent: [],

@@ -57,17 +57,27 @@ export function formatDotsFailures(results: ScenarioResult[], options: PrettyOpt
       const head = `${i + 1}) ${r.name}${r.file && r.file !== r.name ? `  ${r.file}` : ''}`;
       if (r.error) {
         const text = r.file && r.error.startsWith(`${r.file}: `) ? r.error.slice(r.file.length + 2) : r.error;
-        return `${head}\n${text.split('\n').map((l) => `   ${l.trim()}`).join('\n')}`;
+        return `${head}\n${text
+          .split('\n')
+          .map((l) => `   ${l.trim()}`)
+          .join('\n')}`;
       }
       const step = firstFailure(r.steps);
       if (!step) return head;
-      return `${head}\n   step ${step.id}. ${step.title}\n${formatFailure(step, options).map((l) => `     ${l}`).join('\n')}`;
+      return `${head}\n   step ${step.id}. ${step.title}\n${formatFailure(step, options)
+        .map((l) => `     ${l}`)
+        .join('\n')}`;
     })
     .join('\n\n');
 }
 
 /** The whole dots report at once (for --out): the characters, the failures, the summary. */
-export function formatDotsReport(results: ScenarioResult[], options: PrettyOptions, notRun: Array<{ name: string; file: string }> = [], interrupted?: string): string {
+export function formatDotsReport(
+  results: ScenarioResult[],
+  options: PrettyOptions,
+  notRun: Array<{ name: string; file: string }> = [],
+  interrupted?: string,
+): string {
   let text = '';
   const w = new DotsWriter((t) => (text += t));
   const visit = (steps: StepResult[]) => {

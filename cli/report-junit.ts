@@ -9,14 +9,16 @@ import { countSteps, firstFailure, type ScenarioResult, type StepResult } from '
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // XML 1.0 forbids most control characters, even escaped.
-    .replace(CONTROL_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // XML 1.0 forbids most control characters, even escaped.
+      .replace(CONTROL_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  );
 }
 
 function seconds(ms: number): string {
@@ -59,9 +61,13 @@ export function formatJunitReport(results: ScenarioResult[], notRun: Array<{ nam
     const skipped = top.filter((s) => s.status === 'skipped').length;
     const attrs = `name="${escapeXml(r.name)}" tests="${Math.max(1, top.length)}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(r.duration_ms)}" timestamp="${escapeXml(r.started_at)}"${r.file ? ` file="${escapeXml(r.file)}"` : ''}`;
     out.push(`  <testsuite ${attrs}>`);
-    out.push(`    <properties><property name="target" value="${escapeXml(r.target)}"/><property name="tags" value="${escapeXml(r.tags.join(','))}"/><property name="runs" value="${r.runs.length}"/><property name="steps" value="${c.passed + c.failed + c.skipped}"/></properties>`);
+    out.push(
+      `    <properties><property name="target" value="${escapeXml(r.target)}"/><property name="tags" value="${escapeXml(r.tags.join(','))}"/><property name="runs" value="${r.runs.length}"/><property name="steps" value="${c.passed + c.failed + c.skipped}"/></properties>`,
+    );
     if (r.error) {
-      out.push(`    <testcase name="load" classname="${escapeXml(r.name)}" time="0"><failure message="${escapeXml(r.error)}">${escapeXml(r.error)}</failure></testcase>`);
+      out.push(
+        `    <testcase name="load" classname="${escapeXml(r.name)}" time="0"><failure message="${escapeXml(r.error)}">${escapeXml(r.error)}</failure></testcase>`,
+      );
     }
     for (const s of top) {
       // The name comes from the step's definition, so it is the same on every run; what happened goes to system-out.

@@ -32,7 +32,7 @@ export function formatStep(step: StepResult, options: PrettyOptions): string {
   const indent = '  '.repeat(depth(step) + 1);
   const color = step.status === 'passed' ? 'green' : step.status === 'failed' ? 'red' : 'dim';
   const lines = [`${indent}${paint(color, MARK[step.status])} ${step.id}. ${step.title} ${paint('dim', `(${ms(step.duration_ms)})`)}`];
-  if (step.status === 'failed' && step.failure && !(step.children?.some((c) => c.status === 'failed'))) {
+  if (step.status === 'failed' && step.failure && !step.children?.some((c) => c.status === 'failed')) {
     lines.push(...formatFailure(step, options).map((l) => `${indent}    ${l}`));
   }
   return lines.join('\n');
@@ -45,7 +45,10 @@ function secs(n: number): string {
 }
 
 /** A step that is still waiting: `… still waiting for {"type":"agent_completed"} on a (5 s of 30 s)`. */
-export function formatStillWaiting(info: { step: StepResult; user: string; waiting_for: string; waited_ms: number; timeout_ms: number }, options: PrettyOptions): string {
+export function formatStillWaiting(
+  info: { step: StepResult; user: string; waiting_for: string; waited_ms: number; timeout_ms: number },
+  options: PrettyOptions,
+): string {
   const paint = createPainter(options.color);
   return `${'  '.repeat(depth(info.step) + 1)}${paint('yellow', '…')} ${paint('dim', `${info.step.id}. still waiting for ${info.waiting_for} on ${info.user} (${secs(info.waited_ms)} of ${secs(info.timeout_ms)})`)}`;
 }
@@ -83,12 +86,17 @@ export function formatScenarioEnd(result: ScenarioResult, options: PrettyOptions
   if (result.error) {
     // A file that could not run: its name once, then each problem on its own indented line.
     const [first = '', ...rest] = result.error.split('\n');
-    const head = result.steps.length === 0 && result.file ? `${paint('bold', result.file)}\n  ${paint('red', '✗')} ${paint('red', first.replace(`${result.file}: `, ''))}` : `  ${paint('red', '✗')} ${paint('red', first)}`;
+    const head =
+      result.steps.length === 0 && result.file
+        ? `${paint('bold', result.file)}\n  ${paint('red', '✗')} ${paint('red', first.replace(`${result.file}: `, ''))}`
+        : `  ${paint('red', '✗')} ${paint('red', first)}`;
     return `${head}${rest.map((l) => `\n    ${paint('red', l.trim())}`).join('')}\n`;
   }
   const c = countSteps(result.steps);
   const verdict = result.status === 'passed' ? paint('green', 'PASS') : paint('red', 'FAIL');
-  const stages = formatRunsStages(result.runs).map((l) => `  ${paint('dim', l)}\n`).join('');
+  const stages = formatRunsStages(result.runs)
+    .map((l) => `  ${paint('dim', l)}\n`)
+    .join('');
   return `${stages}  ${verdict} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${result.runs.length} runs ${paint('dim', `(${ms(result.duration_ms)})`)}\n`;
 }
 
@@ -117,10 +125,22 @@ export function formatRunsStages(runs: ObservedRun[]): string[] {
     return `${label} p50 ${formatStageMs(v[Math.ceil(v.length / 2) - 1])}, max ${formatStageMs(v[v.length - 1])}`;
   };
   const parts = [
-    pick('queue', all.map((s) => s.queue_wait_ms)),
-    pick('first thinking', all.map((s) => s.first_thinking_ms)),
-    pick('tool', all.flatMap((s) => s.tools.map((t) => (t.completed_at_ms === undefined ? undefined : (t.duration_ms ?? t.reported_ms))))),
-    pick('total', all.map((s) => s.total_ms)),
+    pick(
+      'queue',
+      all.map((s) => s.queue_wait_ms),
+    ),
+    pick(
+      'first thinking',
+      all.map((s) => s.first_thinking_ms),
+    ),
+    pick(
+      'tool',
+      all.flatMap((s) => s.tools.map((t) => (t.completed_at_ms === undefined ? undefined : (t.duration_ms ?? t.reported_ms)))),
+    ),
+    pick(
+      'total',
+      all.map((s) => s.total_ms),
+    ),
   ].filter(Boolean);
   return [`⏱ ${runs.length} runs${parts.length ? `: ${parts.join(' · ')}` : ''}`];
 }

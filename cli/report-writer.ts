@@ -61,7 +61,9 @@ export async function deliverReport(
     note(`Report written to ${path.relative(io.cwd, outPath) || outPath}\n`);
     return true;
   } catch (err) {
-    io.stderr(`flowscope ${command}: cannot write the report to ${outPath}: ${(err as { code?: string }).code ?? (err as Error).message}; here it is instead:\n`);
+    io.stderr(
+      `flowscope ${command}: cannot write the report to ${outPath}: ${(err as { code?: string }).code ?? (err as Error).message}; here it is instead:\n`,
+    );
     io.stdout(text);
     return false;
   }

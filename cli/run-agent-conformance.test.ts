@@ -81,7 +81,10 @@ describe('--agent-url with --agent-header and the timeouts (embedded backend)', 
     expect(await runCommand(args, without)).toBe(1);
     expect(without.out()).toContain(`http agent 'guarded': POST ${url} answered 401 Unauthorized: bearer token required`);
     for (const [extra, line] of [
-      [['--agent-header', `ghost=Authorization: Bearer ${TOKEN}`], 'agent header "Authorization" for agent "ghost": no --agent-url / AGENT_URLS entry declares that agent (declared: guarded)'],
+      [
+        ['--agent-header', `ghost=Authorization: Bearer ${TOKEN}`],
+        'agent header "Authorization" for agent "ghost": no --agent-url / AGENT_URLS entry declares that agent (declared: guarded)',
+      ],
       [['--agent-header', `guarded Authorization: Bearer ${TOKEN}`], '--agent-header 1: expected name=Header-Name: value'],
       [['--agent-idle-timeout-ms', '300001'], '--agent-idle-timeout-ms must be an integer from 1 to 300000 (milliseconds), got "300001"'],
     ] as const) {

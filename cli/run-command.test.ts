@@ -92,7 +92,9 @@ describe('flowscope run', () => {
     expect(report.summary).toMatchObject({ scenarios: 1, passed: 1, failed: 0 });
     const [scenario] = report.scenarios;
     expect(scenario?.runs).toHaveLength(1);
-    expect(new Set(scenario?.runs[0]?.events.map((e) => e.type))).toEqual(new Set(['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed']));
+    expect(new Set(scenario?.runs[0]?.events.map((e) => e.type))).toEqual(
+      new Set(['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed']),
+    );
     expect(scenario?.runs[0]?.events.map((e) => e.seq)).toEqual(scenario?.runs[0]?.events.map((_, i) => i + 1));
     // The run's stage breakdown, from the ack on.
     const run = scenario?.runs[0];
@@ -125,7 +127,9 @@ describe('flowscope run', () => {
     // nested/failing.yml: connect, send, expect_run (F), sleep (-); passing.yaml: parallel (2 connects), send, expect_run, expect_nothing; broken.json: E.
     expect(out).toContain('\n..F-.....E\n');
     expect(out).not.toContain('✓');
-    expect(out).toMatch(/\n1\) Expects a tool that is not called {2}pack\/nested\/failing\.yml\n {3}step 3\. expect run [^\n]+\n {5}[^\n]*payload does not match\n {5}at pack\/nested\/failing\.yml:9:5\n {5}expected:\n/);
+    expect(out).toMatch(
+      /\n1\) Expects a tool that is not called {2}pack\/nested\/failing\.yml\n {3}step 3\. expect run [^\n]+\n {5}[^\n]*payload does not match\n {5}at pack\/nested\/failing\.yml:9:5\n {5}expected:\n/,
+    );
     expect(out).toContain('2) broken.json\n   invalid scenario:\n   broken.json:1:59: steps[0].send: send needs exactly one of message, raw, oversize_bytes\n');
     expect(out.match(/Scenarios: 1 passed, 2 failed, 3 total/g)).toHaveLength(1);
   });
@@ -150,7 +154,9 @@ describe('flowscope run', () => {
     const io = capture();
     expect(await runCommand(['broken.json'], io)).toBe(1);
     // Located as file:line:column (the "send" key of the one-line JSON), not only by its path.
-    expect(io.out()).toContain('broken.json\n  ✗ invalid scenario:\n    broken.json:1:59: steps[0].send: send needs exactly one of message, raw, oversize_bytes');
+    expect(io.out()).toContain(
+      'broken.json\n  ✗ invalid scenario:\n    broken.json:1:59: steps[0].send: send needs exactly one of message, raw, oversize_bytes',
+    );
   });
 
   it('usage errors exit 2 and say what is wrong', async () => {
@@ -235,18 +241,21 @@ describe('flowscope run', () => {
     });
   });
 
-  it.skipIf(!pgUp.available || !redisUp.available)('the golden scenarios pass on an embedded backend over PostgreSQL and Redis, which leaves no schema behind', async () => {
-    const io = capture();
-    const code = await runCommand([path.join(packDir, 'golden'), '--database-url', TEST_DATABASE_URL, '--redis-url', TEST_REDIS_URL], io);
-    expect(io.out()).toContain('(PostgreSQL + Redis)');
-    expect(code).toBe(0);
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    try {
-      const left = await client.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1", [`flowscope_tmp_${process.pid}_%`]);
-      expect(left.rows).toEqual([]);
-    } finally {
-      await client.end();
-    }
-  });
+  it.skipIf(!pgUp.available || !redisUp.available)(
+    'the golden scenarios pass on an embedded backend over PostgreSQL and Redis, which leaves no schema behind',
+    async () => {
+      const io = capture();
+      const code = await runCommand([path.join(packDir, 'golden'), '--database-url', TEST_DATABASE_URL, '--redis-url', TEST_REDIS_URL], io);
+      expect(io.out()).toContain('(PostgreSQL + Redis)');
+      expect(code).toBe(0);
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      try {
+        const left = await client.query('SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1', [`flowscope_tmp_${process.pid}_%`]);
+        expect(left.rows).toEqual([]);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 });

@@ -113,7 +113,9 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
   }
   const agentFlags = ['agent-module', 'agent-url', 'agent-header', 'agent-timeout-ms', 'agent-idle-timeout-ms'] as const;
   if (values.target && agentFlags.some((flag) => values[flag] !== undefined)) {
-    return usageError('--agent-module and --agent-url configure the embedded backend, as do --agent-header, --agent-timeout-ms and --agent-idle-timeout-ms; with --target, start that backend with them');
+    return usageError(
+      '--agent-module and --agent-url configure the embedded backend, as do --agent-header, --agent-timeout-ms and --agent-idle-timeout-ms; with --target, start that backend with them',
+    );
   }
   let agentHttp;
   try {
@@ -166,7 +168,10 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
     }
     return true;
   });
-  const tags = (values.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const tags = (values.tag ?? [])
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   const selected = loaded.filter((l) => {
     // An invalid file cannot be filtered by name or tag: it is reported unless --grep rules its path out.
     if (!l.scenario) return !grep || grep(l.file);

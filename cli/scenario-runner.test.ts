@@ -120,7 +120,11 @@ describe('scenario runner', () => {
 
   it('expect_count fails with the count and the matching envelopes', async () => {
     const r = await run({
-      steps: [{ connect: 'a' }, { send: { as: 'a', message: { type: 'ping' } } }, { expect_count: { user: 'a', match: { type: 'pong' }, count: 2, within_ms: 50 } }],
+      steps: [
+        { connect: 'a' },
+        { send: { as: 'a', message: { type: 'ping' } } },
+        { expect_count: { user: 'a', match: { type: 'pong' }, count: 2, within_ms: 50 } },
+      ],
     });
     expect(firstFailure(r.steps)?.failure).toMatchObject({ message: 'a received 1 matching envelope(s), expected 2', expected: ['count: 2'] });
   });
@@ -128,21 +132,28 @@ describe('scenario runner', () => {
   it('expect_close_code checks the /ws close code of a refusal', async () => {
     const ok = await run({ steps: [{ connect: { user: 'a', transport: 'ws', token: 'expired', expect_refused: 'AUTH_EXPIRED', expect_close_code: 4401 } }] });
     expect(ok.status).toBe('passed');
-    const wrong = await run({ steps: [{ connect: { user: 'a', transport: 'ws', token: 'malformed', expect_refused: 'AUTH_INVALID', expect_close_code: 4403 } }] });
+    const wrong = await run({
+      steps: [{ connect: { user: 'a', transport: 'ws', token: 'malformed', expect_refused: 'AUTH_INVALID', expect_close_code: 4403 } }],
+    });
     expect(firstFailure(wrong.steps)?.failure).toMatchObject({ expected: ['close code 4403'], received: ['close code 4401'] });
   });
   it('vars are templates too; save_as without a reply to wait for is refused, not ignored', async () => {
-    const r = await run({
-      vars: { question: 'What is {{env.N}} * 7?', who: '{{user.a.id}}' },
-      steps: [
-        { connect: 'a' },
-        { send: { as: 'a', message: { type: 'user_message', payload: { content: '{{question}}' } }, save_as: 'r1' } },
-        { expect_run: { user: 'a', run: '{{r1.run_id}}', payloads: { agent_started: { input: 'What is 6 * 7?' } }, response: { $contains: 42 } } },
-        { send: { as: 'a', message: { type: 'cancel_run', payload: { run_id: '{{r1.run_id}}' } }, save_as: 'nothing' } },
-      ],
-    }, { N: '6' });
+    const r = await run(
+      {
+        vars: { question: 'What is {{env.N}} * 7?', who: '{{user.a.id}}' },
+        steps: [
+          { connect: 'a' },
+          { send: { as: 'a', message: { type: 'user_message', payload: { content: '{{question}}' } }, save_as: 'r1' } },
+          { expect_run: { user: 'a', run: '{{r1.run_id}}', payloads: { agent_started: { input: 'What is 6 * 7?' } }, response: { $contains: 42 } } },
+          { send: { as: 'a', message: { type: 'cancel_run', payload: { run_id: '{{r1.run_id}}' } }, save_as: 'nothing' } },
+        ],
+      },
+      { N: '6' },
+    );
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'failed']);
-    expect(r.steps[3]?.failure?.message).toBe('save_as needs a reply to wait for, but a cancel_run gets none by default: set expect (ack, pong or {error: CODE})');
+    expect(r.steps[3]?.failure?.message).toBe(
+      'save_as needs a reply to wait for, but a cancel_run gets none by default: set expect (ack, pong or {error: CODE})',
+    );
   });
 
   it('{{user.a.token}} before a token exists is an error, not an empty string', async () => {
@@ -153,7 +164,12 @@ describe('scenario runner', () => {
   it('a wait notices at once when the server closes the connection under it', async () => {
     const dir2 = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-runner-2-'));
     const doomed = await startBackend({ host: '127.0.0.1', port: 0, dataDir: dir2, quiet: true });
-    const v = validateScenario({ flowscope: 1, name: 'server goes away', users: { a: {} }, steps: [{ connect: { user: 'a', transport: 'ws' } }, { wait: { user: 'a', match: { type: 'never' }, timeout_ms: 20_000 } }] });
+    const v = validateScenario({
+      flowscope: 1,
+      name: 'server goes away',
+      users: { a: {} },
+      steps: [{ connect: { user: 'a', transport: 'ws' } }, { wait: { user: 'a', match: { type: 'never' }, timeout_ms: 20_000 } }],
+    });
     if (!v.ok) throw new Error('invalid');
     const started = performance.now();
     const r = await runScenario(v.scenario, {
@@ -170,7 +186,12 @@ describe('scenario runner', () => {
       steps: [
         { connect: 'a' },
         { send: { as: 'a', message: { type: 'user_message', payload: { content: 'What is 1 + 1?' } } } },
-        { parallel: [[{ wait: { user: 'a', match: { type: 'agent_completed' }, timeout_ms: 3000 } }], [{ wait: { user: 'a', match: { type: 'agent_completed' }, timeout_ms: 3000 } }]] },
+        {
+          parallel: [
+            [{ wait: { user: 'a', match: { type: 'agent_completed' }, timeout_ms: 3000 } }],
+            [{ wait: { user: 'a', match: { type: 'agent_completed' }, timeout_ms: 3000 } }],
+          ],
+        },
       ],
     });
     const branches = r.steps[2]?.children?.map((b) => b.status);
@@ -238,7 +259,12 @@ describe('scenario runner', () => {
       flowscope: 1,
       name: 'listeners',
       users: { a: {}, b: {} },
-      steps: [{ connect: 'a' }, { connect: { user: 'b', token: 'expired', expect_refused: 'AUTH_EXPIRED' } }, { sleep: 5 }, { send: { as: 'a', message: { type: 'ping' } } }],
+      steps: [
+        { connect: 'a' },
+        { connect: { user: 'b', token: 'expired', expect_refused: 'AUTH_EXPIRED' } },
+        { sleep: 5 },
+        { send: { as: 'a', message: { type: 'ping' } } },
+      ],
     });
     if (!v.ok) throw new Error('invalid');
     for (let i = 0; i < 3; i++) {

@@ -38,7 +38,10 @@ describe('flowscope serve usage', () => {
       ['max-connections', 'open connections and handshakes in this process, all addresses (10000) (env MAX_CONNECTIONS)'],
       ['max-handshakes-per-address', 'the same, per client address (32) (env MAX_HANDSHAKES_PER_ADDRESS)'],
       ['max-inbound-backlog', 'messages waiting on one connection; past it the connection is closed with 4429 (256) (env MAX_INBOUND_BACKLOG)'],
-      ['max-outbound-buffer-bytes', 'bytes owed to a connection that stopped reading; past it the connection is dropped with 4408 (8388608) (env MAX_OUTBOUND_BUFFER_BYTES)'],
+      [
+        'max-outbound-buffer-bytes',
+        'bytes owed to a connection that stopped reading; past it the connection is dropped with 4408 (8388608) (env MAX_OUTBOUND_BUFFER_BYTES)',
+      ],
     ] as const) {
       expect(help).toMatch(new RegExp(`^  --${flag} N +${text.replace(/[()]/g, '\\$&')}$`, 'm'));
     }
@@ -59,7 +62,7 @@ describe('flowscope serve usage', () => {
       expect(io.err()).toMatch(/^flowscope serve: .*\n\nUsage: flowscope serve \[options\]\n/);
       expect(io.err().split('\n')[0]).toBe(line);
       expect(io.err()).not.toContain('parseArgs');
-      expect(io.err()).not.toContain("To specify a positional argument");
+      expect(io.err()).not.toContain('To specify a positional argument');
     }
   });
 
@@ -77,7 +80,11 @@ describe('flowscope serve usage', () => {
     expect(out).toMatch(/^ {2}--agent-timeout-ms N +.*\(300000\) \(env AGENT_TIMEOUT_MS\)$/m);
     expect(out).toMatch(/^ {2}--agent-idle-timeout-ms N +.*\(60000\) \(env AGENT_IDLE_TIMEOUT_MS\)$/m);
     for (const [args, env, line] of [
-      [['--agent-header', 'mine=Authorization: Bearer hidden-1\r\nX: y'], {}, '--agent-header 1 (agent "mine", header "Authorization"): the value must not contain CR, LF or NUL'],
+      [
+        ['--agent-header', 'mine=Authorization: Bearer hidden-1\r\nX: y'],
+        {},
+        '--agent-header 1 (agent "mine", header "Authorization"): the value must not contain CR, LF or NUL',
+      ],
       [[], { AGENT_HEADERS: 'Authorization: Bearer hidden-1' }, 'AGENT_HEADERS line 1: expected name=Header-Name: value'],
       [[], { AGENT_IDLE_TIMEOUT_MS: '1m' }, 'AGENT_IDLE_TIMEOUT_MS must be an integer from 1 to 300000 (milliseconds), got "1m"'],
     ] as const) {

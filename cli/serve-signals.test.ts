@@ -16,7 +16,11 @@ const root = path.resolve(import.meta.dirname, '..');
 /** The backend node process under npm (npm -> node, the script execs it), for its liveness. */
 function backendOf(npmPid: number): number {
   for (let depth = 0, pid = npmPid; depth < 3; depth++) {
-    const kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    const kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     const node = kids.find((k) => /flowscope\.js\0serve/.test(fs.readFileSync(`/proc/${k}/cmdline`, 'latin1')));
     if (node) return node;
     if (kids[0] === undefined) break;

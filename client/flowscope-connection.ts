@@ -137,9 +137,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
       resolveReady();
     });
     socket.on('connect_error', (err: Error & { data?: ConnectErrorData }) => {
-      const refusal: ConnectionRefusal = err.data?.code
-        ? { code: err.data.code, message: err.data.message }
-        : { code: 'CONNECT_FAILED', message: err.message };
+      const refusal: ConnectionRefusal = err.data?.code ? { code: err.data.code, message: err.data.message } : { code: 'CONNECT_FAILED', message: err.message };
       if (err.data?.code || !socket.active) {
         setState('refused', refusal);
         rejectReady(new ConnectionRefusedError(refusal));
@@ -154,9 +152,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
     });
     socket.onAny((event: string, payload: unknown) => {
       const envelope =
-        payload !== null && typeof payload === 'object'
-          ? ({ type: event, ...(payload as object) } as ReceivedEnvelope)
-          : { type: event, payload };
+        payload !== null && typeof payload === 'object' ? ({ type: event, ...(payload as object) } as ReceivedEnvelope) : { type: event, payload };
       deliver(envelope, JSON.stringify(payload));
     });
     sendImpl = (message) => socket.emit(CLIENT_MESSAGE_EVENT, message);

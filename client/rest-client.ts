@@ -1,13 +1,5 @@
 /** A typed client of the HTTP API (protocol.md §6), for the console, the runner and tests. */
-import type {
-  AgentsResponse,
-  HealthResponse,
-  MessageRecordDto,
-  RunEventEnvelope,
-  RunSummary,
-  ThreadSummary,
-  TokenResponse,
-} from '../protocol/index.ts';
+import type { AgentsResponse, HealthResponse, MessageRecordDto, RunEventEnvelope, RunSummary, ThreadSummary, TokenResponse } from '../protocol/index.ts';
 import { requestJson } from './json-request.ts';
 
 export { describeFetchError } from './json-request.ts';
@@ -44,16 +36,14 @@ export function createRestClient(baseUrl: string, fetchImpl: typeof fetch = glob
       const res = await fetchImpl(`${base}/health`);
       return { status: res.status, body: (await res.json()) as HealthResponse };
     },
-    mintToken: (userId, ttlS = 3600) =>
-      call<TokenResponse>('/api/dev/token', { method: 'POST', body: JSON.stringify({ user_id: userId, ttl_s: ttlS }) }),
+    mintToken: (userId, ttlS = 3600) => call<TokenResponse>('/api/dev/token', { method: 'POST', body: JSON.stringify({ user_id: userId, ttl_s: ttlS }) }),
     listThreads: (token) => call<{ threads: ThreadSummary[] }>('/api/threads', { token }).then((r) => r.threads),
     listMessages: (token, threadId) =>
       call<{ messages: MessageRecordDto[] }>(`/api/threads/${encodeURIComponent(threadId)}/messages`, { token }).then((r) => r.messages),
     listRuns: (token, threadId) =>
       call<{ runs: RunSummary[] }>(`/api/runs${threadId ? `?thread_id=${encodeURIComponent(threadId)}` : ''}`, { token }).then((r) => r.runs),
     getRun: (token, runId) => call<{ run: RunSummary }>(`/api/runs/${encodeURIComponent(runId)}`, { token }).then((r) => r.run),
-    getRunEvents: (token, runId) =>
-      call<{ events: RunEventEnvelope[] }>(`/api/runs/${encodeURIComponent(runId)}/events`, { token }).then((r) => r.events),
+    getRunEvents: (token, runId) => call<{ events: RunEventEnvelope[] }>(`/api/runs/${encodeURIComponent(runId)}/events`, { token }).then((r) => r.events),
     listAgents: (token) => call<AgentsResponse>('/api/agents', { token }),
   };
 }

@@ -19,12 +19,23 @@ function fakeFetch(answer: (call: Call) => { status: number; body: unknown }) {
   return { calls, impl };
 }
 
-const doc = { id: 'golden/complete-flow', name: 'Complete', tags: [], source: 'builtin', file: 'golden/complete-flow.yaml', format: 'yaml', updated_at: '', valid: true, text: 'x' };
+const doc = {
+  id: 'golden/complete-flow',
+  name: 'Complete',
+  tags: [],
+  source: 'builtin',
+  file: 'golden/complete-flow.yaml',
+  format: 'yaml',
+  updated_at: '',
+  valid: true,
+  text: 'x',
+};
 
 describe('scenario library client', () => {
   it('encodes ids as one path segment and unwraps the bodies', async () => {
     const { calls, impl } = fakeFetch((c) => {
-      if (c.url.endsWith('/results') && c.method === 'POST') return { status: 201, body: { result: { result_id: 'r1', started_at: '', status: 'passed', duration_ms: 5 } } };
+      if (c.url.endsWith('/results') && c.method === 'POST')
+        return { status: 201, body: { result: { result_id: 'r1', started_at: '', status: 'passed', duration_ms: 5 } } };
       if (c.url.endsWith('/results')) return { status: 200, body: { results: [] } };
       if (c.url.includes('/results/')) return { status: 200, body: { result_id: 'r1', started_at: '', status: 'passed', duration_ms: 5, result: { a: 1 } } };
       if (c.url.endsWith('/api/scenarios')) return c.method === 'GET' ? { status: 200, body: { scenarios: [doc] } } : { status: 201, body: { scenario: doc } };

@@ -4,14 +4,7 @@
  * library is a loopback-only dev endpoint. A scenario id containing `/` travels as one
  * URL-encoded path segment (`golden%2Fcomplete-flow`).
  */
-import type {
-  ScenarioDocument,
-  ScenarioFormat,
-  ScenarioIssue,
-  ScenarioResultSummary,
-  ScenarioSummary,
-  StoredScenarioResult,
-} from '../protocol/index.ts';
+import type { ScenarioDocument, ScenarioFormat, ScenarioIssue, ScenarioResultSummary, ScenarioSummary, StoredScenarioResult } from '../protocol/index.ts';
 import { ApiError } from './rest-client.ts';
 import { requestJson } from './json-request.ts';
 
@@ -44,8 +37,12 @@ export function createScenarioLibraryClient(baseUrl: string, fetchImpl: typeof f
   const seg = (id: string) => `/${encodeURIComponent(id)}`;
 
   const call = <T>(path: string, method = 'GET', body?: unknown): Promise<T> =>
-    requestJson<T>(fetchImpl, base, path, { method, body }, (e) =>
-      new ScenarioLibraryApiError(e.status, e.code, e.message, Array.isArray(e.details) ? (e.details as ScenarioIssue[]) : []),
+    requestJson<T>(
+      fetchImpl,
+      base,
+      path,
+      { method, body },
+      (e) => new ScenarioLibraryApiError(e.status, e.code, e.message, Array.isArray(e.details) ? (e.details as ScenarioIssue[]) : []),
     );
 
   return {

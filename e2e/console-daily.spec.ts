@@ -23,7 +23,10 @@ async function setComposer(page: Page, text: string) {
 }
 
 async function composerText(page: Page): Promise<string> {
-  return page.getByTestId('composer-editor').locator('.cm-content').evaluate((el) => (el as HTMLElement).innerText);
+  return page
+    .getByTestId('composer-editor')
+    .locator('.cm-content')
+    .evaluate((el) => (el as HTMLElement).innerText);
 }
 
 /** Switches the target; confirms the question when users are connected. */
@@ -163,7 +166,14 @@ test('a backend restart: automatic reconnect with a countdown, Reconnect now, ru
     // a long run of rhea's is under way when the backend dies
     await setComposer(
       page,
-      JSON.stringify({ type: 'user_message', payload: { content: 'long', agent: 'scripted', script: [{ think: 'a while' }, { tool: 'wait', args: {}, result: {}, delay_ms: 20_000 }, { respond: 'never' }] } }),
+      JSON.stringify({
+        type: 'user_message',
+        payload: {
+          content: 'long',
+          agent: 'scripted',
+          script: [{ think: 'a while' }, { tool: 'wait', args: {}, result: {}, delay_ms: 20_000 }, { respond: 'never' }],
+        },
+      }),
     );
     await page.getByTestId('send-as').selectOption('rhea');
     await page.getByTestId('send-button').click();
@@ -252,7 +262,11 @@ test('seeing time: ms and deltas, stage latencies; rows expand on a click; copy;
 
   // export: JSON lines and HAR
   const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-jsonl').click()]);
-  const lines = fs.readFileSync((await jsonl.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { direction: string; envelope?: { type: string } });
+  const lines = fs
+    .readFileSync((await jsonl.path())!, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { direction: string; envelope?: { type: string } });
   expect(lines.some((l) => l.direction === 'sent')).toBe(true);
   expect(lines.filter((l) => l.envelope?.type === 'agent_completed')).toHaveLength(1);
   const [har] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-har').click()]);
@@ -339,7 +353,8 @@ test('the comparison at 1440 px: both sides readable, and it says the scenario t
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.insertText(text);
   };
-  const text = (content: string) => `flowscope: 1\nname: compare text ${Date.now()}\nusers:\n  a: {}\nsteps:\n  - connect: a\n  - send: { as: a, message: { type: user_message, payload: { content: "${content}" } } }\n  - wait: { user: a, match: { type: agent_completed } }\n`;
+  const text = (content: string) =>
+    `flowscope: 1\nname: compare text ${Date.now()}\nusers:\n  a: {}\nsteps:\n  - connect: a\n  - send: { as: a, message: { type: user_message, payload: { content: "${content}" } } }\n  - wait: { user: a, match: { type: agent_completed } }\n`;
   await write(text('what is 2 + 2?'));
   await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');
   await page.getByTestId('scenario-save').click();

@@ -97,7 +97,11 @@ test('event stream filters by run and by thread', async ({ page }) => {
   // the run select: only carol's first run, its ack and all five events
   await runFilter.selectOption(carolFirst!);
   for (const type of ['message_ack', ...RUN_EVENT_TYPES]) {
-    await expect(rowsOfRun(carolFirst!).and(stream.locator(`[data-type="${type}"]`)).first()).toBeVisible();
+    await expect(
+      rowsOfRun(carolFirst!)
+        .and(stream.locator(`[data-type="${type}"]`))
+        .first(),
+    ).toBeVisible();
   }
   await expect(rowsNotOfRun(carolFirst!)).toHaveCount(0);
   const shown = await rows.count();

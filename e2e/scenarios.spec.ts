@@ -215,7 +215,9 @@ test('export a recorded session as HAR, import it back as a scenario and replay 
   expect(download.suggestedFilename()).toMatch(/^recorded-session-.*\.har$/);
   const harPath = testInfo.outputPath('session.har');
   await download.saveAs(harPath);
-  const har = JSON.parse(fs.readFileSync(harPath, 'utf8')) as { log: { entries: Array<{ request: { url: string }; _webSocketMessages?: Array<{ type: string; data: string }> }> } };
+  const har = JSON.parse(fs.readFileSync(harPath, 'utf8')) as {
+    log: { entries: Array<{ request: { url: string }; _webSocketMessages?: Array<{ type: string; data: string }> }> };
+  };
   const sockets = har.log.entries.filter((e) => e._webSocketMessages);
   expect(sockets).toHaveLength(1);
   expect(sockets[0]!.request.url).toContain('/socket.io/');
@@ -253,7 +255,7 @@ test('a YAML flow-style scenario is YAML, not broken JSON', async ({ page }) => 
   await expect(page.getByTestId('scenario-origin')).toContainText('JSON');
 });
 
-test('undo after switching scenarios never brings back the other scenario\'s text', async ({ page }) => {
+test("undo after switching scenarios never brings back the other scenario's text", async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('tab-scenarios').click();
   const name = `Undo keeps to its own ${Date.now()}`;

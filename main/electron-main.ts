@@ -26,10 +26,14 @@ const preloadPath = path.join(here, 'preload.cjs'); // bundled CommonJS, see pre
 
 let backend: RunningBackend | null = null;
 
-installQuitHandler(app, () => {
-  const running = backend;
-  return running ? () => running.close() : null;
-}, (err) => console.error('Flowscope: backend close failed', err));
+installQuitHandler(
+  app,
+  () => {
+    const running = backend;
+    return running ? () => running.close() : null;
+  },
+  (err) => console.error('Flowscope: backend close failed', err),
+);
 app.on('window-all-closed', () => app.quit());
 
 async function main(): Promise<void> {

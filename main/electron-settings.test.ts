@@ -17,9 +17,19 @@ function folder(settings?: string): string {
 
 describe('Electron backend settings', () => {
   it('reads agents (relative to the file), agent URLs and the LLM model', () => {
-    const dir = folder(JSON.stringify({ agents: ['agents/mine.ts'], agentUrls: ['py=http://127.0.0.1:9000/run'], llm: { model: 'llama3.1', baseUrl: 'http://127.0.0.1:11434/v1' } }));
+    const dir = folder(
+      JSON.stringify({
+        agents: ['agents/mine.ts'],
+        agentUrls: ['py=http://127.0.0.1:9000/run'],
+        llm: { model: 'llama3.1', baseUrl: 'http://127.0.0.1:11434/v1' },
+      }),
+    );
     const settings = readElectronSettings(dir);
-    expect(settings).toEqual({ agents: [path.join(dir, 'agents/mine.ts')], agentUrls: ['py=http://127.0.0.1:9000/run'], llm: { model: 'llama3.1', baseUrl: 'http://127.0.0.1:11434/v1' } });
+    expect(settings).toEqual({
+      agents: [path.join(dir, 'agents/mine.ts')],
+      agentUrls: ['py=http://127.0.0.1:9000/run'],
+      llm: { model: 'llama3.1', baseUrl: 'http://127.0.0.1:11434/v1' },
+    });
     const config = electronBackendConfig({ AGENTS: '/env/agent.ts' }, settings, { port: 0, dataDir: dir });
     expect(config.agentModules).toEqual(['/env/agent.ts', path.join(dir, 'agents/mine.ts')]);
     expect(config.agentUrls).toEqual(['py=http://127.0.0.1:9000/run']);

@@ -52,11 +52,7 @@ export interface WebContentsLike {
   on(event: 'will-prevent-unload', listener: (event: PreventableEventLike) => void): void;
 }
 
-export type PermissionRequestHandler = (
-  webContents: unknown,
-  permission: string,
-  callback: (granted: boolean) => void,
-) => void;
+export type PermissionRequestHandler = (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void;
 
 export interface SessionLike {
   setPermissionRequestHandler(handler: PermissionRequestHandler | null): void;

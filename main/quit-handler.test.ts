@@ -10,14 +10,26 @@ function fakeApp() {
     }),
     quit: vi.fn(),
   };
-  return { app, fire: () => { const e = { preventDefault: vi.fn() }; listener?.(e); return e; } };
+  return {
+    app,
+    fire: () => {
+      const e = { preventDefault: vi.fn() };
+      listener?.(e);
+      return e;
+    },
+  };
 }
 
 describe('installQuitHandler', () => {
   it('defers the first quit until the backend closed, closes once, then lets quit through', async () => {
     const { app, fire } = fakeApp();
     let resolveClose!: () => void;
-    const close = vi.fn(() => new Promise<void>((r) => { resolveClose = r; }));
+    const close = vi.fn(
+      () =>
+        new Promise<void>((r) => {
+          resolveClose = r;
+        }),
+    );
     installQuitHandler(app as never, () => close);
 
     expect(fire().preventDefault).toHaveBeenCalled();

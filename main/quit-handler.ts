@@ -5,7 +5,11 @@
  */
 import type { AppLike } from './electron-types.ts';
 
-export function installQuitHandler(app: Pick<AppLike, 'on' | 'quit'>, getClose: () => (() => Promise<void>) | null, onError: (err: unknown) => void = () => {}): void {
+export function installQuitHandler(
+  app: Pick<AppLike, 'on' | 'quit'>,
+  getClose: () => (() => Promise<void>) | null,
+  onError: (err: unknown) => void = () => {},
+): void {
   let state: 'running' | 'closing' | 'closed' = 'running';
   app.on('will-quit', (event) => {
     if (state === 'closed') return;

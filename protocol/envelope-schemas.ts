@@ -9,20 +9,20 @@ import { USER_ID_PATTERN } from './limits.ts';
 export const PRIORITIES = ['high', 'normal', 'low'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
 
-export const RUN_EVENT_TYPES = [
-  'agent_started',
-  'agent_thinking',
-  'tool_executing',
-  'tool_completed',
-  'agent_completed',
-] as const;
+export const RUN_EVENT_TYPES = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'] as const;
 
 /**
  * The golden path's checklist: the event types a complete run of the built-in agents shows
  * (protocol.md §5). What judges a run's completeness uses this list; RUN_EVENT_TYPES says
  * what is a run event, so adding a run event type does not make every run incomplete.
  */
-export const GOLDEN_PATH_EVENTS = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'] as const satisfies readonly (typeof RUN_EVENT_TYPES)[number][];
+export const GOLDEN_PATH_EVENTS = [
+  'agent_started',
+  'agent_thinking',
+  'tool_executing',
+  'tool_completed',
+  'agent_completed',
+] as const satisfies readonly (typeof RUN_EVENT_TYPES)[number][];
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const FINAL_RUN_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
@@ -85,12 +85,7 @@ export const resumeSchema = z.object({
   payload: z.object({ run_id: idSchema, after_seq: z.number().int().min(0) }),
 });
 
-export const clientEnvelopeSchema = z.discriminatedUnion('type', [
-  userMessageSchema,
-  pingSchema,
-  cancelRunSchema,
-  resumeSchema,
-]);
+export const clientEnvelopeSchema = z.discriminatedUnion('type', [userMessageSchema, pingSchema, cancelRunSchema, resumeSchema]);
 
 /** The schema per client type, for validating a message whose type is already known. */
 export const CLIENT_SCHEMAS = {

@@ -15,7 +15,27 @@ describe('the error table', () => {
   });
 
   it('has the REST statuses the docs promise', () => {
-    const codes: ErrorCode[] = ['VALIDATION_FAILED', 'INVALID_JSON', 'AUTH_REQUIRED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'MESSAGE_TOO_LARGE', 'UNAVAILABLE', 'INTERNAL'];
-    expect(Object.fromEntries(codes.map((c) => [c, httpStatusOf(c)]))).toEqual({ VALIDATION_FAILED: 400, INVALID_JSON: 400, AUTH_REQUIRED: 401, FORBIDDEN: 403, NOT_FOUND: 404, METHOD_NOT_ALLOWED: 405, MESSAGE_TOO_LARGE: 413, UNAVAILABLE: 503, INTERNAL: 500 });
+    const codes: ErrorCode[] = [
+      'VALIDATION_FAILED',
+      'INVALID_JSON',
+      'AUTH_REQUIRED',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'METHOD_NOT_ALLOWED',
+      'MESSAGE_TOO_LARGE',
+      'UNAVAILABLE',
+      'INTERNAL',
+    ];
+    expect(Object.fromEntries(codes.map((c) => [c, httpStatusOf(c)]))).toEqual({
+      VALIDATION_FAILED: 400,
+      INVALID_JSON: 400,
+      AUTH_REQUIRED: 401,
+      FORBIDDEN: 403,
+      NOT_FOUND: 404,
+      METHOD_NOT_ALLOWED: 405,
+      MESSAGE_TOO_LARGE: 413,
+      UNAVAILABLE: 503,
+      INTERNAL: 500,
+    });
   });
 });

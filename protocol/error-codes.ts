@@ -49,12 +49,7 @@ export function httpStatusOf(code: ErrorCode): number {
 }
 
 /** Auth codes: a refused handshake carries one of these. */
-export const AUTH_ERROR_CODES: readonly ErrorCode[] = [
-  ErrorCode.AUTH_REQUIRED,
-  ErrorCode.AUTH_INVALID,
-  ErrorCode.AUTH_EXPIRED,
-  ErrorCode.TOO_MANY_CONNECTIONS,
-];
+export const AUTH_ERROR_CODES: readonly ErrorCode[] = [ErrorCode.AUTH_REQUIRED, ErrorCode.AUTH_INVALID, ErrorCode.AUTH_EXPIRED, ErrorCode.TOO_MANY_CONNECTIONS];
 
 /** WebSocket close codes used by `/ws` (protocol.md §2). */
 export const WsCloseCode = {
@@ -75,7 +70,5 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 }
 
 export function wsCloseCodeFor(code: ErrorCode): number {
-  return code === ErrorCode.TOO_MANY_CONNECTIONS || code === ErrorCode.FORBIDDEN
-    ? WsCloseCode.FORBIDDEN
-    : WsCloseCode.AUTH;
+  return code === ErrorCode.TOO_MANY_CONNECTIONS || code === ErrorCode.FORBIDDEN ? WsCloseCode.FORBIDDEN : WsCloseCode.AUTH;
 }

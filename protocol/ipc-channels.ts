@@ -17,11 +17,7 @@ export interface IpcChannelMap {
 
 export type IpcChannel = keyof IpcChannelMap;
 
-export const IPC_CHANNELS: readonly IpcChannel[] = [
-  'flowscope:get-backend-info',
-  'flowscope:get-app-version',
-  'flowscope:open-data-dir',
-];
+export const IPC_CHANNELS: readonly IpcChannel[] = ['flowscope:get-backend-info', 'flowscope:get-app-version', 'flowscope:open-data-dir'];
 
 /** What the preload exposes on `window.flowscope`: one function per channel. */
 export interface FlowscopeBridge {

@@ -79,7 +79,9 @@ describe('NUL characters and prototype names (issue 11, defects 4 and 7)', () =>
       paths: ['message_id', 'thread_id'],
     });
     expect(issuesOf({ type: 'cancel_run', payload: { run_id: '\u0000' } }).paths).toEqual(['payload.run_id']);
-    expect(issuesOf({ type: 'user_message', payload: { content: 'x', agent: 'scripted', script: [{ think: 'ok' }, { respond: '\u0000' }] } }).paths).toEqual(['payload.script.1.respond']);
+    expect(issuesOf({ type: 'user_message', payload: { content: 'x', agent: 'scripted', script: [{ think: 'ok' }, { respond: '\u0000' }] } }).paths).toEqual([
+      'payload.script.1.respond',
+    ]);
     expect(issuesOf({ type: 'ping', payload: { ['k\u0000']: 1 } }).paths).toEqual(['payload.k\\u0000']);
     expect(issuesOf('"bare\\u0000text"').paths).toEqual(['payload.content']);
     expect(issuesOf({ type: 'user\u0000message', payload: { content: 'x' } }).paths).toEqual(['type']);

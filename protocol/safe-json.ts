@@ -6,9 +6,7 @@
  */
 import { MAX_JSON_DEPTH } from './limits.ts';
 
-export type SafeJsonResult =
-  | { ok: true; value: unknown }
-  | { ok: false; reason: string };
+export type SafeJsonResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
 export function safeJsonParse(text: string, maxDepth: number = MAX_JSON_DEPTH): SafeJsonResult {
   let parsed: unknown;

@@ -24,7 +24,11 @@ const started = {
   timestamp: '2026-11-24T20:00:00.020Z',
   payload: { agent: 'assistant', input: 'what is 6 * 7?' },
 };
-const invalidJson = { type: 'error', timestamp: '2026-11-24T20:00:00.502Z', payload: { code: 'INVALID_JSON', message: 'Message is not valid JSON', message_id: null } };
+const invalidJson = {
+  type: 'error',
+  timestamp: '2026-11-24T20:00:00.502Z',
+  payload: { code: 'INVALID_JSON', message: 'Message is not valid JSON', message_id: null },
+};
 
 function session(): RecordedSession {
   return {

@@ -114,7 +114,10 @@ function headerToken(entry: Record<string, unknown>): string | undefined {
 function targetOf(url: URL | undefined): string {
   if (!url) return 'http://localhost';
   const protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
-  const prefix = url.pathname.replace(/\/socket\.io(\/.*)?$/, '').replace(/\/ws\/?$/, '').replace(/\/$/, '');
+  const prefix = url.pathname
+    .replace(/\/socket\.io(\/.*)?$/, '')
+    .replace(/\/ws\/?$/, '')
+    .replace(/\/$/, '');
   return `${protocol}//${url.host}${prefix}`;
 }
 
@@ -166,7 +169,8 @@ export function sessionFromHar(har: unknown): HarImportResult {
 
   const pages = Array.isArray(log.pages) ? log.pages : [];
   for (const p of pages) {
-    if (isObject(p) && typeof p.startedDateTime === 'string' && !Number.isNaN(Date.parse(p.startedDateTime))) times.push({ ms: Date.parse(p.startedDateTime), text: p.startedDateTime });
+    if (isObject(p) && typeof p.startedDateTime === 'string' && !Number.isNaN(Date.parse(p.startedDateTime)))
+      times.push({ ms: Date.parse(p.startedDateTime), text: p.startedDateTime });
   }
 
   const usedKeys = new Set<string>();
@@ -177,7 +181,13 @@ export function sessionFromHar(har: unknown): HarImportResult {
     }
   };
 
-  const pending: Array<{ entryIndex: number; entry: Record<string, unknown>; url: URL | undefined; transport: SessionTransport; frames: HarWebSocketMessage[] }> = [];
+  const pending: Array<{
+    entryIndex: number;
+    entry: Record<string, unknown>;
+    url: URL | undefined;
+    transport: SessionTransport;
+    frames: HarWebSocketMessage[];
+  }> = [];
   entries.forEach((entry, entryIndex) => {
     const request = isObject(entry.request) ? entry.request : {};
     const url = typeof request.url === 'string' ? parseUrl(request.url) : undefined;
@@ -188,7 +198,8 @@ export function sessionFromHar(har: unknown): HarImportResult {
       return;
     }
     pending.push({ entryIndex, entry, url, transport, frames });
-    if (typeof entry.startedDateTime === 'string' && !Number.isNaN(Date.parse(entry.startedDateTime))) times.push({ ms: Date.parse(entry.startedDateTime), text: entry.startedDateTime });
+    if (typeof entry.startedDateTime === 'string' && !Number.isNaN(Date.parse(entry.startedDateTime)))
+      times.push({ ms: Date.parse(entry.startedDateTime), text: entry.startedDateTime });
     for (const f of frames) times.push({ ms: f.time * 1000 });
   });
   if (pending.length === 0) {

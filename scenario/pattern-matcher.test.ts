@@ -41,6 +41,8 @@ describe('pattern matcher', () => {
   it('every operator of one object must hold', () => {
     expect(matches({ type: { $exists: true, $not: 'message_ack' } }, ack)).toBe(false);
     expect(matches({ type: { $exists: true, $not: 'error' } }, ack)).toBe(true);
-    expect(mismatches({ payload: { run_id: { $any: true, $regex: '^x' } } }, ack)).toEqual([{ path: 'payload.run_id', expected: 'a string matching /^x/', received: '"run_9"' }]);
+    expect(mismatches({ payload: { run_id: { $any: true, $regex: '^x' } } }, ack)).toEqual([
+      { path: 'payload.run_id', expected: 'a string matching /^x/', received: '"run_9"' },
+    ]);
   });
 });

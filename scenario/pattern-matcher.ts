@@ -12,7 +12,21 @@ export interface Mismatch {
   received: string;
 }
 
-export const PATTERN_OPERATORS = ['$regex', '$flags', '$contains', '$type', '$exists', '$gt', '$gte', '$lt', '$lte', '$oneOf', '$any', '$not', '$length'] as const;
+export const PATTERN_OPERATORS = [
+  '$regex',
+  '$flags',
+  '$contains',
+  '$type',
+  '$exists',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$oneOf',
+  '$any',
+  '$not',
+  '$length',
+] as const;
 export const PATTERN_TYPES = ['string', 'number', 'boolean', 'object', 'array', 'null'] as const;
 
 /** Checks a pattern's operators: unknown ones, bad `$type`s, regexes that do not compile. */
@@ -53,7 +67,8 @@ export function checkPattern(pattern: unknown, at: string, issues: ScenarioIssue
   }
   if ('$oneOf' in o && !Array.isArray(o.$oneOf)) issues.push({ path: `${at}.$oneOf`, message: '$oneOf must be a list of patterns' });
   for (const op of ['$gt', '$gte', '$lt', '$lte'] as const) {
-    if (op in o && typeof o[op] !== 'number' && !(typeof o[op] === 'string' && o[op].includes('{{'))) issues.push({ path: `${at}.${op}`, message: `${op} must be a number` });
+    if (op in o && typeof o[op] !== 'number' && !(typeof o[op] === 'string' && o[op].includes('{{')))
+      issues.push({ path: `${at}.${op}`, message: `${op} must be a number` });
   }
   for (const op of ['$not', '$length', '$contains'] as const) if (op in o) checkPattern(o[op], `${at}.${op}`, issues);
   if (Array.isArray(o.$oneOf)) o.$oneOf.forEach((p, i) => checkPattern(p, `${at}.$oneOf[${i}]`, issues));
@@ -108,7 +123,9 @@ function matchOperator(op: Record<string, unknown>, value: unknown, path: string
     const needle = op.$contains;
     const ok =
       // A YAML `$contains: 42` is a number; against text it means the digits.
-      (typeof value === 'string' && (typeof needle === 'string' || typeof needle === 'number' || typeof needle === 'boolean') && value.includes(String(needle))) ||
+      (typeof value === 'string' &&
+        (typeof needle === 'string' || typeof needle === 'number' || typeof needle === 'boolean') &&
+        value.includes(String(needle))) ||
       (Array.isArray(value) && value.some((item) => matches(needle, item)));
     if (!ok) fail(`containing ${show(needle)}`);
   }

@@ -13,7 +13,16 @@ const calc = { tool: 'calculator' };
 const docs = { tool: 'search_docs' };
 
 function step(id: string, kind: string, status: StepResult['status'], duration: number, children?: StepResult[]): StepResult {
-  return { id, kind, title: `${kind} ${id}`, status, started_ms: 0, duration_ms: duration, ...(children ? { children } : {}), ...(status === 'failed' ? { failure: { message: `${kind} failed` } } : {}) };
+  return {
+    id,
+    kind,
+    title: `${kind} ${id}`,
+    status,
+    started_ms: 0,
+    duration_ms: duration,
+    ...(children ? { children } : {}),
+    ...(status === 'failed' ? { failure: { message: `${kind} failed` } } : {}),
+  };
 }
 
 function result(name: string, status: 'passed' | 'failed', runs: ObservedRun[], steps: StepResult[]): ScenarioResult {
@@ -50,7 +59,16 @@ const before = result(
       'succeeded',
       '2 + 2 * 3 = 8.',
     ),
-    run('run_b1', 'b', [['agent_started', 130], ['agent_completed', 131, { status: 'succeeded' }]], 'succeeded', 'hi'),
+    run(
+      'run_b1',
+      'b',
+      [
+        ['agent_started', 130],
+        ['agent_completed', 131, { status: 'succeeded' }],
+      ],
+      'succeeded',
+      'hi',
+    ),
     run(
       'run_a2',
       'a',
@@ -63,7 +81,12 @@ const before = result(
       null,
     ),
   ],
-  [step('1', 'connect', 'passed', 12), step('2', 'send', 'passed', 4.5), step('3', 'expect_run', 'passed', 20), step('4', 'repeat', 'passed', 30, [step('4.1', 'iteration', 'passed', 15), step('4.2', 'iteration', 'passed', 15)])],
+  [
+    step('1', 'connect', 'passed', 12),
+    step('2', 'send', 'passed', 4.5),
+    step('3', 'expect_run', 'passed', 20),
+    step('4', 'repeat', 'passed', 30, [step('4.1', 'iteration', 'passed', 15), step('4.2', 'iteration', 'passed', 15)]),
+  ],
 );
 
 /** Today's replay: an extra thinking step, the docs instead of the calculator, the cancel came too late, and one more run. */
@@ -85,11 +108,45 @@ const after = result(
       'succeeded',
       'From the docs: ...',
     ),
-    run('run_x2', 'a', [['agent_started', 300], ['agent_thinking', 301, { step: 1 }], ['agent_completed', 306, { status: 'succeeded' }]], 'succeeded', 'done'),
-    run('run_y1', 'b', [['agent_started', 90], ['agent_completed', 91.5, { status: 'succeeded' }]], 'succeeded', 'hi'),
-    run('run_y2', 'b', [['agent_started', 400], ['agent_completed', 401, { status: 'succeeded' }]], 'succeeded', 'again'),
+    run(
+      'run_x2',
+      'a',
+      [
+        ['agent_started', 300],
+        ['agent_thinking', 301, { step: 1 }],
+        ['agent_completed', 306, { status: 'succeeded' }],
+      ],
+      'succeeded',
+      'done',
+    ),
+    run(
+      'run_y1',
+      'b',
+      [
+        ['agent_started', 90],
+        ['agent_completed', 91.5, { status: 'succeeded' }],
+      ],
+      'succeeded',
+      'hi',
+    ),
+    run(
+      'run_y2',
+      'b',
+      [
+        ['agent_started', 400],
+        ['agent_completed', 401, { status: 'succeeded' }],
+      ],
+      'succeeded',
+      'again',
+    ),
   ],
-  [step('1', 'connect', 'passed', 10), step('2', 'send', 'passed', 5), step('3', 'expect_run', 'failed', 10_000), step('4', 'repeat', 'skipped', 0), step('5', 'expect_nothing', 'skipped', 0)],
+  [
+    step('1', 'connect', 'passed', 10),
+    step('2', 'send', 'passed', 5),
+    step('3', 'expect_run', 'failed', 10_000),
+    step('4', 'repeat', 'skipped', 0),
+    step('5', 'expect_nothing', 'skipped', 0),
+  ],
 );
 
 describe('compareResults', () => {
@@ -172,7 +229,10 @@ describe('compareResults', () => {
   });
 
   it('orders step ids as the document does', () => {
-    const tree = [step('2', 'repeat', 'passed', 1, [step('2.1', 'iteration', 'passed', 1, [step('2.1.1', 'send', 'passed', 1)]), step('2.10', 'iteration', 'passed', 1)]), step('10', 'send', 'passed', 1)];
+    const tree = [
+      step('2', 'repeat', 'passed', 1, [step('2.1', 'iteration', 'passed', 1, [step('2.1.1', 'send', 'passed', 1)]), step('2.10', 'iteration', 'passed', 1)]),
+      step('10', 'send', 'passed', 1),
+    ];
     const ids = compareResults(result('x', 'passed', [], tree), result('x', 'passed', [], [step('1', 'connect', 'passed', 1)])).steps.map((s) => s.id);
     expect(ids).toEqual(['1', '2', '2.1', '2.1.1', '2.10', '10']);
   });

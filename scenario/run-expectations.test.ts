@@ -35,15 +35,41 @@ describe('expect_run checks', () => {
   });
 
   it('the five-event shape is the protocol order, not just the five types', () => {
-    expect(isFiveEventShape(['agent_started', 'agent_thinking', 'agent_thinking', 'tool_executing', 'tool_completed', 'tool_executing', 'tool_completed', 'agent_completed'])).toBe(true);
+    expect(
+      isFiveEventShape([
+        'agent_started',
+        'agent_thinking',
+        'agent_thinking',
+        'tool_executing',
+        'tool_completed',
+        'tool_executing',
+        'tool_completed',
+        'agent_completed',
+      ]),
+    ).toBe(true);
     expect(isFiveEventShape(['agent_started', 'tool_executing', 'agent_thinking', 'tool_completed', 'agent_completed'])).toBe(false);
     expect(isFiveEventShape(['agent_started', 'agent_thinking', 'agent_completed'])).toBe(false);
-    const { problems } = checkRun(run([['agent_started', 1, 0], ['agent_thinking', 2, 1], ['agent_completed', 3, 2]]), {});
+    const { problems } = checkRun(
+      run([
+        ['agent_started', 1, 0],
+        ['agent_thinking', 2, 1],
+        ['agent_completed', 3, 2],
+      ]),
+      {},
+    );
     expect(problems[0]?.message).toBe('not the five-event flow: missing tool_executing, tool_completed');
   });
 
   it('seq gaps, repeats and a second agent_completed are problems', () => {
-    const broken = run([['agent_started', 1, 0], ['agent_thinking', 3, 1], ['agent_completed', 4, 2], ['agent_completed', 5, 3]], 'failed');
+    const broken = run(
+      [
+        ['agent_started', 1, 0],
+        ['agent_thinking', 3, 1],
+        ['agent_completed', 4, 2],
+        ['agent_completed', 5, 3],
+      ],
+      'failed',
+    );
     const messages = checkRun(broken, { status: 'failed' }).problems.map((p) => p.message);
     expect(messages).toEqual(['seq is not 1..n without gaps or repeats', '2 agent_completed events, expected exactly 1']);
   });
@@ -52,7 +78,14 @@ describe('expect_run checks', () => {
     const { problems } = checkRun(golden, { events: ['agent_started', 'agent_thinking', 'agent_completed'] });
     expect(problems).toHaveLength(1);
     expect(problems[0]?.expected).toEqual(['events:', '  1. agent_started', '  2. agent_thinking', '≠ 3. agent_completed', '≠ 4. (nothing)', '≠ 5. (nothing)']);
-    expect(problems[0]?.received).toEqual(['events:', '  1. agent_started', '  2. agent_thinking', '≠ 3. tool_executing', '≠ 4. tool_completed', '≠ 5. agent_completed']);
+    expect(problems[0]?.received).toEqual([
+      'events:',
+      '  1. agent_started',
+      '  2. agent_thinking',
+      '≠ 3. tool_executing',
+      '≠ 4. tool_completed',
+      '≠ 5. agent_completed',
+    ]);
   });
 
   it('status, response, payload and latency failures say expected and received', () => {

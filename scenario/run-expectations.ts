@@ -67,10 +67,18 @@ export function checkRun(run: ObservedRun, exp: RunExpectation): { problems: Ste
   const types = run.events.map((e) => e.type);
   const seqs = run.events.map((e) => e.seq);
   if (!seqs.every((s, i) => s === i + 1)) {
-    problems.push({ message: 'seq is not 1..n without gaps or repeats', expected: ['seq:', ...run.events.map((_, i) => String(i + 1))], received: ['seq:', ...seqs.map(String)] });
+    problems.push({
+      message: 'seq is not 1..n without gaps or repeats',
+      expected: ['seq:', ...run.events.map((_, i) => String(i + 1))],
+      received: ['seq:', ...seqs.map(String)],
+    });
   }
   if (run.repeated?.length) {
-    problems.push({ message: `delivered more than once: seq ${[...new Set(run.repeated)].join(', ')}`, expected: ['each event once'], received: run.repeated.map((q) => `seq ${q} again`) });
+    problems.push({
+      message: `delivered more than once: seq ${[...new Set(run.repeated)].join(', ')}`,
+      expected: ['each event once'],
+      received: run.repeated.map((q) => `seq ${q} again`),
+    });
   }
   const completed = types.filter((t) => t === 'agent_completed').length;
   if (completed !== 1) problems.push({ message: `${completed} agent_completed events, expected exactly 1` });
@@ -121,7 +129,9 @@ export function checkRun(run: ObservedRun, exp: RunExpectation): { problems: Ste
       } else {
         open.delete(callId);
         if (started.tool !== payload?.tool) {
-          problems.push({ message: `tool_completed #${String(e.seq)} names tool ${show(payload?.tool)}, its tool_executing #${started.seq} named ${show(started.tool)}` });
+          problems.push({
+            message: `tool_completed #${String(e.seq)} names tool ${show(payload?.tool)}, its tool_executing #${started.seq} named ${show(started.tool)}`,
+          });
         }
       }
     }
@@ -133,7 +143,11 @@ export function checkRun(run: ObservedRun, exp: RunExpectation): { problems: Ste
   }
 
   if (exp.status && run.status !== exp.status) {
-    problems.push({ message: `status ${String(run.status)}, expected ${exp.status}`, expected: [`status: ${exp.status}`], received: [`status: ${String(run.status)}`] });
+    problems.push({
+      message: `status ${String(run.status)}, expected ${exp.status}`,
+      expected: [`status: ${exp.status}`],
+      received: [`status: ${String(run.status)}`],
+    });
   }
   if (exp.response !== undefined) {
     const diff = mismatches(exp.response, run.response, 'response');

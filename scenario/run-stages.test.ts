@@ -41,7 +41,13 @@ describe('runStages', () => {
     const withAck = runStages([ev('message_ack', 10), ev('agent_started', 12, 1), ev('agent_completed', 40, 2, { status: 'succeeded' })]);
     expect([withAck.queue_wait_ms, withAck.total_ms, withAck.total_from]).toEqual([2, 30, 'ack']);
     const without = runStages([ev('agent_started', 12, 1), ev('agent_completed', 40, 2, { status: 'failed' })]);
-    expect([without.queue_wait_ms, without.first_thinking_ms, without.total_ms, without.total_from, without.status]).toEqual([undefined, undefined, 28, 'agent_started', 'failed']);
+    expect([without.queue_wait_ms, without.first_thinking_ms, without.total_ms, without.total_from, without.status]).toEqual([
+      undefined,
+      undefined,
+      28,
+      'agent_started',
+      'failed',
+    ]);
     // The option wins over an ack among the events.
     expect(runStages([ev('message_ack', 10), ev('agent_started', 12, 1)], { ack_at_ms: 11 }).queue_wait_ms).toBe(1);
   });
@@ -84,13 +90,29 @@ describe('runStages', () => {
   });
 
   it('ignores duplicates without a seq by identity (the same call_id, a second start or completion)', () => {
-    const s = runStages([ev('agent_started', 0), ev('agent_started', 3), exec(5, undefined, 'x'), exec(6, undefined, 'x'), done(9, undefined, 'x', 3), done(12, undefined, 'x', 3), ev('agent_completed', 20), ev('agent_completed', 21)]);
+    const s = runStages([
+      ev('agent_started', 0),
+      ev('agent_started', 3),
+      exec(5, undefined, 'x'),
+      exec(6, undefined, 'x'),
+      done(9, undefined, 'x', 3),
+      done(12, undefined, 'x', 3),
+      ev('agent_completed', 20),
+      ev('agent_completed', 21),
+    ]);
     expect([s.started_at_ms, s.tools.length, s.tools[0]?.duration_ms, s.completed_at_ms, s.duplicates]).toEqual([0, 1, 4, 20, 4]);
   });
 
   it('leaves missing stages undefined: cancelled while queued, still running, a completion without its start', () => {
     const cancelled = runStages([ev('agent_completed', 50, 1, { status: 'cancelled', duration_ms: 0 })], { ack_at_ms: 20 });
-    expect(cancelled).toMatchObject({ queue_wait_ms: undefined, first_thinking_ms: undefined, total_ms: 30, total_from: 'ack', status: 'cancelled', tools: [] });
+    expect(cancelled).toMatchObject({
+      queue_wait_ms: undefined,
+      first_thinking_ms: undefined,
+      total_ms: 30,
+      total_from: 'ack',
+      status: 'cancelled',
+      tools: [],
+    });
     expect(stageSamples(cancelled)).toEqual({ queue_wait: [], first_thinking: [], tool: [], total: [30] });
 
     const running = runStages([ev('agent_started', 0, 1), exec(4, 2, 'c1', 'fetch')], { ack_at_ms: 0 });
@@ -113,7 +135,14 @@ describe('runStages', () => {
 
   it('pairs tool events without a call_id with the oldest open call of the same tool', () => {
     const bare = (type: string, at: number, tool: string) => ev(type, at, undefined, { tool, duration_ms: 1 });
-    const s = runStages([bare('tool_executing', 0, 'a'), bare('tool_executing', 1, 'b'), bare('tool_executing', 2, 'a'), bare('tool_completed', 10, 'a'), bare('tool_completed', 12, 'a'), bare('tool_completed', 13, 'b')]);
+    const s = runStages([
+      bare('tool_executing', 0, 'a'),
+      bare('tool_executing', 1, 'b'),
+      bare('tool_executing', 2, 'a'),
+      bare('tool_completed', 10, 'a'),
+      bare('tool_completed', 12, 'a'),
+      bare('tool_completed', 13, 'b'),
+    ]);
     expect(s.tools.map((t) => [t.tool, t.duration_ms])).toEqual([
       ['a', 10],
       ['b', 12],
@@ -124,6 +153,16 @@ describe('runStages', () => {
 
 describe('formatStageMs', () => {
   it('reads at every scale', () => {
-    expect([undefined, 0.44, 9.96, 37.4, 999.6, 1240, 12_480, 125_000, Number.NaN].map(formatStageMs)).toEqual(['—', '0.4 ms', '10 ms', '37 ms', '1000 ms', '1.24 s', '12.5 s', '2 m 05 s', '—']);
+    expect([undefined, 0.44, 9.96, 37.4, 999.6, 1240, 12_480, 125_000, Number.NaN].map(formatStageMs)).toEqual([
+      '—',
+      '0.4 ms',
+      '10 ms',
+      '37 ms',
+      '1000 ms',
+      '1.24 s',
+      '12.5 s',
+      '2 m 05 s',
+      '—',
+    ]);
   });
 });

@@ -159,14 +159,26 @@ export function runStages(events: Iterable<StageEvent>, options: RunStagesOption
         const tool = str(p.tool) ?? '?';
         let id = str(p.call_id);
         // Without a call_id, pair with the oldest open call of the same tool.
-        if (id === undefined) id = order.find((c) => c.completed_at_ms === undefined && c.executing_at_ms !== undefined && c.call_id.startsWith('#') && c.tool === tool)?.call_id ?? `#${++anonymous}`;
+        if (id === undefined)
+          id =
+            order.find((c) => c.completed_at_ms === undefined && c.executing_at_ms !== undefined && c.call_id.startsWith('#') && c.tool === tool)?.call_id ??
+            `#${++anonymous}`;
         let call = calls.get(id);
         if (call && call.completed_at_ms !== undefined) {
           duplicates++;
           break;
         }
         if (!call) {
-          call = { call_id: id, tool, state: 'unmatched', executing_at_ms: undefined, completed_at_ms: undefined, duration_ms: undefined, reported_ms: undefined, ok: undefined };
+          call = {
+            call_id: id,
+            tool,
+            state: 'unmatched',
+            executing_at_ms: undefined,
+            completed_at_ms: undefined,
+            duration_ms: undefined,
+            reported_ms: undefined,
+            ok: undefined,
+          };
           calls.set(id, call);
           order.push(call);
         }

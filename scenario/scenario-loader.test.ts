@@ -66,7 +66,10 @@ describe('scenario loader', () => {
     expect(v2.ok).toBe(false);
     if (!v2.ok) expect(v2.issues[0]?.path).toBe('flowscope');
     expect(loadScenarioText('- a\n- b\n', { file: 'x.yml' })).toEqual({ ok: false, issues: [expect.objectContaining({ path: '(document)' })] });
-    expect(loadScenarioText('{nope', { file: 'x.json' })).toEqual({ ok: false, issues: [expect.objectContaining({ message: expect.stringContaining('not valid JSON') })] });
+    expect(loadScenarioText('{nope', { file: 'x.json' })).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ message: expect.stringContaining('not valid JSON') })],
+    });
   });
   it('reports issues with paths, in JSON too', () => {
     const checked = checkScenarioText('{"flowscope": 1, "name": "x", "users": {"a": {}}, "steps": [{"send": {"as": "b", "raw": "x"}}]}');

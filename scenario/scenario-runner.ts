@@ -105,7 +105,9 @@ class ScenarioSession {
     private readonly scenario: Scenario,
     private readonly options: RunnerOptions,
   ) {
-    this.runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
+    this.runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4)
+      .toString(36)
+      .padStart(4, '0')}`;
     // Every HTTP call of the run stops with the run (Stop, --scenario-timeout-ms, Ctrl-C) and after 10 s at most.
     const baseFetch = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
     const boundedFetch: typeof fetch = (input, init) => {
@@ -210,7 +212,14 @@ class ScenarioSession {
       const ticker =
         still && watch && onWaiting
           ? setInterval(
-              () => onWaiting({ step: still.step, user: watch.key, waiting_for: still.waiting_for, waited_ms: Math.round(performance.now() - startedAt), timeout_ms: timeoutMs }),
+              () =>
+                onWaiting({
+                  step: still.step,
+                  user: watch.key,
+                  waiting_for: still.waiting_for,
+                  waited_ms: Math.round(performance.now() - startedAt),
+                  timeout_ms: timeoutMs,
+                }),
               Math.max(10, this.options.waitingIntervalMs ?? 5000),
             )
           : undefined;
@@ -238,7 +247,12 @@ class ScenarioSession {
         if (watched && watch?.connection === watched && (watched.state === 'closed' || watched.state === 'refused')) {
           done();
           const timeoutFailure = onTimeout();
-          reject(new StepFailed({ ...timeoutFailure, message: `${watch.key}'s connection ${watched.state === 'closed' ? 'closed' : 'was refused'} while waiting: ${timeoutFailure.message.replace(/ within \d+ ms/, '')}` }));
+          reject(
+            new StepFailed({
+              ...timeoutFailure,
+              message: `${watch.key}'s connection ${watched.state === 'closed' ? 'closed' : 'was refused'} while waiting: ${timeoutFailure.message.replace(/ within \d+ ms/, '')}`,
+            }),
+          );
         }
       };
       const onAbort = () => {
@@ -306,7 +320,8 @@ class ScenarioSession {
     this.received.push(rec);
     if (envelope.type === 'message_ack') {
       const p = (envelope.payload ?? {}) as { run_id?: unknown; duplicate?: unknown };
-      if (typeof p.run_id === 'string' && p.duplicate !== true && !this.ackTimes.has(runKey(user.key, p.run_id))) this.ackTimes.set(runKey(user.key, p.run_id), at);
+      if (typeof p.run_id === 'string' && p.duplicate !== true && !this.ackTimes.has(runKey(user.key, p.run_id)))
+        this.ackTimes.set(runKey(user.key, p.run_id), at);
     }
     if (RUN_TYPES.includes(envelope.type) && typeof envelope.run_id === 'string') {
       // Runs are kept per user key: two keys on the same user id each see the run.
@@ -433,7 +448,8 @@ class ScenarioSession {
       timeout: (ms) => this.timeout(ms),
       now: () => this.now(),
       sleep: (ms) => this.sleep(ms),
-      waitFor: (check, timeoutMs, onTimeout, watch, still) => this.waitFor(check, timeoutMs, onTimeout, watch, still && { step: result, waiting_for: still.waiting_for }),
+      waitFor: (check, timeoutMs, onTimeout, watch, still) =>
+        this.waitFor(check, timeoutMs, onTimeout, watch, still && { step: result, waiting_for: still.waiting_for }),
       stopMessage: () => this.stopMessage(),
       signal: this.options.signal,
       observedRun: (userKey, runId) => this.runs.get(runKey(userKey, runId)),
@@ -459,7 +475,12 @@ class ScenarioSession {
   }
 
   private openConnection(u: ScenarioUserState, token: string, transport: TransportKind): ReturnType<StepRun['openConnection']> {
-    const connection = connect({ url: this.options.target, token, transport, ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}) });
+    const connection = connect({
+      url: this.options.target,
+      token,
+      transport,
+      ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}),
+    });
     connection.onEnvelope((envelope) => this.record(u, envelope));
     connection.onState(() => this.notify());
     const opened = connection.ready.then(

@@ -11,10 +11,27 @@ describe('scenario schema', () => {
 
   it('the JSON Schema names every step kind and the format version', () => {
     const text = JSON.stringify(scenarioJsonSchema());
-    for (const kind of ['connect', 'disconnect', 'drop', 'send', 'wait', 'expect_run', 'expect_nothing', 'expect_order', 'resume', 'sleep', 'set', 'repeat', 'parallel']) {
+    for (const kind of [
+      'connect',
+      'disconnect',
+      'drop',
+      'send',
+      'wait',
+      'expect_run',
+      'expect_nothing',
+      'expect_order',
+      'resume',
+      'sleep',
+      'set',
+      'repeat',
+      'parallel',
+    ]) {
       expect(text).toContain(`"${kind}"`);
     }
-    expect(scenarioJsonSchema()).toMatchObject({ properties: { flowscope: { const: 1 } }, required: expect.arrayContaining(['flowscope', 'name', 'users', 'steps']) });
+    expect(scenarioJsonSchema()).toMatchObject({
+      properties: { flowscope: { const: 1 } },
+      required: expect.arrayContaining(['flowscope', 'name', 'users', 'steps']),
+    });
   });
 
   it('users named inside repeat and parallel must be declared too', () => {
@@ -24,10 +41,15 @@ describe('scenario schema', () => {
       users: { a: {} },
       steps: [{ repeat: { times: 2, steps: [{ parallel: [[{ connect: 'a' }], [{ drop: { user: 'c' } }]] }] } }],
     });
-    expect(r).toEqual({ ok: false, issues: [{ path: 'steps[0].repeat.steps[0].parallel[1][0].drop', message: 'user "c" is not declared under users (declared: a)' }] });
+    expect(r).toEqual({
+      ok: false,
+      issues: [{ path: 'steps[0].repeat.steps[0].parallel[1][0].drop', message: 'user "c" is not declared under users (declared: a)' }],
+    });
   });
   it('a message keeps a top-level __proto__ key through validation (bad-input scenarios send it)', () => {
-    const doc = JSON.parse('{"flowscope":1,"name":"x","users":{"a":{}},"steps":[{"send":{"as":"a","message":{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"hi"}}}}]}') as unknown;
+    const doc = JSON.parse(
+      '{"flowscope":1,"name":"x","users":{"a":{}},"steps":[{"send":{"as":"a","message":{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"hi"}}}}]}',
+    ) as unknown;
     const r = validateScenario(doc);
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(JSON.stringify(r.scenario.steps[0]?.send?.message)).toBe('{"type":"user_message","__proto__":{"admin":true},"payload":{"content":"hi"}}');

@@ -115,11 +115,7 @@ function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** For a step union, report the errors of the branch whose step key the step has. */
-function pickUnionBranch(
-  doc: unknown,
-  path: readonly PropertyKey[],
-  branches: RawIssue[][],
-): ScenarioIssue[] | undefined {
+function pickUnionBranch(doc: unknown, path: readonly PropertyKey[], branches: RawIssue[][]): ScenarioIssue[] | undefined {
   const value = valueAt(doc, path);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return [{ path: formatPath(path), message: `a step must be an object with one of: ${STEP_KINDS.join(', ')}` }];
@@ -152,7 +148,8 @@ function branchIssues(doc: unknown, base: readonly PropertyKey[], branch: RawIss
     const at = [...base, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors) {
       const value = valueAt(doc, at);
-      const isStep = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => (STEP_KINDS as readonly string[]).includes(k));
+      const isStep =
+        value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => (STEP_KINDS as readonly string[]).includes(k));
       // A nested step (in repeat/parallel) picks its branch by key; a shorthand union
       // (user key | object) reports its object form.
       out.push(...(isStep ? (pickUnionBranch(doc, at, issue.errors) ?? []) : branchIssues(doc, at, issue.errors[issue.errors.length - 1] ?? [])));

@@ -69,7 +69,8 @@ describe('stepSourcePath', () => {
     expect(stepSourcePath(scenario, '3.2.1')).toBe('steps[2].parallel[1][0]');
     expect(stepSourcePath(scenario, '3.2.2.1.1')).toBe('steps[2].parallel[1][1].repeat.steps[0]');
     for (const bad of ['9', '2.4.1', '3.3.1', '1.1.1', 'x', '0']) expect(stepSourcePath(scenario, bad)).toBeUndefined();
-    const yaml = 'flowscope: 1\nname: n\nusers: { a: {} }\nsteps:\n  - connect: a\n  - repeat:\n      times: 3\n      steps:\n        - sleep: 1\n        - sleep: 2\n';
+    const yaml =
+      'flowscope: 1\nname: n\nusers: { a: {} }\nsteps:\n  - connect: a\n  - repeat:\n      times: 3\n      steps:\n        - sleep: 1\n        - sleep: 2\n';
     expect(sourceLocator(yaml)(stepSourcePath(scenario, '2.3.2') as string)).toEqual({ line: 10, column: 11 });
   });
 });

@@ -139,7 +139,7 @@ export function stepSourcePath(scenario: Pick<Scenario, 'steps'>, id: string): s
   if (parts.some((n) => !Number.isInteger(n) || n < 1)) return undefined;
   let list: readonly ScenarioStep[] = scenario.steps;
   let path = 'steps';
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     const step = list[(parts[i] as number) - 1];
     if (!step) return undefined;
     path = `${path}[${(parts[i] as number) - 1}]`;

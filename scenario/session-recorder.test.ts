@@ -22,12 +22,25 @@ function ack(user: string, at: number, messageId: string, runId: string, threadI
   };
 }
 
-function event(user: string, at: number, runId: string, threadId: string, seq: number, type: string, payload: Record<string, unknown>, userId = 'alice'): ReceivedRecord {
+function event(
+  user: string,
+  at: number,
+  runId: string,
+  threadId: string,
+  seq: number,
+  type: string,
+  payload: Record<string, unknown>,
+  userId = 'alice',
+): ReceivedRecord {
   return { user, at_ms: at, envelope: { type, run_id: runId, thread_id: threadId, message_id: `msg_${runId}`, user_id: userId, seq, timestamp: TS, payload } };
 }
 
 function error(user: string, at: number, code: string, messageId: string | null): ReceivedRecord {
-  return { user, at_ms: at, envelope: { type: 'error', message_id: messageId ?? undefined, timestamp: TS, payload: { code, message: `refused: ${code}`, message_id: messageId } } };
+  return {
+    user,
+    at_ms: at,
+    envelope: { type: 'error', message_id: messageId ?? undefined, timestamp: TS, payload: { code, message: `refused: ${code}`, message_id: messageId } },
+  };
 }
 
 /** A golden-path run: started, thinking, tool, completed. */
@@ -185,7 +198,11 @@ describe('scenarioFromSession', () => {
         { key: 'b', id: 'alice', transport: 'ws' },
       ],
       sent: [{ user: 'a', at_ms: 1, data: { type: 'user_message', message_id: 'q', payload: { content: 'what is 1 + 1?' } } }],
-      received: [ack('a', 2, 'q', 'run_1', 'th_1'), ...fiveEvents('a', 3, 'run_1', 'th_1', 'calculator', '2'), ...fiveEvents('b', 3, 'run_1', 'th_1', 'calculator', '2')],
+      received: [
+        ack('a', 2, 'q', 'run_1', 'th_1'),
+        ...fiveEvents('a', 3, 'run_1', 'th_1', 'calculator', '2'),
+        ...fiveEvents('b', 3, 'run_1', 'th_1', 'calculator', '2'),
+      ],
     };
     const scenario = scenarioFromSession(session, { name: 'fan-out' });
     expect(scenario.users).toEqual({ a: { transport: 'socketio' }, b: { transport: 'ws', token: '{{user.a.token}}' } });

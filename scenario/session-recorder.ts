@@ -11,22 +11,8 @@
  *   completed, with the exact recorded event types, final status and response;
  * - an `expect_nothing` per user who saw none of the other users' runs (isolation).
  */
-import {
-  FINAL_RUN_STATUSES,
-  inboundMessageBytes,
-  MAX_MESSAGE_BYTES,
-  RUN_EVENT_TYPES,
-  safeJsonParse,
-  utf8ByteLength,
-} from '../protocol/index.ts';
-import {
-  validateScenario,
-  type ExpectRunStep,
-  type Scenario,
-  type ScenarioStep,
-  type ScenarioUser,
-  type SendStep,
-} from './scenario-schema.ts';
+import { FINAL_RUN_STATUSES, inboundMessageBytes, MAX_MESSAGE_BYTES, RUN_EVENT_TYPES, safeJsonParse, utf8ByteLength } from '../protocol/index.ts';
+import { validateScenario, type ExpectRunStep, type Scenario, type ScenarioStep, type ScenarioUser, type SendStep } from './scenario-schema.ts';
 import type { RecordedSession, RecordedUser } from './recorded-session.ts';
 import type { ReceivedRecord, SentRecord } from './scenario-result.ts';
 
@@ -187,7 +173,9 @@ export function scenarioFromSession(session: RecordedSession, options: RecorderO
    */
   const replyTo = (rec: SentRecord, messageId: string | undefined): ReceivedRecord | undefined => {
     const next = sends.find((s) => s.rec.user === rec.user && s.rec.at_ms > rec.at_ms)?.rec.at_ms ?? Number.POSITIVE_INFINITY;
-    const candidates = session.received.filter((r) => r.user === rec.user && r.at_ms >= rec.at_ms && !claimed.has(r) && REPLY_TYPES.has(r.envelope.type as string));
+    const candidates = session.received.filter(
+      (r) => r.user === rec.user && r.at_ms >= rec.at_ms && !claimed.has(r) && REPLY_TYPES.has(r.envelope.type as string),
+    );
     const idOfReply = (r: ReceivedRecord) => replyMessageId(r.envelope);
     if (messageId !== undefined) {
       const exact = candidates.find((r) => idOfReply(r) === messageId);
@@ -355,7 +343,9 @@ export function scenarioFromSession(session: RecordedSession, options: RecorderO
         payload.duplicate = true;
         if (known) payload.run_id = `{{${known.variable}.run_id}}`;
       }
-      after.push({ wait: { user: k, match: { type: 'message_ack', ...(Object.keys(payload).length ? { payload } : {}) }, capture: { [variable]: 'payload' } } });
+      after.push({
+        wait: { user: k, match: { type: 'message_ack', ...(Object.keys(payload).length ? { payload } : {}) }, capture: { [variable]: 'payload' } },
+      });
     } else if (envelope?.type === 'pong') {
       after.push({ wait: { user: k, match: { type: 'pong' } } });
     }
@@ -377,7 +367,11 @@ export function scenarioFromSession(session: RecordedSession, options: RecorderO
       {
         wait: {
           user: key(rec.user),
-          match: { type: last.envelope.type, run_id: `{{${run.variable}.run_id}}`, ...(typeof last.envelope.seq === 'number' ? { seq: last.envelope.seq } : {}) },
+          match: {
+            type: last.envelope.type,
+            run_id: `{{${run.variable}.run_id}}`,
+            ...(typeof last.envelope.seq === 'number' ? { seq: last.envelope.seq } : {}),
+          },
         },
       },
     ];
@@ -394,9 +388,7 @@ export function scenarioFromSession(session: RecordedSession, options: RecorderO
     const ownerKeys = [...new Set(others.map((r) => key(r.owner)))];
     steps.push({
       name: `isolation: ${key(u.key)} receives nothing of ${ownerKeys.join(', ')}'s runs`,
-      expect_nothing: sawAnyRun
-        ? { user: key(u.key), match: { run_id: { $oneOf: others.map((r) => `{{${r.variable}.run_id}}`) } } }
-        : { user: key(u.key) },
+      expect_nothing: sawAnyRun ? { user: key(u.key), match: { run_id: { $oneOf: others.map((r) => `{{${r.variable}.run_id}}`) } } } : { user: key(u.key) },
     });
   }
 

@@ -65,7 +65,8 @@ export function renderValue<T>(value: T, scope: TemplateScope): T {
     if (keys.length === 1 && keys[0] === '$literal') return (value as unknown as { $literal: T }).$literal;
     const out: Record<string, unknown> = {};
     // defineProperty, not assignment: a `__proto__` key stays a plain key (bad-input scenarios send it).
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: renderValue(v, scope), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: renderValue(v, scope), enumerable: true, writable: true, configurable: true });
     return out as T;
   }
   return value;

@@ -30,7 +30,12 @@ export async function forgeToken(kind: TokenKind, userId: string, validToken: ()
       return source.mint(userId, -3600);
     case 'bad_signature': {
       const key = crypto.getRandomValues(new Uint8Array(32));
-      return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt(now).setExpirationTime(now + 600).sign(key);
+      return new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(key);
     }
     case 'alg_none':
       return `${base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url(JSON.stringify({ sub: userId, iat: now, exp: now + 600 }))}.`;

@@ -25,13 +25,19 @@ describe('find-browser', () => {
     expect(findInstalledBrowser({ ...nothing, env: { CHROMIUM_PATH: path.join(tmp, 'missing') } })?.error).toMatch(/CHROMIUM_PATH=.*missing/);
   });
 
-  it('finds an installed browser at a known path, then on PATH, then Playwright\'s own', () => {
+  it("finds an installed browser at a known path, then on PATH, then Playwright's own", () => {
     const known = executable('chromium');
     expect(findInstalledBrowser({ ...nothing, candidates: ['/definitely/not/here', known], env: {} })).toEqual({ path: known, source: 'installed browser' });
     const onPath = executable('chromium');
-    expect(findInstalledBrowser({ ...nothing, env: { PATH: `/definitely/not/here${path.delimiter}${path.dirname(onPath)}` } })).toEqual({ path: onPath, source: 'installed browser' });
+    expect(findInstalledBrowser({ ...nothing, env: { PATH: `/definitely/not/here${path.delimiter}${path.dirname(onPath)}` } })).toEqual({
+      path: onPath,
+      source: 'installed browser',
+    });
     const playwrights = executable('chrome');
-    expect(findInstalledBrowser({ ...nothing, playwrightPath: playwrights, env: { PATH: '' } })).toEqual({ path: playwrights, source: "Playwright's Chromium" });
+    expect(findInstalledBrowser({ ...nothing, playwrightPath: playwrights, env: { PATH: '' } })).toEqual({
+      path: playwrights,
+      source: "Playwright's Chromium",
+    });
   });
 
   it('with nothing found and installs off, fails with one line that says how to get one', () => {
@@ -44,11 +50,17 @@ describe('find-browser', () => {
     const chrome = executable('chromium');
     const record = path.join(tmp, 'record.json');
     const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    const ok = spawnSync(process.execPath, [tsx, path.join(root, 'scripts/find-browser.ts')], { env: { ...process.env, CHROMIUM_PATH: chrome, FLOWSCOPE_BROWSER_RECORD: record }, encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [tsx, path.join(root, 'scripts/find-browser.ts')], {
+      env: { ...process.env, CHROMIUM_PATH: chrome, FLOWSCOPE_BROWSER_RECORD: record },
+      encoding: 'utf8',
+    });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toBe(`e2e: using CHROMIUM_PATH: ${chrome}\n`);
     expect(JSON.parse(fs.readFileSync(record, 'utf8'))).toEqual({ path: chrome, source: 'CHROMIUM_PATH' });
-    const bad = spawnSync(process.execPath, [tsx, path.join(root, 'scripts/find-browser.ts')], { env: { ...process.env, CHROMIUM_PATH: path.join(tmp, 'nope'), FLOWSCOPE_BROWSER_RECORD: record }, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [tsx, path.join(root, 'scripts/find-browser.ts')], {
+      env: { ...process.env, CHROMIUM_PATH: path.join(tmp, 'nope'), FLOWSCOPE_BROWSER_RECORD: record },
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });

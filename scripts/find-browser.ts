@@ -60,7 +60,12 @@ export interface FindOptions {
   playwrightPath?: string | null;
 }
 
-export function findInstalledBrowser({ env = process.env, candidates = SYSTEM_CANDIDATES, pathNames = PATH_NAMES, playwrightPath = playwrightChromiumPath() }: FindOptions = {}): BrowserChoice | null {
+export function findInstalledBrowser({
+  env = process.env,
+  candidates = SYSTEM_CANDIDATES,
+  pathNames = PATH_NAMES,
+  playwrightPath = playwrightChromiumPath(),
+}: FindOptions = {}): BrowserChoice | null {
   if (env.CHROMIUM_PATH) {
     return isExecutable(env.CHROMIUM_PATH)
       ? { path: env.CHROMIUM_PATH, source: 'CHROMIUM_PATH' }
@@ -87,11 +92,17 @@ function attempt(cmd: string, args: string[], timeoutMs: number, env: NodeJS.Pro
 }
 
 /** Tries the installs in order; returns what it found, or null. */
-export function installBrowser({ env = process.env, log = () => undefined }: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): BrowserChoice | null {
+export function installBrowser({
+  env = process.env,
+  log = () => undefined,
+}: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): BrowserChoice | null {
   const playwrightCli = path.join(root, 'node_modules', '@playwright', 'test', 'cli.js');
   if (fs.existsSync(playwrightCli)) {
     log("no browser installed; trying Playwright's Chromium download");
-    const ok = attempt(process.execPath, [playwrightCli, 'install', 'chromium'], 180_000, { ...env, PLAYWRIGHT_DOWNLOAD_CONNECTION_TIMEOUT: env.PLAYWRIGHT_DOWNLOAD_CONNECTION_TIMEOUT ?? '15000' });
+    const ok = attempt(process.execPath, [playwrightCli, 'install', 'chromium'], 180_000, {
+      ...env,
+      PLAYWRIGHT_DOWNLOAD_CONNECTION_TIMEOUT: env.PLAYWRIGHT_DOWNLOAD_CONNECTION_TIMEOUT ?? '15000',
+    });
     const downloaded = playwrightChromiumPath();
     if (ok && downloaded && isExecutable(downloaded)) return { path: downloaded, source: "Playwright's Chromium (downloaded now)" };
   }
@@ -99,7 +110,9 @@ export function installBrowser({ env = process.env, log = () => undefined }: { e
   if (isRoot && onPath(['apt-get'], env.PATH)) {
     log('trying the system package manager: apt-get install -y chromium');
     const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-    const installed = attempt('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], 600_000, aptEnv) || (attempt('apt-get', ['update'], 300_000, aptEnv) && attempt('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], 600_000, aptEnv));
+    const installed =
+      attempt('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], 600_000, aptEnv) ||
+      (attempt('apt-get', ['update'], 300_000, aptEnv) && attempt('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], 600_000, aptEnv));
     const found = installed ? findInstalledBrowser({ env: { ...env, CHROMIUM_PATH: '' }, playwrightPath: null }) : null;
     if (found?.path) return { path: found.path, source: 'installed now with apt-get (chromium)' };
   }
@@ -110,7 +123,11 @@ export const HOW_TO_GET_ONE =
   'e2e: no Chromium or Chrome found and none could be installed: install one (Debian/Ubuntu: sudo apt-get install chromium; elsewhere: npx playwright install chromium) or set CHROMIUM_PATH to its binary.';
 
 /** The whole decision, as `npm run e2e` makes it. Returns { path, source } or { error }. */
-export function chooseBrowser({ env = process.env, log = () => undefined, find = {} }: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; find?: Omit<FindOptions, 'env'> } = {}): BrowserChoice {
+export function chooseBrowser({
+  env = process.env,
+  log = () => undefined,
+  find = {},
+}: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; find?: Omit<FindOptions, 'env'> } = {}): BrowserChoice {
   const found = findInstalledBrowser({ ...find, env });
   if (found) return found;
   if (env.FLOWSCOPE_BROWSER_INSTALL === '0') return { error: HOW_TO_GET_ONE };

@@ -125,7 +125,10 @@ const allowed: Array<[file: string, source: string]> = [
 describe('folder rules (eslint.config.js, resolved paths)', () => {
   it.each(violations)('%s importing %s is reported', async (file, source, expected) => {
     const messages = await lint(file, `import * as m from '${source}';\nexport const used = m;\n`);
-    expect(messages.some((m) => m.includes(expected)), messages.join('\n') || '(no report)').toBe(true);
+    expect(
+      messages.some((m) => m.includes(expected)),
+      messages.join('\n') || '(no report)',
+    ).toBe(true);
   });
 
   it('a dynamic import and a re-export are checked like an import', async () => {
@@ -142,7 +145,10 @@ describe('circular imports (import-x/no-cycle)', () => {
   // protocol/index.ts re-exports protocol/limits.ts: limits.ts importing index.ts closes a cycle.
   it('a runtime import cycle is reported', async () => {
     const messages = await lint('protocol/limits.ts', "import { ERROR_CODES } from './index.ts';\nexport const used = ERROR_CODES;\n");
-    expect(messages.some((m) => m.startsWith('import-x/no-cycle')), messages.join('\n')).toBe(true);
+    expect(
+      messages.some((m) => m.startsWith('import-x/no-cycle')),
+      messages.join('\n'),
+    ).toBe(true);
   });
 
   it('a type-only import does not count (it is erased)', async () => {
@@ -153,9 +159,16 @@ describe('circular imports (import-x/no-cycle)', () => {
 
 describe('one tsconfig per environment', () => {
   function parse(configFile: string): ts.ParsedCommandLine {
-    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(root, configFile), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    } });
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      path.join(root, configFile),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+        },
+      },
+    );
     if (!parsed) throw new Error(`cannot read ${configFile}`);
     return parsed;
   }
@@ -180,9 +193,18 @@ describe('one tsconfig per environment', () => {
     'Buffer, process and node:fs fail the type check in %s (tsconfig.browser.json)',
     (file) => {
       const errors = check('tsconfig.browser.json', file, nodeCode);
-      expect(errors.some((e) => e.includes("Cannot find name 'Buffer'")), errors.join('\n')).toBe(true);
-      expect(errors.some((e) => e.includes("Cannot find name 'process'")), errors.join('\n')).toBe(true);
-      expect(errors.some((e) => e.includes("'node:fs'")), errors.join('\n')).toBe(true);
+      expect(
+        errors.some((e) => e.includes("Cannot find name 'Buffer'")),
+        errors.join('\n'),
+      ).toBe(true);
+      expect(
+        errors.some((e) => e.includes("Cannot find name 'process'")),
+        errors.join('\n'),
+      ).toBe(true);
+      expect(
+        errors.some((e) => e.includes("'node:fs'")),
+        errors.join('\n'),
+      ).toBe(true);
     },
     30_000,
   );

@@ -71,8 +71,6 @@ if (electronBinary && fs.existsSync(electronMain)) {
 } else {
   const port = process.env.PORT ?? '8000';
   const host = process.env.HOST ?? '127.0.0.1';
-  console.log(
-    `flowscope: Electron is not available here; serving the console in the browser at http://${host}:${port}/ (open it there).`,
-  );
+  console.log(`flowscope: Electron is not available here; serving the console in the browser at http://${host}:${port}/ (open it there).`);
   process.exit(await run(process.execPath, ['bin/flowscope.js', 'serve', ...process.argv.slice(2)]));
 }

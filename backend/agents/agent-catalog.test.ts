@@ -96,18 +96,31 @@ describe('agent modules', () => {
     ['spaces.ts', { 'spaces.ts': "export default { name: 'my agent', description: 'd', run() {} };" }, /invalid agent name "my agent"/],
     [
       'badtool.ts',
-      { 'badtool.ts': "export default { name: 'x', description: 'd', run() {} }; export const tools = [{ name: 't', description: 'd', execute() {}, parameters: { type: 'string' } }];" },
+      {
+        'badtool.ts':
+          "export default { name: 'x', description: 'd', run() {} }; export const tools = [{ name: 't', description: 'd', execute() {}, parameters: { type: 'string' } }];",
+      },
       `agent module badtool.ts: tool 't': parameters must have "type": "object" (the arguments are an object)`,
     ],
     [
       'badschema.ts',
-      { 'badschema.ts': "export default { name: 'x', description: 'd', run() {} }; export const tools = [{ name: 't', description: 'd', execute() {}, parameters: { type: 'object', properties: { a: { type: 'nope' } } } }];" },
+      {
+        'badschema.ts':
+          "export default { name: 'x', description: 'd', run() {} }; export const tools = [{ name: 't', description: 'd', execute() {}, parameters: { type: 'object', properties: { a: { type: 'nope' } } } }];",
+      },
       /tool 't': parameters is not a valid JSON Schema/,
     ],
-    ['clash.ts', { 'clash.ts': "export default { name: 'assistant', description: 'd', run() {} };" }, "agent module clash.ts: agent 'assistant' clashes with the built-in agent 'assistant'"],
+    [
+      'clash.ts',
+      { 'clash.ts': "export default { name: 'assistant', description: 'd', run() {} };" },
+      "agent module clash.ts: agent 'assistant' clashes with the built-in agent 'assistant'",
+    ],
     [
       'toolclash.ts',
-      { 'toolclash.ts': "export default { name: 'x', description: 'd', run() {} }; export const tools = { name: 'calculator', description: 'd', execute() {}, parameters: { type: 'object' } };" },
+      {
+        'toolclash.ts':
+          "export default { name: 'x', description: 'd', run() {} }; export const tools = { name: 'calculator', description: 'd', execute() {}, parameters: { type: 'object' } };",
+      },
       "agent module toolclash.ts: tool 'calculator' clashes with the built-in tool 'calculator'",
     ],
   ])('refuses %s with one line naming the file and the reason', async (file, files, expected) => {
@@ -135,9 +148,9 @@ describe('agent modules', () => {
     catalogs.push(catalog);
     expect(catalog.registry.has('inline')).toBe(true);
     expect(catalog.tools.has('noop')).toBe(true);
-    await expect(
-      AgentCatalog.create({ agents: [{ name: 'scripted', description: 'd', run: () => Promise.resolve({ response: '' }) }] }),
-    ).rejects.toThrow("startBackend(): agent 'scripted' clashes with the built-in agent 'scripted'");
+    await expect(AgentCatalog.create({ agents: [{ name: 'scripted', description: 'd', run: () => Promise.resolve({ response: '' }) }] })).rejects.toThrow(
+      "startBackend(): agent 'scripted' clashes with the built-in agent 'scripted'",
+    );
   });
 });
 
@@ -168,7 +181,9 @@ describe('reloading a changed module', () => {
     await waitFor(async () => (await reply(catalog)) === 'two!').catch((e: unknown) => {
       throw new Error(`${String(e)}; logs: ${logs.join(' | ')}`);
     });
-    expect(logs.some((m) => m.startsWith('agent module live.ts reloaded (agents: live)') && m.includes('runs in progress finish on the previous code'))).toBe(true);
+    expect(logs.some((m) => m.startsWith('agent module live.ts reloaded (agents: live)') && m.includes('runs in progress finish on the previous code'))).toBe(
+      true,
+    );
     expect((await held.run(createRecordingAgentContext().context)).response).toBe('one!');
 
     fs.writeFileSync(path.join(dir, 'helper.ts'), "export const suffix = '?';");

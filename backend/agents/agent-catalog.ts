@@ -225,7 +225,10 @@ export class AgentCatalog {
     this.#watch(loaded);
     const agents = loaded.agents.map((a) => a.name).join(', ');
     const tools = loaded.tools.map((t) => t.name).join(', ');
-    this.#log('info', `agent module ${loaded.file} reloaded (agents: ${agents}${tools ? `; tools: ${tools}` : ''}); runs in progress finish on the previous code`);
+    this.#log(
+      'info',
+      `agent module ${loaded.file} reloaded (agents: ${agents}${tools ? `; tools: ${tools}` : ''}); runs in progress finish on the previous code`,
+    );
     return true;
   }
 }

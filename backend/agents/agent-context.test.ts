@@ -19,11 +19,7 @@ const tools = new Map<string, Tool>([
 function expectProtocolShapes(events: RunEventDraft[]): void {
   for (const event of events) {
     const schema =
-      event.type === 'agent_thinking'
-        ? agentThinkingPayloadSchema
-        : event.type === 'tool_executing'
-          ? toolExecutingPayloadSchema
-          : toolCompletedPayloadSchema;
+      event.type === 'agent_thinking' ? agentThinkingPayloadSchema : event.type === 'tool_executing' ? toolExecutingPayloadSchema : toolCompletedPayloadSchema;
     expect(schema.safeParse(event.payload).success, JSON.stringify(event)).toBe(true);
   }
 }
@@ -131,7 +127,12 @@ describe('createAgentContext', () => {
       return 'slow';
     });
     const fast = tool('fast', () => Promise.resolve('fast'));
-    const { context, events } = createRecordingAgentContext({ tools: new Map([['slow', slow], ['fast', fast]]) });
+    const { context, events } = createRecordingAgentContext({
+      tools: new Map([
+        ['slow', slow],
+        ['fast', fast],
+      ]),
+    });
     const started = Date.now();
     const [a, b] = await Promise.all([context.callTool('slow', {}), context.callTool('fast', {})]);
     expect(Date.now() - started).toBeLessThan(200);
@@ -249,9 +250,7 @@ describe('report (events an agent produced itself)', () => {
     await expect(done('clock', 'w1')).rejects.toThrow(/names tool 'clock'/);
     await done('weather', 'w1');
     await expect(done('weather', 'w1')).rejects.toThrow(/without an open tool_executing/);
-    await expect(context.report({ type: 'tool_executing', payload: { tool: 'weather', call_id: 'w1', args: {} } })).rejects.toThrow(
-      /already used/,
-    );
+    await expect(context.report({ type: 'tool_executing', payload: { tool: 'weather', call_id: 'w1', args: {} } })).rejects.toThrow(/already used/);
   });
 
   it('settle completes the calls left open, so pairs stay whole, and refuses events after it', async () => {

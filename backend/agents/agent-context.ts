@@ -117,9 +117,7 @@ const toolInfoCache = new WeakMap<ReadonlyMap<string, Tool>, readonly ToolInfo[]
 function toolInfosOf(tools: ReadonlyMap<string, Tool>): readonly ToolInfo[] {
   let infos = toolInfoCache.get(tools);
   if (!infos) {
-    infos = Object.freeze(
-      [...tools.values()].map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters })),
-    );
+    infos = Object.freeze([...tools.values()].map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters })));
     toolInfoCache.set(tools, infos);
   }
   return infos;

@@ -54,7 +54,10 @@ export function checkTool(tool: unknown): asserts tool is Tool {
 /** One line for the log: the error's first line, or with a compiler's "failed with 1 error:" the error itself. */
 export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const first = lines[0] ?? 'unknown error';
   return first.endsWith(':') && lines[1] ? `${first.slice(0, -1)}: ${lines[1]}` : first;
 }

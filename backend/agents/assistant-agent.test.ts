@@ -65,9 +65,7 @@ describe('assistant agent', () => {
   });
 
   it('tells the time in a named zone', async () => {
-    expect((await run('what time is it in Europe/Paris?')).result.response).toBe(
-      'It is Monday, 2026-01-05 15:03:07 Europe/Paris (GMT+1).',
-    );
+    expect((await run('what time is it in Europe/Paris?')).result.response).toBe('It is Monday, 2026-01-05 15:03:07 Europe/Paris (GMT+1).');
   });
 
   it('searches the docs otherwise', async () => {

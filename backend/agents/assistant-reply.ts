@@ -11,13 +11,10 @@ export interface CompletedCall {
   outcome: ToolOutcome;
 }
 
-const NO_HITS =
-  'I found nothing in the docs about that; try asking about events, priorities, resume, de-duplication, auth or the scripted agent.';
+const NO_HITS = 'I found nothing in the docs about that; try asking about events, priorities, resume, de-duplication, auth or the scripted agent.';
 
 function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, key)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
+  return typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 function text(value: unknown, fallback: string): string {

@@ -43,11 +43,7 @@ describe('scripted agent', () => {
   });
 
   it('simulates a failing tool and goes on', async () => {
-    const { events, result } = await play([
-      { tool: 'db', fail: true, error: 'connection refused' },
-      { tool: 'db', fail: true },
-      { respond: 'recovered' },
-    ]);
+    const { events, result } = await play([{ tool: 'db', fail: true, error: 'connection refused' }, { tool: 'db', fail: true }, { respond: 'recovered' }]);
     await expect(result).resolves.toEqual({ response: 'recovered' });
     expect(events[1]?.payload).toEqual({ tool: 'db', call_id: 'run-s:call-1', ok: false, error: 'connection refused', duration_ms: 0 });
     expect(events[3]?.payload).toMatchObject({ ok: false, error: "tool 'db' failed" });

@@ -42,7 +42,14 @@ export async function createCache(options: CacheOptions = {}): Promise<Cache> {
   if (!adapter) {
     // Never echo the URL: it may hold a password.
     const schemes = Object.values(CACHE_ADAPTERS).flatMap((a) => a.schemes);
-    throw new AdapterError('UNSUPPORTED_URL', `Unsupported REDIS_URL scheme${scheme ? ` "${scheme}:"` : ''}: use ${schemes.map((s) => `${s}://`).join(', ').replace(/, ([^,]*)$/, ' or $1')}`, schemes);
+    throw new AdapterError(
+      'UNSUPPORTED_URL',
+      `Unsupported REDIS_URL scheme${scheme ? ` "${scheme}:"` : ''}: use ${schemes
+        .map((s) => `${s}://`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')}`,
+      schemes,
+    );
   }
   return adapter.create(url, { keyPrefix, warn });
 }

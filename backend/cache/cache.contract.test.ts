@@ -158,9 +158,7 @@ for (const { name: kind, adapter, harness, up } of suites) {
 
     describe('connection slots', () => {
       it('enforces the maximum atomically under concurrency', async () => {
-        const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => cache.tryAddConnection('alice', `conn-${i}`, 5, 5_000)),
-        );
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => cache.tryAddConnection('alice', `conn-${i}`, 5, 5_000)));
         expect(results.filter((r) => r.ok)).toHaveLength(5);
         expect(results.every((r) => r.count <= 5)).toBe(true);
         expect(results.filter((r) => !r.ok).every((r) => r.count === 5)).toBe(true);
@@ -169,9 +167,7 @@ for (const { name: kind, adapter, harness, up } of suites) {
 
       it('enforces the maximum across two caches on the same server', async () => {
         const other = await peer();
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => (i % 2 ? cache : other).tryAddConnection('bob', `c${i}`, 3, 5_000)),
-        );
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? cache : other).tryAddConnection('bob', `c${i}`, 3, 5_000)));
         expect(results.filter((r) => r.ok)).toHaveLength(3);
         expect(await other.countConnections('bob')).toBe(3);
       });
@@ -244,9 +240,7 @@ for (const { name: kind, adapter, harness, up } of suites) {
 
       it('goes to exactly one of many concurrent claimants, across caches', async () => {
         const other = await peer();
-        const results = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => (i % 2 ? cache : other).acquireLease('run-lock', `owner-${i}`, 5_000)),
-        );
+        const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? cache : other).acquireLease('run-lock', `owner-${i}`, 5_000)));
         expect(results.filter(Boolean)).toHaveLength(1);
         const winner = results.indexOf(true);
         expect(await cache.leaseOwner('run-lock')).toBe(`owner-${winner}`);
@@ -398,7 +392,11 @@ describe('cache adapters', () => {
         }
       })();
       expect(error).toBeInstanceOf(AdapterError);
-      expect(error).toMatchObject({ code: 'UNKNOWN_ADAPTER', known: ['memory', 'redis'], message: `Unknown cache adapter "${name}": known adapters are memory, redis.` });
+      expect(error).toMatchObject({
+        code: 'UNKNOWN_ADAPTER',
+        known: ['memory', 'redis'],
+        message: `Unknown cache adapter "${name}": known adapters are memory, redis.`,
+      });
     }
   });
 });
@@ -431,9 +429,7 @@ describe('createCache', () => {
 describe.runIf(CACHES.includes('redis'))('redis connection', () => {
   it('fails createCache fast with CacheUnavailableError when nothing listens', async () => {
     const started = Date.now();
-    const error = await createCache({ redisUrl: 'redis://user:s3cret-pw@127.0.0.1:1', warn: () => undefined }).catch(
-      (e: unknown) => e,
-    );
+    const error = await createCache({ redisUrl: 'redis://user:s3cret-pw@127.0.0.1:1', warn: () => undefined }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(error).toBeInstanceOf(CacheUnavailableError);
     const message = (error as Error).message;
@@ -461,7 +457,12 @@ describe.runIf(CACHES.includes('redis'))('redis connection', () => {
       await box.waitFor('before');
 
       await proxy.stop();
-      await eventually(() => cache.ping().then(() => false, (e: unknown) => e instanceof CacheUnavailableError));
+      await eventually(() =>
+        cache.ping().then(
+          () => false,
+          (e: unknown) => e instanceof CacheUnavailableError,
+        ),
+      );
       const attempts: Array<() => Promise<unknown>> = [
         () => cache.ping(),
         () => cache.hitRateLimit('alice', 5, 1_000),

@@ -20,7 +20,12 @@ describe('JWT_SECRET and connection limits', () => {
 
   it('reads every limit from its variable or flag, with defaults', () => {
     expect(loadConfig({}, []).limits).toEqual(DEFAULT_LIMITS);
-    const limits = loadConfig({ MAX_CONNECTIONS: '50', MAX_INBOUND_BACKLOG: '7' }, ['--max-handshakes-per-address', '3', '--max-outbound-buffer-bytes', '1000']).limits;
+    const limits = loadConfig({ MAX_CONNECTIONS: '50', MAX_INBOUND_BACKLOG: '7' }, [
+      '--max-handshakes-per-address',
+      '3',
+      '--max-outbound-buffer-bytes',
+      '1000',
+    ]).limits;
     expect(limits).toMatchObject({ maxConnections: 50, maxInboundBacklog: 7, maxHandshakesPerAddress: 3, maxOutboundBufferBytes: 1000 });
     expect(() => loadConfig({ MAX_HANDSHAKES: '0' }, [])).toThrow(/MAX_HANDSHAKES must be a positive integer/);
   });

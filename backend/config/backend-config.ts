@@ -122,7 +122,12 @@ const LIMIT_SETTINGS: ReadonlyArray<[keyof ConnectionLimits, string, string, str
   ['handshakeTimeoutMs', 'HANDSHAKE_TIMEOUT_MS', 'handshake-timeout-ms', 'a Socket.IO session not connected by then is closed'],
   ['maxInboundBacklog', 'MAX_INBOUND_BACKLOG', 'max-inbound-backlog', 'messages waiting on one connection; past it the connection is closed with 4429'],
   ['maxInboundBacklogBytes', 'MAX_INBOUND_BACKLOG_BYTES', 'max-inbound-backlog-bytes', 'bytes of those messages'],
-  ['maxOutboundBufferBytes', 'MAX_OUTBOUND_BUFFER_BYTES', 'max-outbound-buffer-bytes', 'bytes owed to a connection that stopped reading; past it the connection is dropped with 4408'],
+  [
+    'maxOutboundBufferBytes',
+    'MAX_OUTBOUND_BUFFER_BYTES',
+    'max-outbound-buffer-bytes',
+    'bytes owed to a connection that stopped reading; past it the connection is dropped with 4408',
+  ],
 ];
 
 /** The shortest JWT_SECRET accepted (HS256 wants a key of at least its hash size). */
@@ -191,7 +196,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'llm-max-retries': { type: 'string' },
       'llm-system-prompt': { type: 'string' },
       ...Object.fromEntries(
-        LIMIT_SETTINGS.map(([key, envName, flag, help]) => [flag, { type: 'string' as const, env: envName, value: 'N', help: `${help} (${DEFAULT_LIMITS[key]})` }]),
+        LIMIT_SETTINGS.map(([key, envName, flag, help]) => [
+          flag,
+          { type: 'string' as const, env: envName, value: 'N', help: `${help} (${DEFAULT_LIMITS[key]})` },
+        ]),
       ),
       quiet: { type: 'boolean' },
     },
@@ -200,13 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const pick = (flag: string | undefined, envName: string) => flag ?? env[envName];
   const origins = pick(values['allowed-origins'], 'ALLOWED_ORIGINS');
   const scenarioDir = pick(values['scenario-dir'], 'SCENARIO_DIR');
-  const list = (flags: string[] | undefined, envName: string): string[] =>
-    flags?.length ? flags.flatMap(splitList) : splitList(env[envName] ?? '');
+  const list = (flags: string[] | undefined, envName: string): string[] => (flags?.length ? flags.flatMap(splitList) : splitList(env[envName] ?? ''));
   const reloadEnv = env.AGENT_RELOAD;
   const agentReload = values['no-agent-reload']
     ? false
-    : values['agent-reload'] ??
-      (reloadEnv !== undefined && reloadEnv !== '' ? !['0', 'false', 'no', 'off'].includes(reloadEnv.toLowerCase()) : env.NODE_ENV !== 'production');
+    : (values['agent-reload'] ??
+      (reloadEnv !== undefined && reloadEnv !== '' ? !['0', 'false', 'no', 'off'].includes(reloadEnv.toLowerCase()) : env.NODE_ENV !== 'production'));
   const llmModel = pick(values['llm-model'], 'LLM_MODEL');
   const llm: LlmConfig | undefined = llmModel
     ? {
@@ -250,13 +257,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     redisUrl: pick(values['redis-url'], 'REDIS_URL') || undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
     cacheKeyPrefix: env.CACHE_PREFIX || undefined,
-    allowedOrigins: origins ? origins.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    allowedOrigins: origins
+      ? origins
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
     maxConnectionsPerUser:
-      int(pick(values['max-connections-per-user'], 'MAX_CONNECTIONS_PER_USER'), 'MAX_CONNECTIONS_PER_USER') ??
-      DEFAULT_CONFIG.maxConnectionsPerUser,
+      int(pick(values['max-connections-per-user'], 'MAX_CONNECTIONS_PER_USER'), 'MAX_CONNECTIONS_PER_USER') ?? DEFAULT_CONFIG.maxConnectionsPerUser,
     rateLimitMessages: int(pick(values['rate-limit'], 'RATE_LIMIT'), 'RATE_LIMIT') ?? DEFAULT_CONFIG.rateLimitMessages,
-    maxConcurrentRuns:
-      int(pick(values['max-concurrent-runs'], 'MAX_CONCURRENT_RUNS'), 'MAX_CONCURRENT_RUNS') ?? DEFAULT_CONFIG.maxConcurrentRuns,
+    maxConcurrentRuns: int(pick(values['max-concurrent-runs'], 'MAX_CONCURRENT_RUNS'), 'MAX_CONCURRENT_RUNS') ?? DEFAULT_CONFIG.maxConcurrentRuns,
     scenarioDir: scenarioDir ? path.resolve(scenarioDir) : undefined,
     leaseMs: int(env.LEASE_MS, 'LEASE_MS') ?? DEFAULT_CONFIG.leaseMs,
     agentModules: list(values.agent, 'AGENTS'),

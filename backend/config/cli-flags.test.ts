@@ -38,7 +38,8 @@ describe('flagProblem', () => {
   });
 
   it('accepts what parseArgs accepts, stops at --, and reports --help / -h as a help request', () => {
-    for (const args of [[], ['a', '--port', '1', '-t', 'x', '--tag=y', '--quiet', 'b'], ['--port=-1'], ['--', '--whatever']]) expect(flagProblem(args, table)).toBeUndefined();
+    for (const args of [[], ['a', '--port', '1', '-t', 'x', '--tag=y', '--quiet', 'b'], ['--port=-1'], ['--', '--whatever']])
+      expect(flagProblem(args, table)).toBeUndefined();
     expect(flagProblem(['--help'], table)).toEqual({ message: 'help', help: true });
     expect(flagProblem(['-h'], table)?.help).toBe(true);
     expect(flagProblem(['x'], table, false)?.message).toBe('unexpected argument "x"');
@@ -47,7 +48,12 @@ describe('flagProblem', () => {
 
 describe('parseFlags', () => {
   it('parses like parseArgs and ignores the help fields', () => {
-    const { values, positionals } = parseFlags({ args: ['f', '--port', '9', '-t', 'a', '-t', 'b'], allowPositionals: true, strict: true, options: { ...table, port: { type: 'string', help: 'the port', env: 'PORT' } } });
+    const { values, positionals } = parseFlags({
+      args: ['f', '--port', '9', '-t', 'a', '-t', 'b'],
+      allowPositionals: true,
+      strict: true,
+      options: { ...table, port: { type: 'string', help: 'the port', env: 'PORT' } },
+    });
     expect(values).toEqual({ port: '9', tag: ['a', 'b'] });
     expect(positionals).toEqual(['f']);
   });
@@ -75,7 +81,10 @@ describe('parseFlags', () => {
 
 describe('formatFlagList', () => {
   it('lists every flag of the table in order, with its value, help, variable and repeatability; a new flag appears without help', () => {
-    const text = formatFlagList({ ...table, 'llm-base-url': { type: 'string' } }, { port: { help: 'port to listen on', env: 'PORT' }, tag: { help: 'a tag', value: 'TAG' } });
+    const text = formatFlagList(
+      { ...table, 'llm-base-url': { type: 'string' } },
+      { port: { help: 'port to listen on', env: 'PORT' }, tag: { help: 'a tag', value: 'TAG' } },
+    );
     expect(text.split('\n')).toEqual([
       '  --port N            port to listen on (env PORT)',
       '  --host VALUE',

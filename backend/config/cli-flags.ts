@@ -72,7 +72,11 @@ const dashes = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
  * What is wrong with `args` for `flags`, as one line, or undefined when nothing is;
  * `--help`/`-h` (when the table does not define them) comes back as `{ help: true }`.
  */
-export function flagProblem(args: readonly string[], flags: Options, allowPositionals = true): { message: string; help?: boolean; suggestion?: string } | undefined {
+export function flagProblem(
+  args: readonly string[],
+  flags: Options,
+  allowPositionals = true,
+): { message: string; help?: boolean; suggestion?: string } | undefined {
   const longs = Object.keys(flags);
   const shorts = new Map(Object.entries(flags).flatMap(([name, o]) => (o.short ? [[o.short, name] as const] : [])));
   for (let i = 0; i < args.length; i++) {
@@ -83,11 +87,14 @@ export function flagProblem(args: readonly string[], flags: Options, allowPositi
       continue;
     }
     const long = arg.startsWith('--');
-    const [rawName, inline] = long ? [arg.slice(2).split('=')[0] as string, arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined] : [arg.slice(1), undefined];
+    const [rawName, inline] = long
+      ? [arg.slice(2).split('=')[0] as string, arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined]
+      : [arg.slice(1), undefined];
     let name = rawName;
     if (!long) {
       if (rawName.length === 1 && shorts.has(rawName)) name = shorts.get(rawName) as string;
-      else if (rawName.length > 1 && longs.includes(rawName)) return { message: `unknown option ${arg} (did you mean --${rawName}?)`, suggestion: `--${rawName}` };
+      else if (rawName.length > 1 && longs.includes(rawName))
+        return { message: `unknown option ${arg} (did you mean --${rawName}?)`, suggestion: `--${rawName}` };
       else if (rawName.length > 1) {
         // A cluster of short flags (-ab) is not used by our commands: say which letter is unknown.
         const letter = [...rawName].find((c) => !shorts.has(c));
@@ -102,7 +109,10 @@ export function flagProblem(args: readonly string[], flags: Options, allowPositi
     if (!spec) {
       if (name === 'help' || name === 'h') return { message: 'help', help: true };
       const guess = didYouMean(name, longs);
-      return { message: `unknown option ${long ? `--${rawName}` : arg}${guess ? ` (did you mean ${dashes(guess)}?)` : ''}`, ...(guess ? { suggestion: dashes(guess) } : {}) };
+      return {
+        message: `unknown option ${long ? `--${rawName}` : arg}${guess ? ` (did you mean ${dashes(guess)}?)` : ''}`,
+        ...(guess ? { suggestion: dashes(guess) } : {}),
+      };
     }
     if (spec.type === 'boolean') {
       if (inline !== undefined) return { message: `${dashes(name)} takes no value (got "${inline}")` };
@@ -110,7 +120,8 @@ export function flagProblem(args: readonly string[], flags: Options, allowPositi
     }
     if (inline !== undefined) continue;
     const next = args[i + 1];
-    if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next))) return { message: `${dashes(name)} needs a value${next === undefined ? '' : ` (got the option ${next})`}` };
+    if (next === undefined || (next.startsWith('-') && next !== '-' && !/^-\d/.test(next)))
+      return { message: `${dashes(name)} needs a value${next === undefined ? '' : ` (got the option ${next})`}` };
     i++;
   }
   return undefined;
@@ -118,9 +129,7 @@ export function flagProblem(args: readonly string[], flags: Options, allowPositi
 
 /** Only what parseArgs knows of each entry. */
 function parseArgsOptions(flags: FlagTable): Options {
-  return Object.fromEntries(
-    Object.entries(flags).map(([name, { help: _h, env: _e, value: _v, ...config }]) => [name, config]),
-  ) as Options;
+  return Object.fromEntries(Object.entries(flags).map(([name, { help: _h, env: _e, value: _v, ...config }]) => [name, config])) as Options;
 }
 
 type Config = { args: string[]; options: FlagTable; allowPositionals?: boolean; strict?: boolean };
@@ -156,7 +165,10 @@ function placeholder(name: string, spec: OptionConfig & FlagHelp): string {
  */
 export function formatFlagList(flags: FlagTable, extra: Record<string, FlagHelp> = {}): string {
   const rows = Object.entries(flags).map(([name, spec]) => {
-    const info = { ...extra[name], ...Object.fromEntries(Object.entries({ help: spec.help, env: spec.env, value: spec.value }).filter(([, v]) => v !== undefined)) } as FlagHelp;
+    const info = {
+      ...extra[name],
+      ...Object.fromEntries(Object.entries({ help: spec.help, env: spec.env, value: spec.value }).filter(([, v]) => v !== undefined)),
+    } as FlagHelp;
     const value = placeholder(name, { ...spec, ...info });
     const left = `${spec.short ? `-${spec.short}, ` : ''}--${name}${value ? ` ${value}` : ''}`;
     const notes = [info.env ? `env ${info.env}` : '', spec.multiple ? 'repeatable' : ''].filter(Boolean).join('; ');

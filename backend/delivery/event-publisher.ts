@@ -72,10 +72,12 @@ export class EventPublisher {
     if (this.#sweeper) clearInterval(this.#sweeper);
     const subs = [...this.#subscriptions.values()];
     this.#subscriptions.clear();
-    await Promise.all(subs.map(async (s) => {
-      await s.ready.catch(() => undefined);
-      await s.unsubscribe?.().catch(() => undefined);
-    }));
+    await Promise.all(
+      subs.map(async (s) => {
+        await s.ready.catch(() => undefined);
+        await s.unsubscribe?.().catch(() => undefined);
+      }),
+    );
   }
 
   /**
@@ -90,15 +92,17 @@ export class EventPublisher {
       return existing.ready;
     }
     const sub: Subscription = { ready: Promise.resolve(), unsubscribe: null, idleSince: null };
-    sub.ready = this.cache.subscribe(userChannel(userId), (raw) => this.#receive(raw)).then(
-      (unsubscribe) => {
-        sub.unsubscribe = unsubscribe;
-      },
-      (error: unknown) => {
-        if (this.#subscriptions.get(userId) === sub) this.#subscriptions.delete(userId);
-        throw error;
-      },
-    );
+    sub.ready = this.cache
+      .subscribe(userChannel(userId), (raw) => this.#receive(raw))
+      .then(
+        (unsubscribe) => {
+          sub.unsubscribe = unsubscribe;
+        },
+        (error: unknown) => {
+          if (this.#subscriptions.get(userId) === sub) this.#subscriptions.delete(userId);
+          throw error;
+        },
+      );
     this.#subscriptions.set(userId, sub);
     return sub.ready;
   }

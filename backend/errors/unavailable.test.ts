@@ -4,9 +4,19 @@ import { StoreClosedError, StoreConflictError, StoreUnavailableError } from '../
 import { isUnavailable, isUnavailableOrClosed } from './unavailable.ts';
 
 describe('isUnavailable / isUnavailableOrClosed', () => {
-  const down = [new StoreUnavailableError('postgres', 'PostgreSQL is down'), new StoreUnavailableError('sqlite', 'locked'), new CacheUnavailableError('Redis is down')];
+  const down = [
+    new StoreUnavailableError('postgres', 'PostgreSQL is down'),
+    new StoreUnavailableError('sqlite', 'locked'),
+    new CacheUnavailableError('Redis is down'),
+  ];
   const closed = new StoreClosedError('sqlite');
-  const other = [new StoreConflictError('seq taken'), new Error('bug'), Object.assign(new Error('named only'), { name: 'FakeUnavailableError' }), 'text', undefined];
+  const other = [
+    new StoreConflictError('seq taken'),
+    new Error('bug'),
+    Object.assign(new Error('named only'), { name: 'FakeUnavailableError' }),
+    'text',
+    undefined,
+  ];
 
   it('a store or cache that is down is unavailable, and so answered UNAVAILABLE', () => {
     for (const err of down) expect([isUnavailable(err), isUnavailableOrClosed(err)]).toEqual([true, true]);

@@ -10,7 +10,6 @@ import type { RunExecutor } from './run-executor.ts';
 import { UserExecutionContext } from './user-execution-context.ts';
 import type { Store } from '../store/store-types.ts';
 
-
 export interface EngineDeps {
   store: Store;
   cache: Cache;

@@ -42,7 +42,16 @@ async function setup(): Promise<{ store: Store; run: RunRecord }> {
   };
   await store.acceptMessage({
     thread: { id: run.threadId, title: '' },
-    message: { id: run.messageId, threadId: run.threadId, userId: 'u', clientMessageId: null, content: 'hi', agent: 'assistant', priority: 'normal', createdAt: at },
+    message: {
+      id: run.messageId,
+      threadId: run.threadId,
+      userId: 'u',
+      clientMessageId: null,
+      content: 'hi',
+      agent: 'assistant',
+      priority: 'normal',
+      createdAt: at,
+    },
     run,
   });
   return { store, run };

@@ -27,7 +27,17 @@ beforeAll(async () => {
       devTokens: true,
       health: async () => ({
         status: 200,
-        body: { status: 'ok', store: 'sqlite', cache: 'memory', uptime_s: 0, queue_depth: 0, running: 0, connections: 0, instance_id: 'inst_test', version: 'test' },
+        body: {
+          status: 'ok',
+          store: 'sqlite',
+          cache: 'memory',
+          uptime_s: 0,
+          queue_depth: 0,
+          running: 0,
+          connections: 0,
+          instance_id: 'inst_test',
+          version: 'test',
+        },
       }),
       metrics: { contentType: 'text/plain; version=0.0.4', render: async () => 'flowscope_test 1\n' },
       originAllowed: () => true,
@@ -40,7 +50,16 @@ beforeAll(async () => {
   const at = new Date().toISOString();
   await store.acceptMessage({
     thread: { id: 'thread_a', title: '' },
-    message: { id: 'msg_a', threadId: 'thread_a', userId: 'alice', clientMessageId: 'c1', content: 'hi', agent: 'assistant', priority: 'normal', createdAt: at },
+    message: {
+      id: 'msg_a',
+      threadId: 'thread_a',
+      userId: 'alice',
+      clientMessageId: 'c1',
+      content: 'hi',
+      agent: 'assistant',
+      priority: 'normal',
+      createdAt: at,
+    },
     run: {
       id: 'run/with/slashes',
       userId: 'alice',
@@ -91,7 +110,13 @@ describe('REST routes by pattern', () => {
       ['PUT', '/api/threads/t/messages', 'GET', 'Use GET.'],
     ] as const) {
       const res = await call(method, p, false);
-      expect({ method, p, status: res.status, allow: res.allow, error: res.body.error }).toEqual({ method, p, status: 405, allow, error: { code: 'METHOD_NOT_ALLOWED', message } });
+      expect({ method, p, status: res.status, allow: res.allow, error: res.body.error }).toEqual({
+        method,
+        p,
+        status: 405,
+        allow,
+        error: { code: 'METHOD_NOT_ALLOWED', message },
+      });
     }
   });
 
@@ -106,7 +131,13 @@ describe('REST routes by pattern', () => {
       ['POST', '/metrics'],
     ] as const) {
       const res = await call(method, p, false);
-      expect({ method, p, status: res.status, allow: res.allow, error: res.body.error }).toEqual({ method, p, status: 405, allow: 'GET, HEAD', error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET or HEAD.' } });
+      expect({ method, p, status: res.status, allow: res.allow, error: res.body.error }).toEqual({
+        method,
+        p,
+        status: 405,
+        allow: 'GET, HEAD',
+        error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET or HEAD.' },
+      });
     }
   });
 
@@ -126,7 +157,10 @@ describe('REST routes by pattern', () => {
     const big = await fetch(`${base}/api/dev/token`, { method: 'POST', body: JSON.stringify({ user_id: 'x', pad: 'x'.repeat(20_000) }) });
     expect({ status: big.status, code: ((await big.json()) as { error: { code: string } }).error.code }).toEqual({ status: 413, code: 'MESSAGE_TOO_LARGE' });
     const notObject = await fetch(`${base}/api/dev/token`, { method: 'POST', body: 'null' });
-    expect({ status: notObject.status, code: ((await notObject.json()) as { error: { code: string } }).error.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect({ status: notObject.status, code: ((await notObject.json()) as { error: { code: string } }).error.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
     const minted = await fetch(`${base}/api/dev/token`, { method: 'POST', body: JSON.stringify({ user_id: 'bob' }) });
     expect(minted.status).toBe(200);
   });

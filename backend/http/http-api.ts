@@ -9,7 +9,18 @@ import { isUnavailable } from '../errors/unavailable.ts';
 import { isLoopbackAddress, isLoopbackHost } from '../net/loopback.ts';
 import { clientSafeMessage } from '../routing/error-envelope.ts';
 import type { RunSummaryRecord, Store, StoredEvent } from '../store/store-types.ts';
-import { decodePathSegments, dispatch, HttpError, methodNotAllowed, readJsonObject, requestUrl, sendError, sendJson, type RouteHandler, type RouteRequest } from './http-helpers.ts';
+import {
+  decodePathSegments,
+  dispatch,
+  HttpError,
+  methodNotAllowed,
+  readJsonObject,
+  requestUrl,
+  sendError,
+  sendJson,
+  type RouteHandler,
+  type RouteRequest,
+} from './http-helpers.ts';
 import { RouteTable } from './route-table.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
 
@@ -125,7 +136,14 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       authed(async ({ res }, userId) => {
         const threads = await store.listThreads(userId, 200);
         sendJson(res, 200, {
-          threads: threads.map((t) => ({ id: t.id, user_id: t.userId, title: t.title, created_at: t.createdAt, updated_at: t.updatedAt, message_count: t.messageCount })),
+          threads: threads.map((t) => ({
+            id: t.id,
+            user_id: t.userId,
+            title: t.title,
+            created_at: t.createdAt,
+            updated_at: t.updatedAt,
+            message_count: t.messageCount,
+          })),
         });
       }),
     )
@@ -138,7 +156,8 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
         // Paged (docs/protocol.md): ?limit= (1..1000, default 100) and ?cursor= (the next_cursor of the previous page).
         const limit = pageLimit(url.searchParams.get('limit'));
         const cursor = url.searchParams.get('cursor');
-        if (cursor !== null && (cursor.length === 0 || cursor.length > 256)) throw new HttpError(ErrorCode.VALIDATION_FAILED, 'cursor: the next_cursor of the previous page.');
+        if (cursor !== null && (cursor.length === 0 || cursor.length > 256))
+          throw new HttpError(ErrorCode.VALIDATION_FAILED, 'cursor: the next_cursor of the previous page.');
         const page = await store.listMessages(thread.id, { limit: limit + 1, after: cursor });
         const messages = page.slice(0, limit);
         sendJson(res, 200, {
@@ -187,7 +206,12 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       }),
     );
   const agents = deps.agents;
-  if (agents) api.add('GET', '/api/agents', authed(({ res }) => sendJson(res, 200, agents())));
+  if (agents)
+    api.add(
+      'GET',
+      '/api/agents',
+      authed(({ res }) => sendJson(res, 200, agents())),
+    );
 
   /** The user's run, or 404 (another user's run is not found either). */
   async function ownRun(runId: string | undefined, userId: string) {
@@ -262,7 +286,8 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       } else if (url.pathname === '/metrics' && deps.metrics) {
         const metrics = deps.metrics;
         if (metrics.token !== undefined) {
-          if (!bearerMatches(req.headers.authorization, metrics.token)) throw new HttpError(ErrorCode.AUTH_REQUIRED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+          if (!bearerMatches(req.headers.authorization, metrics.token))
+            throw new HttpError(ErrorCode.AUTH_REQUIRED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
         } else if (!isLoopbackAddress(req.socket.remoteAddress)) {
           throw new HttpError(ErrorCode.FORBIDDEN, 'GET /metrics is served to loopback clients only; set METRICS_TOKEN to scrape it from elsewhere.');
         }

@@ -16,10 +16,7 @@ interface Route<H> {
   handler: H;
 }
 
-export type RouteMatch<H> =
-  | { kind: 'found'; handler: H; params: RouteParams; pattern: string }
-  | { kind: 'method'; allow: string[] }
-  | { kind: 'none' };
+export type RouteMatch<H> = { kind: 'found'; handler: H; params: RouteParams; pattern: string } | { kind: 'method'; allow: string[] } | { kind: 'none' };
 
 function parsePattern(pattern: string): Segment[] {
   if (!pattern.startsWith('/')) throw new Error(`route pattern must start with "/": ${pattern}`);

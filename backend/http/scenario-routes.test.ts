@@ -93,7 +93,12 @@ describe('/api/scenarios on a loopback server', () => {
     expect(replaced.body.scenario.name).toBe('JSON one, again');
 
     const list = (await call('GET', '/api/scenarios')).body.scenarios as Array<{ id: string; source: string }>;
-    expect(list.filter((s) => s.source === 'saved').map((s) => s.id).sort()).toEqual(['mine-in-yaml', 'team/json-one']);
+    expect(
+      list
+        .filter((s) => s.source === 'saved')
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['mine-in-yaml', 'team/json-one']);
 
     // without a format, flow-style YAML that starts with `{` is YAML, not broken JSON
     const flow = await call('POST', '/api/scenarios', { text: '{flowscope: 1, name: Flow style, users: {a: {}}, steps: [{connect: a}]}' });
@@ -172,14 +177,25 @@ describe('/api/scenarios on a loopback server', () => {
 
   it('keeps run results: round trip, newest first, capped at 20', async () => {
     const id = enc('golden/complete-flow');
-    const first = await call('POST', `/api/scenarios/${id}/results`, { status: 'passed', started_at: '2025-01-01T00:00:00.000Z', duration_ms: 42, steps: [{ id: '1' }] });
+    const first = await call('POST', `/api/scenarios/${id}/results`, {
+      status: 'passed',
+      started_at: '2025-01-01T00:00:00.000Z',
+      duration_ms: 42,
+      steps: [{ id: '1' }],
+    });
     expect(first.status).toBe(201);
     expect(first.body.result).toMatchObject({ status: 'passed', started_at: '2025-01-01T00:00:00.000Z', duration_ms: 42 });
     const resultId = first.body.result.result_id as string;
 
     const one = await call('GET', `/api/scenarios/${id}/results/${resultId}`);
     expect(one.status).toBe(200);
-    expect(one.body).toEqual({ result_id: resultId, started_at: '2025-01-01T00:00:00.000Z', status: 'passed', duration_ms: 42, result: { status: 'passed', started_at: '2025-01-01T00:00:00.000Z', duration_ms: 42, steps: [{ id: '1' }] } });
+    expect(one.body).toEqual({
+      result_id: resultId,
+      started_at: '2025-01-01T00:00:00.000Z',
+      status: 'passed',
+      duration_ms: 42,
+      result: { status: 'passed', started_at: '2025-01-01T00:00:00.000Z', duration_ms: 42, steps: [{ id: '1' }] },
+    });
 
     const ids = [resultId];
     for (let i = 0; i < 21; i++) {
@@ -217,7 +233,13 @@ describe('/api/scenarios on a loopback server', () => {
     ] as const) {
       const res = await fetch(`${base}${p}`, { method });
       const body = (await res.json()) as { error: { code: string; message: string } };
-      expect({ method, p, status: res.status, allow: res.headers.get('allow'), code: body.error.code }).toEqual({ method, p, status: 405, allow, code: 'METHOD_NOT_ALLOWED' });
+      expect({ method, p, status: res.status, allow: res.headers.get('allow'), code: body.error.code }).toEqual({
+        method,
+        p,
+        status: 405,
+        allow,
+        code: 'METHOD_NOT_ALLOWED',
+      });
     }
     // A path that exists under no method is a 404, not a 405.
     expect((await call('PATCH', '/api/scenarios/two/other')).body.error.code).toBe('NOT_FOUND');

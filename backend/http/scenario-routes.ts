@@ -11,13 +11,7 @@
 import type http from 'node:http';
 import { ErrorCode } from '../../protocol/index.ts';
 import { scenarioTextFormat } from '../../scenario/scenario-loader.ts';
-import {
-  MAX_RESULT_BYTES,
-  MAX_SCENARIO_BYTES,
-  ScenarioLibraryError,
-  type ScenarioFormat,
-  type ScenarioLibrary,
-} from '../scenarios/scenario-library.ts';
+import { MAX_RESULT_BYTES, MAX_SCENARIO_BYTES, ScenarioLibraryError, type ScenarioFormat, type ScenarioLibrary } from '../scenarios/scenario-library.ts';
 import { dispatch, HttpError, readJsonObject, readText, sendJson, type RouteHandler } from './http-helpers.ts';
 import { RouteTable } from './route-table.ts';
 

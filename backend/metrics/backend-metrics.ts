@@ -17,16 +17,65 @@ export interface MetricsSources {
 
 export class BackendMetrics {
   readonly registry = new Registry();
-  readonly messagesAccepted = new Counter({ name: 'flowscope_messages_accepted_total', help: 'Agent messages accepted (message_ack sent, duplicates included).', registers: [this.registry] });
-  readonly messagesRefused = new Counter({ name: 'flowscope_messages_refused_total', help: 'Inbound messages refused with an error envelope, by error code.', labelNames: ['code'], registers: [this.registry] });
-  readonly runsFinished = new Counter({ name: 'flowscope_runs_finished_total', help: 'Runs ended by this process, by final status.', labelNames: ['status'], registers: [this.registry] });
-  readonly eventsEmitted = new Counter({ name: 'flowscope_events_emitted_total', help: 'Run events this process stored and published, by type.', labelNames: ['type'], registers: [this.registry] });
-  readonly busPublished = new Counter({ name: 'flowscope_bus_messages_published_total', help: 'Messages this process put on the cross-process bus, by kind.', labelNames: ['kind'], registers: [this.registry] });
-  readonly busReceived = new Counter({ name: 'flowscope_bus_messages_received_total', help: 'Messages this process received from the cross-process bus and parsed, by kind.', labelNames: ['kind'], registers: [this.registry] });
-  readonly queueWait = new Histogram({ name: 'flowscope_queue_wait_seconds', help: 'From a run accepted to its start (claimed by an engine).', buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly timeToFirstEvent = new Histogram({ name: 'flowscope_time_to_first_event_seconds', help: 'From a run accepted to its first event (agent_started) published.', buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly runDuration = new Histogram({ name: 'flowscope_run_duration_seconds', help: 'From a run started to its agent_completed published.', buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly persistLatency = new Histogram({ name: 'flowscope_persist_latency_seconds', help: 'Time to commit one write of run events (a batch, or a run end with its last events).', buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly messagesAccepted = new Counter({
+    name: 'flowscope_messages_accepted_total',
+    help: 'Agent messages accepted (message_ack sent, duplicates included).',
+    registers: [this.registry],
+  });
+  readonly messagesRefused = new Counter({
+    name: 'flowscope_messages_refused_total',
+    help: 'Inbound messages refused with an error envelope, by error code.',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly runsFinished = new Counter({
+    name: 'flowscope_runs_finished_total',
+    help: 'Runs ended by this process, by final status.',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly eventsEmitted = new Counter({
+    name: 'flowscope_events_emitted_total',
+    help: 'Run events this process stored and published, by type.',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly busPublished = new Counter({
+    name: 'flowscope_bus_messages_published_total',
+    help: 'Messages this process put on the cross-process bus, by kind.',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly busReceived = new Counter({
+    name: 'flowscope_bus_messages_received_total',
+    help: 'Messages this process received from the cross-process bus and parsed, by kind.',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly queueWait = new Histogram({
+    name: 'flowscope_queue_wait_seconds',
+    help: 'From a run accepted to its start (claimed by an engine).',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly timeToFirstEvent = new Histogram({
+    name: 'flowscope_time_to_first_event_seconds',
+    help: 'From a run accepted to its first event (agent_started) published.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly runDuration = new Histogram({
+    name: 'flowscope_run_duration_seconds',
+    help: 'From a run started to its agent_completed published.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly persistLatency = new Histogram({
+    name: 'flowscope_persist_latency_seconds',
+    help: 'Time to commit one write of run events (a batch, or a run end with its last events).',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
 
   constructor(sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'flowscope_process_' });

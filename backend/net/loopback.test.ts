@@ -3,10 +3,40 @@ import { isLoopbackAddress, isLoopbackHost } from './loopback.ts';
 
 describe('isLoopbackHost (issue 11, defect 6)', () => {
   it('accepts only real loopback addresses and localhost, with or without a port', () => {
-    for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '127.255.255.255', '::1', '[::1]', '[::1]:8000', '127.0.0.1:8000', 'localhost:80', '0:0:0:0:0:0:0:1']) {
+    for (const host of [
+      'localhost',
+      'LOCALHOST',
+      '127.0.0.1',
+      '127.1.2.3',
+      '127.255.255.255',
+      '::1',
+      '[::1]',
+      '[::1]:8000',
+      '127.0.0.1:8000',
+      'localhost:80',
+      '0:0:0:0:0:0:0:1',
+    ]) {
       expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: true });
     }
-    for (const host of ['127.example.com', '127.0.0.1.nip.io', '127.0.0.1.', 'localhost.evil.test', 'app.localhost', '128.0.0.1', '0.0.0.0', '::', '[::2]', '::ffff:127.0.0.1x', '127.0.0.256', '1270.0.0.1', '', undefined, null, '[::1', '[::1]x']) {
+    for (const host of [
+      '127.example.com',
+      '127.0.0.1.nip.io',
+      '127.0.0.1.',
+      'localhost.evil.test',
+      'app.localhost',
+      '128.0.0.1',
+      '0.0.0.0',
+      '::',
+      '[::2]',
+      '::ffff:127.0.0.1x',
+      '127.0.0.256',
+      '1270.0.0.1',
+      '',
+      undefined,
+      null,
+      '[::1',
+      '[::1]x',
+    ]) {
       expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: false });
     }
   });

@@ -61,45 +61,94 @@ const samples: fc.Arbitrary<Sample> = fc.oneof(
     .map((raw): Sample => ({ kind: 'malformed JSON', raw, expected: 'INVALID_JSON' })),
   // Nesting deeper than 64, and numbers outside the double range.
   fc.integer({ min: 65, max: 400 }).map((depth): Sample => ({ kind: 'deep nesting', raw: '['.repeat(depth) + ']'.repeat(depth), expected: 'INVALID_JSON' })),
-  fc.constantFrom('1e999', '-1e400', '123e99999').map((n): Sample => ({ kind: 'huge number', raw: `{"type":"resume","payload":{"run_id":"r","after_seq":${n}}}`, expected: 'INVALID_JSON' })),
-  // Over 8192 bytes (multi-byte characters included).
   fc
-    .tuple(fc.constantFrom('x', 'é', '€', '😀'), fc.integer({ min: 1, max: 200 }))
-    .map(([ch, extra]): Sample => {
-      const base = JSON.stringify({ type: 'user_message', payload: { content: '' } });
-      const content = ch.repeat(Math.ceil((MAX_MESSAGE_BYTES - bytes(base) + extra) / bytes(ch)));
-      return { kind: 'too large', raw: JSON.stringify({ type: 'user_message', payload: { content } }), expected: 'MESSAGE_TOO_LARGE' };
-    }),
+    .constantFrom('1e999', '-1e400', '123e99999')
+    .map((n): Sample => ({ kind: 'huge number', raw: `{"type":"resume","payload":{"run_id":"r","after_seq":${n}}}`, expected: 'INVALID_JSON' })),
+  // Over 8192 bytes (multi-byte characters included).
+  fc.tuple(fc.constantFrom('x', 'é', '€', '😀'), fc.integer({ min: 1, max: 200 })).map(([ch, extra]): Sample => {
+    const base = JSON.stringify({ type: 'user_message', payload: { content: '' } });
+    const content = ch.repeat(Math.ceil((MAX_MESSAGE_BYTES - bytes(base) + extra) / bytes(ch)));
+    return { kind: 'too large', raw: JSON.stringify({ type: 'user_message', payload: { content } }), expected: 'MESSAGE_TOO_LARGE' };
+  }),
   // JSON tops that are not objects or strings.
   fc
-    .oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }))
+    .oneof(
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
+    )
     .map((value): Sample => ({ kind: 'non-object top', raw: JSON.stringify(value), expected: 'VALIDATION_FAILED', path: '(root)' })),
   // Unknown types, prototype member names included.
   fc
-    .oneof(cleanText, fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'prototype', 'agent_completed', 'message_ack', 'error', 'pong'))
+    .oneof(
+      cleanText,
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'valueOf',
+        'isPrototypeOf',
+        '__defineGetter__',
+        'prototype',
+        'agent_completed',
+        'message_ack',
+        'error',
+        'pong',
+      ),
+    )
     .filter((t) => !KNOWN.has(canonical(t)))
     .map((type): Sample => ({ kind: 'unknown type', raw: JSON.stringify({ type, payload: { content: 'x' } }), expected: 'UNKNOWN_TYPE' })),
   // A NUL character somewhere.
-  fc
-    .tuple(text, text, fc.constantFrom('payload.content', 'message_id', 'thread_id', 'payload.agent'))
-    .map(([a, b, where]): Sample => {
-      const nul = `${a}\u0000${b}`;
-      const envelope: Record<string, unknown> = { type: 'user_message', payload: { content: where === 'payload.content' ? nul : 'x' } };
-      if (where === 'message_id') envelope.message_id = nul;
-      if (where === 'thread_id') envelope.thread_id = nul;
-      if (where === 'payload.agent') (envelope.payload as Record<string, unknown>).agent = nul;
-      return { kind: 'NUL character', raw: JSON.stringify(envelope), expected: 'VALIDATION_FAILED', path: where };
-    }),
+  fc.tuple(text, text, fc.constantFrom('payload.content', 'message_id', 'thread_id', 'payload.agent')).map(([a, b, where]): Sample => {
+    const nul = `${a}\u0000${b}`;
+    const envelope: Record<string, unknown> = { type: 'user_message', payload: { content: where === 'payload.content' ? nul : 'x' } };
+    if (where === 'message_id') envelope.message_id = nul;
+    if (where === 'thread_id') envelope.thread_id = nul;
+    if (where === 'payload.agent') (envelope.payload as Record<string, unknown>).agent = nul;
+    return { kind: 'NUL character', raw: JSON.stringify(envelope), expected: 'VALIDATION_FAILED', path: where };
+  }),
   // Fields of the wrong type.
   fc
-    .oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(id, fc.integer(), { maxKeys: 3 }), fc.constant(''))
-    .map((content): Sample => ({ kind: 'bad content', raw: JSON.stringify({ type: 'user_message', payload: { content } }), expected: 'VALIDATION_FAILED', path: 'payload.content' })),
+    .oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(id, fc.integer(), { maxKeys: 3 }),
+      fc.constant(''),
+    )
+    .map((content): Sample => ({
+      kind: 'bad content',
+      raw: JSON.stringify({ type: 'user_message', payload: { content } }),
+      expected: 'VALIDATION_FAILED',
+      path: 'payload.content',
+    })),
   fc
-    .oneof(fc.integer({ max: -1 }), fc.double({ min: 0.1, max: 1e6, noNaN: true }).filter((n) => !Number.isInteger(n)), cleanText.map((s) => `"${s}"`))
-    .map((seq): Sample => ({ kind: 'bad after_seq', raw: `{"type":"resume","payload":{"run_id":"r1","after_seq":${typeof seq === 'string' ? JSON.stringify(seq) : seq}}}`, expected: 'VALIDATION_FAILED', path: 'payload.after_seq' })),
+    .oneof(
+      fc.integer({ max: -1 }),
+      fc.double({ min: 0.1, max: 1e6, noNaN: true }).filter((n) => !Number.isInteger(n)),
+      cleanText.map((s) => `"${s}"`),
+    )
+    .map((seq): Sample => ({
+      kind: 'bad after_seq',
+      raw: `{"type":"resume","payload":{"run_id":"r1","after_seq":${typeof seq === 'string' ? JSON.stringify(seq) : seq}}}`,
+      expected: 'VALIDATION_FAILED',
+      path: 'payload.after_seq',
+    })),
   // Good pings (any id, prototype keys that are dropped, extra fields): a pong.
   fc
-    .tuple(id, fc.boolean(), fc.dictionary(id.filter((k) => k !== '__proto__'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }))
+    .tuple(
+      id,
+      fc.boolean(),
+      fc.dictionary(
+        id.filter((k) => k !== '__proto__'),
+        fc.jsonValue({ maxDepth: 2 }),
+        { maxKeys: 3 },
+      ),
+    )
     .map(([messageId, proto, extra]): Sample => ({
       kind: 'ping',
       raw: `{${proto ? '"__proto__":{"polluted":true},' : ''}"type":"Ping","message_id":${JSON.stringify(messageId)},"payload":${JSON.stringify(extra)}}`,
@@ -117,41 +166,60 @@ function check(sample: Sample, reply: { type: string; payload?: unknown }): void
     return;
   }
   const payload = reply.payload as { code: string; details?: { issues?: Array<{ path: string }> } };
-  expect({ kind: sample.kind, raw: sample.raw.slice(0, 200), code: payload.code }).toEqual({ kind: sample.kind, raw: sample.raw.slice(0, 200), code: sample.expected });
+  expect({ kind: sample.kind, raw: sample.raw.slice(0, 200), code: payload.code }).toEqual({
+    kind: sample.kind,
+    raw: sample.raw.slice(0, 200),
+    code: sample.expected,
+  });
   if (sample.path) expect(payload.details?.issues?.map((i) => i.path)).toContain(sample.path);
 }
 
 describe('inbound path fuzzing', () => {
-  it(`parser: ${PARSER_RUNS} generated messages, each kind with its code, nothing thrown`, () => {
-    const kinds = new Map<string, number>();
-    fc.assert(
-      fc.property(samples, (sample) => {
-        kinds.set(sample.kind, (kinds.get(sample.kind) ?? 0) + 1);
-        const result = parseInboundMessage(sample.raw);
-        if (result.ok) {
-          expect(sample.expected).toBe('PONG');
-          return;
-        }
-        expect(ERROR_CODES).toContain(result.code);
-        check(sample, { type: 'error', payload: { code: result.code, details: result.details } });
-      }),
-      { numRuns: PARSER_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
-    );
-    if (LONG) console.log(`parser fuzz: ${PARSER_RUNS} samples`, Object.fromEntries(kinds));
-  }, LONG ? 3_600_000 : 20_000);
-
-  it('parser: arbitrary values and strings never throw and always give a known code', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.anything({ maxDepth: 4 }), fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v))), (raw) => {
-        const result = parseInboundMessage(raw);
-        if (!result.ok) {
+  it(
+    `parser: ${PARSER_RUNS} generated messages, each kind with its code, nothing thrown`,
+    () => {
+      const kinds = new Map<string, number>();
+      fc.assert(
+        fc.property(samples, (sample) => {
+          kinds.set(sample.kind, (kinds.get(sample.kind) ?? 0) + 1);
+          const result = parseInboundMessage(sample.raw);
+          if (result.ok) {
+            expect(sample.expected).toBe('PONG');
+            return;
+          }
           expect(ERROR_CODES).toContain(result.code);
-          expect(result.message).not.toMatch(STACK);
-        }
-      }),
-      { numRuns: PARSER_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
-    );
-  }, LONG ? 3_600_000 : 20_000);
+          check(sample, { type: 'error', payload: { code: result.code, details: result.details } });
+        }),
+        { numRuns: PARSER_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+      );
+      if (LONG) console.log(`parser fuzz: ${PARSER_RUNS} samples`, Object.fromEntries(kinds));
+    },
+    LONG ? 3_600_000 : 20_000,
+  );
+
+  it(
+    'parser: arbitrary values and strings never throw and always give a known code',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string({ unit: 'binary', maxLength: 300 }),
+            fc.anything({ maxDepth: 4 }),
+            fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
+          ),
+          (raw) => {
+            const result = parseInboundMessage(raw);
+            if (!result.ok) {
+              expect(ERROR_CODES).toContain(result.code);
+              expect(result.message).not.toMatch(STACK);
+            }
+          },
+        ),
+        { numRuns: PARSER_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+      );
+    },
+    LONG ? 3_600_000 : 20_000,
+  );
 
   describe('live, against a real backend', () => {
     let backend: RunningBackend;
@@ -213,21 +281,25 @@ describe('inbound path fuzzing', () => {
     }
 
     for (const transport of ['ws', 'socketio'] as const) {
-      it(`${transport}: ${LIVE_RUNS} generated messages, one reply each with the code of its kind, no error logged`, async () => {
-        const connection = await open(transport);
-        const kinds = new Map<string, number>();
-        await fc.assert(
-          fc.asyncProperty(samples, async (sample) => {
-            kinds.set(sample.kind, (kinds.get(sample.kind) ?? 0) + 1);
-            check(sample, await connection.exchange(sample.raw));
-          }),
-          { numRuns: LIVE_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
-        );
-        connection.close();
-        expect(logged.filter((l) => l.level === 'error')).toEqual([]);
-        expect((await backend.health()).status).toBe(200);
-        if (LONG) console.log(`${transport} fuzz: ${LIVE_RUNS} samples`, Object.fromEntries(kinds));
-      }, LONG ? 3_600_000 : 60_000);
+      it(
+        `${transport}: ${LIVE_RUNS} generated messages, one reply each with the code of its kind, no error logged`,
+        async () => {
+          const connection = await open(transport);
+          const kinds = new Map<string, number>();
+          await fc.assert(
+            fc.asyncProperty(samples, async (sample) => {
+              kinds.set(sample.kind, (kinds.get(sample.kind) ?? 0) + 1);
+              check(sample, await connection.exchange(sample.raw));
+            }),
+            { numRuns: LIVE_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+          );
+          connection.close();
+          expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+          expect((await backend.health()).status).toBe(200);
+          if (LONG) console.log(`${transport} fuzz: ${LIVE_RUNS} samples`, Object.fromEntries(kinds));
+        },
+        LONG ? 3_600_000 : 60_000,
+      );
     }
   });
 });

@@ -95,7 +95,13 @@ export class InboundPipeline {
       const rate = await this.options.cache.hitRateLimit(`rate:${connection.userId}`, this.options.rateLimitMessages, this.options.rateLimitWindowMs);
       if (!rate.allowed) {
         answer(
-          errorEnvelope(ErrorCode.RATE_LIMITED, `More than ${this.options.rateLimitMessages} messages in ${this.options.rateLimitWindowMs} ms; retry in ${rate.retryAfterMs} ms.`, null, { retry_after_ms: rate.retryAfterMs }, { retry_after_ms: rate.retryAfterMs }),
+          errorEnvelope(
+            ErrorCode.RATE_LIMITED,
+            `More than ${this.options.rateLimitMessages} messages in ${this.options.rateLimitWindowMs} ms; retry in ${rate.retryAfterMs} ms.`,
+            null,
+            { retry_after_ms: rate.retryAfterMs },
+            { retry_after_ms: rate.retryAfterMs },
+          ),
         );
         return;
       }

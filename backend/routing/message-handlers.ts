@@ -35,9 +35,7 @@ export class PingHandler implements MessageHandler<PingEnvelope> {
 /** cancel_run: a queued run ends `cancelled` at once; a running one is aborted wherever it runs. */
 export class CancelHandler implements MessageHandler<CancelRunEnvelope> {
   readonly type = 'cancel_run' as const;
-  constructor(
-    private readonly deps: { store: Store; engines: ExecutionEngineFactory; publisher: EventPublisher },
-  ) {}
+  constructor(private readonly deps: { store: Store; engines: ExecutionEngineFactory; publisher: EventPublisher }) {}
 
   async handle(envelope: CancelRunEnvelope, connection: { userId: string }): Promise<void> {
     const { store, engines, publisher } = this.deps;
@@ -75,8 +73,8 @@ export class ResumeHandler implements MessageHandler<ResumeEnvelope> {
     if (!run || run.userId !== connection.userId) {
       throw new ProtocolError(ErrorCode.NOT_FOUND, `Run "${envelope.payload.run_id}" was not found.`);
     }
-    await this.registry.sequencer(connection).resume(run.id, async () =>
-      (await this.store.listEvents(run.id, envelope.payload.after_seq)).map((event) => event.envelope as ServerEnvelope),
-    );
+    await this.registry
+      .sequencer(connection)
+      .resume(run.id, async () => (await this.store.listEvents(run.id, envelope.payload.after_seq)).map((event) => event.envelope as ServerEnvelope));
   }
 }

@@ -176,8 +176,24 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     onLease: (userId) => publisher.subscribeUser(userId),
     onError,
   });
-  const supervisor = new RunSupervisor({ store, cache, publisher, engines, instanceId, intervalMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))), leaseMs: config.leaseMs, onError });
-  const service = new MessageHandlerService({ store, agents, engines, publisher, maxQueuedPerUser: config.maxQueuedPerUser, scriptLimits: config.scriptLimits });
+  const supervisor = new RunSupervisor({
+    store,
+    cache,
+    publisher,
+    engines,
+    instanceId,
+    intervalMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))),
+    leaseMs: config.leaseMs,
+    onError,
+  });
+  const service = new MessageHandlerService({
+    store,
+    agents,
+    engines,
+    publisher,
+    maxQueuedPerUser: config.maxQueuedPerUser,
+    scriptLimits: config.scriptLimits,
+  });
   // A handled message ends the wait of its connection's held live events (delivery/run-event-sequencer.ts).
   const router = new MessageRouter({ onHandled: (connection) => registry.sequencer(connection).handled() })
     .register(new AgentHandler(service))
@@ -204,7 +220,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   async function health(): Promise<{ status: number; body: HealthResponse }> {
     const failing: string[] = [];
     const errors: string[] = [];
-    const timeout = async <T,>(p: Promise<T>): Promise<T> => {
+    const timeout = async <T>(p: Promise<T>): Promise<T> => {
       let timer: NodeJS.Timeout | undefined;
       try {
         return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 2000)))]);

@@ -40,7 +40,10 @@ describe('resolveStoreTarget', () => {
   it('passes the schema for PostgreSQL and refuses unknown schemes', () => {
     expect(resolveStoreTarget({ databaseUrl: 'postgres://h/db', dataDir, schema: 'tests_1' })).toMatchObject({ schema: 'tests_1' });
     expect(() => resolveStoreTarget({ databaseUrl: 'mysql://h/db', dataDir })).toThrow(/Unsupported DATABASE_URL scheme "mysql:"/);
-    expect(thrown(() => resolveStoreTarget({ databaseUrl: 'mysql://h/db', dataDir }))).toMatchObject({ code: 'UNSUPPORTED_URL', known: ['sqlite', 'file', 'postgres', 'postgresql'] });
+    expect(thrown(() => resolveStoreTarget({ databaseUrl: 'mysql://h/db', dataDir }))).toMatchObject({
+      code: 'UNSUPPORTED_URL',
+      known: ['sqlite', 'file', 'postgres', 'postgresql'],
+    });
   });
 });
 
@@ -55,7 +58,11 @@ describe('store adapters', () => {
     for (const name of ['mysql', 'constructor', 'Postgres']) {
       const error = thrown(() => storeAdapter(name));
       expect(error).toBeInstanceOf(AdapterError);
-      expect(error).toMatchObject({ code: 'UNKNOWN_ADAPTER', known: ['sqlite', 'postgres'], message: `Unknown store adapter "${name}": known adapters are sqlite, postgres.` });
+      expect(error).toMatchObject({
+        code: 'UNKNOWN_ADAPTER',
+        known: ['sqlite', 'postgres'],
+        message: `Unknown store adapter "${name}": known adapters are sqlite, postgres.`,
+      });
     }
   });
 });
@@ -77,7 +84,9 @@ describe('createStore ephemeral', () => {
   });
 
   it('refuses ephemeral together with a schema', async () => {
-    await expect(createStore({ databaseUrl: TEST_DATABASE_URL, dataDir: os.tmpdir(), schema: 'x', ephemeral: true })).rejects.toThrow(/either `schema` or `ephemeral`/);
+    await expect(createStore({ databaseUrl: TEST_DATABASE_URL, dataDir: os.tmpdir(), schema: 'x', ephemeral: true })).rejects.toThrow(
+      /either `schema` or `ephemeral`/,
+    );
   });
 
   it.skipIf(!pgUp.available)('creates a private PostgreSQL schema, usable by other stores, and drops it on close', async () => {

@@ -22,9 +22,7 @@ import { SqliteStore } from './sqlite/sqlite-store.ts';
 
 export const SQLITE_FILENAME = 'flowscope.sqlite';
 
-export type StoreTarget =
-  | { kind: 'sqlite'; filename: string }
-  | { kind: 'postgres'; url: string; schema: string };
+export type StoreTarget = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string; schema: string };
 
 /** Where a store lives, and how to open it there (or, ephemeral, in a private namespace beside it). */
 interface StoreLocation {
@@ -64,7 +62,11 @@ const postgres: StoreAdapter = {
       target: { kind: 'postgres', url, schema },
       open: ({ ephemeral }) =>
         ephemeral
-          ? new PostgresStore({ url, schema: `flowscope_tmp_${process.pid}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`, dropSchemaOnClose: true })
+          ? new PostgresStore({
+              url,
+              schema: `flowscope_tmp_${process.pid}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`,
+              dropSchemaOnClose: true,
+            })
           : new PostgresStore({ url, schema }),
     };
   },

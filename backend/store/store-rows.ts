@@ -4,16 +4,7 @@
  * (`ColumnTypes`); each adapter passes those two conversions to `rowMappers`.
  */
 import type { Priority, RunEventEnvelope, RunStatus } from '../../protocol/index.ts';
-import type {
-  MessageRecord,
-  MessageWithRun,
-  RunInput,
-  RunRecord,
-  RunSummaryRecord,
-  StoredEvent,
-  ThreadRecord,
-  ThreadSummaryRecord,
-} from './store-types.ts';
+import type { MessageRecord, MessageWithRun, RunInput, RunRecord, RunSummaryRecord, StoredEvent, ThreadRecord, ThreadSummaryRecord } from './store-types.ts';
 
 /** What one driver returns for a timestamp column and for a JSON column. */
 export interface ColumnTypes {
@@ -80,8 +71,7 @@ export interface EventRow<C extends ColumnTypes> {
   created_at: C['timestamp'];
 }
 
-export const RUN_COLUMNS =
-  'id, user_id, thread_id, message_id, agent, priority, status, input, response, error, created_at, started_at, ended_at, owner_id';
+export const RUN_COLUMNS = 'id, user_id, thread_id, message_id, agent, priority, status, input, response, error, created_at, started_at, ended_at, owner_id';
 export const MESSAGE_COLUMNS = 'id, thread_id, user_id, client_message_id, content, agent, priority, created_at';
 export const THREAD_COLUMNS = 'id, user_id, title, created_at, updated_at';
 export const EVENT_COLUMNS = 'run_id, seq, user_id, type, envelope, created_at';

@@ -18,7 +18,6 @@ import { StoreClosedError, StoreConflictError, StoreUnavailableError } from './s
 import { createStore, storeAdapter } from './store-factory.ts';
 import type { AcceptMessageInput, AcceptMessageResult, RunRecord, Store, StoredEvent } from './store-types.ts';
 
-
 // ---------------------------------------------------------------- fixtures
 
 let counter = 0;
@@ -105,7 +104,11 @@ function envelope(run: RunRecord, seq: number, type: RunEventType): RunEventEnve
     case 'tool_executing':
       return { type, ...base, payload: { tool: 'calculator', call_id: `call-${seq}`, args: { expression: '1+2', nested: { a: [1, 2.5, { b: null }] } } } };
     case 'tool_completed':
-      return { type, ...base, payload: { tool: 'calculator', call_id: `call-${seq}`, ok: true, result: { value: 3, big: 1e21, text: 'x\ny' }, duration_ms: 1.25 } };
+      return {
+        type,
+        ...base,
+        payload: { tool: 'calculator', call_id: `call-${seq}`, ok: true, result: { value: 3, big: 1e21, text: 'x\ny' }, duration_ms: 1.25 },
+      };
     case 'agent_completed':
       return { type, ...base, payload: { status: 'succeeded', response: 'done', error: null, duration_ms: 42 } };
   }
@@ -347,7 +350,7 @@ function contract(kind: string, h: Harness): void {
       expect(await store.listMessages(own.input.thread.id)).toHaveLength(2);
     });
 
-    it('pages a thread\'s messages by limit and the id of the last message seen', async () => {
+    it("pages a thread's messages by limit and the id of the last message seen", async () => {
       const userId = uid('u');
       const first = await accept(store, { userId });
       const threadId = first.input.thread.id;
@@ -406,9 +409,7 @@ function contract(kind: string, h: Harness): void {
       const userId = uid('u');
       const threadId = uid('thread');
       const inputs = Array.from({ length: 10 }, () => acceptInput({ userId, threadId, clientMessageId: 'dup' }));
-      const results: AcceptMessageResult[] = await Promise.all(
-        inputs.map((input, i) => (i % 2 === 0 ? store : other).acceptMessage(input)),
-      );
+      const results: AcceptMessageResult[] = await Promise.all(inputs.map((input, i) => (i % 2 === 0 ? store : other).acceptMessage(input)));
       const accepted = results.filter((r) => r.kind === 'accepted');
       const duplicates = results.filter((r) => r.kind === 'duplicate');
       expect(accepted).toHaveLength(1);
@@ -450,9 +451,7 @@ function contract(kind: string, h: Harness): void {
       const other = await h.open();
       const userId = uid('u');
       for (let i = 0; i < 20; i++) await accept(store, { userId, priority: (['high', 'normal', 'low'] as const)[i % 3] });
-      const claims = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? store : other).claimNextRun(userId, `inst-${i % 2}`, tick())),
-      );
+      const claims = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? store : other).claimNextRun(userId, `inst-${i % 2}`, tick())));
       const claimed = claims.filter((r): r is RunRecord => r !== null);
       expect(claimed).toHaveLength(20);
       expect(new Set(claimed.map((r) => r.id)).size).toBe(20);
@@ -646,16 +645,26 @@ function contract(kind: string, h: Harness): void {
       expect(await attempt({ status: 'interrupted', finalEvent: finalEvent(run, 3) })).toBe(false);
       expect(await store.getRun(run.id)).toMatchObject({ status: 'failed', error: 'boom' });
       expect(await store.lastSeq(run.id)).toBe(2);
-      expect(await store.finishRun('no-such-run', { status: 'failed', response: null, error: null, endedAt: tick(), finalEvent: { ...finalEvent(run, 9), runId: 'no-such-run' } })).toBe(false);
+      expect(
+        await store.finishRun('no-such-run', {
+          status: 'failed',
+          response: null,
+          error: null,
+          endedAt: tick(),
+          finalEvent: { ...finalEvent(run, 9), runId: 'no-such-run' },
+        }),
+      ).toBe(false);
     });
 
-    it('stores the run\'s remaining events with its end, in one write, or nothing of them', async () => {
+    it("stores the run's remaining events with its end, in one write, or nothing of them", async () => {
       const run = await running();
       const end = { status: 'succeeded' as const, response: 'ok', error: null, expectedStatuses: ['running' as const], expectedOwnerId: 'inst-a' };
       const rest = [event(run, 2), event(run, 3, 'tool_executing')];
       expect(await store.finishRun(run.id, { ...end, expectedOwnerId: 'inst-b', endedAt: tick(), events: rest, finalEvent: finalEvent(run, 4) })).toBe(false);
       expect(await store.lastSeq(run.id)).toBe(1);
-      await expect(store.finishRun(run.id, { ...end, endedAt: tick(), events: [event(run, 2), event(run, 1)], finalEvent: finalEvent(run, 3) })).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(
+        store.finishRun(run.id, { ...end, endedAt: tick(), events: [event(run, 2), event(run, 1)], finalEvent: finalEvent(run, 3) }),
+      ).rejects.toBeInstanceOf(StoreConflictError);
       expect(await store.getRun(run.id)).toEqual(run);
       expect(await store.lastSeq(run.id)).toBe(1);
       expect(await store.finishRun(run.id, { ...end, endedAt: tick(), events: rest, finalEvent: finalEvent(run, 4) })).toBe(true);
@@ -799,9 +808,7 @@ function postgresSpecifics(h: Harness & { schema: string }): void {
       const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await admin.connect();
       try {
-        const stores = await Promise.all(
-          Array.from({ length: 4 }, () => createStore({ databaseUrl: TEST_DATABASE_URL, dataDir: os.tmpdir(), schema })),
-        );
+        const stores = await Promise.all(Array.from({ length: 4 }, () => createStore({ databaseUrl: TEST_DATABASE_URL, dataDir: os.tmpdir(), schema })));
         await accept(stores[0] as Store, { userId: uid('u') });
         expect(await (stores[3] as Store).countQueuedRuns()).toBe(1);
         await Promise.all(stores.map((s) => s.close()));

@@ -51,9 +51,7 @@ export const AUTH_EXPIRED_MESSAGE = 'The token has expired; reconnect with a new
 
 export const CONNECTION_TTL_MS = 60_000;
 
-export type Admission =
-  | { ok: true; userId: string; connectionId: string; expiresAtMs: number }
-  | { ok: false; code: ErrorCode; message: string };
+export type Admission = { ok: true; userId: string; connectionId: string; expiresAtMs: number } | { ok: false; code: ErrorCode; message: string };
 
 export async function admitConnection(
   deps: { tokens: TokenService; cache: Cache; maxConnectionsPerUser: number; subscribeUser?(userId: string): Promise<void>; slotHolder?: string },

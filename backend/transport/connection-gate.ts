@@ -45,9 +45,12 @@ export class ConnectionGate {
     const count = this.#byAddress.get(key) ?? { total: 0, handshaking: 0 };
     const { maxConnections, maxConnectionsPerAddress, maxHandshakes, maxHandshakesPerAddress } = this.limits;
     if (this.#total >= maxConnections) return { ok: false, scope: 'total', message: `The server has ${maxConnections} connections open; try again later.` };
-    if (this.#handshaking >= maxHandshakes) return { ok: false, scope: 'total', message: `The server has ${maxHandshakes} handshakes in progress; try again later.` };
-    if (count.total >= maxConnectionsPerAddress) return { ok: false, scope: 'address', message: `This address has ${maxConnectionsPerAddress} connections open.` };
-    if (count.handshaking >= maxHandshakesPerAddress) return { ok: false, scope: 'address', message: `This address has ${maxHandshakesPerAddress} handshakes in progress.` };
+    if (this.#handshaking >= maxHandshakes)
+      return { ok: false, scope: 'total', message: `The server has ${maxHandshakes} handshakes in progress; try again later.` };
+    if (count.total >= maxConnectionsPerAddress)
+      return { ok: false, scope: 'address', message: `This address has ${maxConnectionsPerAddress} connections open.` };
+    if (count.handshaking >= maxHandshakesPerAddress)
+      return { ok: false, scope: 'address', message: `This address has ${maxHandshakesPerAddress} handshakes in progress.` };
     count.total += 1;
     count.handshaking += 1;
     this.#byAddress.set(key, count);

@@ -175,7 +175,11 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
       if (closing) return;
       const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : 0;
       if (deps.pipeline.receive(connection, raw, bytes) === null) {
-        connection.send(errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, { reason: 'backlog' }));
+        connection.send(
+          errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, {
+            reason: 'backlog',
+          }),
+        );
         shut();
       }
     });

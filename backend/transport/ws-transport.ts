@@ -99,7 +99,11 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           // Binary frames take their turn in the pipeline (rate limit, order) and get INVALID_JSON there.
           const raw = isBinary ? new BinaryFrame(buffer.byteLength) : buffer.toString('utf8');
           if (deps.pipeline.receive(connection, raw, buffer.byteLength) === null) {
-            connection.send(errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, { reason: 'backlog' }));
+            connection.send(
+              errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, {
+                reason: 'backlog',
+              }),
+            );
             shut(WsCloseCode.BACKLOG, ErrorCode.RATE_LIMITED);
           }
         });

@@ -45,13 +45,7 @@ export function AgentPicker({ token, baseUrl, agent, onPick }: Props) {
     <div className="agent-picker" data-testid="agent-picker">
       <label>
         agent{' '}
-        <select
-          data-testid="agent-select"
-          value={agent ?? ''}
-          disabled={!agents}
-          onChange={(e) => onPick(e.target.value || null)}
-          aria-label="agent"
-        >
+        <select data-testid="agent-select" value={agent ?? ''} disabled={!agents} onChange={(e) => onPick(e.target.value || null)} aria-label="agent">
           <option value="">{agents ? `default (${agents.default_agent})` : 'default'}</option>
           {agents?.agents.map((a) => (
             <option key={a.name} value={a.name}>

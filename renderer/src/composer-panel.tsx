@@ -28,7 +28,6 @@ export function ComposerPanel() {
   const target = users.some((u) => u.userId === sendAs) ? sendAs : (users[0]?.userId ?? '');
   const sender = users.find((u) => u.userId === target);
 
-
   const mark = useMemo(() => {
     if (result.ok || result.code !== 'INVALID_JSON' || !result.details?.reason) return null;
     const at = jsonErrorPosition(text, result.details.reason);
@@ -65,7 +64,12 @@ export function ComposerPanel() {
         <h2>Composer</h2>
         <div className="templates">
           {TEMPLATES.map((t) => (
-            <button key={t.name} className="chip" data-testid={`template-${t.name.replace(/\s+/g, '-')}`} onClick={() => setText(t.build({ lastRunId, agent }))}>
+            <button
+              key={t.name}
+              className="chip"
+              data-testid={`template-${t.name.replace(/\s+/g, '-')}`}
+              onClick={() => setText(t.build({ lastRunId, agent }))}
+            >
               {t.name}
             </button>
           ))}
@@ -78,9 +82,7 @@ export function ComposerPanel() {
       <div className="composer-foot">
         <span className={`validation ${result.ok ? (foreignUser ? 'warn' : 'ok') : 'bad'}`} data-testid="composer-validation">
           {result.ok ? `OK · ${result.envelope.type}` : `${result.code}`}
-          {!result.ok && result.details?.issues && (
-            <span className="issues"> {result.details.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}</span>
-          )}
+          {!result.ok && result.details?.issues && <span className="issues"> {result.details.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}</span>}
           {!result.ok && !result.details?.issues && <span className="issues"> {result.message}</span>}
           {foreignUser && (
             <span className="issues" data-testid="composer-user-warning">
@@ -109,7 +111,11 @@ export function ComposerPanel() {
           Send
         </button>
       </div>
-      {sendError && <div className="error-text" data-testid="send-error">{sendError}</div>}
+      {sendError && (
+        <div className="error-text" data-testid="send-error">
+          {sendError}
+        </div>
+      )}
       <SavedMessages text={text} onLoad={setText} />
       <SentHistory onLoad={setText} />
     </section>

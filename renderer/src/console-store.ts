@@ -8,7 +8,14 @@
  * are buffered and flushed once per animation frame.
  */
 import { useRef, useSyncExternalStore } from 'react';
-import { connect, type ConnectionRefusal, type ConnectionState, type FlowscopeConnection, type ReceivedEnvelope, type TransportKind } from '../../client/flowscope-connection.ts';
+import {
+  connect,
+  type ConnectionRefusal,
+  type ConnectionState,
+  type FlowscopeConnection,
+  type ReceivedEnvelope,
+  type TransportKind,
+} from '../../client/flowscope-connection.ts';
 import { createRestClient, type RestClient } from '../../client/rest-client.ts';
 import { EMPTY_FILTER, focusRun, type EventFilter } from './event-filter.ts';
 import { createFrameBatch } from './frame-batch.ts';
@@ -213,7 +220,6 @@ const batch = createFrameBatch(flush, {
   cancel: () => undefined,
 });
 
-
 function flush(): void {
   if (pending.length === 0) return;
   const incoming = pending;
@@ -245,8 +251,7 @@ function flush(): void {
 
 /** What a user's connection sent or received, as it happens (for the session recorder). */
 export type Traffic =
-  | { direction: 'sent'; userId: string; at: number; text: string }
-  | { direction: 'received'; userId: string; at: number; envelope: ReceivedEnvelope };
+  { direction: 'sent'; userId: string; at: number; text: string } | { direction: 'received'; userId: string; at: number; envelope: ReceivedEnvelope };
 
 export function onTraffic(listener: (traffic: Traffic) => void): () => void {
   trafficListeners.add(listener);
@@ -364,7 +369,9 @@ function scheduleReconnect(userId: string, refusal?: ConnectionRefusal): void {
 function resumeRuns(userId: string, conn: FlowscopeConnection): number {
   let n = 0;
   for (const run of runs.inProgress(userId)) {
-    conn.send(JSON.stringify({ type: 'resume', message_id: `resume_${run.runId}_${Date.now().toString(36)}`, payload: { run_id: run.runId, after_seq: run.lastSeq } }));
+    conn.send(
+      JSON.stringify({ type: 'resume', message_id: `resume_${run.runId}_${Date.now().toString(36)}`, payload: { run_id: run.runId, after_seq: run.lastSeq } }),
+    );
     n++;
   }
   return n;
@@ -376,7 +383,12 @@ function openConnection(userId: string): void {
   connections.get(userId)?.close();
   const wasLost = lost.has(userId);
   const target = state.baseUrl;
-  updateUser(userId, { state: wasLost ? 'reconnecting' : 'connecting', ...(wasLost ? {} : { refusal: undefined }), reconnectAt: undefined, connectedTo: target });
+  updateUser(userId, {
+    state: wasLost ? 'reconnecting' : 'connecting',
+    ...(wasLost ? {} : { refusal: undefined }),
+    reconnectAt: undefined,
+    connectedTo: target,
+  });
   const conn = connect({ url: target, token: user.token, transport: user.transport });
   connections.set(userId, conn);
   conn.onState((next, refusal) => {
@@ -474,7 +486,8 @@ export const actions = {
   },
   disconnect(userId: string): void {
     closeConnection(userId);
-    if (state.users.some((u) => u.userId === userId)) updateUser(userId, { state: 'closed', reconnectAt: undefined, connectedTo: undefined, refusal: undefined });
+    if (state.users.some((u) => u.userId === userId))
+      updateUser(userId, { state: 'closed', reconnectAt: undefined, connectedTo: undefined, refusal: undefined });
   },
   send(userId: string, text: string): string | null {
     const conn = connections.get(userId);

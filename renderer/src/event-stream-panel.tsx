@@ -76,7 +76,10 @@ export function EventStreamPanel() {
     <section className="panel events-panel" data-testid="event-stream">
       <header className="panel-head">
         <h2>
-          Live events <span className="count">{rows.length}/{events.length}</span>
+          Live events{' '}
+          <span className="count">
+            {rows.length}/{events.length}
+          </span>
           {dropped > 0 && (
             <span className="dropped" data-testid="events-dropped" data-dropped={dropped} title={`the live list keeps the newest ${eventCap} events`}>
               {dropped} dropped
@@ -84,7 +87,12 @@ export function EventStreamPanel() {
           )}
         </h2>
         <div className="filters">
-          <select data-testid="filter-user" value={filter.userId} onChange={(e) => actions.setEventFilter({ userId: e.target.value })} aria-label="filter by user">
+          <select
+            data-testid="filter-user"
+            value={filter.userId}
+            onChange={(e) => actions.setEventFilter({ userId: e.target.value })}
+            aria-label="filter by user"
+          >
             <option value="">all users</option>
             {users.map((u) => (
               <option key={u.userId} value={u.userId}>
@@ -139,7 +147,12 @@ export function EventStreamPanel() {
               Reset filters
             </button>
           )}
-          <button className="ghost" data-testid="events-clear" onClick={() => actions.clearEvents()} title="empty the live list (the timelines keep their runs)">
+          <button
+            className="ghost"
+            data-testid="events-clear"
+            onClick={() => actions.clearEvents()}
+            title="empty the live list (the timelines keep their runs)"
+          >
             Clear
           </button>
           <label className="cap" title="events kept in the live list; older ones are dropped (and counted)">

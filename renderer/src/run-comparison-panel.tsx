@@ -123,7 +123,8 @@ export function RunComparisonPanel() {
               <span className="tag">{r.user}</span> run #{r.index} <span className="muted">{r.change}</span>
               <span className="muted">
                 {' '}
-                · status {r.status.left ?? '—'} → {r.status.right ?? '—'} · {r.left?.duration_ms ?? '—'} ms → {r.right?.duration_ms ?? '—'} ms {delta(r.duration_delta_ms)}
+                · status {r.status.left ?? '—'} → {r.status.right ?? '—'} · {r.left?.duration_ms ?? '—'} ms → {r.right?.duration_ms ?? '—'} ms{' '}
+                {delta(r.duration_delta_ms)}
               </span>
             </div>
             <div className="compare-run-ids">

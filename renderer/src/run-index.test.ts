@@ -26,7 +26,9 @@ describe('RunIndex', () => {
     expect(second!.runId).toBe('r2');
     expect(first!.events).toHaveLength(5);
     expect(first!.stages).toMatchObject({ queue_wait_ms: 40, first_thinking_ms: 25, total_ms: 200, total_from: 'ack', status: 'succeeded' });
-    expect(first!.stages.tools).toEqual([expect.objectContaining({ tool: 'calc', call_id: 'c1', state: 'completed', duration_ms: 30, reported_ms: 28, ok: true })]);
+    expect(first!.stages.tools).toEqual([
+      expect.objectContaining({ tool: 'calc', call_id: 'c1', state: 'completed', duration_ms: 30, reported_ms: 28, ok: true }),
+    ]);
     expect(second!.stages.total_ms).toBeUndefined();
   });
 

@@ -53,7 +53,7 @@ export function RunLane({ lane, focused, onFocus }: Props) {
           const gap = i > 0 ? gaps[i - 1] : undefined;
           // Markers keep their order evenly spaced (bursts stay readable), nudged by real time.
           const n = lane.events.length;
-          const left = n === 1 ? 0 : (0.8 * i) / (n - 1) * 100 + ((at - first) / span) * 20;
+          const left = n === 1 ? 0 : ((0.8 * i) / (n - 1)) * 100 + ((at - first) / span) * 20;
           return (
             <div
               key={event.key}

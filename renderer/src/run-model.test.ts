@@ -27,7 +27,11 @@ function ev(type: string, opts: Opts = {}): StreamEvent {
 }
 
 /** The five events of a run that called one tool, with timestamps 0, 5, 12, 40, 41 ms. */
-function fiveEvents(runId = 'run_a', extra: Partial<Opts> = {}, completed: Record<string, unknown> = { status: 'succeeded', response: '8', error: null, duration_ms: 41 }) {
+function fiveEvents(
+  runId = 'run_a',
+  extra: Partial<Opts> = {},
+  completed: Record<string, unknown> = { status: 'succeeded', response: '8', error: null, duration_ms: 41 },
+) {
   return [
     ev('agent_started', { runId, seq: 1, ms: 0, payload: { agent: 'calc', input: 'what is 2 + 2 * 3?' }, ...extra }),
     ev('agent_thinking', { runId, seq: 2, ms: 5, payload: { thought: 'multiply first', step: 1 }, ...extra }),
@@ -137,7 +141,9 @@ describe('buildRuns', () => {
   });
 
   it('flags a queued run cancelled with a single agent_completed (seq 1)', () => {
-    const lane = only(buildRuns([ev('agent_completed', { seq: 1, payload: { status: 'cancelled', response: null, error: 'cancelled by user', duration_ms: 0 } })], {}));
+    const lane = only(
+      buildRuns([ev('agent_completed', { seq: 1, payload: { status: 'cancelled', response: null, error: 'cancelled by user', duration_ms: 0 } })], {}),
+    );
     expect(lane.status).toBe('cancelled');
     expect(lane.flagged).toBe(true);
     expect(lane.seen).toEqual({ agent_started: false, agent_thinking: false, tool_executing: false, tool_completed: false, agent_completed: true });

@@ -27,7 +27,10 @@ export function RunTimelinePanel() {
     <section className="panel timeline-panel" data-testid="run-timeline">
       <header className="panel-head">
         <h2>
-          Run timeline <span className="count" data-testid="lane-count">{lanes.length}</span>
+          Run timeline{' '}
+          <span className="count" data-testid="lane-count">
+            {lanes.length}
+          </span>
           {dropped > 0 && (
             <span className="dropped" data-testid="runs-dropped">
               {dropped} older runs dropped

@@ -13,7 +13,12 @@ describe('scenario run lanes', () => {
       user: 'a',
       user_id: 'x-a-1',
       thread_id: 'thr_1',
-      events: TYPES.map((type, i) => ({ type, seq: i + 1, at_ms: 100 + i * 10, payload: type === 'agent_completed' ? { status: 'succeeded', response: '42' } : {} })),
+      events: TYPES.map((type, i) => ({
+        type,
+        seq: i + 1,
+        at_ms: 100 + i * 10,
+        payload: type === 'agent_completed' ? { status: 'succeeded', response: '42' } : {},
+      })),
       status: 'succeeded',
       response: '42',
     };

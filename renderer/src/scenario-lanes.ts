@@ -35,7 +35,13 @@ export function lanesFromObservedRuns(runs: readonly ObservedRun[], startedAt: s
         key: ++key,
         userId: run.user,
         receivedAt: Math.round(t0 + e.at_ms),
-        envelope: { type: e.type, run_id: run.run_id, ...(run.thread_id ? { thread_id: run.thread_id } : {}), ...(e.seq !== undefined ? { seq: e.seq } : {}), payload: e.payload },
+        envelope: {
+          type: e.type,
+          run_id: run.run_id,
+          ...(run.thread_id ? { thread_id: run.thread_id } : {}),
+          ...(e.seq !== undefined ? { seq: e.seq } : {}),
+          payload: e.payload,
+        },
         source: 'live',
       });
     }

@@ -25,13 +25,20 @@ export function ScenarioLibraryPanel() {
     <section className="panel library-panel" data-testid="scenario-library">
       <header className="panel-head">
         <h2>
-          Scenarios <span className="count">{shown.length}/{library.length}</span>
+          Scenarios{' '}
+          <span className="count">
+            {shown.length}/{library.length}
+          </span>
         </h2>
         <div className="filters">
           <button className="primary" data-testid="scenario-new" onClick={() => void scenarioActions.newScenario()}>
             New
           </button>
-          <button data-testid="har-import" onClick={() => fileInput.current?.click()} title="a .har file with WebSocket messages (Chrome, Playwright, Flowscope)">
+          <button
+            data-testid="har-import"
+            onClick={() => fileInput.current?.click()}
+            title="a .har file with WebSocket messages (Chrome, Playwright, Flowscope)"
+          >
             Import HAR
           </button>
           <input
@@ -52,7 +59,12 @@ export function ScenarioLibraryPanel() {
         </div>
       </header>
       <div className="row-form">
-        <input data-testid="scenario-filter" placeholder="filter by name, tag, id…" value={filter} onChange={(e) => scenarioActions.setFilter(e.target.value)} />
+        <input
+          data-testid="scenario-filter"
+          placeholder="filter by name, tag, id…"
+          value={filter}
+          onChange={(e) => scenarioActions.setFilter(e.target.value)}
+        />
       </div>
       {libraryError && <div className="error-text pad">{libraryError}</div>}
       {importError && (
@@ -73,7 +85,10 @@ export function ScenarioLibraryPanel() {
             title={s.description ?? s.file}
           >
             <div className="scenario-line">
-              <span className={`validity ${s.valid ? 'ok' : 'bad'}`} title={s.valid ? 'valid' : (s.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('\n')}>
+              <span
+                className={`validity ${s.valid ? 'ok' : 'bad'}`}
+                title={s.valid ? 'valid' : (s.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('\n')}
+              >
                 {s.valid ? '✓' : `✗ ${s.issues?.length ?? ''}`}
               </span>
               <span className="scenario-name">{s.name}</span>
@@ -90,7 +105,9 @@ export function ScenarioLibraryPanel() {
           </li>
         ))}
         {!libraryLoaded && <li className="muted pad">Loading…</li>}
-        {libraryLoaded && shown.length === 0 && <li className="muted pad">{library.length ? 'Nothing matches the filter.' : 'No scenarios yet: New, Record or Import HAR.'}</li>}
+        {libraryLoaded && shown.length === 0 && (
+          <li className="muted pad">{library.length ? 'Nothing matches the filter.' : 'No scenarios yet: New, Record or Import HAR.'}</li>
+        )}
       </ul>
     </section>
   );

@@ -58,7 +58,10 @@ export function ScenarioRunPanel() {
             Run <span className="count">{run.name}</span>
           </h2>
           <div className="filters">
-            <span className={`status-pill ${status === 'passed' ? 'succeeded' : status === 'running' ? 'running' : 'failed'}`} data-testid="scenario-run-status">
+            <span
+              className={`status-pill ${status === 'passed' ? 'succeeded' : status === 'running' ? 'running' : 'failed'}`}
+              data-testid="scenario-run-status"
+            >
               {status}
             </span>
             {result && (
@@ -105,13 +108,24 @@ export function ScenarioRunPanel() {
         <div className="caused-body">
           <div className="lanes scenario-lanes">
             {lanes.map((lane) => (
-              <RunLane key={lane.runId} lane={lane} focused={lane.runId === focusedRun} onFocus={() => setFocusedRun(focusedRun === lane.runId ? '' : lane.runId)} />
+              <RunLane
+                key={lane.runId}
+                lane={lane}
+                focused={lane.runId === focusedRun}
+                onFocus={() => setFocusedRun(focusedRun === lane.runId ? '' : lane.runId)}
+              />
             ))}
             {lanes.length === 0 && <div className="muted">No runs yet.</div>}
           </div>
           <ul className="received-list" data-testid="scenario-received">
             {received.map((r, i) => (
-              <li key={i} className={`received-row type-${String(r.envelope.type)}`} data-testid="scenario-received-row" data-type={String(r.envelope.type)} data-user={r.user}>
+              <li
+                key={i}
+                className={`received-row type-${String(r.envelope.type)}`}
+                data-testid="scenario-received-row"
+                data-type={String(r.envelope.type)}
+                data-user={r.user}
+              >
                 <span className="time">+{Math.round(r.at_ms)} ms</span>
                 <span className="tag">{r.user}</span>
                 <span className="etype">{String(r.envelope.type)}</span>

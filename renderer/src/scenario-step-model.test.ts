@@ -57,7 +57,10 @@ describe('scenario step rows', () => {
 
   it('keeps thousands of nested steps in id order, one row each, reusing unchanged rows', () => {
     const N = 5000;
-    const big: Scenario = { ...scenario, steps: [{ connect: 'a' }, { repeat: { times: N, steps: [{ set: { x: 1 } }] } }, { parallel: [[{ sleep: 1 }], [{ sleep: 1 }]] }] };
+    const big: Scenario = {
+      ...scenario,
+      steps: [{ connect: 'a' }, { repeat: { times: N, steps: [{ set: { x: 1 } }] } }, { parallel: [[{ sleep: 1 }], [{ sleep: 1 }]] }],
+    };
     const live = new LiveStepRows(planRows(big));
     live.started(step('1', 'skipped'));
     live.ended(step('1', 'passed'));

@@ -18,7 +18,13 @@ const ICON: Record<StepRow['status'], string> = {
 export const ScenarioStepRow = memo(function ScenarioStepRow({ row }: { row: StepRow }) {
   const f = row.failure;
   return (
-    <li className={`step-row step-${row.status}`} data-testid="scenario-step" data-step-id={row.id} data-status={row.status} style={{ paddingLeft: 8 + row.depth * 16 }}>
+    <li
+      className={`step-row step-${row.status}`}
+      data-testid="scenario-step"
+      data-step-id={row.id}
+      data-status={row.status}
+      style={{ paddingLeft: 8 + row.depth * 16 }}
+    >
       <div className="step-line">
         <span className="step-icon" aria-label={row.status}>
           {ICON[row.status]}

@@ -461,7 +461,9 @@ export const scenarioActions = {
     const id = get().doc?.id;
     const { picked, results } = get();
     if (!id || picked.length !== 2) return;
-    const [left, right] = results.filter((r) => picked.includes(r.result_id)).sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0));
+    const [left, right] = results
+      .filter((r) => picked.includes(r.result_id))
+      .sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0));
     if (!left || !right) return;
     try {
       const [a, b] = await Promise.all([library().getResult(id, left.result_id), library().getResult(id, right.result_id)]);
@@ -472,7 +474,13 @@ export const scenarioActions = {
       const tb = typeof b.result.scenario_text === 'string' ? b.result.scenario_text : null;
       const textDiffered = ta === null || tb === null ? null : ta !== tb;
       set({
-        comparison: { left, right, comparison: compareResults(ra, rb), textDiffered, ...(ta !== null && tb !== null && ta !== tb ? { textChanges: lineChanges(ta, tb) } : {}) },
+        comparison: {
+          left,
+          right,
+          comparison: compareResults(ra, rb),
+          textDiffered,
+          ...(ta !== null && tb !== null && ta !== tb ? { textChanges: lineChanges(ta, tb) } : {}),
+        },
         importError: null,
       });
     } catch (err) {

@@ -1,15 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { applyReply, messageIdOf, withFreshMessageId, type SentMessage } from './send-outcome.ts';
 
-const sent = (key: number, userId: string, messageId: string | null): SentMessage => ({ key, userId, text: '', sentAt: 1000, messageId, outcome: { kind: 'pending' } });
+const sent = (key: number, userId: string, messageId: string | null): SentMessage => ({
+  key,
+  userId,
+  text: '',
+  sentAt: 1000,
+  messageId,
+  outcome: { kind: 'pending' },
+});
 
 describe('applyReply', () => {
   it('records an ack, a duplicate and an error on the message they answer', () => {
     let list: SentMessage[] = [sent(3, 'alice', 'm3'), sent(2, 'alice', 'm2'), sent(1, 'bob', 'm1')];
-    list = applyReply(list, 'alice', { type: 'message_ack', payload: { message_id: 'm2', run_id: 'run_a', thread_id: 'thr_a', queue_position: 1, duplicate: false } }, 1010)!;
+    list = applyReply(
+      list,
+      'alice',
+      { type: 'message_ack', payload: { message_id: 'm2', run_id: 'run_a', thread_id: 'thr_a', queue_position: 1, duplicate: false } },
+      1010,
+    )!;
     expect(list[1]!.outcome).toEqual({ kind: 'acked', runId: 'run_a', threadId: 'thr_a', queuePosition: 1 });
     expect(list[1]!.answeredAt).toBe(1010);
-    list = applyReply(list, 'alice', { type: 'message_ack', payload: { message_id: 'm3', run_id: 'run_a', thread_id: 'thr_a', queue_position: 0, duplicate: true } }, 1020)!;
+    list = applyReply(
+      list,
+      'alice',
+      { type: 'message_ack', payload: { message_id: 'm3', run_id: 'run_a', thread_id: 'thr_a', queue_position: 0, duplicate: true } },
+      1020,
+    )!;
     expect(list[0]!.outcome).toEqual({ kind: 'duplicate', runId: 'run_a' });
     list = applyReply(list, 'bob', { type: 'error', payload: { code: 'FORBIDDEN', message: 'user_id is not yours', message_id: 'm1' } }, 1030)!;
     expect(list[2]!.outcome).toEqual({ kind: 'error', code: 'FORBIDDEN', message: 'user_id is not yours' });

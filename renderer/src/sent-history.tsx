@@ -13,12 +13,20 @@ function Outcome({ s }: { s: SentMessage }) {
   const after = s.answeredAt !== undefined ? ` · ${s.answeredAt - s.sentAt} ms` : '';
   switch (o.kind) {
     case 'pending':
-      return <span className="outcome pending" data-testid="sent-outcome" data-kind="pending">waiting…</span>;
+      return (
+        <span className="outcome pending" data-testid="sent-outcome" data-kind="pending">
+          waiting…
+        </span>
+      );
     case 'acked':
       return (
         <span className="outcome ok" data-testid="sent-outcome" data-kind="acked" data-run-id={o.runId}>
           acked · run{' '}
-          <button className="chip run-chip" title={`${o.runId}: show only this run`} onClick={(e) => (e.stopPropagation(), actions.toggleRunFocus(o.runId, s.userId))}>
+          <button
+            className="chip run-chip"
+            title={`${o.runId}: show only this run`}
+            onClick={(e) => (e.stopPropagation(), actions.toggleRunFocus(o.runId, s.userId))}
+          >
             {shortId(o.runId)}
           </button>{' '}
           · queue {o.queuePosition}
@@ -29,14 +37,22 @@ function Outcome({ s }: { s: SentMessage }) {
       return (
         <span className="outcome warn" data-testid="sent-outcome" data-kind="duplicate" data-run-id={o.runId}>
           duplicate of run{' '}
-          <button className="chip run-chip" title={`${o.runId}: the original run`} onClick={(e) => (e.stopPropagation(), actions.toggleRunFocus(o.runId, s.userId))}>
+          <button
+            className="chip run-chip"
+            title={`${o.runId}: the original run`}
+            onClick={(e) => (e.stopPropagation(), actions.toggleRunFocus(o.runId, s.userId))}
+          >
             {shortId(o.runId)}
           </button>{' '}
           (not run again)
         </span>
       );
     case 'pong':
-      return <span className="outcome ok" data-testid="sent-outcome" data-kind="pong">pong{after}</span>;
+      return (
+        <span className="outcome ok" data-testid="sent-outcome" data-kind="pong">
+          pong{after}
+        </span>
+      );
     case 'error':
       return (
         <span className="outcome bad" data-testid="sent-outcome" data-kind="error" data-code={o.code}>

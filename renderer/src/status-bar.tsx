@@ -87,7 +87,10 @@ export function StatusBar() {
         </span>
       )}
       {problem && (
-        <span className={`error-text wrap ${problem.kind === 'cors' ? 'cors' : ''}`} data-testid={problem.kind === 'cors' ? 'cors-explanation' : 'target-error'}>
+        <span
+          className={`error-text wrap ${problem.kind === 'cors' ? 'cors' : ''}`}
+          data-testid={problem.kind === 'cors' ? 'cors-explanation' : 'target-error'}
+        >
           {problem.message}
         </span>
       )}

@@ -37,6 +37,12 @@ export function formatExpiry(expiresAt: number, now: number): string {
   const abs = Math.abs(ms);
   const s = Math.floor(abs / 1000);
   const text =
-    s >= 86_400 ? `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h` : s >= 3600 ? `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+    s >= 86_400
+      ? `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`
+      : s >= 3600
+        ? `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+        : s >= 60
+          ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
+          : `${s}s`;
   return ms > 0 ? `expires in ${text}` : `expired ${text} ago`;
 }

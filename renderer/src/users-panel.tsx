@@ -36,12 +36,7 @@ function UserRow({ user, now }: { user: UserEntry; now: number }) {
       setError((await explainFailure(getConsoleState().baseUrl, err)).message);
     }
   };
-  const stateText =
-    user.state === 'reconnecting'
-      ? countdown !== null && countdown > 0
-        ? `reconnecting in ${countdown}s`
-        : 'reconnecting…'
-      : user.state;
+  const stateText = user.state === 'reconnecting' ? (countdown !== null && countdown > 0 ? `reconnecting in ${countdown}s` : 'reconnecting…') : user.state;
   return (
     <li className="user-row" data-testid="user-row" data-user={user.userId} data-state={user.state}>
       <div className="user-line">
@@ -152,7 +147,10 @@ export function UsersPanel() {
     <section className="panel users-panel" data-testid="users-panel">
       <header className="panel-head">
         <h2>
-          Users <span className="count" title={baseUrl}>on {hostOf(baseUrl)}</span>
+          Users{' '}
+          <span className="count" title={baseUrl}>
+            on {hostOf(baseUrl)}
+          </span>
         </h2>
       </header>
       <form

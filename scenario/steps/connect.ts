@@ -74,7 +74,11 @@ export const connectStep = defineStep({
     if (s.expect_refused) {
       if (!refusal) {
         conn.close();
-        throw new StepFailed({ message: `the connection was accepted, expected a refusal`, expected: [`refused with ${s.expect_refused}`], received: ['accepted'] });
+        throw new StepFailed({
+          message: `the connection was accepted, expected a refusal`,
+          expected: [`refused with ${s.expect_refused}`],
+          received: ['accepted'],
+        });
       }
       if (refusal.code !== s.expect_refused) {
         throw new StepFailed({
@@ -95,7 +99,11 @@ export const connectStep = defineStep({
       return;
     }
     if (refusal) {
-      throw new StepFailed({ message: `refused with ${refusal.code}: ${refusal.message}`, expected: ['connected'], received: [`refused with ${refusal.code}`] });
+      throw new StepFailed({
+        message: `refused with ${refusal.code}: ${refusal.message}`,
+        expected: ['connected'],
+        received: [`refused with ${refusal.code}`],
+      });
     }
     u.connection?.close();
     u.connection = conn;

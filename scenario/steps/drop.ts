@@ -17,7 +17,11 @@ export const dropStep = defineStep({
     if (!u.connection) throw new StepFailed({ message: `${u.key} is not connected` });
     const conn = u.connection;
     conn.drop();
-    await run.waitFor(() => (conn.state === 'open' ? undefined : true), 5000, () => ({ message: 'the connection did not close after the drop' }));
+    await run.waitFor(
+      () => (conn.state === 'open' ? undefined : true),
+      5000,
+      () => ({ message: 'the connection did not close after the drop' }),
+    );
     u.connection = undefined;
     run.result.detail = `connection state ${conn.state}`;
   },

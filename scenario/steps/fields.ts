@@ -1,9 +1,7 @@
 /** The building blocks of step schemas, shared by the step files and the scenario schema. */
 import { z } from 'zod';
 
-export const userKey = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'user key: a letter, then up to 31 of [A-Za-z0-9_-]');
+export const userKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'user key: a letter, then up to 31 of [A-Za-z0-9_-]');
 export const varName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'variable name: [A-Za-z_][A-Za-z0-9_]*');
 export const timeoutMs = z.number().int().min(1).max(600_000);
 export const transport = z.enum(['socketio', 'ws']);

@@ -23,7 +23,11 @@ describe('the step registry', () => {
     for (const [i, kind] of STEP_KINDS.entries()) {
       const r = validateScenario({ flowscope: 1, name: 'x', users: { a: {} }, steps: [{ connect: 'a' }, { [kind]: { 'bad key!': i } }] });
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.issues.every((issue) => issue.path.startsWith(`steps[1].${kind}`) || issue.path === 'steps[1]'), `${kind}: ${JSON.stringify(r.issues)}`).toBe(true);
+      if (!r.ok)
+        expect(
+          r.issues.every((issue) => issue.path.startsWith(`steps[1].${kind}`) || issue.path === 'steps[1]'),
+          `${kind}: ${JSON.stringify(r.issues)}`,
+        ).toBe(true);
     }
   });
 

@@ -43,7 +43,13 @@ export type StepKind = Definition['kind'];
 type SpecOf<D> = D extends StepDefinition<string, infer S> ? S : never;
 
 /** A step file's NestedStep placeholders, resolved to ScenarioStep. */
-type Resolve<T> = T extends NestedStep ? ScenarioStep : T extends readonly (infer U)[] ? Resolve<U>[] : T extends object ? { [P in keyof T]: Resolve<T[P]> } : T;
+type Resolve<T> = T extends NestedStep
+  ? ScenarioStep
+  : T extends readonly (infer U)[]
+    ? Resolve<U>[]
+    : T extends object
+      ? { [P in keyof T]: Resolve<T[P]> }
+      : T;
 
 type StepFields = { [D in Definition as D['kind']]?: Resolve<SpecOf<D>> };
 

@@ -15,7 +15,16 @@ export const parallelStep = defineStep<'parallel', ParallelStep>({
     result.title = `parallel: ${branches.length} branches`;
     const nodes = branches.map((branch, b) => {
       const inner: StepResult[] = [];
-      const node: StepResult = { id: `${result.id}.${b + 1}`, kind: 'branch', label: `branch ${b + 1}`, title: `branch ${b + 1}`, status: 'passed', started_ms: run.now(), duration_ms: 0, children: inner };
+      const node: StepResult = {
+        id: `${result.id}.${b + 1}`,
+        kind: 'branch',
+        label: `branch ${b + 1}`,
+        title: `branch ${b + 1}`,
+        status: 'passed',
+        started_ms: run.now(),
+        duration_ms: 0,
+        children: inner,
+      };
       const started = performance.now();
       return run.runSteps(branch, b + 1, inner).then((ok) => {
         node.status = ok ? 'passed' : 'failed';

@@ -24,7 +24,9 @@ describe('repeat', () => {
   });
 
   it('stops at the first failed iteration', async () => {
-    const result = await runScenario(scenario([{ repeat: { times: 3, index: 'i', steps: [{ set: { v: '{{i}}' } }, { set: { w: '{{v.missing}}' } }] } }]), { target: TARGET });
+    const result = await runScenario(scenario([{ repeat: { times: 3, index: 'i', steps: [{ set: { v: '{{i}}' } }, { set: { w: '{{v.missing}}' } }] } }]), {
+      target: TARGET,
+    });
     expect(result.status).toBe('failed');
     expect(result.steps[0]?.children).toHaveLength(1);
     expect(result.steps[0]?.children?.[0]).toMatchObject({ status: 'failed', failure: { message: 'iteration 1 failed' } });

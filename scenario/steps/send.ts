@@ -61,7 +61,8 @@ export const sendStep = defineStep({
   user: stepUserOf,
   patterns: (spec) => (spec.reply !== undefined ? [['reply', spec.reply]] : []),
   label(s) {
-    const what = s.message !== undefined ? String(s.message.type ?? 'message') : s.raw !== undefined ? 'raw text' : `user_message of ${String(s.oversize_bytes)} bytes`;
+    const what =
+      s.message !== undefined ? String(s.message.type ?? 'message') : s.raw !== undefined ? 'raw text' : `user_message of ${String(s.oversize_bytes)} bytes`;
     const expect = s.expect && typeof s.expect === 'object' ? ` expecting ${s.expect.error}` : '';
     return `send ${what} as ${s.as}${expect}`;
   },
@@ -137,14 +138,18 @@ export const sendStep = defineStep({
       () => ({
         message: `no ${expectedText} within ${timeout} ms`,
         expected: [expectedText],
-        received: u.inbox.slice(mark).map((i) => summarize(i.envelope)).slice(0, 20),
+        received: u.inbox
+          .slice(mark)
+          .map((i) => summarize(i.envelope))
+          .slice(0, 20),
       }),
       u,
     );
     const e = reply.envelope;
     const p = (e.payload ?? {}) as Record<string, unknown>;
     const got = e.type === 'error' ? `error ${String(p.code)}: ${String(p.message)}` : summarize(e);
-    const wanted = expectation === 'ack' ? e.type === 'message_ack' : expectation === 'pong' ? e.type === 'pong' : e.type === 'error' && p.code === expectation.error;
+    const wanted =
+      expectation === 'ack' ? e.type === 'message_ack' : expectation === 'pong' ? e.type === 'pong' : e.type === 'error' && p.code === expectation.error;
     if (!wanted) throw new StepFailed({ message: `expected ${expectedText}, received ${got}`, expected: [expectedText], received: [got] });
     result.title += ` → ${e.type === 'message_ack' ? `ack run ${String(p.run_id)}${p.duplicate ? ' (duplicate)' : ''}` : got}`;
     if (spec.reply !== undefined) {

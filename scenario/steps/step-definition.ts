@@ -101,7 +101,13 @@ export interface StepRun {
    * state change; fails with `onTimeout()` after `timeoutMs`, or at once when `watch`'s
    * connection ends. `still`: report it to onWaiting while it waits.
    */
-  waitFor<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => StepFailure, watch?: ScenarioUserState, still?: { waiting_for: string }): Promise<T>;
+  waitFor<T>(
+    check: () => T | undefined,
+    timeoutMs: number,
+    onTimeout: () => StepFailure,
+    watch?: ScenarioUserState,
+    still?: { waiting_for: string },
+  ): Promise<T>;
   /** Why the run was stopped (for a step that notices it). */
   stopMessage(): string;
   readonly signal: AbortSignal | undefined;
@@ -122,7 +128,11 @@ export interface StepRun {
    * Opens a connection for the user (its envelopes go to the user's inbox) and tells how the
    * server answered: `opened` resolves with the refusal, or undefined once it is open.
    */
-  openConnection(user: ScenarioUserState, token: string, transport: TransportKind): { connection: FlowscopeConnection; opened: Promise<ConnectionRefusedError | undefined> };
+  openConnection(
+    user: ScenarioUserState,
+    token: string,
+    transport: TransportKind,
+  ): { connection: FlowscopeConnection; opened: Promise<ConnectionRefusedError | undefined> };
   /** Runs nested steps under this step (ids `<this id>.<group>.<n>`); true when all passed. `scope` adds template variables. */
   runSteps(steps: readonly NestedStep[], group: number, out: StepResult[], scope?: Record<string, unknown>): Promise<boolean>;
 }

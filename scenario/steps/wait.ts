@@ -42,7 +42,9 @@ export const waitStep = defineStep({
         return {
           message: `nothing matching arrived within ${timeout} ms (${unconsumed.length} unmatched envelope(s) received)`,
           expected: [show(pattern)],
-          received: best ? [`closest: ${summarize(best.item.envelope)}`, ...best.diff.map((m) => `  ${m.path}: expected ${m.expected}, received ${m.received}`)] : ['nothing'],
+          received: best
+            ? [`closest: ${summarize(best.item.envelope)}`, ...best.diff.map((m) => `  ${m.path}: expected ${m.expected}, received ${m.received}`)]
+            : ['nothing'],
         };
       },
       u,

@@ -42,7 +42,9 @@ const only = new Set(String(values.only).split(','));
 const results: PhaseResult[] = [];
 const report = (r: PhaseResult) => {
   results.push(r);
-  const figures = Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join(' ');
+  const figures = Object.entries(r.figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${figures}`);
   for (const p of r.problems.slice(0, 20)) console.log(`     - ${p}`);
   if (r.problems.length > 20) console.log(`     ... and ${r.problems.length - 20} more`);

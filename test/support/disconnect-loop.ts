@@ -98,7 +98,9 @@ export async function forcedDisconnectLoop(options: DisconnectLoopOptions): Prom
         };
         const timer = setTimeout(finish, 10_000);
         const sendMessage = () => {
-          ws.send(JSON.stringify({ type: 'user_message', message_id: pending, payload: { content: `run ${runCount}`, agent: 'scripted', script: script(runCount) } }));
+          ws.send(
+            JSON.stringify({ type: 'user_message', message_id: pending, payload: { content: `run ${runCount}`, agent: 'scripted', script: script(runCount) } }),
+          );
         };
         const startRun = () => {
           runCount += 1;

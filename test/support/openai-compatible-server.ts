@@ -13,11 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type StreamEvent =
-  | { chunk: Record<string, unknown> }
-  | { comment: string }
-  | { raw: string }
-  | { delayMs: number };
+export type StreamEvent = { chunk: Record<string, unknown> } | { comment: string } | { raw: string } | { delayMs: number };
 
 export type Reply =
   /** 200 and an SSE stream of `events`, then `data: [DONE]` (unless `done: false`) and the end. */
@@ -199,7 +195,9 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleSer
 
   const serve = async (req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> => {
     if (req.method !== 'POST' || record.path !== '/v1/chat/completions') {
-      return sendJson(res, 404, { error: { message: `Unknown route ${req.method} ${record.path}`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+      return sendJson(res, 404, {
+        error: { message: `Unknown route ${req.method} ${record.path}`, type: 'invalid_request_error', param: null, code: 'unknown_url' },
+      });
     }
     if (record.body === undefined) {
       return sendJson(res, 400, { error: { message: 'The body is not valid JSON.', type: 'invalid_request_error', param: null, code: null } });

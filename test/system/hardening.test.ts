@@ -40,7 +40,10 @@ async function startLogged(config: BackendOptions = {}): Promise<{ backend: Runn
 }
 
 /** A raw /ws client that keeps every frame and the close. */
-function rawWs(url: string, token: string): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>>; closed: Promise<{ code: number; reason: string }> }> {
+function rawWs(
+  url: string,
+  token: string,
+): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>>; closed: Promise<{ code: number; reason: string }> }> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws?token=${token}`);
   const frames: Array<Record<string, unknown>> = [];
   ws.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
@@ -86,7 +89,10 @@ for (const setup of STORE_SETUPS) {
           [{ type: 'user_message', message_id: 'n2', thread_id: 'th\u0000x', payload: { content: 'x' } }, 'thread_id'],
           [{ type: 'user_message', message_id: 'n3\u0000', payload: { content: 'x' } }, 'message_id'],
           [{ type: 'cancel_run', message_id: 'n4', payload: { run_id: 'run_\u0000' } }, 'payload.run_id'],
-          [{ type: 'user_message', message_id: 'n5', payload: { content: 'x', agent: 'scripted', script: [{ respond: 'a\u0000' }] } }, 'payload.script.0.respond'],
+          [
+            { type: 'user_message', message_id: 'n5', payload: { content: 'x', agent: 'scripted', script: [{ respond: 'a\u0000' }] } },
+            'payload.script.0.respond',
+          ],
         ];
         for (const [raw, path] of cases) {
           const before = c.received.length;
@@ -101,7 +107,7 @@ for (const setup of STORE_SETUPS) {
       });
     }
 
-    it('refuses a client-chosen thread id that does not exist exactly like another user\'s, and creates nothing', async () => {
+    it("refuses a client-chosen thread id that does not exist exactly like another user's, and creates nothing", async () => {
       const owner = await h.client('thread-owner', 'ws');
       owner.send({ type: 'user_message', message_id: 'own-1', payload: { content: 'what is 1 + 1?' } });
       const ack = await owner.waitFor((e) => e.type === 'message_ack');
@@ -142,7 +148,10 @@ for (const setup of STORE_SETUPS) {
       const token = await h.backend.mintToken('pager');
       const get = async (query: string) => {
         const res = await fetch(`${h.backend.url}/api/threads/${threadId}/messages${query}`, { headers: { authorization: `Bearer ${token}` } });
-        return { status: res.status, body: (await res.json()) as { messages: Array<{ client_message_id: string }>; next_cursor: string | null; error?: { code: string } } };
+        return {
+          status: res.status,
+          body: (await res.json()) as { messages: Array<{ client_message_id: string }>; next_cursor: string | null; error?: { code: string } },
+        };
       };
       const ids: string[] = [];
       let cursor: string | null = null;
@@ -299,7 +308,6 @@ describe.runIf(redisUp.available)('inbound backlog cap', () => {
     expect(await disconnected).toBe('io server disconnect');
     expect(errors).toContain('RATE_LIMITED');
   });
-
 });
 
 /** A /ws client on a raw socket that, once upgraded, never reads again. */
@@ -319,7 +327,8 @@ function stalledWsReader(port: number, token: string): Promise<{ socket: net.Soc
         if (socket.destroyed) return;
         const payload = Buffer.from(text);
         const mask = randomBytes(4);
-        const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
+        const header =
+          payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
         socket.write(Buffer.concat([header, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]));
       };
       resolve({ socket, send, closed });

@@ -155,6 +155,8 @@ describe('flowscope serve with --agent-header', () => {
         AGENT_URLS: `guarded=${guarded.url}`,
         AGENT_HEADERS: `ghost=Authorization: Bearer ${WRONG}`,
       }).then(({ child: stray }) => stray.kill('SIGKILL')),
-    ).rejects.toThrow(/serve exited with 1: .*agent header "Authorization" for agent "ghost": no --agent-url \/ AGENT_URLS entry declares that agent \(declared: guarded\)/s);
+    ).rejects.toThrow(
+      /serve exited with 1: .*agent header "Authorization" for agent "ghost": no --agent-url \/ AGENT_URLS entry declares that agent \(declared: guarded\)/s,
+    );
   }, 60_000);
 });

@@ -39,7 +39,9 @@ describe('the llm agent behind the backend', () => {
     expect(events[3]?.payload).toMatchObject({ tool: 'calculator', call_id: 'call_abc', ok: true, result: { expression: '6*7', value: 42 } });
     expect(events[5]?.payload).toMatchObject({ status: 'succeeded', response: '6*7 = 42', error: null, usage: { input_tokens: 100, output_tokens: 18 } });
     const token = await h.backend.mintToken('llm-user');
-    const stored = (await (await fetch(`${h.backend.url}/api/runs/${ack.run_id}/events`, { headers: { authorization: `Bearer ${token}` } })).json()) as { events: unknown[] };
+    const stored = (await (await fetch(`${h.backend.url}/api/runs/${ack.run_id}/events`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      events: unknown[];
+    };
     expect(stored.events).toEqual(events.map(({ at_ms: _, ...e }) => e));
 
     server.enqueue(textReply('Still 42.'));
@@ -59,7 +61,11 @@ describe('the llm agent behind the backend', () => {
     c.send({ type: 'user_message', payload: { content: 'hi', agent: 'llm' } });
     const ack = (await c.waitFor((e) => e.type === 'message_ack')).payload as { run_id: string };
     const events = await c.runEvents(ack.run_id);
-    expect(events.at(-1)?.payload).toMatchObject({ status: 'failed', response: null, error: 'LLM endpoint answered 401 Unauthorized: Incorrect API key provided: [redacted]' });
+    expect(events.at(-1)?.payload).toMatchObject({
+      status: 'failed',
+      response: null,
+      error: 'LLM endpoint answered 401 Unauthorized: Incorrect API key provided: [redacted]',
+    });
     expect(JSON.stringify(events)).not.toContain(KEY);
   });
 

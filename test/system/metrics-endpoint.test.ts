@@ -33,7 +33,10 @@ describe('GET /metrics', () => {
     expect(sample(text, 'flowscope_messages_accepted_total')).toBe(1);
     expect(text).toMatch(/^flowscope_messages_refused_total\{code="[A-Z_]+"\} 1$/m);
     expect(sample(text, 'flowscope_runs_finished_total{status="succeeded"}')).toBe(1);
-    const emitted = text.split('\n').filter((l) => l.startsWith('flowscope_events_emitted_total{')).reduce((n, l) => n + Number(l.split(' ')[1]), 0);
+    const emitted = text
+      .split('\n')
+      .filter((l) => l.startsWith('flowscope_events_emitted_total{'))
+      .reduce((n, l) => n + Number(l.split(' ')[1]), 0);
     expect(emitted).toBe(events.length);
     expect(sample(text, 'flowscope_connections{transport="ws"}')).toBe(1);
     expect(sample(text, 'flowscope_queue_depth')).toBe(0);

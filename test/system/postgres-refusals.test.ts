@@ -51,7 +51,15 @@ async function start(databaseUrl: string, schema?: string): Promise<Started> {
   const logs: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-refusal-'));
   const backend = await startBackend(
-    { host: '127.0.0.1', port: 0, quiet: true, dataDir, databaseUrl, ...(schema ? { databaseSchema: schema } : {}), jwtSecret: 'refusal-secret-refusal-secret-0123456789' },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      quiet: true,
+      dataDir,
+      databaseUrl,
+      ...(schema ? { databaseSchema: schema } : {}),
+      jwtSecret: 'refusal-secret-refusal-secret-0123456789',
+    },
     (level, message, err) => logs.push(`${level}: ${message}${err instanceof Error ? ` (${err.name}: ${err.message})` : ''}`),
   );
   const token = await backend.mintToken('refused-user');

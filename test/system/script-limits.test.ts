@@ -26,7 +26,11 @@ describe('scripted runs are bounded and shared fairly', () => {
     const tooMany = await c.waitFor((e) => e.message_id === 'many');
     expect(tooMany).toMatchObject({ type: 'error', payload: { code: 'VALIDATION_FAILED', details: { issues: [{ path: 'payload.script' }] } } });
     // within the limits: accepted and run
-    c.send({ type: 'user_message', message_id: 'ok', payload: { content: 'x', agent: 'scripted', script: many.slice(0, 3).concat([{ respond: 'fine' } as never]) } });
+    c.send({
+      type: 'user_message',
+      message_id: 'ok',
+      payload: { content: 'x', agent: 'scripted', script: many.slice(0, 3).concat([{ respond: 'fine' } as never]) },
+    });
     const ack = await c.waitFor((e) => e.message_id === 'ok' && e.type === 'message_ack');
     const events = await c.runEvents((ack.payload as { run_id: string }).run_id);
     expect(events.at(-1)).toMatchObject({ payload: { status: 'succeeded', response: 'fine' } });

@@ -19,12 +19,16 @@ describe('soak, short form', () => {
     expect(result.figures.integrity_check).toBe('ok');
   }, 90_000);
 
-  it.skipIf(!pgUp.available || !redisUp.available)('store and cache outages under load: every run ends, clients recover', async () => {
-    const result = await outages({ cycles: 1, users: 3, deadlineMs: 20_000, outageMs: [600, 1000] });
-    expect(result.problems).toEqual([]);
-    expect(result.figures.cuts).toBe(2);
-    expect(Number(result.figures.accepted)).toBeGreaterThan(0);
-  }, 90_000);
+  it.skipIf(!pgUp.available || !redisUp.available)(
+    'store and cache outages under load: every run ends, clients recover',
+    async () => {
+      const result = await outages({ cycles: 1, users: 3, deadlineMs: 20_000, outageMs: [600, 1000] });
+      expect(result.problems).toEqual([]);
+      expect(result.figures.cuts).toBe(2);
+      expect(Number(result.figures.accepted)).toBeGreaterThan(0);
+    },
+    90_000,
+  );
 
   it('forced disconnects with resume: every event once, in order', async () => {
     const result = await disconnects({ count: 100, users: 4, deadlineMs: 40_000 });

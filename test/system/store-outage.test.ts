@@ -73,7 +73,16 @@ describe.skipIf(!pgUp.available)('a store outage during a run', () => {
     const ids = { thread: uniqueTestName('thr'), message: uniqueTestName('msg'), run: uniqueTestName('run') };
     await direct.acceptMessage({
       thread: { id: ids.thread, title: 'orphan' },
-      message: { id: ids.message, threadId: ids.thread, userId: 'orphan-user', clientMessageId: null, content: 'x', agent: 'scripted', priority: 'normal', createdAt: now },
+      message: {
+        id: ids.message,
+        threadId: ids.thread,
+        userId: 'orphan-user',
+        clientMessageId: null,
+        content: 'x',
+        agent: 'scripted',
+        priority: 'normal',
+        createdAt: now,
+      },
       run: {
         id: ids.run,
         userId: 'orphan-user',

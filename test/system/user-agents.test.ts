@@ -17,7 +17,13 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     agentModules: [EXAMPLE],
-    agents: [{ name: 'echo', description: 'Echoes the input with the usage it was given', run: (ctx) => Promise.resolve({ response: ctx.input.content, usage: { input_tokens: 2, output_tokens: 5 } }) }],
+    agents: [
+      {
+        name: 'echo',
+        description: 'Echoes the input with the usage it was given',
+        run: (ctx) => Promise.resolve({ response: ctx.input.content, usage: { input_tokens: 2, output_tokens: 5 } }),
+      },
+    ],
   });
 });
 afterAll(() => h.close());
@@ -38,9 +44,14 @@ describe('an agent module behind the backend', () => {
     const executing = events.filter((e) => e.type === 'tool_executing').map((e) => (e.payload as { call_id: string }).call_id);
     const completed = events.filter((e) => e.type === 'tool_completed').map((e) => (e.payload as { call_id: string }).call_id);
     expect(new Set(completed)).toEqual(new Set(executing));
-    expect(events.at(-1)).toMatchObject({ type: 'agent_completed', payload: { status: 'succeeded', response: expect.stringContaining('"city":"lisbon"') as string } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'agent_completed',
+      payload: { status: 'succeeded', response: expect.stringContaining('"city":"lisbon"') as string },
+    });
 
-    const stored = (await (await fetch(`${h.backend.url}/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${await h.backend.mintToken('trip-user')}` } })).json()) as { events: unknown[] };
+    const stored = (await (
+      await fetch(`${h.backend.url}/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${await h.backend.mintToken('trip-user')}` } })
+    ).json()) as { events: unknown[] };
     expect(stored.events).toEqual(events.map(({ at_ms: _, ...e }) => e));
   });
 
@@ -50,7 +61,9 @@ describe('an agent module behind the backend', () => {
     const first = (await c.waitFor((e) => e.type === 'message_ack')).payload as { run_id: string; thread_id: string };
     await c.runEvents(first.run_id);
     c.send({ type: 'user_message', thread_id: first.thread_id, payload: { content: 'and Tokyo', agent: 'trip-planner' } });
-    const second = (await c.waitFor((e) => e.type === 'message_ack' && (e.payload as { run_id: string }).run_id !== first.run_id)).payload as { run_id: string };
+    const second = (await c.waitFor((e) => e.type === 'message_ack' && (e.payload as { run_id: string }).run_id !== first.run_id)).payload as {
+      run_id: string;
+    };
     const events = await c.runEvents(second.run_id);
     const cities = events.filter((e) => e.type === 'tool_executing').map((e) => (e.payload as { args: { city: string } }).args.city);
     expect(cities.sort()).toEqual(['paris', 'tokyo']);
@@ -102,7 +115,9 @@ describe('flowscope serve --agent', () => {
     });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`flowscope: cannot start: agent module ${path.join(dir, 'bad.ts')}: invalid agent name "bad agent": 1-64 characters, no spaces`);
+    expect(result.stderr.trim()).toBe(
+      `flowscope: cannot start: agent module ${path.join(dir, 'bad.ts')}: invalid agent name "bad agent": 1-64 characters, no spaces`,
+    );
     expect(result.stdout).not.toContain('listening');
   });
 });

@@ -29,9 +29,7 @@ describe('parseAgentHeaders (AGENT_HEADERS)', () => {
   });
 
   it('names the bad line, its agent and header, never the value', () => {
-    expect(problem(() => parseAgentHeaders(`mine=X: 1\nAuthorization: Bearer ${SECRET}`))).toBe(
-      'AGENT_HEADERS line 2: expected name=Header-Name: value',
-    );
+    expect(problem(() => parseAgentHeaders(`mine=X: 1\nAuthorization: Bearer ${SECRET}`))).toBe('AGENT_HEADERS line 2: expected name=Header-Name: value');
     expect(problem(() => parseAgentHeaders(`my agent=Authorization: Bearer ${SECRET}`))).toBe(
       'AGENT_HEADERS line 1: the agent name must be 1-64 characters without spaces',
     );

@@ -45,8 +45,8 @@ describe('parseAgentLine', () => {
       'payload.response: a succeeded agent_completed needs a response string',
     );
     expect(problem({ type: 'agent_completed', payload: { status: 'done', response: 'x', error: null } })).toMatch(/^payload\.status: /);
-    expect(problem({ type: 'agent_completed', payload: { status: 'succeeded', response: 'x', error: null, usage: { input_tokens: -1, output_tokens: 0 } } })).toMatch(
-      /^payload\.usage\.input_tokens: /,
-    );
+    expect(
+      problem({ type: 'agent_completed', payload: { status: 'succeeded', response: 'x', error: null, usage: { input_tokens: -1, output_tokens: 0 } } }),
+    ).toMatch(/^payload\.usage\.input_tokens: /);
   });
 });

@@ -7,12 +7,7 @@
  * ignored: Flowscope assigns them.
  */
 import type { z } from 'zod';
-import {
-  agentCompletedPayloadSchema,
-  agentThinkingPayloadSchema,
-  toolCompletedPayloadSchema,
-  toolExecutingPayloadSchema,
-} from '../../../protocol/index.ts';
+import { agentCompletedPayloadSchema, agentThinkingPayloadSchema, toolCompletedPayloadSchema, toolExecutingPayloadSchema } from '../../../protocol/index.ts';
 import type { ReportedEvent, TokenUsage } from '../agent-types.ts';
 
 export const AGENT_LINE_TYPES = ['agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'] as const;

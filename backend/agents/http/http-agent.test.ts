@@ -171,7 +171,8 @@ describe('createHttpAgent: failures end the run with an error that says which', 
       name: 'an event type the agent may not send',
       lines: [{ type: 'agent_started', payload: { agent: 'mine', input: 'x' } }],
       code: 'invalid_line',
-      error: "http agent 'mine': line 1 is invalid: type must be one of agent_thinking, tool_executing, tool_completed, agent_completed (got \"agent_started\")",
+      error:
+        'http agent \'mine\': line 1 is invalid: type must be one of agent_thinking, tool_executing, tool_completed, agent_completed (got "agent_started")',
       relayed: 0,
     },
     {

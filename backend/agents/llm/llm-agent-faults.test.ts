@@ -19,7 +19,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('llm agent: HTTP errors', () => {
-  it('fails at once on a 401, naming the status and the endpoint\'s message', async () => {
+  it("fails at once on a 401, naming the status and the endpoint's message", async () => {
     server.enqueue(errorReply(401, 'Incorrect API key provided.', { type: 'invalid_request_error', code: 'invalid_api_key' }));
     const { message, error } = await failureOf(agentWith());
     expect(message).toBe('LLM endpoint answered 401 Unauthorized: Incorrect API key provided.');
@@ -28,10 +28,13 @@ describe('llm agent: HTTP errors', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('reads the message of other servers\' error shapes (Ollama, vLLM, FastAPI, plain text)', async () => {
+  it("reads the message of other servers' error shapes (Ollama, vLLM, FastAPI, plain text)", async () => {
     const cases: Array<[unknown, string]> = [
       [{ error: "model 'nope' not found, try pulling it first" }, "LLM endpoint answered 404 Not Found: model 'nope' not found, try pulling it first"],
-      [{ object: 'error', message: 'This model\'s maximum context length is 4096 tokens.', type: 'BadRequestError', code: 400 }, 'LLM endpoint answered 400 Bad Request: This model\'s maximum context length is 4096 tokens.'],
+      [
+        { object: 'error', message: "This model's maximum context length is 4096 tokens.", type: 'BadRequestError', code: 400 },
+        "LLM endpoint answered 400 Bad Request: This model's maximum context length is 4096 tokens.",
+      ],
       [{ detail: 'Not authenticated' }, 'LLM endpoint answered 403 Forbidden: Not authenticated'],
       ['<html>\n<body>Bad gateway\nconfig</body>\n</html>', 'LLM endpoint answered 422 Unprocessable Entity: <html> <body>Bad gateway config</body> </html>'],
       ['', 'LLM endpoint answered 409 Conflict'],

@@ -50,7 +50,9 @@ describe('llm agent: a text answer', () => {
     ]);
     const offered = (request?.body?.tools as Array<{ type: string; function: { name: string; description: string; parameters: unknown } }>) ?? [];
     const defaults = [...createDefaultTools().values()];
-    expect(offered).toEqual(defaults.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } })));
+    expect(offered).toEqual(
+      defaults.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } })),
+    );
   });
 
   it('sends no system message without a prompt, no tools when there are none, no Authorization without a key', async () => {
@@ -64,7 +66,7 @@ describe('llm agent: a text answer', () => {
     expect(messagesOf(0)).toEqual([{ role: 'user', content: 'hello' }]);
   });
 
-  it('says the model\'s reasoning as a thought, from reasoning_content or reasoning', async () => {
+  it("says the model's reasoning as a thought, from reasoning_content or reasoning", async () => {
     for (const field of ['reasoning_content', 'reasoning'] as const) {
       server.enqueue(textReply('Paris.', { reasoning: 'The user asks for the capital of France. That is Paris.', reasoningField: field }));
       const { result, run } = await runToEnd(agentWith(), { content: 'Capital of France?' });
@@ -114,7 +116,7 @@ describe('llm agent: a text answer', () => {
 });
 
 describe('llm agent: tool calls', () => {
-  it('assembles fragmented, interleaved calls, runs them with the model\'s call ids, and sends the results back', async () => {
+  it("assembles fragmented, interleaved calls, runs them with the model's call ids, and sends the results back", async () => {
     server.enqueue(
       toolCallReply(
         [
@@ -222,7 +224,10 @@ describe('llm agent: tool calls', () => {
 
   it('makes ids unique when the model reuses or omits them, consistently in events and messages', async () => {
     server.enqueue(
-      toolCallReply([{ id: 'call_0', name: 'echo', arguments: '{"text":"a"}' }, { name: 'echo', arguments: '{"text":"b"}' }]),
+      toolCallReply([
+        { id: 'call_0', name: 'echo', arguments: '{"text":"a"}' },
+        { name: 'echo', arguments: '{"text":"b"}' },
+      ]),
       toolCallReply([{ id: 'call_0', name: 'echo', arguments: '{"text":"c"}' }]),
       textReply('ok'),
     );
@@ -250,14 +255,22 @@ describe('llm agent: tool calls', () => {
   it('offers only tools whose names the API accepts, and says which it left out', async () => {
     const dotted: Tool = { ...echoTool(), name: 'my.tool' };
     server.enqueue(textReply('fine'));
-    const { run } = await runToEnd(agentWith(), { tools: new Map([['echo', echoTool()], ['my.tool', dotted]]) });
+    const { run } = await runToEnd(agentWith(), {
+      tools: new Map([
+        ['echo', echoTool()],
+        ['my.tool', dotted],
+      ]),
+    });
     const offered = (server.requests[0]?.body?.tools as Array<{ function: { name: string } }>).map((t) => t.function.name);
     expect(offered).toEqual(['echo']);
     expect(run.thoughts()[0]).toBe('Asking test-model (turn 1 of at most 8); tools not offered (names the API refuses): my.tool');
   });
 
-  it('reports no usage when one of the run\'s calls sent none', async () => {
-    server.enqueue(toolCallReply([{ id: 'u1', name: 'echo', arguments: '{"text":"x"}' }], { usage: { prompt_tokens: 5, completion_tokens: 5 } }), textReply('no usage on this one'));
+  it("reports no usage when one of the run's calls sent none", async () => {
+    server.enqueue(
+      toolCallReply([{ id: 'u1', name: 'echo', arguments: '{"text":"x"}' }], { usage: { prompt_tokens: 5, completion_tokens: 5 } }),
+      textReply('no usage on this one'),
+    );
     const { result } = await runToEnd(agentWith(), { tools: new Map([['echo', echoTool()]]) });
     expect(result.usage).toBeUndefined();
   });
@@ -265,7 +278,13 @@ describe('llm agent: tool calls', () => {
   it('runs with many tool turns and keeps each pair whole', async () => {
     server.enqueue(
       toolCallReply([{ id: 'm1', name: 'echo', arguments: '{"text":"1"}' }]),
-      toolCallReply([{ id: 'm2', name: 'echo', arguments: '{"text":"2"}' }, { id: 'm3', name: 'echo', arguments: '{"text":"3"}' }], { interleave: false }),
+      toolCallReply(
+        [
+          { id: 'm2', name: 'echo', arguments: '{"text":"2"}' },
+          { id: 'm3', name: 'echo', arguments: '{"text":"3"}' },
+        ],
+        { interleave: false },
+      ),
       textReply('three echoes'),
     );
     const run = startRun(agentWith(), { tools: new Map([['echo', echoTool()]]) });

@@ -134,7 +134,7 @@ async function converse(run: Run): Promise<AgentResult> {
       if (answer.content === '' && answer.finishReason === 'length') {
         throw new LlmRunError('LLM_EMPTY_ANSWER', `the model reached its output token limit before answering (finish_reason: length)`);
       }
-      if (answer.finishReason === 'length') await think(run, 'The answer was cut at the model\'s output token limit (finish_reason: length).');
+      if (answer.finishReason === 'length') await think(run, "The answer was cut at the model's output token limit (finish_reason: length).");
       return { response: run.redact(answer.content), usage: usage.result() };
     }
     const calls = answer.calls.finish(turn, usedCallIds);

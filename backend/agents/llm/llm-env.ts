@@ -16,13 +16,31 @@ export interface LlmSetting {
 
 export const LLM_SETTINGS: readonly LlmSetting[] = [
   { option: 'model', env: 'LLM_MODEL', flag: 'llm-model', kind: 'string', description: 'Model name; enables the llm agent.' },
-  { option: 'baseURL', env: 'LLM_BASE_URL', flag: 'llm-base-url', kind: 'string', description: 'Chat Completions base URL (default https://api.openai.com/v1).' },
+  {
+    option: 'baseURL',
+    env: 'LLM_BASE_URL',
+    flag: 'llm-base-url',
+    kind: 'string',
+    description: 'Chat Completions base URL (default https://api.openai.com/v1).',
+  },
   { option: 'apiKey', env: 'LLM_API_KEY', flag: 'llm-api-key', kind: 'string', description: 'API key (falls back to OPENAI_API_KEY; none for local servers).' },
   { option: 'systemPrompt', env: 'LLM_SYSTEM_PROMPT', flag: 'llm-system-prompt', kind: 'string', description: 'System message sent first (default none).' },
-  { option: 'idleTimeoutMs', env: 'LLM_IDLE_TIMEOUT_MS', flag: 'llm-idle-timeout-ms', kind: 'integer', description: 'Fail a model call after this long without a byte (default 60000).' },
+  {
+    option: 'idleTimeoutMs',
+    env: 'LLM_IDLE_TIMEOUT_MS',
+    flag: 'llm-idle-timeout-ms',
+    kind: 'integer',
+    description: 'Fail a model call after this long without a byte (default 60000).',
+  },
   { option: 'timeoutMs', env: 'LLM_TIMEOUT_MS', flag: 'llm-timeout-ms', kind: 'integer', description: 'Total time of a run (default 300000).' },
   { option: 'maxRounds', env: 'LLM_MAX_ROUNDS', flag: 'llm-max-rounds', kind: 'integer', description: 'Model turns per run (default 8).' },
-  { option: 'maxRetries', env: 'LLM_MAX_RETRIES', flag: 'llm-max-retries', kind: 'integer', description: 'Retries on 429 / 5xx / connection refused (default 2).' },
+  {
+    option: 'maxRetries',
+    env: 'LLM_MAX_RETRIES',
+    flag: 'llm-max-retries',
+    kind: 'integer',
+    description: 'Retries on 429 / 5xx / connection refused (default 2).',
+  },
 ];
 
 /** The fallback of LLM_API_KEY. */
@@ -31,7 +49,10 @@ export const OPENAI_API_KEY_ENV = 'OPENAI_API_KEY';
 function parseInteger(setting: LlmSetting, text: string): number {
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed)) {
-    throw new LlmOptionsError(setting.option, `${setting.env} must be a whole number of ${setting.option.endsWith('Ms') ? 'milliseconds' : 'turns or retries'}, got ${JSON.stringify(text)}`);
+    throw new LlmOptionsError(
+      setting.option,
+      `${setting.env} must be a whole number of ${setting.option.endsWith('Ms') ? 'milliseconds' : 'turns or retries'}, got ${JSON.stringify(text)}`,
+    );
   }
   const value = Number(trimmed);
   const limits = (LIMITS as Record<string, { min: number; max: number } | number>)[setting.option];

@@ -5,14 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 
-export type LlmErrorCode =
-  | 'LLM_HTTP_STATUS'
-  | 'LLM_CONNECTION'
-  | 'LLM_STREAM'
-  | 'LLM_IDLE_TIMEOUT'
-  | 'LLM_TIMEOUT'
-  | 'LLM_MAX_ROUNDS'
-  | 'LLM_EMPTY_ANSWER';
+export type LlmErrorCode = 'LLM_HTTP_STATUS' | 'LLM_CONNECTION' | 'LLM_STREAM' | 'LLM_IDLE_TIMEOUT' | 'LLM_TIMEOUT' | 'LLM_MAX_ROUNDS' | 'LLM_EMPTY_ANSWER';
 
 export interface LlmRunErrorDetails {
   /** Worth another attempt (429, 5xx, a connection refused before any byte). */
@@ -88,7 +81,11 @@ export function errorBodyMessage(body: string | undefined): string {
 
 export function httpStatusError(status: number, body: string | undefined, headers: Headers | undefined): LlmRunError {
   const detail = errorBodyMessage(body);
-  return composedError('LLM_HTTP_STATUS', `LLM endpoint answered ${statusText(status)}`, detail, { retryable: status === 429 || status >= 500, headers, status });
+  return composedError('LLM_HTTP_STATUS', `LLM endpoint answered ${statusText(status)}`, detail, {
+    retryable: status === 429 || status >= 500,
+    headers,
+    status,
+  });
 }
 
 /** The same failure after the last retry: says how many attempts it took. */

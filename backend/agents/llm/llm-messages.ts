@@ -3,11 +3,7 @@
  * message, then each turn's assistant tool calls and their `tool` results) and the tools
  * (every context tool as a function tool with its JSON Schema).
  */
-import type {
-  ChatCompletionFunctionTool,
-  ChatCompletionMessageFunctionToolCall,
-  ChatCompletionMessageParam,
-} from 'openai/resources/chat/completions';
+import type { ChatCompletionFunctionTool, ChatCompletionMessageFunctionToolCall, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { HistoryMessage, ToolInfo, ToolOutcome } from '../agent-types.ts';
 
 /** Function names the Chat Completions API accepts. */

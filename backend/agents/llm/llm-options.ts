@@ -62,8 +62,17 @@ export const LIMITS = {
 } as const;
 
 const KNOWN_OPTIONS = new Set<string>([
-  'model', 'baseURL', 'apiKey', 'name', 'description', 'systemPrompt',
-  'idleTimeoutMs', 'timeoutMs', 'maxRounds', 'maxRetries', 'historyTurns',
+  'model',
+  'baseURL',
+  'apiKey',
+  'name',
+  'description',
+  'systemPrompt',
+  'idleTimeoutMs',
+  'timeoutMs',
+  'maxRounds',
+  'maxRetries',
+  'historyTurns',
 ]);
 
 /** A bad option of the llm agent; `option` names it. */
@@ -131,7 +140,10 @@ export function resolveLlmSettings(options: LlmAgentOptions): LlmSettings {
   }
   const model = raw.model;
   if (typeof model !== 'string' || model.trim() === '' || model.length > LIMITS.modelLength) {
-    throw new LlmOptionsError('model', `model is required: the model name the endpoint serves (1-${LIMITS.modelLength} characters), e.g. gpt-4o-mini or llama3.1`);
+    throw new LlmOptionsError(
+      'model',
+      `model is required: the model name the endpoint serves (1-${LIMITS.modelLength} characters), e.g. gpt-4o-mini or llama3.1`,
+    );
   }
   const name = optionalString(raw, 'name') ?? DEFAULT_LLM_AGENT_NAME;
   if (!AGENT_NAME_PATTERN.test(name)) throw new LlmOptionsError('name', `name must be 1-64 characters without spaces, got ${JSON.stringify(name)}`);
@@ -142,7 +154,8 @@ export function resolveLlmSettings(options: LlmAgentOptions): LlmSettings {
     baseURL,
     apiKey: checkApiKey(optionalString(raw, 'apiKey')),
     name,
-    description: optionalString(raw, 'description') ?? `Model ${model} at ${describeEndpoint(baseURL)} (OpenAI-compatible Chat Completions, streaming, with tool calls).`,
+    description:
+      optionalString(raw, 'description') ?? `Model ${model} at ${describeEndpoint(baseURL)} (OpenAI-compatible Chat Completions, streaming, with tool calls).`,
     systemPrompt: systemPrompt === '' ? undefined : systemPrompt,
     idleTimeoutMs: integerIn(raw, 'idleTimeoutMs', DEFAULT_IDLE_TIMEOUT_MS) as number,
     timeoutMs: integerIn(raw, 'timeoutMs', DEFAULT_TIMEOUT_MS) as number,

@@ -25,24 +25,43 @@ describe('backoffMs', () => {
 
 describe('withRetries', () => {
   const policy = (signal = new AbortController().signal) => ({ maxRetries: 2, signal, timeLeft: () => 60_000, onRetry: () => Promise.resolve() });
-  const retryable = () => new LlmRunError('LLM_HTTP_STATUS', 'LLM endpoint answered 503 Service Unavailable', { retryable: true, status: 503, headers: new Headers({ 'retry-after-ms': '1' }), head: 'LLM endpoint answered 503 Service Unavailable' });
+  const retryable = () =>
+    new LlmRunError('LLM_HTTP_STATUS', 'LLM endpoint answered 503 Service Unavailable', {
+      retryable: true,
+      status: 503,
+      headers: new Headers({ 'retry-after-ms': '1' }),
+      head: 'LLM endpoint answered 503 Service Unavailable',
+    });
 
   it('does not retry what is not retryable', async () => {
     let attempts = 0;
     const error = new LlmRunError('LLM_HTTP_STATUS', 'LLM endpoint answered 400 Bad Request', { status: 400 });
-    await expect(withRetries(() => { attempts += 1; return Promise.reject(error); }, policy())).rejects.toBe(error);
+    await expect(
+      withRetries(() => {
+        attempts += 1;
+        return Promise.reject(error);
+      }, policy()),
+    ).rejects.toBe(error);
     expect(attempts).toBe(1);
   });
 
   it('makes 1 + maxRetries attempts and names them in the last error', async () => {
     let attempts = 0;
-    await expect(withRetries(() => { attempts += 1; return Promise.reject(retryable()); }, policy())).rejects.toThrow('LLM endpoint answered 503 Service Unavailable (after 3 attempts)');
+    await expect(
+      withRetries(() => {
+        attempts += 1;
+        return Promise.reject(retryable());
+      }, policy()),
+    ).rejects.toThrow('LLM endpoint answered 503 Service Unavailable (after 3 attempts)');
     expect(attempts).toBe(3);
   });
 
   it('returns the first success', async () => {
     let attempts = 0;
-    const value = await withRetries(() => { attempts += 1; return attempts < 2 ? Promise.reject(retryable()) : Promise.resolve('ok'); }, policy());
+    const value = await withRetries(() => {
+      attempts += 1;
+      return attempts < 2 ? Promise.reject(retryable()) : Promise.resolve('ok');
+    }, policy());
     expect(value).toBe('ok');
   });
 });

@@ -26,7 +26,10 @@ export function parseToolArguments(text: string): Parsed {
     return { ok: false, error: `invalid arguments: the model sent arguments that are not valid JSON (${oneLine(reason, 120)}): ${oneLine(text, 200)}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: `invalid arguments: the model sent ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not a JSON object: ${oneLine(text, 200)}` };
+    return {
+      ok: false,
+      error: `invalid arguments: the model sent ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not a JSON object: ${oneLine(text, 200)}`,
+    };
   }
   return { ok: true, args: value as Record<string, unknown> };
 }

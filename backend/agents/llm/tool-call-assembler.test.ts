@@ -6,7 +6,10 @@ describe('ToolCallAssembler', () => {
     const calls = new ToolCallAssembler();
     calls.add([{ index: 0, id: 'a', function: { name: 'calculator', arguments: '' } }]);
     calls.add([{ index: 1, id: 'b', function: { name: 'clock', arguments: '{"tz' } }]);
-    calls.add([{ index: 0, function: { arguments: '{"expr' } }, { index: 1, function: { arguments: '":"UTC"}' } }]);
+    calls.add([
+      { index: 0, function: { arguments: '{"expr' } },
+      { index: 1, function: { arguments: '":"UTC"}' } },
+    ]);
     calls.add([{ index: 0, function: { arguments: 'ession":"1+1"}' } }]);
     expect(calls.size).toBe(2);
     expect(calls.finish(1, new Set())).toEqual([

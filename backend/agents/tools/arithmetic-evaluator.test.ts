@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ArithmeticError,
-  evaluateArithmetic,
-  MAX_EXPRESSION_LENGTH,
-  parseArithmetic,
-  tokenizeArithmetic,
-} from './arithmetic-evaluator.ts';
+import { ArithmeticError, evaluateArithmetic, MAX_EXPRESSION_LENGTH, parseArithmetic, tokenizeArithmetic } from './arithmetic-evaluator.ts';
 
 function errorOf(expression: string): ArithmeticError {
   try {

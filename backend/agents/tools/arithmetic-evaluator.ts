@@ -67,10 +67,17 @@ function roundHalfAwayFromZero(x: number, digits: number, pos: number): number {
 }
 
 const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpec>([
-  ['sqrt', { minArgs: 1, maxArgs: 1, apply: ([x = 0], pos) => {
-    if (x < 0) throw new ArithmeticError('sqrt of a negative number', pos);
-    return Math.sqrt(x);
-  } }],
+  [
+    'sqrt',
+    {
+      minArgs: 1,
+      maxArgs: 1,
+      apply: ([x = 0], pos) => {
+        if (x < 0) throw new ArithmeticError('sqrt of a negative number', pos);
+        return Math.sqrt(x);
+      },
+    },
+  ],
   ['abs', { minArgs: 1, maxArgs: 1, apply: ([x = 0]) => Math.abs(x) }],
   ['min', { minArgs: 1, maxArgs: 100, apply: (args) => Math.min(...args) }],
   ['max', { minArgs: 1, maxArgs: 100, apply: (args) => Math.max(...args) }],
@@ -79,12 +86,19 @@ const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpe
   ['ceil', { minArgs: 1, maxArgs: 1, apply: ([x = 0]) => Math.ceil(x) }],
   ['ln', { minArgs: 1, maxArgs: 1, apply: ([x = 0], pos) => Math.log(positive('ln', x, pos)) }],
   // log(x) is base 10; log(x, base) uses the given base.
-  ['log', { minArgs: 1, maxArgs: 2, apply: ([x = 0, base], pos) => {
-    positive('log', x, pos);
-    if (base === undefined) return Math.log10(x);
-    if (base <= 0 || base === 1) throw new ArithmeticError('log base must be positive and not 1', pos);
-    return Math.log(x) / Math.log(base);
-  } }],
+  [
+    'log',
+    {
+      minArgs: 1,
+      maxArgs: 2,
+      apply: ([x = 0, base], pos) => {
+        positive('log', x, pos);
+        if (base === undefined) return Math.log10(x);
+        if (base <= 0 || base === 1) throw new ArithmeticError('log base must be positive and not 1', pos);
+        return Math.log(x) / Math.log(base);
+      },
+    },
+  ],
 ]);
 
 /** Function and constant names the evaluator knows (lowercase). */
@@ -295,10 +309,7 @@ class Parser {
     this.expect(')');
     if (args.length < fn.minArgs || args.length > fn.maxArgs) {
       const expected = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
-      throw new ArithmeticError(
-        `${name} expects ${expected} argument${fn.maxArgs === 1 ? '' : 's'}, got ${args.length}`,
-        token.pos,
-      );
+      throw new ArithmeticError(`${name} expects ${expected} argument${fn.maxArgs === 1 ? '' : 's'}, got ${args.length}`, token.pos);
     }
     return { kind: 'call', name, args, pos: token.pos };
   }

@@ -22,8 +22,7 @@ export function tidyNumber(value: number): number {
 export function createCalculatorTool(): Tool {
   return {
     name: CALCULATOR_TOOL_NAME,
-    description:
-      'Evaluates an arithmetic expression: + - * / % ^ (or **), parentheses, sqrt abs min max round floor ceil ln log, pi, e.',
+    description: 'Evaluates an arithmetic expression: + - * / % ^ (or **), parentheses, sqrt abs min max round floor ceil ln log, pi, e.',
     parameters: {
       type: 'object',
       properties: {

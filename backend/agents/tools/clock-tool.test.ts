@@ -31,9 +31,7 @@ describe('clock tool', () => {
   });
 
   it('crosses the date line correctly', () => {
-    expect(describeInstant(new Date('2026-01-05T02:00:00Z'), 'America/Los_Angeles').formatted).toBe(
-      'Sunday, 2026-01-04 18:00:00 America/Los_Angeles (GMT-8)',
-    );
+    expect(describeInstant(new Date('2026-01-05T02:00:00Z'), 'America/Los_Angeles').formatted).toBe('Sunday, 2026-01-04 18:00:00 America/Los_Angeles (GMT-8)');
   });
 
   it("normalises the zone's case but keeps aliases as asked", async () => {

@@ -103,7 +103,7 @@ export const DOCS_CORPUS: readonly DocEntry[] = [
     id: 'priorities',
     title: 'Priorities and the per-user queue',
     text:
-      'A user\'s runs execute one at a time, in priority order high, normal, low, and first in first out within a ' +
+      "A user's runs execute one at a time, in priority order high, normal, low, and first in first out within a " +
       'priority. The default priority is normal. Different users run concurrently, so one busy user never blocks ' +
       'another. Too many queued runs for a user are refused with QUEUE_FULL.',
   },
@@ -134,7 +134,7 @@ export const DOCS_CORPUS: readonly DocEntry[] = [
     title: 'Cancelling a run',
     text:
       'Send cancel_run with payload.run_id to stop a queued or running run of your own. The agent is signalled to stop ' +
-      'and the run ends with agent_completed status cancelled. Cancelling another user\'s run is NOT_FOUND.',
+      "and the run ends with agent_completed status cancelled. Cancelling another user's run is NOT_FOUND.",
   },
   {
     id: 'restart-recovery',
@@ -154,7 +154,7 @@ export const DOCS_CORPUS: readonly DocEntry[] = [
     id: 'delivery',
     title: 'Who receives events',
     text:
-      'Events go to every connection of the run\'s user, on any transport, and to nobody else. A user with the console ' +
+      "Events go to every connection of the run's user, on any transport, and to nobody else. A user with the console " +
       'open in two windows sees the same run live in both.',
   },
   {
@@ -163,7 +163,7 @@ export const DOCS_CORPUS: readonly DocEntry[] = [
     text:
       'GET /health answers status ok with the store, cache, uptime_s, queue_depth and connections, or 503 naming the ' +
       'failing dependency. GET /api/threads, /api/threads/:id/messages and /api/runs/:id/events need a Bearer token; ' +
-      'another user\'s thread or run is a 404.',
+      "another user's thread or run is a 404.",
   },
   {
     id: 'configuration',

@@ -16,14 +16,7 @@ describe('tokenize', () => {
   });
 
   it('stems only plurals', () => {
-    expect(['retries', 'limits', 'status', 'class', 'analysis', 'caches'].map(stem)).toEqual([
-      'retry',
-      'limit',
-      'status',
-      'class',
-      'analysis',
-      'cache',
-    ]);
+    expect(['retries', 'limits', 'status', 'class', 'analysis', 'caches'].map(stem)).toEqual(['retry', 'limit', 'status', 'class', 'analysis', 'cache']);
   });
 });
 

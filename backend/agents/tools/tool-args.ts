@@ -27,11 +27,7 @@ export function optionalString(args: Record<string, unknown>, key: string, maxLe
   return own(args, key) === undefined ? undefined : requireString(args, key, maxLength);
 }
 
-export function optionalInteger(
-  args: Record<string, unknown>,
-  key: string,
-  range: { min: number; max: number },
-): number | undefined {
+export function optionalInteger(args: Record<string, unknown>, key: string, range: { min: number; max: number }): number | undefined {
   const value = own(args, key);
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {

@@ -10,7 +10,7 @@ describe('createDefaultTools', () => {
     for (const [name, tool] of tools) expect(tool.name).toBe(name);
   });
 
-  it("passes now() to the clock", async () => {
+  it('passes now() to the clock', async () => {
     const tools = createDefaultTools({ now: () => new Date('2030-02-03T04:05:06Z') });
     await expect(tools.get('clock')?.execute({}, signal)).resolves.toMatchObject({ iso: '2030-02-03T04:05:06.000Z' });
   });

@@ -10,10 +10,6 @@ export interface DefaultToolsOptions {
 }
 
 export function createDefaultTools(options: DefaultToolsOptions = {}): ReadonlyMap<string, Tool> {
-  const tools: Tool[] = [
-    createCalculatorTool(),
-    createClockTool(options.now ? { now: options.now } : {}),
-    createSearchDocsTool(),
-  ];
+  const tools: Tool[] = [createCalculatorTool(), createClockTool(options.now ? { now: options.now } : {}), createSearchDocsTool()];
   return new Map(tools.map((tool) => [tool.name, tool]));
 }

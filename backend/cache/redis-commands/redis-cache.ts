@@ -13,15 +13,7 @@
 import type { Redis } from 'ioredis';
 import type { Cache, ConnectionSlotResult, RateLimitResult, Unsubscribe } from '../cache-types.ts';
 import { CacheUnavailableError, describeFailure, isConnectionFailure } from '../cache-errors.ts';
-import {
-  ACQUIRE_LEASE,
-  COUNT_CONNECTIONS,
-  HIT_RATE_LIMIT,
-  REFRESH_CONNECTION,
-  RELEASE_LEASE,
-  RENEW_LEASE,
-  TRY_ADD_CONNECTION,
-} from './lua-scripts.ts';
+import { ACQUIRE_LEASE, COUNT_CONNECTIONS, HIT_RATE_LIMIT, REFRESH_CONNECTION, RELEASE_LEASE, RENEW_LEASE, TRY_ADD_CONNECTION } from './lua-scripts.ts';
 
 /**
  * The keyed operations as synchronous plain code (replies shaped like the scripts'):
@@ -127,7 +119,13 @@ export class RedisCache implements Cache {
   async tryAddConnection(userId: string, connectionId: string, max: number, ttlMs: number, holder?: string): Promise<ConnectionSlotResult> {
     if (this.local) {
       const [ok, live] = this.sync(() =>
-        this.local!.tryAddConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), count('max', max), duration('ttlMs', ttlMs), this.holderKey(holder)),
+        this.local!.tryAddConnection(
+          this.key('conn', userId),
+          nonEmpty('connectionId', connectionId),
+          count('max', max),
+          duration('ttlMs', ttlMs),
+          this.holderKey(holder),
+        ),
       );
       return { ok: ok === 1, count: live };
     }
@@ -146,7 +144,9 @@ export class RedisCache implements Cache {
 
   async refreshConnection(userId: string, connectionId: string, ttlMs: number, holder?: string): Promise<void> {
     if (this.local) {
-      return this.sync(() => this.local!.refreshConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), duration('ttlMs', ttlMs), this.holderKey(holder)));
+      return this.sync(() =>
+        this.local!.refreshConnection(this.key('conn', userId), nonEmpty('connectionId', connectionId), duration('ttlMs', ttlMs), this.holderKey(holder)),
+      );
     }
     await this.evalKeys(
       REFRESH_CONNECTION,

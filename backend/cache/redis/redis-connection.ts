@@ -101,9 +101,7 @@ export async function openRedisClient(url: string, options: OpenRedisOptions): P
     closing = true;
     client.disconnect();
     const reason = redact(describeFailure(lastError ?? error));
-    const fix = /NOAUTH|WRONGPASS|invalid password|invalid username/i.test(reason)
-      ? 'fix the credentials in REDIS_URL'
-      : 'start it or fix REDIS_URL';
+    const fix = /NOAUTH|WRONGPASS|invalid password|invalid username/i.test(reason) ? 'fix the credentials in REDIS_URL' : 'start it or fix REDIS_URL';
     throw new CacheUnavailableError(`${target.label} is unreachable (${reason}): ${fix}`, { cause: lastError ?? error });
   }
   started = true;

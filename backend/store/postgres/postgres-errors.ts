@@ -27,17 +27,7 @@ export function describeTarget(url: string): PgTarget {
   }
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ENETDOWN',
-  'EPIPE',
-  'ETIMEDOUT',
-]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'ETIMEDOUT']);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL']);
 const SHUTDOWN_CODES: Record<string, string> = {
   '57P01': 'admin shutdown',
@@ -55,10 +45,11 @@ function errorCode(err: unknown): string | undefined {
   if (typeof code === 'string' && code) return code;
   // Node's multi-address connect (localhost -> ::1 and 127.0.0.1) fails with an AggregateError.
   const inner = (err as { errors?: unknown }).errors;
-  if (Array.isArray(inner)) for (const e of inner) {
-    const c = errorCode(e);
-    if (c) return c;
-  }
+  if (Array.isArray(inner))
+    for (const e of inner) {
+      const c = errorCode(e);
+      if (c) return c;
+    }
   return undefined;
 }
 
@@ -83,10 +74,7 @@ export function toUnavailable(err: unknown, target: PgTarget): StoreUnavailableE
     return make(`PostgreSQL host "${target.host}" cannot be resolved (${code}): fix the host in DATABASE_URL.`, code);
   }
   if (code && SHUTDOWN_CODES[code]) {
-    return make(
-      `${at} closed the connection (${code} ${SHUTDOWN_CODES[code]}): it is restarting or stopped; Flowscope reconnects once it is back.`,
-      code,
-    );
+    return make(`${at} closed the connection (${code} ${SHUTDOWN_CODES[code]}): it is restarting or stopped; Flowscope reconnects once it is back.`, code);
   }
   if (code === '3D000') {
     return make(`${at} has no database "${target.database}" (3D000): create it (createdb ${target.database}) or fix DATABASE_URL.`, code);

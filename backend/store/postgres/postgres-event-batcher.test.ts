@@ -98,7 +98,11 @@ describe('PgEventBatcher', () => {
     const writer = new FakeWriter();
     writer.stored.add(eventKey(ev('r', 3)));
     const batcher = new PgEventBatcher(writer);
-    const results = await Promise.allSettled([batcher.appendAll([ev('r', 1), ev('r', 2)]), batcher.appendAll([ev('q', 1), ev('r', 3)]), batcher.appendAll([ev('q', 2)])]);
+    const results = await Promise.allSettled([
+      batcher.appendAll([ev('r', 1), ev('r', 2)]),
+      batcher.appendAll([ev('q', 1), ev('r', 3)]),
+      batcher.appendAll([ev('q', 2)]),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
     expect([...writer.stored].sort()).toEqual([eventKey(ev('q', 2)), eventKey(ev('r', 1)), eventKey(ev('r', 2)), eventKey(ev('r', 3))].sort());

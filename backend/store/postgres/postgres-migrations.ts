@@ -84,11 +84,7 @@ export function checkSchemaName(schema: string): string {
  * Creates the schema if missing and applies the missing migrations, holding
  * `pg_advisory_lock` for the schema meanwhile. `client` is a dedicated connection.
  */
-export async function migratePostgres(
-  client: ClientBase,
-  schema: string,
-  migrations: readonly StoreMigration[] = POSTGRES_MIGRATIONS,
-): Promise<number[]> {
+export async function migratePostgres(client: ClientBase, schema: string, migrations: readonly StoreMigration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
   const s = `"${checkSchemaName(schema)}"`;
   const lockKey = `flowscope:migrations:${schema}`;
   await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);

@@ -125,54 +125,57 @@ export class PostgresStore implements Store {
     return this.write(async () => {
       const accept = normalizeAccept(input);
       const { message, run, userId, threadId } = accept;
-      const outcome = await this.transaction(async (c): Promise<AcceptMessageResult | 'duplicate'> => {
-        await this.query(c, 'lockUser', [userId]);
-        if (message.clientMessageId !== null) {
-          const original = await this.findByClientId(c, userId, message.clientMessageId);
-          if (original) return original;
-        }
-        let owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
-        if (owner === undefined ? accept.threadMustExist : owner !== userId) return { kind: 'thread_not_found' };
-        if (accept.maxQueuedPerUser !== undefined) {
-          const queued = (await this.query<{ n: number }>(c, 'countQueuedForUser', [userId])).rows[0]?.n ?? 0;
-          if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
-        }
-        if (owner === undefined) {
-          const created = await this.query(c, 'insertThread', [threadId, userId, accept.threadTitle, message.createdAt]);
-          if (created.rowCount === 0) {
-            // Another user's accept created this thread id at the same moment.
-            owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
-            if (owner !== userId) return { kind: 'thread_not_found' };
+      const outcome = await this.transaction(
+        async (c): Promise<AcceptMessageResult | 'duplicate'> => {
+          await this.query(c, 'lockUser', [userId]);
+          if (message.clientMessageId !== null) {
+            const original = await this.findByClientId(c, userId, message.clientMessageId);
+            if (original) return original;
           }
-        }
-        if (owner !== undefined) await this.query(c, 'bumpThread', [threadId, message.createdAt]);
-        const inserted = await this.query(c, 'insertMessage', [
-          message.id,
-          threadId,
-          userId,
-          message.clientMessageId,
-          message.content,
-          message.agent,
-          message.priority,
-          message.createdAt,
-        ]);
-        // Same (user, client id) committed by a concurrent accept: report the original.
-        if (inserted.rowCount === 0) return 'duplicate';
-        const { rows } = await this.query<{ queue_seq: string }>(c, 'insertRun', [
-          run.id,
-          userId,
-          threadId,
-          message.id,
-          run.agent,
-          run.priority,
-          accept.priorityRank,
-          JSON.stringify(run.input),
-          run.createdAt,
-        ]);
-        const queueSeq = rows[0]?.queue_seq;
-        const ahead = await this.query<{ n: number }>(c, 'runsAhead', [userId, accept.priorityRank, queueSeq]);
-        return { kind: 'accepted', run, message, queuePosition: ahead.rows[0]?.n ?? 0 };
-      }, (result) => result !== 'duplicate' && result.kind === 'accepted');
+          let owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
+          if (owner === undefined ? accept.threadMustExist : owner !== userId) return { kind: 'thread_not_found' };
+          if (accept.maxQueuedPerUser !== undefined) {
+            const queued = (await this.query<{ n: number }>(c, 'countQueuedForUser', [userId])).rows[0]?.n ?? 0;
+            if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
+          }
+          if (owner === undefined) {
+            const created = await this.query(c, 'insertThread', [threadId, userId, accept.threadTitle, message.createdAt]);
+            if (created.rowCount === 0) {
+              // Another user's accept created this thread id at the same moment.
+              owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
+              if (owner !== userId) return { kind: 'thread_not_found' };
+            }
+          }
+          if (owner !== undefined) await this.query(c, 'bumpThread', [threadId, message.createdAt]);
+          const inserted = await this.query(c, 'insertMessage', [
+            message.id,
+            threadId,
+            userId,
+            message.clientMessageId,
+            message.content,
+            message.agent,
+            message.priority,
+            message.createdAt,
+          ]);
+          // Same (user, client id) committed by a concurrent accept: report the original.
+          if (inserted.rowCount === 0) return 'duplicate';
+          const { rows } = await this.query<{ queue_seq: string }>(c, 'insertRun', [
+            run.id,
+            userId,
+            threadId,
+            message.id,
+            run.agent,
+            run.priority,
+            accept.priorityRank,
+            JSON.stringify(run.input),
+            run.createdAt,
+          ]);
+          const queueSeq = rows[0]?.queue_seq;
+          const ahead = await this.query<{ n: number }>(c, 'runsAhead', [userId, accept.priorityRank, queueSeq]);
+          return { kind: 'accepted', run, message, queuePosition: ahead.rows[0]?.n ?? 0 };
+        },
+        (result) => result !== 'duplicate' && result.kind === 'accepted',
+      );
       if (outcome !== 'duplicate') return outcome;
       const clientId = message.clientMessageId;
       const original = clientId === null ? undefined : await this.withClient((c) => this.findByClientId(c, userId, clientId));
@@ -267,8 +270,7 @@ export class PostgresStore implements Store {
   }
 
   async countQueuedRuns(userId?: string): Promise<number> {
-    const { rows } =
-      userId === undefined ? await this.read<{ n: number }>('countQueued', []) : await this.read<{ n: number }>('countQueuedForUser', [userId]);
+    const { rows } = userId === undefined ? await this.read<{ n: number }>('countQueued', []) : await this.read<{ n: number }>('countQueuedForUser', [userId]);
     return rows[0]?.n ?? 0;
   }
 

@@ -1,14 +1,6 @@
 /** Every SQL statement of the SQLite store, prepared once per connection and reused. */
 import type Database from 'better-sqlite3';
-import type {
-  EventRow,
-  MessageRow,
-  MessageWithRunRow,
-  RunRow,
-  RunSummaryRow,
-  ThreadRow,
-  ThreadSummaryRow,
-} from '../store-rows.ts';
+import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from '../store-rows.ts';
 import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from '../store-rows.ts';
 import type { SqliteColumns } from './sqlite-rows.ts';
 
@@ -64,9 +56,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT id, user_id, owner_id FROM runs WHERE status = 'running' ORDER BY queue_seq`,
     ),
     countQueued: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM runs WHERE status = 'queued'`),
-    countQueuedForUser: db.prepare<[string], { n: number }>(
-      `SELECT count(*) AS n FROM runs WHERE user_id = ? AND status = 'queued'`,
-    ),
+    countQueuedForUser: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM runs WHERE user_id = ? AND status = 'queued'`),
     countRunning: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM runs WHERE status = 'running'`),
     listRuns: db.prepare<[string, number], RunSummaryRow<SqliteColumns>>(
       `SELECT ${prefixed('r', RUN_COLUMNS)}, (SELECT count(*) FROM events e WHERE e.run_id = r.id) AS event_count
@@ -81,9 +71,7 @@ export function prepareStatements(db: Database.Database) {
     insertEvent: db.prepare<[string, number, string, string, string, string]>(
       `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    listEvents: db.prepare<[string, number], EventRow<SqliteColumns>>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND seq > ? ORDER BY seq`,
-    ),
+    listEvents: db.prepare<[string, number], EventRow<SqliteColumns>>(`SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND seq > ? ORDER BY seq`),
     lastSeq: db.prepare<[string], { n: number }>(`SELECT coalesce(max(seq), 0) AS n FROM events WHERE run_id = ?`),
 
     // ---- threads and messages ----

@@ -130,16 +130,7 @@ export class SqliteStore implements Store {
       }
       if (thread) s.bumpThread.run(message.createdAt, accept.threadId);
       else s.insertThread.run(accept.threadId, userId, accept.threadTitle, message.createdAt, message.createdAt);
-      s.insertMessage.run(
-        message.id,
-        accept.threadId,
-        userId,
-        message.clientMessageId,
-        message.content,
-        message.agent,
-        message.priority,
-        message.createdAt,
-      );
+      s.insertMessage.run(message.id, accept.threadId, userId, message.clientMessageId, message.content, message.agent, message.priority, message.createdAt);
       const { lastInsertRowid } = s.insertRun.run(
         run.id,
         userId,
@@ -246,10 +237,7 @@ export class SqliteStore implements Store {
   async listRuns(query: ListRunsQuery): Promise<RunSummaryRecord[]> {
     const limit = listLimit(query.limit);
     return this.read((s) =>
-      (query.threadId === undefined
-        ? s.listRuns.all(query.userId, limit)
-        : s.listThreadRuns.all(query.userId, query.threadId, limit)
-      ).map(toRunSummary),
+      (query.threadId === undefined ? s.listRuns.all(query.userId, limit) : s.listThreadRuns.all(query.userId, query.threadId, limit)).map(toRunSummary),
     );
   }
 

@@ -128,7 +128,9 @@ export async function crashLoop(options: { kills: number; users: number; deadlin
     }
     const file = path.join(dataDir, 'flowscope.sqlite');
     await waitUntil(Math.max(deadline, Date.now() + 5000), () => loads.every((l) => l.unacked.size === 0));
-    const settled = await waitUntil(Math.max(deadline, Date.now() + 20_000), () => sqliteRuns(file).every((r) => r.status !== 'queued' && r.status !== 'running'));
+    const settled = await waitUntil(Math.max(deadline, Date.now() + 20_000), () =>
+      sqliteRuns(file).every((r) => r.status !== 'queued' && r.status !== 'running'),
+    );
     if (!settled) problems.push('runs still queued or running after the last restart');
     for (const load of loads) load.stop();
     await killAndWait(server.child, 'SIGTERM');
@@ -144,7 +146,15 @@ export async function crashLoop(options: { kills: number; users: number; deadlin
     return {
       name: 'crash loop',
       ok: problems.length === 0,
-      figures: { kills, accepted: acked.size, runs: rows.length, ended, interrupted, integrity_check: integrity, seconds: Math.round((Date.now() - started) / 1000) },
+      figures: {
+        kills,
+        accepted: acked.size,
+        runs: rows.length,
+        ended,
+        interrupted,
+        integrity_check: integrity,
+        seconds: Math.round((Date.now() - started) / 1000),
+      },
       problems,
     };
   } finally {
@@ -219,7 +229,9 @@ export async function outages(options: { cycles: number; users: number; deadline
     const rows = async () =>
       (await client.query<RunRow>(RUNS_SQL)).rows.map((r) => ({ ...r, events: Number(r.events), maxSeq: Number(r.maxSeq), completed: Number(r.completed) }));
     try {
-      const settled = await waitUntil(Math.max(deadline, Date.now() + 20_000), async () => (await rows()).every((r) => r.status !== 'queued' && r.status !== 'running'));
+      const settled = await waitUntil(Math.max(deadline, Date.now() + 20_000), async () =>
+        (await rows()).every((r) => r.status !== 'queued' && r.status !== 'running'),
+      );
       if (!settled) problems.push('runs still queued or running after the outages');
       const acked = new Map(loads.flatMap((l) => [...l.acked]));
       const all = await rows();
@@ -277,7 +289,12 @@ export async function disconnects(options: { count: number; users: number; deadl
     return {
       name: 'forced disconnects',
       ok: result.problems.length === 0,
-      figures: { disconnects: result.disconnects, runs: result.runsCompleted, events_checked: result.eventsChecked, seconds: Math.round(result.elapsedMs / 1000) },
+      figures: {
+        disconnects: result.disconnects,
+        runs: result.runsCompleted,
+        events_checked: result.eventsChecked,
+        seconds: Math.round(result.elapsedMs / 1000),
+      },
       problems: result.problems,
     };
   } finally {
