@@ -124,6 +124,10 @@ async function startFlowscope(label: string, services?: { databaseUrl: string; r
     JWT_SECRET: SECRET,
     RATE_LIMIT: '1000000000',
     MAX_CONCURRENT_RUNS: '64',
+    // Every client of the bench comes from one address: the per-address caps, sized for the
+    // open internet, would refuse the idle phase (batches of 50 handshakes, 2,000 connections).
+    MAX_CONNECTIONS_PER_ADDRESS: String(IDLE + USERS + 100),
+    MAX_HANDSHAKES_PER_ADDRESS: '256',
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
