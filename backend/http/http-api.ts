@@ -108,6 +108,17 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
     return verified.userId;
   }
 
+  /**
+   * The loopback-only dev routes also refuse a foreign Host: a DNS-rebinding page reaches
+   * 127.0.0.1 under its own name, and same-origin GETs carry no Origin to check. Checked in
+   * the route itself, so every spelling of its path that routes there is covered.
+   */
+  function refuseForeignHost(req: http.IncomingMessage): void {
+    if (!isLoopbackHost(req.headers.host)) {
+      throw new HttpError(ErrorCode.FORBIDDEN, 'This development endpoint answers only requests addressed to localhost or a loopback IP.');
+    }
+  }
+
   /** A route for a user: the Bearer token is checked first (401 without a valid one). */
   const authed =
     (handler: (request: RouteRequest, userId: string) => Promise<void> | void): RouteHandler =>
@@ -117,6 +128,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   const { store } = deps;
   const api = new RouteTable<RouteHandler>()
     .add('POST', '/api/dev/token', async ({ req, res }) => {
+      refuseForeignHost(req);
       if (!deps.devTokens) throw new HttpError(ErrorCode.FORBIDDEN, 'The dev token endpoint is enabled only on a loopback address.');
       const body = await readJsonObject(req, DEV_TOKEN_BODY_LIMIT);
       if (typeof body.user_id !== 'string' || !USER_ID_PATTERN.test(body.user_id)) {
@@ -221,13 +233,8 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const localOnly = isScenarioPath(url.pathname) || url.pathname.replace(/\/$/, '') === '/api/dev/token';
-    // The loopback-only dev routes also refuse a foreign Host: a DNS-rebinding page reaches
-    // 127.0.0.1 under its own name, and same-origin GETs carry no Origin to check.
-    if (localOnly && !isLoopbackHost(req.headers.host)) {
-      throw new HttpError(ErrorCode.FORBIDDEN, 'This development endpoint answers only requests addressed to localhost or a loopback IP.');
-    }
     if (isScenarioPath(url.pathname)) {
+      refuseForeignHost(req);
       if (!deps.scenarios) throw new HttpError(ErrorCode.NOT_FOUND, 'No such endpoint.');
       await handleScenarioRequest(req, res, url, deps.scenarios);
       return;

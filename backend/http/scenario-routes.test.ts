@@ -156,6 +156,8 @@ describe('/api/scenarios on a loopback server', () => {
       });
     expect(await statusFor('/api/scenarios')).toBe(403);
     expect(await statusFor('/api/dev/token', 'POST')).toBe(403);
+    // every spelling of the path that routes to the dev token endpoint is refused the same way
+    for (const spelling of ['/api//dev/token', '/api/dev/%74oken', '/api/dev/token/']) expect(await statusFor(spelling, 'POST'), spelling).toBe(403);
     expect(await statusFor('/health')).toBe(200);
     expect((await call('GET', '/api/scenarios', undefined, { host: `localhost:${h.backend.port}` })).status).toBe(200);
   });
