@@ -340,8 +340,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
       closing ??= (async () => {
         shuttingDown = true;
         clearInterval(refresher);
-        server.close();
-        server.closeIdleConnections();
+        server.close(); // also closes the connections idle now; the rest are cut below
         await supervisor.stop();
         await engines.shutdown('shutdown', 3000);
         for (const client of wss.clients) client.close(1001, 'server shutting down');
@@ -350,7 +349,6 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
         const cut = setTimeout(() => server.closeAllConnections(), 250);
         await io.close().catch(() => undefined);
         clearTimeout(cut);
-        server.closeAllConnections();
         await publisher.stop().catch(() => undefined);
         await Promise.all(registry.all().map((c) => cache.removeConnection(c.userId, c.id).catch(() => undefined)));
         catalog.close();
