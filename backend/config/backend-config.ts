@@ -239,8 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (jwtSecret !== undefined) checkJwtSecret(jwtSecret);
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS };
   for (const [key, envName, flag] of LIMIT_SETTINGS) {
-    const raw = flags[flag];
-    const value = positiveInt(typeof raw === 'string' ? raw : env[envName], envName);
+    const value = positiveInt(pick(flags[flag] as string | undefined, envName), envName);
     if (value !== undefined) limits[key] = value;
   }
   return {

@@ -3,7 +3,7 @@
  * slot in the cache (shared by all processes). Used by both transports.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '../../protocol/index.ts';
+import { ErrorCode, type ServerEnvelope } from '../../protocol/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
@@ -11,7 +11,7 @@ import type { ConnectionRegistry } from '../delivery/connection-registry.ts';
 import type { ConnectionGate } from './connection-gate.ts';
 import type { ConnectionLimits } from '../config/backend-config.ts';
 import type { InboundPipeline } from '../reception/inbound-pipeline.ts';
-import { clientSafeMessage } from '../routing/error-envelope.ts';
+import { clientSafeMessage, errorEnvelope } from '../routing/error-envelope.ts';
 
 /** What each transport needs: admission, the connection registry and the pipeline. */
 export interface TransportDeps {
@@ -48,6 +48,13 @@ export function scheduleAt(atMs: number, fn: () => void): { cancel(): void } {
 }
 
 export const AUTH_EXPIRED_MESSAGE = 'The token has expired; reconnect with a new token.';
+
+/** What a connection whose inbound backlog passed its cap is told before it is closed (both transports). */
+export function backlogFullEnvelope(): ServerEnvelope {
+  return errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, {
+    reason: 'backlog',
+  });
+}
 
 export const CONNECTION_TTL_MS = 60_000;
 

@@ -21,7 +21,7 @@ import {
 } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
-import { admitConnection, AUTH_EXPIRED_MESSAGE, scheduleAt, type Admission, type TransportDeps } from './connection-admission.ts';
+import { admitConnection, AUTH_EXPIRED_MESSAGE, backlogFullEnvelope, scheduleAt, type Admission, type TransportDeps } from './connection-admission.ts';
 import type { GateTicket } from './connection-gate.ts';
 
 export type SocketIoDeps = TransportDeps;
@@ -175,11 +175,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
       if (closing) return;
       const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : 0;
       if (deps.pipeline.receive(connection, raw, bytes) === null) {
-        connection.send(
-          errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, {
-            reason: 'backlog',
-          }),
-        );
+        connection.send(backlogFullEnvelope());
         shut();
       }
     });

@@ -13,7 +13,7 @@ import type { ClientConnection } from '../delivery/client-connection.ts';
 import { requestUrl } from '../http/http-helpers.ts';
 import { BinaryFrame } from '../reception/inbound-pipeline.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
-import { admitConnection, AUTH_EXPIRED_MESSAGE, scheduleAt, type TransportDeps } from './connection-admission.ts';
+import { admitConnection, AUTH_EXPIRED_MESSAGE, backlogFullEnvelope, scheduleAt, type TransportDeps } from './connection-admission.ts';
 
 /** Frames above this are refused by the transport itself (close 1009). */
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
@@ -99,11 +99,7 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           // Binary frames take their turn in the pipeline (rate limit, order) and get INVALID_JSON there.
           const raw = isBinary ? new BinaryFrame(buffer.byteLength) : buffer.toString('utf8');
           if (deps.pipeline.receive(connection, raw, buffer.byteLength) === null) {
-            connection.send(
-              errorEnvelope(ErrorCode.RATE_LIMITED, 'Too many messages waiting on this connection; it is closed. Wait for replies before sending more.', null, {
-                reason: 'backlog',
-              }),
-            );
+            connection.send(backlogFullEnvelope());
             shut(WsCloseCode.BACKLOG, ErrorCode.RATE_LIMITED);
           }
         });
