@@ -8,7 +8,7 @@ import { downloadHar } from './har-file.ts';
 import { ScenarioEditor } from './scenario-editor.tsx';
 import { scenarioActions, scenarioStore, type OpenScenario } from './scenario-store.ts';
 import { checkScenarioText } from '../../scenario/scenario-loader.ts';
-import { scenarioNameOf } from './scenario-text.ts';
+import { scenarioNameOfDoc } from './scenario-text.ts';
 import { hasUnsavedChanges } from './unsaved-changes.ts';
 
 function originLabel(doc: OpenScenario): string {
@@ -56,7 +56,8 @@ export function ScenarioEditorPanel() {
   const canSave = checked.ok && !busy && (doc.id === null || (doc.source === 'saved' && edited));
   const canSaveAs = checked.ok && !busy && doc.id !== null;
   const blocked = canSave ? '' : saveBlockedReason(doc, issues.length, busy);
-  const name = checked.ok ? checked.scenario.name : (scenarioNameOf(doc.text) ?? doc.id ?? 'untitled');
+  // the text was parsed once above (checked.doc): no second parse per render
+  const name = checked.ok ? checked.scenario.name : (scenarioNameOfDoc(checked.doc) ?? doc.id ?? 'untitled');
 
   return (
     <section className="panel editor-panel" data-testid="scenario-editor-panel" data-id={doc.id ?? ''} data-dirty={hasUnsavedChanges(doc) ? 'true' : 'false'}>

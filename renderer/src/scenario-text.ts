@@ -30,9 +30,13 @@ export function scenarioToYaml(scenario: Scenario): string {
   return stringify(scenario, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** The `name` of scenario text that may be invalid (for the editor's title); undefined when unreadable. */
-export function scenarioNameOf(text: string): string | undefined {
-  const { doc } = checkScenarioText(text);
+/** The `name` of a parsed scenario document that may be invalid; undefined when it has none. */
+export function scenarioNameOfDoc(doc: unknown): string | undefined {
   const name = doc && typeof doc === 'object' ? (doc as { name?: unknown }).name : undefined;
   return typeof name === 'string' && name.trim() ? name : undefined;
+}
+
+/** The `name` of scenario text that may be invalid (for the editor's title); undefined when unreadable. */
+export function scenarioNameOf(text: string): string | undefined {
+  return scenarioNameOfDoc(checkScenarioText(text).doc);
 }
