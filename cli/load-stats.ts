@@ -12,7 +12,7 @@
  * parsed and checked here too.
  */
 import { STEP_KINDS } from '../scenario/scenario-schema.ts';
-import { runStages, STAGE_LABELS, STAGE_NAMES, type StageName } from '../scenario/run-stages.ts';
+import { runStages, STAGE_NAMES, type StageName } from '../scenario/run-stages.ts';
 import { firstFailure, type ObservedRun, type ScenarioResult, type StepResult } from '../scenario/scenario-result.ts';
 
 export const LOAD_REPORT_FORMAT_VERSION = 1;
@@ -131,7 +131,6 @@ export interface IterationSamples {
 
 /** Stage metric names as thresholds write them: `stage.queue_wait`, ..., and `stage.tool.NAME`. */
 export const STAGE_METRICS = STAGE_NAMES.map((n) => `stage.${n}` as const);
-export { STAGE_LABELS };
 
 function messageIdOf(data: unknown): { id: string | undefined; type: string | undefined } {
   let value = data;

@@ -29,6 +29,8 @@ export const PATTERN_OPERATORS = [
 ] as const;
 export const PATTERN_TYPES = ['string', 'number', 'boolean', 'object', 'array', 'null'] as const;
 
+const OPERATORS = new Set<string>(PATTERN_OPERATORS);
+
 /** Checks a pattern's operators: unknown ones, bad `$type`s, regexes that do not compile. */
 export function checkPattern(pattern: unknown, at: string, issues: ScenarioIssue[]): void {
   if (Array.isArray(pattern)) {
@@ -43,7 +45,7 @@ export function checkPattern(pattern: unknown, at: string, issues: ScenarioIssue
     issues.push({ path: at, message: `a pattern object has either operators or fields, not both (${keys.join(', ')})` });
   }
   for (const op of ops) {
-    if (!(PATTERN_OPERATORS as readonly string[]).includes(op)) {
+    if (!OPERATORS.has(op)) {
       issues.push({ path: `${at}.${op}`, message: `unknown operator ${op} (known: ${PATTERN_OPERATORS.join(', ')})` });
     }
   }
@@ -74,8 +76,6 @@ export function checkPattern(pattern: unknown, at: string, issues: ScenarioIssue
   if (Array.isArray(o.$oneOf)) o.$oneOf.forEach((p, i) => checkPattern(p, `${at}.$oneOf[${i}]`, issues));
   for (const key of keys) if (!key.startsWith('$')) checkPattern(o[key], `${at}.${key}`, issues);
 }
-
-const OPERATORS = new Set<string>(PATTERN_OPERATORS);
 
 export function isOperator(pattern: unknown): pattern is Record<string, unknown> {
   if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) return false;
@@ -183,13 +183,13 @@ function matchValue(pattern: unknown, value: unknown, path: string, out: Mismatc
   if (pattern !== value) out.push({ path: path || '(value)', expected: show(pattern), received: show(value) });
 }
 
-/** Every mismatch between a pattern and a value (empty when it matches). */
 /** `show`, cut to `max` characters (step labels). */
 export function short(value: unknown, max = 80): string {
   const text = show(value);
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
+/** Every mismatch between a pattern and a value (empty when it matches). */
 export function mismatches(pattern: unknown, value: unknown, basePath = ''): Mismatch[] {
   const out: Mismatch[] = [];
   if (pattern === undefined) return out;

@@ -8,8 +8,6 @@ import type { ScenarioFormat } from '../protocol/index.ts';
 import { isJsonText } from './json-text.ts';
 import { validateScenario, type Scenario, type ScenarioIssue } from './scenario-schema.ts';
 
-export { isJsonText };
-
 /**
  * The format of scenario text without a file name: JSON only when it parses as JSON; anything
  * else (a YAML flow-style `{flowscope: 1, ...}` included) is YAML, YAML being a superset of

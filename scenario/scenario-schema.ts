@@ -14,18 +14,8 @@ import { STEP_DEFINITIONS, STEP_KINDS, stepKindOf, type ScenarioStep, type StepK
 import type { NestedStep, StepDefinition } from './steps/step-definition.ts';
 
 export { STEP_KINDS, type ScenarioStep, type StepKind } from './steps/index.ts';
-export { stepUserOf } from './steps/fields.ts';
-export { TOKEN_KINDS, type TokenKind } from './token-forge.ts';
-export { PATTERN_OPERATORS, PATTERN_TYPES, checkPattern } from './pattern-matcher.ts';
-export type { ConnectStep } from './steps/connect.ts';
 export type { SendStep } from './steps/send.ts';
-export type { WaitStep } from './steps/wait.ts';
 export type { ExpectRunStep } from './steps/expect-run.ts';
-export type { ExpectNothingStep } from './steps/expect-nothing.ts';
-export type { ExpectOrderStep } from './steps/expect-order.ts';
-export type { ExpectCountStep } from './steps/expect-count.ts';
-export type { ResumeStep } from './steps/resume.ts';
-export type { LatencyBudget } from './run-expectations.ts';
 
 export const SCENARIO_FORMAT_VERSION = 1;
 

@@ -123,7 +123,7 @@ export function formatLocatedIssues(file: string, issues: readonly LocatedIssue[
     .map((i) => {
       if (i.line === undefined) return `${file}: ${i.path}: ${i.message}`;
       const where = `${file}:${i.line}:${i.column ?? 1}`;
-      return /^line \d+:\d+$/.test(i.path) ? `${where}: ${i.message}` : `${where}: ${i.path}: ${i.message}`;
+      return SYNTAX_PATH.test(i.path) ? `${where}: ${i.message}` : `${where}: ${i.path}: ${i.message}`;
     })
     .join('\n');
 }

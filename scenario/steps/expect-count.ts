@@ -1,6 +1,6 @@
 /** `expect_count`: after within_ms, counts every envelope the user received that matches; the count is a number or a pattern. */
 import { z } from 'zod';
-import { mismatches, short, show } from '../pattern-matcher.ts';
+import { matches, short, show } from '../pattern-matcher.ts';
 import { patternSchema, userKey } from './fields.ts';
 import { defineStep, StepFailed, summarize } from './step-definition.ts';
 
@@ -33,8 +33,8 @@ export const expectCountStep = defineStep({
     const count = run.render(spec.count);
     result.title = `expect ${u.key} received ${show(count)} × ${show(pattern)}`;
     await run.sleep(spec.within_ms ?? 200);
-    const matching = u.inbox.filter((i) => mismatches(pattern, i.envelope).length === 0);
-    if (mismatches(count, matching.length).length > 0) {
+    const matching = u.inbox.filter((i) => matches(pattern, i.envelope));
+    if (!matches(count, matching.length)) {
       throw new StepFailed({
         message: `${u.key} received ${matching.length} matching envelope(s), expected ${show(count)}`,
         expected: [`count: ${show(count)}`],

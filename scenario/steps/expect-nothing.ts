@@ -1,7 +1,7 @@
 /** `expect_nothing`: after within_ms, fails if the user received anything matching (default: any run event or ack). */
 import { z } from 'zod';
 import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
-import { mismatches, short, show } from '../pattern-matcher.ts';
+import { matches, short, show } from '../pattern-matcher.ts';
 import { patternSchema, userKey } from './fields.ts';
 import { defineStep, StepFailed, summarize } from './step-definition.ts';
 
@@ -29,7 +29,7 @@ export const expectNothingStep = defineStep({
     const within = spec.within_ms ?? 200;
     result.title = `expect ${u.key} received nothing matching ${show(pattern)}`;
     await run.sleep(within);
-    const offending = u.inbox.filter((i) => mismatches(pattern, i.envelope).length === 0);
+    const offending = u.inbox.filter((i) => matches(pattern, i.envelope));
     if (offending.length > 0) {
       throw new StepFailed({
         message: `${u.key} received ${offending.length} envelope(s) it must not`,

@@ -1,6 +1,6 @@
 /** `wait`: waits until the user receives an envelope matching a pattern; each wait consumes its match. */
 import { z } from 'zod';
-import { mismatches, short, show, type Mismatch } from '../pattern-matcher.ts';
+import { matches, mismatches, short, show, type Mismatch } from '../pattern-matcher.ts';
 import { lookupPath, type TemplateScope } from '../template-renderer.ts';
 import { captureSchema, patternSchema, timeoutMs, userKey } from './fields.ts';
 import { claim, defineStep, StepFailed, summarize, type InboxItem } from './step-definition.ts';
@@ -29,7 +29,7 @@ export const waitStep = defineStep({
     result.title = `wait for ${u.key} to receive ${show(pattern)}`;
     const timeout = run.timeout(spec.timeout_ms);
     const item = await run.waitFor(
-      () => claim(u.inbox.find((i) => !i.consumed && mismatches(pattern, i.envelope).length === 0)),
+      () => claim(u.inbox.find((i) => !i.consumed && matches(pattern, i.envelope))),
       timeout,
       () => {
         const unconsumed = u.inbox.filter((i) => !i.consumed);
