@@ -2,14 +2,13 @@
  * `flowscope run scenarios/agent-conformance --agent-module FILE --agent NAME`: the built-in
  * any-agent pack against a user's module in an embedded backend, as CI would run it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IN_CI } from '../test/support/test-services.ts';
+import { PYTHON_EXAMPLE, pythonAvailable, startExample, stopExamples } from '../test/support/agent-examples.ts';
 import { runCommand } from './run-command.ts';
 import { captureIo } from './test-support/captured-io.ts';
 
@@ -99,29 +98,12 @@ describe('--agent-url with --agent-header and the timeouts (embedded backend)', 
   }, 60_000);
 });
 
-const hasPython = spawnSync('python3', ['--version']).status === 0;
-if (!hasPython && IN_CI) throw new Error('python3 is required in CI for the Python agent conformance test');
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-});
+const hasPython = pythonAvailable('the Python agent conformance test');
+afterAll(stopExamples);
 
 describe.runIf(hasPython)('the agent-conformance pack against the Python agent over HTTP', () => {
   it('passes with --agent-url and --agent, the way CI would run a pack against an agent in another language', async () => {
-    const child = spawn('python3', ['examples/agents/python/agent.py'], { cwd: root, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`the Python agent did not start: ${out}`)), 15_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /agent listening on (http:\/\/\S+)/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    const url = await startExample('python3', [PYTHON_EXAMPLE]);
     const io = captureIo(root);
     const code = await runCommand(['scenarios/agent-conformance', '--agent-url', `py=${url}`, '--agent', 'py'], io);
     expect(io.err()).toBe('');

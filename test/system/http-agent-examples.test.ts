@@ -5,52 +5,14 @@
  * configured with `agentUrls` (--agent-url), checking the five events and seq. python3
  * missing: skipped with a visible line, except in CI where it is a failure.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../support/backend-harness.ts';
-import { IN_CI } from '../support/test-services.ts';
+import { PYTHON_EXAMPLE, pythonAvailable, startExample, stopExamples, TS_EXAMPLE } from '../support/agent-examples.ts';
 import { createHttpAgent } from '../../backend/agents/http/http-agent.ts';
 import { recordedContext } from '../../backend/agents/http/agent-test-server.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const PYTHON_EXAMPLE = path.join(root, 'examples/agents/python/agent.py');
-const TS_EXAMPLE = path.join(root, 'examples/agents/typescript/http-agent.ts');
-
-const hasPython = spawnSync('python3', ['--version']).status === 0;
-if (!hasPython) {
-  if (IN_CI) throw new Error('python3 is required in CI for the Python agent example test');
-  console.warn('SKIPPED: the Python agent example test (python3 not found)');
-}
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-});
-
-/** Starts an example with PORT=0 and resolves with the URL it prints. */
-function startExample(command: string, args: string[]): Promise<string> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${out}`)), 15_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const match = /agent listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited with ${String(code)}: ${out}`));
-    });
-  });
-}
+const hasPython = pythonAvailable('the Python agent example test');
+afterAll(stopExamples);
 
 async function runThrough(url: string): Promise<void> {
   const run = recordedContext({ content: 'how many words are here', history: [{ role: 'user', content: 'hi' }] });
