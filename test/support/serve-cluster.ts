@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import { connect, createRestClient, type TransportKind, type WebSocketConstructor } from '../../client/index.ts';
 import { wrapConnection, type TestClient } from './backend-harness.ts';
-import { startServeProcess } from './serve-process.ts';
+import { killAndWait, startServeProcess } from './serve-process.ts';
 import { dropTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from './test-services.ts';
 
 export interface ServeCluster {
@@ -50,10 +50,7 @@ export function serveCluster(name: string, extraEnv: Record<string, string> = {}
     },
     async close() {
       for (const c of clients) c.close();
-      const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-      const exited = running.map((c) => new Promise((r) => c.once('exit', r)));
-      for (const child of running) child.kill('SIGTERM');
-      await Promise.all(exited);
+      await Promise.all(children.map((c) => killAndWait(c, 'SIGTERM')));
       // The processes created the schema; none started (the suite skipped), nothing to drop.
       if (children.length > 0) await dropTestSchema(TEST_DATABASE_URL, schema);
     },

@@ -26,3 +26,11 @@ export function startServeProcess(args: string[], env: Record<string, string>): 
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
 }
+
+/** Sends `signal` to a serve process and resolves when it has exited (at once if it already has). */
+export function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  return exited;
+}

@@ -20,7 +20,7 @@ import pg from 'pg';
 import { createRestClient } from '../../../client/index.ts';
 import { startBackend } from '../../../backend/server/flowscope-server.ts';
 import { forcedDisconnectLoop, type DisconnectLoopResult } from '../disconnect-loop.ts';
-import { startServeProcess } from '../serve-process.ts';
+import { killAndWait, startServeProcess } from '../serve-process.ts';
 import { CuttableProxy } from '../tcp-proxy.ts';
 import { dropTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueTestName } from '../test-services.ts';
 import { shortScript, UserLoad } from './user-load.ts';
@@ -85,13 +85,6 @@ async function waitUntil(deadline: number, done: () => Promise<boolean> | boolea
     await sleep(200);
   }
   return done();
-}
-
-function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill(signal);
-  return exited;
 }
 
 export async function crashLoop(options: { kills: number; users: number; deadlineMs: number; intervalMs?: number }): Promise<PhaseResult> {
