@@ -8,6 +8,7 @@
  */
 import { AGENT_NAME_PATTERN } from '../agent-registry.ts';
 import { HttpAgentConfigError } from './http-agent-errors.ts';
+import { listEntries } from './agent-urls.ts';
 import { isHeaderName, isHeaderValue } from './http-agent.ts';
 
 export interface AgentHeaderEntry {
@@ -49,12 +50,10 @@ function noDuplicates(entries: AgentHeaderEntry[], source: string): AgentHeaderE
 
 /** `AGENT_HEADERS`: one entry per line (blank lines are skipped; CRLF line ends are fine). */
 export function parseAgentHeaders(text: string, source = 'AGENT_HEADERS'): AgentHeaderEntry[] {
-  const entries = text
-    .split(/\r?\n/)
-    .map((entry, index) => ({ entry: entry.trim(), index }))
-    .filter(({ entry }) => entry !== '')
-    .map(({ entry, index }) => parseEntry(entry, `${source} line ${index + 1}`));
-  return noDuplicates(entries, source);
+  return noDuplicates(
+    listEntries(text, /\r?\n/).map(({ entry, number }) => parseEntry(entry, `${source} line ${number}`)),
+    source,
+  );
 }
 
 /** `--agent-header name=Header-Name: value`, repeatable: one entry per value. */

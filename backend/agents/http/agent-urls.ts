@@ -58,14 +58,20 @@ function noDuplicates(entries: AgentUrlEntry[], source: string): AgentUrlEntry[]
   return entries;
 }
 
+/** The entries of a list setting, trimmed, blank ones skipped, each with its place (from 1) in the text. */
+export function listEntries(text: string, separator: string | RegExp): Array<{ entry: string; number: number }> {
+  return text
+    .split(separator)
+    .map((entry, index) => ({ entry: entry.trim(), number: index + 1 }))
+    .filter(({ entry }) => entry !== '');
+}
+
 /** `AGENT_URLS`: comma-separated `name=URL` entries (blank entries are skipped). */
 export function parseAgentUrls(text: string, source = 'AGENT_URLS'): AgentUrlEntry[] {
-  const entries = text
-    .split(',')
-    .map((entry, index) => ({ entry: entry.trim(), index }))
-    .filter(({ entry }) => entry !== '')
-    .map(({ entry, index }) => parseEntry(entry, `${source} entry ${index + 1}`));
-  return noDuplicates(entries, source);
+  return noDuplicates(
+    listEntries(text, ',').map(({ entry, number }) => parseEntry(entry, `${source} entry ${number}`)),
+    source,
+  );
 }
 
 /** `--agent-url name=URL`, repeatable: one entry per value. */
