@@ -1,8 +1,8 @@
 /** The `flowscope` command. */
-import { readFileSync } from 'node:fs';
 import { didYouMean } from '../backend/index.ts';
 import { importCommand } from './import-command.ts';
 import { loadCommand } from './load-command.ts';
+import { packageVersion } from './package-root.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -37,8 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     case '--version':
     case '-v':
     case 'version': {
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-      process.stdout.write(`flowscope ${pkg.version}\n`);
+      process.stdout.write(`flowscope ${packageVersion()}\n`);
       return 0;
     }
     case undefined:

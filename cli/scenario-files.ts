@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadScenarioText } from '../scenario/scenario-loader.ts';
 import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from '../scenario/scenario-source-position.ts';
 import type { Scenario } from '../scenario/scenario-schema.ts';
+import { BUILTIN_SCENARIO_DIR, builtinPacks } from './package-root.ts';
 
 export const SCENARIO_EXTENSIONS = ['.json', '.yaml', '.yml'];
 
@@ -31,16 +32,26 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-/** Expands the arguments to files; a missing path is an error naming it. */
+/**
+ * Expands the arguments to files; a missing path is an error naming it. A bare name that is
+ * no path here but a pack of the built-in scenarios (`agent-conformance`, `golden`...) is
+ * that pack, so an installed Flowscope runs them from any project.
+ */
 export async function findScenarioFiles(inputs: string[], cwd = process.cwd()): Promise<string[]> {
   const files: string[] = [];
   for (const input of inputs) {
-    const full = path.resolve(cwd, input);
+    let full = path.resolve(cwd, input);
     let stat;
     try {
       stat = await fs.stat(full);
     } catch {
-      throw new Error(`${input}: no such file or folder`);
+      const packs = builtinPacks();
+      if (!/[\\/]/.test(input) && packs.includes(input)) {
+        full = path.join(BUILTIN_SCENARIO_DIR, input);
+        stat = await fs.stat(full);
+      } else {
+        throw new Error(`${input}: no such file or folder${packs.length ? ` (built-in packs: ${packs.join(', ')})` : ''}`);
+      }
     }
     if (stat.isDirectory()) await walk(full, files);
     else files.push(full);

@@ -5,6 +5,8 @@ export interface HealthResponse {
   status: 'ok' | 'degraded';
   /** The store adapter's label: `sqlite`, `postgres`. */
   store: string;
+  /** The store's driver where it has a choice: SQLite's `better-sqlite3` or `node` (node:sqlite). */
+  store_driver?: string;
   /** The cache adapter's label: `memory`, `redis`. */
   cache: string;
   uptime_s: number;

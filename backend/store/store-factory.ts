@@ -20,6 +20,17 @@ import type { Store, StoreCapabilities, StoreOptions } from './store-types.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 
+export {
+  betterSqliteLoadProblem,
+  hasNodeSqlite,
+  openSqliteDatabase,
+  parseSqliteDriverChoice,
+  SQLITE_DRIVER_CHOICES,
+  type SqliteDatabase,
+  type SqliteDriverChoice,
+  type SqliteDriverName,
+} from './sqlite/sqlite-driver.ts';
+
 export const SQLITE_FILENAME = 'flowscope.sqlite';
 
 export type StoreTarget = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string; schema: string };
@@ -43,12 +54,17 @@ const sqlite: StoreAdapter = {
   capabilities: { crossProcess: false },
   locate(url, scheme, options) {
     const filename = url && scheme ? sqliteFilename(url, scheme, options.dataDir) : path.join(options.dataDir, SQLITE_FILENAME);
+    const driver = { driver: options.sqliteDriver, nativeBinding: options.sqliteNativeBinding };
     return {
       target: { kind: 'sqlite', filename },
       open: ({ ephemeral }) =>
         ephemeral
-          ? new SqliteStore({ filename: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-store-')), SQLITE_FILENAME), removeDirOnClose: true })
-          : new SqliteStore({ filename }),
+          ? new SqliteStore({
+              filename: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-store-')), SQLITE_FILENAME),
+              removeDirOnClose: true,
+              ...driver,
+            })
+          : new SqliteStore({ filename, ...driver }),
     };
   },
 };

@@ -129,6 +129,8 @@ export interface ListRunsQuery {
 export interface Store {
   /** The adapter's label (`sqlite`, `postgres`), as `/health` reports it; never branch on it. */
   readonly kind: string;
+  /** The driver under the adapter, where it has a choice (SQLite: `better-sqlite3` or `node`). */
+  readonly driver?: string | undefined;
   /** See StoreCapabilities.crossProcess. */
   readonly crossProcess: boolean;
   /** Where its data lives: the PostgreSQL schema, or the SQLite file. */
@@ -194,6 +196,10 @@ export interface StoreOptions {
   dataDir: string;
   /** PostgreSQL schema to use (tests use one per run); default `public`. */
   schema?: string;
+  /** SQLite: which driver opens the file (`auto`, `better-sqlite3`, `node`; sqlite/sqlite-driver.ts). */
+  sqliteDriver?: 'auto' | 'better-sqlite3' | 'node' | undefined;
+  /** SQLite: a `better_sqlite3.node` built for this runtime (SQLITE_NATIVE_BINDING). */
+  sqliteNativeBinding?: string | undefined;
   /**
    * A private namespace of its own, created now and dropped (with all its data) when the
    * store closes: PostgreSQL a fresh schema, SQLite a file in a fresh temporary folder. For

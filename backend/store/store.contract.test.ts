@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Priority, RunEventEnvelope, RunEventType } from '../../protocol/index.ts';
 import { STORES, TEST_DATABASE_URL, postgresAvailable, uniqueTestName } from '../../test/support/test-services.ts';
 import { StoreClosedError, StoreConflictError, StoreUnavailableError } from './store-errors.ts';
-import { createStore, storeAdapter } from './store-factory.ts';
+import { betterSqliteLoadProblem, createStore, hasNodeSqlite, openSqliteDatabase, storeAdapter, type SqliteDriverName } from './store-factory.ts';
 import type { AcceptMessageInput, AcceptMessageResult, RunRecord, Store, StoredEvent } from './store-types.ts';
 
 // ---------------------------------------------------------------- fixtures
@@ -139,7 +139,7 @@ interface Harness {
   open(): Promise<Store>;
 }
 
-function sqliteHarness(): Harness {
+function sqliteHarness(driver: SqliteDriverName): Harness {
   let dir = '';
   const stores: Store[] = [];
   beforeEach(() => {
@@ -151,7 +151,7 @@ function sqliteHarness(): Harness {
   });
   return {
     async open() {
-      const store = await createStore({ dataDir: dir });
+      const store = await createStore({ dataDir: dir, sqliteDriver: driver });
       stores.push(store);
       return store;
     },
@@ -789,11 +789,15 @@ function sqliteSpecifics(h: Harness): void {
     it('uses WAL and records its migrations', async () => {
       const store = await h.open();
       const filename = (store as unknown as { filename: string }).filename;
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(filename, { readonly: true });
+      const db = openSqliteDatabase(filename, { driver: store.driver as SqliteDriverName });
       try {
-        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-        expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }]);
+        expect(db.prepare<[], { journal_mode: string }>('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
+        expect(
+          db
+            .prepare<[], { version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+            .all()
+            .map((r) => ({ ...r })),
+        ).toEqual([{ version: 1 }]);
       } finally {
         db.close();
       }
@@ -866,10 +870,24 @@ interface HarnessEntry {
 const HARNESSES: Record<string, HarnessEntry> = {
   sqlite: {
     available: async () => true,
+    // Once per driver: better-sqlite3 (must load: it is a dependency) and node:sqlite, where
+    // the runtime has it (Node >= 22.13; skipped visibly on Node 20).
     define(kind) {
-      const h = sqliteHarness();
-      contract(kind, h);
-      sqliteSpecifics(h);
+      for (const driver of ['better-sqlite3', 'node'] as const) {
+        describe(driver, () => {
+          if (driver === 'better-sqlite3') {
+            it('better-sqlite3 loads in this runtime', () => expect(betterSqliteLoadProblem()).toBeNull());
+          }
+          if (driver === 'node' && !hasNodeSqlite()) {
+            it.skip(`node:sqlite is not in Node ${process.versions.node}`, () => undefined);
+            return;
+          }
+          const h = sqliteHarness(driver);
+          contract(kind, h);
+          sqliteSpecifics(h);
+          it(`opens with the ${driver} driver`, async () => expect((await h.open()).driver).toBe(driver));
+        });
+      }
     },
   },
   postgres: {

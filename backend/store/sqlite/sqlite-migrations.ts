@@ -2,7 +2,7 @@
  * Versioned SQLite schema (see store-migrations.ts): all pending migrations run in one
  * transaction. Never edit a released migration: add a new one.
  */
-import type Database from 'better-sqlite3';
+import { immediateTransaction, type SqliteDatabase } from './sqlite-driver.ts';
 import { pendingMigrations, type StoreMigration } from '../store-migrations.ts';
 
 export const SQLITE_MIGRATIONS: readonly StoreMigration[] = [
@@ -72,14 +72,15 @@ export const SQLITE_MIGRATIONS: readonly StoreMigration[] = [
 ];
 
 /** Applies the missing migrations; refuses a database written by a newer Flowscope. */
-export function migrateSqlite(db: Database.Database, migrations: readonly StoreMigration[] = SQLITE_MIGRATIONS): number[] {
+export function migrateSqlite(db: SqliteDatabase, migrations: readonly StoreMigration[] = SQLITE_MIGRATIONS): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version     INTEGER PRIMARY KEY,
     name        TEXT NOT NULL,
     applied_at  TEXT NOT NULL
   )`);
   const applied: number[] = [];
-  const migrate = db.transaction(() => {
+  // IMMEDIATE: two processes starting at once take turns instead of failing mid-way.
+  immediateTransaction(db, () => {
     const done = (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version);
     const pending = pendingMigrations(
       migrations,
@@ -94,7 +95,5 @@ export function migrateSqlite(db: Database.Database, migrations: readonly StoreM
       applied.push(migration.version);
     }
   });
-  // IMMEDIATE: two processes starting at once take turns instead of failing mid-way.
-  migrate.immediate();
   return applied;
 }

@@ -1,10 +1,10 @@
 /** Every SQL statement of the SQLite store, prepared once per connection and reused. */
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-driver.ts';
 import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from '../store-rows.ts';
 import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from '../store-rows.ts';
 import type { SqliteColumns } from './sqlite-rows.ts';
 
-export function prepareStatements(db: Database.Database) {
+export function prepareStatements(db: SqliteDatabase) {
   return {
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
 

@@ -1,11 +1,10 @@
 /**
- * The SQLite Store (better-sqlite3): WAL, synchronous=NORMAL, cached prepared statements,
+ * The SQLite Store (better-sqlite3 or node:sqlite, see sqlite-driver.ts): WAL, synchronous=NORMAL, cached prepared statements,
  * versioned migrations, and writes batched per tick (see sqlite-write-queue.ts). One
  * connection per store; several processes may share the file (writers take turns).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   AcceptMessageInput,
   AcceptMessageResult,
@@ -23,6 +22,7 @@ import type {
 import { StoreClosedError, StoreUnavailableError } from '../store-errors.ts';
 import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
 import { isPrimaryKeyViolation, mapSqliteError } from './sqlite-errors.ts';
+import { openSqliteDatabase, type SqliteDatabase, type SqliteDriverChoice } from './sqlite-driver.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
 import { toEvent, toMessage, toMessageWithRun, toRun, toRunSummary, toThread, toThreadSummary } from './sqlite-rows.ts';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
@@ -35,10 +35,14 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** The file's folder is the store's own (an ephemeral store): removed, with everything in it, on close. */
   removeDirOnClose?: boolean;
+  /** Which driver opens it (default `auto`). */
+  driver?: SqliteDriverChoice | undefined;
+  /** A `better_sqlite3.node` built for this runtime. */
+  nativeBinding?: string | undefined;
 }
 
 interface Open {
-  db: Database.Database;
+  db: SqliteDatabase;
   statements: SqliteStatements;
   writes: SqliteWriteQueue;
 }
@@ -55,6 +59,11 @@ export class SqliteStore implements Store {
     return this.options.filename;
   }
 
+  /** The driver that opened the database (after init). */
+  get driver(): SqliteDatabase['driver'] | undefined {
+    return this.open?.db.driver;
+  }
+
   get namespace(): string {
     return this.options.filename;
   }
@@ -67,14 +76,14 @@ export class SqliteStore implements Store {
       return;
     }
     const { filename } = this.options;
-    let db: Database.Database | undefined;
+    let db: SqliteDatabase | undefined;
     try {
       if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
-      db = new Database(filename);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.options.busyTimeoutMs ?? 5000))}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
+      db = openSqliteDatabase(filename, { driver: this.options.driver, nativeBinding: this.options.nativeBinding });
+      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.options.busyTimeoutMs ?? 5000))}`);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
+      db.exec('PRAGMA foreign_keys = ON');
       migrateSqlite(db);
       this.open = {
         db,

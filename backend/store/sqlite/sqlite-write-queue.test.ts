@@ -1,24 +1,38 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasNodeSqlite, openSqliteDatabase, type SqliteDatabase, type SqliteDriverName } from './sqlite-driver.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 
-describe('SqliteWriteQueue', () => {
+// Both drivers; node:sqlite only where the runtime has it (Node >= 22.13), skipped visibly elsewhere.
+const DRIVERS: Array<{ driver: SqliteDriverName; here: boolean }> = [
+  { driver: 'better-sqlite3', here: true },
+  { driver: 'node', here: hasNodeSqlite() },
+];
+
+describe.each(DRIVERS)('SqliteWriteQueue ($driver)', ({ driver, here }) => {
+  if (!here) {
+    it.skip(`node:sqlite is not in Node ${process.versions.node}`, () => undefined);
+    return;
+  }
   let dir: string;
-  let db: Database.Database;
-  let reader: Database.Database;
+  let db: SqliteDatabase;
+  let reader: SqliteDatabase;
   let queue: SqliteWriteQueue;
-  const rows = () => (reader.prepare('SELECT x FROM t ORDER BY rowid').all() as Array<{ x: string }>).map((r) => r.x);
-  const insert = (x: string) => db.prepare('INSERT INTO t (x) VALUES (?)').run(x);
+  const rows = () =>
+    reader
+      .prepare<[], { x: string }>('SELECT x FROM t ORDER BY rowid')
+      .all()
+      .map((r) => r.x);
+  const insert = (x: string) => db.prepare<[string]>('INSERT INTO t (x) VALUES (?)').run(x);
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-wq-'));
-    db = new Database(path.join(dir, 'q.sqlite'));
-    db.pragma('journal_mode = WAL');
+    db = openSqliteDatabase(path.join(dir, 'q.sqlite'), { driver });
+    db.exec('PRAGMA journal_mode = WAL');
     db.exec('CREATE TABLE t (x TEXT NOT NULL UNIQUE)');
-    reader = new Database(path.join(dir, 'q.sqlite'));
+    reader = openSqliteDatabase(path.join(dir, 'q.sqlite'), { driver });
     queue = new SqliteWriteQueue(db, (err) => err);
   });
   afterEach(() => {
@@ -55,6 +69,8 @@ describe('SqliteWriteQueue', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(rows()).toEqual(['a', 'c']);
+    // The driver's error keeps better-sqlite3's code on both drivers (the store's error table reads it).
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
   });
 
   it('replays the batch write by write when SQLite drops the whole transaction', async () => {

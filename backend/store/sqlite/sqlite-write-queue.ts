@@ -6,7 +6,7 @@
  * never leaves half of itself behind. Every caller's promise settles after the commit. `flush()` runs the queue synchronously (reads call it first, so they see every
  * write issued before them).
  */
-import type Database from 'better-sqlite3';
+import { immediateTransaction, type SqliteDatabase } from './sqlite-driver.ts';
 import { isSqliteUnavailable } from './sqlite-errors.ts';
 
 type WriteFn = () => unknown;
@@ -25,16 +25,14 @@ export class SqliteWriteQueue {
   private queue: QueuedWrite[] = [];
   private scheduled: NodeJS.Immediate | null = null;
   private flushing = false;
-  private readonly runAlone: Database.Transaction<(fn: WriteFn) => unknown>;
-  private readonly runBatch: Database.Transaction<(batch: QueuedWrite[]) => void>;
-
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteDatabase,
     private readonly mapError: (err: unknown) => unknown,
-  ) {
-    // Replay only: each write alone in its own transaction.
-    this.runAlone = db.transaction((fn: WriteFn) => fn());
-    this.runBatch = db.transaction((batch: QueuedWrite[]) => {
+  ) {}
+
+  /** The whole batch in one IMMEDIATE transaction; a failing write aborts it (BatchAbortedError). */
+  private runBatch(batch: QueuedWrite[]): void {
+    immediateTransaction(this.db, () => {
       for (const write of batch) {
         try {
           write.outcome = { ok: true, value: write.fn() };
@@ -44,6 +42,11 @@ export class SqliteWriteQueue {
         }
       }
     });
+  }
+
+  /** Replay only: one write alone in its own transaction. */
+  private runAlone(fn: WriteFn): unknown {
+    return immediateTransaction(this.db, fn);
   }
 
   get pending(): number {
@@ -80,7 +83,7 @@ export class SqliteWriteQueue {
 
   private commitBatch(batch: QueuedWrite[]): void {
     try {
-      this.runBatch.immediate(batch);
+      this.runBatch(batch);
     } catch (error) {
       if (error instanceof BatchAbortedError) {
         this.replayOneByOne(batch);
@@ -98,7 +101,7 @@ export class SqliteWriteQueue {
   private replayOneByOne(batch: QueuedWrite[]): void {
     for (const write of batch) {
       try {
-        write.outcome = { ok: true, value: this.runAlone.immediate(write.fn) };
+        write.outcome = { ok: true, value: this.runAlone(write.fn) };
       } catch (error) {
         write.outcome = { ok: false, error };
         if (isSqliteUnavailable(error)) {
