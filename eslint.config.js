@@ -14,15 +14,21 @@
 // - store and cache adapters are reached only through their folder's factory;
 // - electron only in main/ (and the Electron e2e spec); browser code no Node built-ins,
 //   Buffer or process outside its tests;
-// - no circular imports (import-x/no-cycle).
+// - renderer/src: a feature (features/<name>/) imports another feature, and the app shell
+//   (app/) a feature, only through its index.ts; ui/ imports no feature and no app/; a
+//   feature never imports app/;
+// - no circular imports (import-x/no-cycle); in renderer/ none at all, type-only imports
+//   included (flowscope/no-renderer-cycle).
 // `npm run lint` (in `pretest`) fails on any of them; scripts/layer-rules.test.ts feeds each
 // one a deliberate violation.
+import fs from 'node:fs';
 import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import ts from 'typescript';
 
 const root = import.meta.dirname;
 
@@ -30,9 +36,16 @@ const root = import.meta.dirname;
 // One row per rule. `files`: the files it applies to (globs, from the repo root; `!(*.test)`
 // picks the non-test files). A row with `only` lets those files import, of our own files, just
 // their own folder and the `only` list (packages are always allowed); a row with `not` forbids
-// the listed folders or files. `exempt`: files the row does not apply to (an adapter's own
-// folder and its factory); no file may match two different `exempt` globs.
+// the listed folders or files, but for its `except` list (paths inside the one `not` folder).
+// `exempt`: files the row does not apply to (an adapter's own folder and its factory); no
+// file may match two different `exempt` globs.
 const SRC = '!(*.test).{ts,tsx}'; // non-test sources
+// The console's feature folders (renderer/src/features/<name>/, each with an index.ts).
+const FEATURES = 'renderer/src/features';
+const features = fs
+  .readdirSync(path.join(root, FEATURES), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 const layers = [
   { files: 'protocol/**', only: [], message: 'protocol/ is pure: it imports nothing else of ours.' },
   { files: 'client/**', only: ['protocol'], message: 'client/ imports only protocol/.' },
@@ -56,6 +69,25 @@ const layers = [
     message: 'cli/ tests import backend/index.ts, client/, scenario/, protocol/ and test/ only.',
   },
   { files: 'test/**', not: ['main', 'renderer'], message: 'test/ never imports main/ or renderer/.' },
+  // the console: features/<name>/ (each owning its state and views), app/ (the shell), ui/ (the kit)
+  ...features.map((feature) => ({
+    files: `${FEATURES}/${feature}/**`,
+    not: [FEATURES],
+    except: [feature, ...features.filter((f) => f !== feature).map((f) => `${f}/index.ts`)],
+    message: `A feature imports another feature only through its index.ts (${FEATURES}/<feature>/index.ts).`,
+  })),
+  {
+    files: 'renderer/src/app/**',
+    not: [FEATURES],
+    except: features.map((f) => `${f}/index.ts`),
+    message: `The app shell imports a feature only through its index.ts (${FEATURES}/<feature>/index.ts).`,
+  },
+  { files: `${FEATURES}/**`, not: ['renderer/src/app'], message: 'A feature never imports the app shell (renderer/src/app/).' },
+  {
+    files: 'renderer/src/ui/**',
+    not: [FEATURES, 'renderer/src/app'],
+    message: 'renderer/src/ui/ is the shared kit: it imports no feature and not the app shell.',
+  },
   ...[
     ['backend/store/sqlite', 'backend/store/store-factory.ts'],
     ['backend/store/postgres', 'backend/store/store-factory.ts'],
@@ -74,7 +106,7 @@ const layers = [
 const zoneOf = (row) => ({
   target: row.files,
   from: row.only ? '.' : row.not,
-  except: row.only ? ['node_modules', row.files.split('/')[0], ...row.only] : [],
+  except: row.only ? ['node_modules', row.files.split('/')[0], ...row.only] : (row.except ?? []),
   message: row.message,
 });
 const restrictedPaths = (rows) => ({ 'import-x/no-restricted-paths': ['error', { basePath: root, zones: rows.map(zoneOf) }] });
@@ -87,6 +119,70 @@ const boundaryBlocks = [
     rules: restrictedPaths(layers.filter((l) => !(l.exempt ?? []).includes(glob))),
   })),
 ];
+
+// ---- No cycles in the renderer, type-only imports included ------------------------------
+// import-x/no-cycle skips type-only imports (they are erased); in the renderer a type-only
+// cycle is still two features (or two files) that cannot be understood apart, so this rule
+// counts every import: static, type-only, re-export, dynamic. The renderer's own imports are
+// relative paths; its graph is read with TypeScript's preProcessFile (cached by mtime).
+const RENDERER = path.join(root, 'renderer') + path.sep;
+const importsCache = new Map();
+function resolveRendererImport(from, spec) {
+  if (!spec.startsWith('.')) return null;
+  const base = path.resolve(path.dirname(from), spec);
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')]) {
+    if (candidate.startsWith(RENDERER) && /\.tsx?$/.test(candidate) && fs.existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+function rendererImportsOf(file) {
+  const mtimeMs = fs.statSync(file).mtimeMs;
+  const cached = importsCache.get(file);
+  if (cached?.mtimeMs === mtimeMs) return cached.imports;
+  const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+  const imports = importedFiles.map((f) => resolveRendererImport(file, f.fileName)).filter((f) => f !== null);
+  importsCache.set(file, { mtimeMs, imports });
+  return imports;
+}
+/** The import path from `start` back to `file` (breadth first: the shortest), or null. */
+function routeBack(start, file) {
+  const previous = new Map([[start, null]]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const at = queue.shift();
+    for (const next of rendererImportsOf(at)) {
+      if (next === file) {
+        const route = [];
+        for (let f = at; f !== null; f = previous.get(f)) route.unshift(f);
+        return route;
+      }
+      if (!previous.has(next)) {
+        previous.set(next, at);
+        queue.push(next);
+      }
+    }
+  }
+  return null;
+}
+const noRendererCycle = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'No import cycles in the renderer, type-only imports included.' },
+    messages: { cycle: 'Import cycle in the renderer (type-only imports count too): {{route}}.' },
+    schema: [],
+  },
+  create(context) {
+    const file = context.physicalFilename;
+    const check = (node) => {
+      const spec = node.source?.value;
+      if (typeof spec !== 'string') return;
+      const target = resolveRendererImport(file, spec);
+      const route = target && routeBack(target, file);
+      if (route) context.report({ node, messageId: 'cycle', data: { route: [file, ...route, file].map((f) => path.relative(root, f)).join(' → ') } });
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+  },
+};
 
 const electronOnlyInMain = {
   'no-restricted-imports': [
@@ -118,12 +214,18 @@ export default tseslint.config(
     rules: {
       // electron is an optional dependency: it may be absent, and it is checked by name below.
       'import-x/no-unresolved': ['error', { ignore: ['^electron(/|$)'] }],
-      // Type-only imports are erased, so they may form cycles; runtime imports may not.
+      // Type-only imports are erased, so they may form cycles; runtime imports may not. Not in
+      // the renderer: there flowscope/no-renderer-cycle (below) counts type-only imports too.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       ...electronOnlyInMain,
     },
   },
   ...boundaryBlocks,
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { flowscope: { rules: { 'no-renderer-cycle': noRendererCycle } } },
+    rules: { 'flowscope/no-renderer-cycle': 'error' },
+  },
   {
     files: ['main/**', 'e2e/electron.spec.ts'],
     rules: { 'no-restricted-imports': 'off' },

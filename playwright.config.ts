@@ -27,7 +27,7 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
-      testIgnore: /electron\.spec\.ts/,
+      testIgnore: /electron(-packaged)?\.spec\.ts/,
       use: {
         browserName: 'chromium',
         launchOptions: {
@@ -37,9 +37,18 @@ export default defineConfig({
       },
     },
     {
-      // Launches the built Electron app itself (skipped where the optional electron binary is absent).
+      // The built desktop app (dist/main/electron-main.cjs, `npm run build`) with the electron
+      // package's binary; skipped with the reason where that binary, the build or a display is
+      // absent (FLOWSCOPE_E2E_REQUIRE_ELECTRON=1 fails instead). Run it under xvfb-run on Linux.
       name: 'electron',
       testMatch: /electron\.spec\.ts/,
+      timeout: 180_000,
+    },
+    {
+      // The unpacked package (`npm run dist:dir`: out/linux-unpacked/flowscope), same rules.
+      name: 'electron-packaged',
+      testMatch: /electron-packaged\.spec\.ts/,
+      timeout: 180_000,
     },
   ],
   webServer: {

@@ -1,5 +1,7 @@
 /** The backend's public surface: the only module main/ and cli/ may import. */
-export { startBackend, type BackendOptions, type RunningBackend, type Logger } from './server/flowscope-server.ts';
+export { startBackend, createBackendLogger, type BackendOptions, type RunningBackend, type Logger } from './server/flowscope-server.ts';
+export { createLogger, type BackendLogger, type LogFields, type LogFormat, type LogLevel } from './logging/logger.ts';
+export { DataFolderInUseError } from './server/data-folder-lock.ts';
 export { AgentModuleError } from './agents/agent-modules.ts';
 export type * from './agents/agent-types.ts';
 export { loadConfig, DEFAULT_CONFIG, type BackendConfig } from './config/backend-config.ts';

@@ -1,11 +1,8 @@
 /** `flowscope serve`: the backend headless, configured by environment and flags. */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AgentModuleError, loadConfig, startBackend } from '../backend/index.ts';
+import { AgentModuleError, createBackendLogger, loadConfig, startBackend } from '../backend/index.ts';
 import { FlagError, formatFlagList, type FlagHelp, type FlagTable } from '../backend/index.ts';
 import { processIo, type CommandIo } from './command-args.ts';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { BUILTIN_SCENARIO_DIR, CONSOLE_BUILD_DIR } from './package-root.ts';
 
 /**
  * What `--help` says of the serve flags whose entry in the option table (backend-config.ts)
@@ -18,6 +15,7 @@ export const SERVE_FLAG_HELP: Record<string, FlagHelp> = {
   'jwt-secret': { env: 'JWT_SECRET', value: 'SECRET', help: 'HS256 secret for client tokens (generated, kept in DATA_DIR)' },
   'database-url': { env: 'DATABASE_URL', help: 'postgres://... for PostgreSQL (default SQLite in DATA_DIR)' },
   'redis-url': { env: 'REDIS_URL', help: 'redis://... for Redis (default in-process cache)' },
+  'sqlite-driver': { env: 'SQLITE_DRIVER', value: 'DRIVER', help: 'auto (better-sqlite3 when built for this Node, else node:sqlite), better-sqlite3 or node' },
   'allowed-origins': { env: 'ALLOWED_ORIGINS', help: 'extra browser origins, comma-separated (* for all)' },
   'max-connections-per-user': { env: 'MAX_CONNECTIONS_PER_USER', help: 'open connections per user (10)' },
   'rate-limit': { env: 'RATE_LIMIT', help: 'messages per user per 10 s window (120)' },
@@ -38,7 +36,12 @@ export const SERVE_FLAG_HELP: Record<string, FlagHelp> = {
   'llm-max-rounds': { env: 'LLM_MAX_ROUNDS', help: 'model turns per run' },
   'llm-max-retries': { env: 'LLM_MAX_RETRIES', help: 'retries of a model call answered 429 / 5xx' },
   'llm-system-prompt': { env: 'LLM_SYSTEM_PROMPT', value: 'TEXT', help: 'system message sent first' },
-  quiet: { help: 'no request log' },
+  'llm-max-answer-chars': { env: 'LLM_MAX_ANSWER_CHARS', help: 'characters a model turn may stream as its answer; past it the run fails (1000000)' },
+  'llm-max-reasoning-chars': { env: 'LLM_MAX_REASONING_CHARS', help: 'characters of reasoning a model turn may stream (1000000)' },
+  'llm-max-tool-calls-per-turn': { env: 'LLM_MAX_TOOL_CALLS_PER_TURN', help: 'tool calls one model turn may make (128)' },
+  quiet: { help: 'log only warnings and errors (LOG_LEVEL=warn): no connection, refusal or run lines; the line with the URL is still printed' },
+  'log-format': { env: 'LOG_FORMAT', value: 'FORMAT', help: 'pretty (default, one human line each) or json (JSON lines: ts, level, msg, user, run, code...)' },
+  'log-level': { env: 'LOG_LEVEL', value: 'LEVEL', help: 'debug (adds one line per HTTP request), info (default), warn or error' },
 };
 
 /** The usage of `flowscope serve`, its option list generated from the flag table. */
@@ -66,42 +69,52 @@ export async function serveCommand(argv: string[], io: CommandIo = processIo()):
     io.stderr(`flowscope serve: ${err instanceof Error ? err.message : String(err)}${usage}`);
     return 2;
   }
+  // The command's own lines (start, stop, cannot start): as today in the pretty format, JSON lines with LOG_FORMAT=json.
+  const log = createBackendLogger(config);
+  const say = (level: 'info' | 'error', text: string): void => {
+    if (log.format === 'json') log.always(level, text);
+    else if (level === 'error') console.error(text);
+    else console.log(text);
+  };
   let backend;
   try {
-    backend = await startBackend({
-      ...config,
-      consoleDir: config.consoleDir ?? path.resolve(here, '../dist/renderer'),
-      scenarioDir: config.scenarioDir ?? path.resolve(here, '../scenarios'),
-    });
+    backend = await startBackend(
+      {
+        ...config,
+        consoleDir: config.consoleDir ?? CONSOLE_BUILD_DIR,
+        scenarioDir: config.scenarioDir ?? BUILTIN_SCENARIO_DIR,
+      },
+      log,
+    );
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: string }).code;
     if (process.env.FLOWSCOPE_DEBUG && err instanceof Error) console.error(err.stack);
-    if (err instanceof AgentModuleError) console.error(`flowscope: cannot start: ${message}`);
-    else if (code === 'EADDRINUSE') console.error(`flowscope: port ${config.port} on ${config.host} is in use: stop the other process or set PORT.`);
-    else console.error(`flowscope: cannot start: ${message}`);
+    if (err instanceof AgentModuleError) say('error', `flowscope: cannot start: ${message}`);
+    else if (code === 'EADDRINUSE') say('error', `flowscope: port ${config.port} on ${config.host} is in use: stop the other process or set PORT.`);
+    else say('error', `flowscope: cannot start: ${message}`);
     return 1;
   }
   const b = backend;
-  console.log(`Flowscope backend listening on ${b.url} (store ${b.config.databaseUrl ? 'postgres' : 'sqlite'}, data ${b.config.dataDir})`);
+  say('info', `Flowscope backend listening on ${b.url} (store ${b.config.databaseUrl ? 'postgres' : 'sqlite'}, data ${b.config.dataDir}, pid ${process.pid})`);
   const own = b.agents.agents.filter((a) => a.source !== 'builtin');
   if (own.length > 0) {
     const reload = b.config.agentReload && b.config.agentModules.length > 0 ? '; modules reload when they change' : '';
-    console.log(`flowscope: agents ${own.map((a) => (a.origin ? `${a.name} (${a.origin})` : a.name)).join(', ')}${reload}`);
+    say('info', `flowscope: agents ${own.map((a) => (a.origin ? `${a.name} (${a.origin})` : a.name)).join(', ')}${reload}`);
   }
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (why: string) => {
       if (stopping) {
         // A second signal while shutting down: stop at once.
-        console.error(`flowscope: ${why} again, exiting now`);
+        say('error', `flowscope: ${why} again, exiting now`);
         process.exit(130);
       }
       stopping = true;
       clearInterval(orphanWatch);
-      console.log(`flowscope: ${why}, shutting down`);
+      say('info', `flowscope: ${why}, shutting down`);
       b.close().then(resolve, (err: unknown) => {
-        console.error(`flowscope: shutdown error: ${err instanceof Error ? err.message : String(err)}`);
+        say('error', `flowscope: shutdown error: ${err instanceof Error ? err.message : String(err)}`);
         resolve();
       });
     };

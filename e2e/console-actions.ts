@@ -1,5 +1,6 @@
-/** Steps the Playwright specs share: driving the console's users panel. */
+/** Steps the Playwright specs share (the browser console and the Electron app): users, sends, the golden path. */
 import { expect, type Page } from '@playwright/test';
+import { GOLDEN_PATH_EVENTS } from '../protocol/index.ts';
 
 export const SHOTS = 'test-results/screenshots';
 
@@ -12,4 +13,28 @@ export async function addAndConnect(page: Page, userId: string, transport: 'sock
   await expect(row).toBeVisible();
   await row.getByTestId('connect-user').click();
   await expect(row.getByTestId('user-state')).toHaveText('open');
+}
+
+/** Sends a composer template as `userId`; the send is not refused. */
+export async function sendTemplate(page: Page, template: string, userId: string): Promise<void> {
+  await page.getByTestId(`template-${template}`).click();
+  await page.getByTestId('send-as').selectOption(userId);
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('send-error')).toHaveCount(0);
+}
+
+/** Two users connected (Socket.IO and plain WebSocket), a message each, all five events in their lanes. */
+export async function goldenPath(page: Page): Promise<void> {
+  await addAndConnect(page, 'alice', 'socketio');
+  await addAndConnect(page, 'bob', 'ws');
+  await sendTemplate(page, 'user_message', 'alice');
+  await sendTemplate(page, 'user_message', 'bob');
+  for (const user of ['alice', 'bob']) {
+    const lane = page.locator(`[data-testid="run-lane"][data-user="${user}"]`);
+    await expect(lane).toHaveCount(1);
+    await expect(lane).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
+    for (const type of GOLDEN_PATH_EVENTS) {
+      await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
+    }
+  }
 }

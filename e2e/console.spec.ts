@@ -1,32 +1,12 @@
-import { expect, test, type Page } from '@playwright/test';
-import { GOLDEN_PATH_EVENTS, RUN_EVENT_TYPES } from '../protocol/index.ts';
-import { addAndConnect, SHOTS } from './console-actions.ts';
-
-async function sendTemplate(page: Page, template: string, userId: string) {
-  await page.getByTestId(`template-${template}`).click();
-  await page.getByTestId('send-as').selectOption(userId);
-  await page.getByTestId('send-button').click();
-  await expect(page.getByTestId('send-error')).toHaveCount(0);
-}
+import { expect, test } from '@playwright/test';
+import { RUN_EVENT_TYPES } from '../protocol/index.ts';
+import { addAndConnect, goldenPath, sendTemplate, SHOTS } from './console-actions.ts';
 
 test('two users, live runs, errors, history', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('health-status')).toContainText('ok');
 
-  await addAndConnect(page, 'alice', 'socketio');
-  await addAndConnect(page, 'bob', 'ws');
-
-  await sendTemplate(page, 'user_message', 'alice');
-  await sendTemplate(page, 'user_message', 'bob');
-
-  for (const user of ['alice', 'bob']) {
-    const lane = page.locator(`[data-testid="run-lane"][data-user="${user}"]`);
-    await expect(lane).toHaveCount(1);
-    await expect(lane).toHaveAttribute('data-status', 'succeeded', { timeout: 20_000 });
-    for (const type of GOLDEN_PATH_EVENTS) {
-      await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
-    }
-  }
+  await goldenPath(page);
 
   // alice's filter shows only alice's events
   await page.getByTestId('filter-user').selectOption('alice');

@@ -12,6 +12,9 @@
  * its URL and stops on SIGINT/SIGTERM. The stand-in runtime test starts it that way under
  * Node 24.14 (test/system/desktop-runtime.test.ts). Imports no electron.
  */
+// First: in the packaged app, esbuild (tsx, which loads TypeScript agent modules) must run from
+// outside app.asar, headless too (idempotent after electron-main.ts did the same).
+import './packaged-esbuild-setup.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type RunningBackend } from '../backend/index.ts';

@@ -1,7 +1,8 @@
 /**
  * The small slice of Electron's API that main/ uses, typed locally so that type-checking
  * never needs the (optional) `electron` package. Keep these structurally compatible with
- * Electron's own types.
+ * Electron's own types (electron.d.ts of the version in package.json): where electron is
+ * installed, `main/electron-types.compat.ts` checks that they are.
  */
 import type { IpcChannel } from '../protocol/index.ts';
 
@@ -11,6 +12,7 @@ export interface WebPreferencesLike {
   nodeIntegration: boolean;
   webSecurity: boolean;
   allowRunningInsecureContent: boolean;
+  webviewTag: boolean;
   preload: string;
 }
 
@@ -22,12 +24,17 @@ export interface BrowserWindowOptionsLike {
   webPreferences: WebPreferencesLike;
 }
 
+/** A frame as the main process sees it (Electron's WebFrameMain). */
 export interface SenderFrameLike {
-  url: string;
+  readonly url: string;
+  /** null for the top frame of its webContents. */
+  readonly parent: SenderFrameLike | null;
 }
 
 export interface IpcInvokeEventLike {
-  senderFrame: SenderFrameLike | null;
+  /** null when the frame navigated away or was destroyed before the call arrived. */
+  readonly senderFrame: SenderFrameLike | null;
+  readonly sender: { readonly id: number };
 }
 
 export interface IpcMainLike {
@@ -46,22 +53,36 @@ export interface PreventableEventLike {
   preventDefault(): void;
 }
 
-export interface WebContentsLike {
-  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
-  on(event: 'will-navigate', listener: (event: PreventableEventLike, url: string) => void): void;
-  on(event: 'will-prevent-unload', listener: (event: PreventableEventLike) => void): void;
+/** The details object of will-navigate, will-redirect and will-frame-navigate (Electron >= 25). */
+export interface NavigationEventLike extends PreventableEventLike {
+  readonly url: string;
+  readonly isMainFrame: boolean;
 }
 
-export type PermissionRequestHandler = (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+export type NavigationEventName = 'will-navigate' | 'will-redirect' | 'will-frame-navigate';
+
+export interface WebContentsLike {
+  readonly id: number;
+  /** The session its page runs in (the default one for the window). */
+  readonly session: SessionLike;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
+  on(event: NavigationEventName, listener: (event: NavigationEventLike) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: PreventableEventLike, webPreferences: object, params: Record<string, string>) => void): unknown;
+  on(event: 'will-prevent-unload', listener: (event: PreventableEventLike) => void): unknown;
+}
+
+export type PermissionRequestHandler = (webContents: unknown, permission: string, callback: (granted: boolean) => void, details: unknown) => void;
+export type PermissionCheckHandler = (webContents: unknown, permission: string, requestingOrigin: string, details: unknown) => boolean;
 
 export interface SessionLike {
   setPermissionRequestHandler(handler: PermissionRequestHandler | null): void;
+  setPermissionCheckHandler(handler: PermissionCheckHandler | null): void;
 }
 
 export interface BrowserWindowLike {
   webContents: WebContentsLike;
   loadURL(url: string): Promise<void>;
-  once(event: 'ready-to-show', listener: () => void): void;
+  once(event: 'ready-to-show', listener: () => void): unknown;
   show(): void;
 }
 
@@ -70,8 +91,9 @@ export interface AppLike {
   getPath(name: 'userData'): string;
   getVersion(): string;
   quit(): void;
-  on(event: 'will-quit', listener: (event: PreventableEventLike) => void): void;
-  on(event: 'window-all-closed', listener: () => void): void;
+  on(event: 'will-quit', listener: (event: PreventableEventLike) => void): unknown;
+  on(event: 'window-all-closed', listener: () => void): unknown;
+  on(event: 'web-contents-created', listener: (event: unknown, webContents: WebContentsLike) => void): unknown;
 }
 
 export interface MessageBoxOptionsLike {
@@ -90,7 +112,8 @@ export interface ElectronMainModule {
   ipcMain: IpcMainLike;
   dialog: {
     showErrorBox(title: string, content: string): void;
-    showMessageBoxSync(window: BrowserWindowLike, options: MessageBoxOptionsLike): number;
+    /** `window`: the parent window (a BrowserWindow; typed loosely, as Electron's takes any BaseWindow). */
+    showMessageBoxSync(window: object, options: MessageBoxOptionsLike): number;
   };
   shell: { openPath(path: string): Promise<string> };
   session: { defaultSession: SessionLike };

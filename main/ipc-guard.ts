@@ -1,35 +1,66 @@
-/** Sender checks and handler registration for the IPC channels. Pure: ipcMain is injected. */
+/**
+ * Sender checks and handler registration for the IPC channels. Pure: ipcMain is injected.
+ * A call is answered only when it comes from the top frame (not a subframe) of the Flowscope
+ * window's webContents, showing a page of the backend's origin.
+ */
 import { IPC_CHANNELS, type IpcChannelMap } from '../protocol/index.ts';
-import type { IpcMainLike, SenderFrameLike } from './electron-types.ts';
+import type { IpcInvokeEventLike, IpcMainLike } from './electron-types.ts';
 
 export interface IpcGuard {
-  isTrustedSender(frame: SenderFrameLike | null): boolean;
+  /** Why the call is refused, or null when its sender is trusted. */
+  refusal(event: IpcInvokeEventLike): string | null;
+  isTrustedSender(event: IpcInvokeEventLike): boolean;
 }
 
-export function createIpcGuard(trustedOrigin: string): IpcGuard {
-  const trusted = new URL(trustedOrigin).origin;
-  return {
-    isTrustedSender(frame) {
-      if (!frame || typeof frame.url !== 'string') return false;
-      try {
-        return new URL(frame.url).origin === trusted;
-      } catch {
-        return false;
-      }
-    },
+/** Thrown (and so rejected in the renderer) for a call from anywhere else. */
+export class IpcForbiddenError extends Error {
+  readonly code = 'FORBIDDEN';
+  constructor(channel: string, reason: string) {
+    super(`FORBIDDEN: ${channel} refused: ${reason}`);
+    this.name = 'IpcForbiddenError';
+  }
+}
+
+function originOf(url: string): string | null {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `trustedOrigin`: the backend's URL. `trustedContents`: the window's webContents (null until
+ * it exists: then every call is refused).
+ */
+export function createIpcGuard(trustedOrigin: string, trustedContents: () => { readonly id: number } | null): IpcGuard {
+  const trusted = originOf(trustedOrigin);
+  if (trusted === null) throw new Error(`createIpcGuard: ${JSON.stringify(trustedOrigin)} has no origin`);
+  const refusal = (event: IpcInvokeEventLike): string | null => {
+    const frame = event.senderFrame;
+    if (!frame) return 'the sending frame is gone';
+    if (frame.parent !== null) return 'the sender is a subframe, not the main frame';
+    const contents = trustedContents();
+    if (!contents || event.sender?.id !== contents.id) return 'the sender is not the Flowscope window';
+    const origin = typeof frame.url === 'string' ? originOf(frame.url) : null;
+    if (origin !== trusted) return `the sender's origin ${origin ?? '(none)'} is not ${trusted}`;
+    return null;
   };
+  return { refusal, isTrustedSender: (event) => refusal(event) === null };
 }
 
 export type IpcHandlers = {
   [C in keyof IpcChannelMap]: (...args: IpcChannelMap[C]['args']) => IpcChannelMap[C]['result'] | Promise<IpcChannelMap[C]['result']>;
 };
 
-/** Registers exactly one `handle` per channel; calls from untrusted senders throw. */
+/** Registers exactly one `handle` per channel; calls from untrusted senders throw IpcForbiddenError. */
 export function registerIpcHandlers(ipcMain: IpcMainLike, handlers: IpcHandlers, guard: IpcGuard): void {
   for (const channel of IPC_CHANNELS) {
     const handler = handlers[channel] as () => unknown;
     ipcMain.handle(channel, (event) => {
-      if (!guard.isTrustedSender(event.senderFrame)) throw new Error('FORBIDDEN sender');
+      const reason = guard.refusal(event);
+      if (reason !== null) throw new IpcForbiddenError(channel, reason);
       return handler();
     });
   }

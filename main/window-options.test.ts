@@ -10,6 +10,7 @@ describe('createWindowOptions', () => {
       nodeIntegration: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      webviewTag: false,
       preload: '/app/preload.js',
     });
   });

@@ -13,6 +13,7 @@ export function createWindowOptions(preloadPath: string): BrowserWindowOptionsLi
       nodeIntegration: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      webviewTag: false,
       preload: preloadPath,
     },
   };

@@ -41,7 +41,7 @@ const violations: Array<[file: string, source: string, expected: string]> = [
   // scenario/ imports only protocol/ and client/
   ['scenario/violation.ts', '../backend/index.ts', 'scenario/ imports only protocol/ and client/'],
   ['scenario/violation.ts', '../cli/serve-command.ts', 'scenario/ imports only protocol/ and client/'],
-  ['scenario/violation.ts', '../renderer/src/app.tsx', 'scenario/ imports only protocol/ and client/'],
+  ['scenario/violation.ts', '../renderer/src/app/app.tsx', 'scenario/ imports only protocol/ and client/'],
   ['scenario/violation.ts', 'node:fs', 'import-x/no-nodejs-modules'],
   // renderer/ never imports backend/, main/, cli/, test/
   ['renderer/src/violation.ts', '../../backend/index.ts', 'The renderer never imports'],
@@ -50,15 +50,26 @@ const violations: Array<[file: string, source: string, expected: string]> = [
   ['renderer/src/violation.ts', '../../cli/serve-command.ts', 'The renderer never imports'],
   ['renderer/src/violation.ts', '../../test/support/test-services.ts', 'The renderer never imports'],
   ['renderer/src/violation.ts', 'electron', 'Only main/'],
+  // renderer/src: a feature reaches another feature (and app/ a feature) only through its index.ts;
+  // ui/ imports no feature and no app/; a feature never imports app/ (tests included)
+  ['renderer/src/features/composer/violation.ts', '../users/connection-store.ts', 'A feature imports another feature only through its index.ts'],
+  ['renderer/src/features/scenarios/deep/violation.tsx', '../../timeline/run-model.ts', 'A feature imports another feature only through its index.ts'],
+  ['renderer/src/features/history/violation.test.ts', '../timeline/run-index.ts', 'A feature imports another feature only through its index.ts'],
+  ['renderer/src/app/violation.tsx', '../features/users/users-panel.tsx', 'The app shell imports a feature only through its index.ts'],
+  ['renderer/src/features/users/violation.ts', '../../app/status-bar.tsx', 'A feature never imports the app shell'],
+  ['renderer/src/features/users/violation.test.ts', '../../app/app.tsx', 'A feature never imports the app shell'],
+  ['renderer/src/ui/violation.ts', '../features/users/index.ts', 'renderer/src/ui/ is the shared kit'],
+  ['renderer/src/ui/deep/violation.tsx', '../../features/live-events/stream-event.ts', 'renderer/src/ui/ is the shared kit'],
+  ['renderer/src/ui/violation.ts', '../app/app.tsx', 'renderer/src/ui/ is the shared kit'],
   // main/ imports only backend/index.ts and protocol/
   ['main/violation.ts', '../backend/server/flowscope-server.ts', 'main/ imports only backend/index.ts and protocol/'],
   ['main/violation.ts', '../client/index.ts', 'main/ imports only backend/index.ts and protocol/'],
-  ['main/violation.ts', '../renderer/src/app.tsx', 'main/ imports only backend/index.ts and protocol/'],
+  ['main/violation.ts', '../renderer/src/app/app.tsx', 'main/ imports only backend/index.ts and protocol/'],
   // backend/ imports no main/, renderer/, client/, cli/, electron; only its tests use test/
   ['backend/server/violation.ts', '../../client/index.ts', 'backend/ never imports'],
   ['backend/server/violation.test.ts', '../../client/index.ts', 'backend/ never imports'],
   ['backend/violation.ts', '../main/window-options.ts', 'backend/ never imports'],
-  ['backend/violation.ts', '../renderer/src/app.tsx', 'backend/ never imports'],
+  ['backend/violation.ts', '../renderer/src/app/app.tsx', 'backend/ never imports'],
   ['backend/violation.ts', '../cli/serve-command.ts', 'backend/ never imports'],
   ['backend/server/violation.ts', '../../test/support/test-services.ts', 'Only backend tests may use test/'],
   ['backend/violation.ts', 'electron', 'Only main/'],
@@ -75,13 +86,13 @@ const violations: Array<[file: string, source: string, expected: string]> = [
   // cli/ imports backend/index.ts, client/, scenario/, protocol/ only (its tests also test/)
   ['cli/violation.ts', '../backend/server/flowscope-server.ts', 'cli/ imports backend/index.ts, client/, scenario/ and protocol/ only'],
   ['cli/violation.ts', '../main/window-options.ts', 'cli/ imports backend/index.ts, client/, scenario/ and protocol/ only'],
-  ['cli/violation.ts', '../renderer/src/app.tsx', 'cli/ imports backend/index.ts, client/, scenario/ and protocol/ only'],
+  ['cli/violation.ts', '../renderer/src/app/app.tsx', 'cli/ imports backend/index.ts, client/, scenario/ and protocol/ only'],
   ['cli/violation.ts', '../test/support/test-services.ts', 'cli/ imports backend/index.ts, client/, scenario/ and protocol/ only'],
   ['cli/violation.test.ts', '../backend/server/flowscope-server.ts', 'cli/ tests import backend/index.ts, client/, scenario/, protocol/ and test/ only'],
   ['cli/violation.test.ts', '../main/window-options.ts', 'cli/ tests import backend/index.ts, client/, scenario/, protocol/ and test/ only'],
   // test/ imports anything but main/ and renderer/
   ['test/violation.test.ts', '../main/window-options.ts', 'test/ never imports main/ or renderer/'],
-  ['test/support/violation.ts', '../../renderer/src/app.tsx', 'test/ never imports main/ or renderer/'],
+  ['test/support/violation.ts', '../../renderer/src/app/app.tsx', 'test/ never imports main/ or renderer/'],
   ['test/violation.test.ts', 'electron', 'Only main/'],
   // electron only in main/ and the Electron e2e spec
   ['e2e/violation.spec.ts', 'electron', 'Only main/'],
@@ -100,6 +111,13 @@ const allowed: Array<[file: string, source: string]> = [
   ['renderer/src/allowed.ts', '../../client/index.ts'],
   ['renderer/src/allowed.ts', '../../scenario/index.ts'],
   ['renderer/src/allowed.ts', '../../protocol/index.ts'],
+  ['renderer/src/features/composer/allowed.ts', '../users/index.ts'],
+  ['renderer/src/features/composer/allowed.ts', './send-outcome.ts'],
+  ['renderer/src/features/composer/allowed.ts', '../../ui/copy-button.tsx'],
+  ['renderer/src/features/composer/allowed.ts', '../../../../client/index.ts'],
+  ['renderer/src/app/allowed.tsx', '../features/scenarios/index.ts'],
+  ['renderer/src/app/allowed.tsx', '../ui/view-store.ts'],
+  ['renderer/src/ui/allowed.ts', './external-store.ts'],
   ['main/allowed.ts', '../backend/index.ts'],
   ['main/allowed.ts', '../protocol/index.ts'],
   ['main/allowed.ts', 'electron'],
@@ -149,6 +167,41 @@ describe('circular imports (import-x/no-cycle)', () => {
       messages.some((m) => m.startsWith('import-x/no-cycle')),
       messages.join('\n'),
     ).toBe(true);
+  });
+
+  // renderer/src/features/live-events/event-log-store.ts imports stream-event.ts; live-events
+  // imports users/ (through its index), so users/ importing live-events closes a cycle.
+  it.each([
+    [
+      'a type-only import',
+      'renderer/src/features/live-events/stream-event.ts',
+      "import type { EventLogState } from './event-log-store.ts';\nexport type Used = EventLogState;\n",
+    ],
+    [
+      'a type-only import through two indexes',
+      'renderer/src/features/users/traffic.ts',
+      "import type { StreamEvent } from '../live-events/index.ts';\nexport type Used = StreamEvent;\n",
+    ],
+    ['a re-export', 'renderer/src/features/users/traffic.ts', "export type { StreamEvent } from '../live-events/index.ts';\n"],
+    [
+      'a runtime import',
+      'renderer/src/features/live-events/stream-event.ts',
+      "import { eventLogActions } from './event-log-store.ts';\nexport const used = eventLogActions;\n",
+    ],
+  ])('in the renderer, %s closing a cycle is reported (flowscope/no-renderer-cycle)', async (_what, file, code) => {
+    const messages = await lint(file, code);
+    expect(
+      messages.some((m) => m.startsWith('flowscope/no-renderer-cycle')),
+      messages.join('\n') || '(no report)',
+    ).toBe(true);
+  });
+
+  it('in the renderer, a type-only import that closes no cycle is fine', async () => {
+    const messages = await lint(
+      'renderer/src/features/users/traffic.ts',
+      "import type { ExternalStore } from '../../ui/external-store.ts';\nexport type Used = ExternalStore<object>;\n",
+    );
+    expect(messages).toEqual([]);
   });
 
   it('a type-only import does not count (it is erased)', async () => {

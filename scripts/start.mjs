@@ -83,7 +83,9 @@ if (electron.binary) {
   // SQLite is node:sqlite inside Electron: no native addon to rebuild for Electron's ABI.
   await step(process.execPath, ['scripts/build-main.mjs']);
   console.log('flowscope: starting the Electron console');
-  process.exit(await run(electron.binary, ['dist/main/electron-main.cjs', ...process.argv.slice(2)]));
+  // `electron .`: the app is this package (its `main` is dist/main/electron-main.cjs), so it is
+  // named Flowscope (productName) and keeps its data in the same folder as the packaged app.
+  process.exit(await run(electron.binary, ['.', ...process.argv.slice(2)]));
 } else {
   const flag = (name) => {
     const args = process.argv.slice(2);

@@ -8,9 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDescriptor, AgentSource, AgentsResponse } from '../../protocol/index.ts';
-import { createAgentRegistry, createBuiltInAgents, type AgentRegistry } from './agent-registry.ts';
+import { checkAgent, createAgentRegistry, createBuiltInAgents, type AgentRegistry } from './agent-registry.ts';
 import { AgentModuleError, checkTool, loadAgentModule, type LoadedAgentModule } from './agent-modules.ts';
 import type { Agent, Tool } from './agent-types.ts';
+import { guardAgent, guardTool } from './safe-error.ts';
+import { prepareTool } from './tools/tool-schema.ts';
 import { createDefaultTools } from './tools/tool-registry.ts';
 
 const CODE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx|json)$/;
@@ -132,12 +134,17 @@ export class AgentCatalog {
     this.#timers.clear();
   }
 
+  // Agents and tools are guarded (safe-error.ts: what they throw or return is read safely)
+  // and tools' schemas compiled (a tool's first call does not compile it) as they are registered.
   #addAgent(agent: Agent, owner: Owner): void {
-    this.registry.register(agent);
+    checkAgent(agent);
+    this.registry.register(guardAgent(agent));
     this.#agentOwners.set(agent.name, owner);
   }
 
-  #addTool(tool: Tool, owner: Owner): void {
+  #addTool(given: Tool, owner: Owner): void {
+    const tool = guardTool(given);
+    prepareTool(tool);
     this.#tools = new Map([...this.#tools, [tool.name, tool]]);
     this.#toolOwners.set(tool.name, owner);
   }
@@ -159,7 +166,8 @@ export class AgentCatalog {
     for (const tool of loaded.tools) this.#claim(this.#toolOwners, 'tool', tool.name, owner, replacing);
     for (const agent of loaded.agents) this.#claim(this.#agentOwners, 'agent', agent.name, owner, replacing);
     const oldAgents = previous ? previous.agents.map((a) => a.name) : [];
-    this.registry.replace(oldAgents, loaded.agents);
+    for (const tool of loaded.tools) prepareTool(tool);
+    this.registry.replace(oldAgents, loaded.agents.map(guardAgent));
     for (const name of oldAgents) this.#agentOwners.delete(name);
     for (const agent of loaded.agents) this.#agentOwners.set(agent.name, owner);
     for (const tool of previous?.tools ?? []) {

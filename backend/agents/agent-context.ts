@@ -24,6 +24,15 @@
  *   cancelled or interrupted.
  * - A real tool that runs longer than `toolTimeoutMs` fails with a timeout error; its own
  *   signal is aborted so it can stop.
+ * - Budget (run-budget.ts): each event is charged as the agent emits it; a thought longer
+ *   than the budget's `maxThoughtChars` is truncated with a marker. Past the events or bytes
+ *   budget the method throws RunBudgetError, synchronously once the budget is exceeded (so
+ *   an un-awaited `for (;;) ctx.think()` loop ends by exception), and the engine fails the run.
+ * - Backpressure: the promise of an emitting method resolves when `emit` resolves, and the
+ *   engine's `emit` waits while the run has too many events not yet committed; an agent
+ *   that awaits them therefore waits for the store instead of growing memory.
+ * - A promise these methods return never counts as an unhandled rejection (an agent that
+ *   does not await a `think()` cannot take the process down); awaiting it gives the error.
  */
 import type { RunEventDraft } from '../../protocol/index.ts';
 import {
@@ -37,7 +46,9 @@ import {
   type ToolInfo,
   type ToolOutcome,
 } from './agent-types.ts';
+import { BudgetMeter, DEFAULT_RUN_BUDGET, payloadBytes, truncateThought, type RunBudget, type RunBudgetError } from './run-budget.ts';
 import { argumentProblems } from './tools/tool-schema.ts';
+import { safeErrorMessage } from './safe-error.ts';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 const MAX_ERROR_LENGTH = 2000;
@@ -56,10 +67,15 @@ export interface AgentContextOptions {
   signal: AbortSignal;
   tools: ReadonlyMap<string, Tool>;
   /**
-   * Persists and delivers one event. Called one event at a time, in order; once it fails,
-   * every later event fails with the same error (the run cannot go on without a gap in seq).
+   * Persists and delivers one event (`bytes`: the JSON size of its payload). Called one event
+   * at a time, in order; once it fails, every later event fails with the same error (the run
+   * cannot go on without a gap in seq). May wait (backpressure): the agent waits with it.
    */
-  emit: (draft: RunEventDraft) => Promise<void>;
+  emit: (draft: RunEventDraft, bytes: number) => Promise<void>;
+  /** The run's budget (default DEFAULT_RUN_BUDGET). */
+  budget?: RunBudget;
+  /** Told once, when the run's budget is first exceeded. */
+  onBudgetExceeded?: (error: RunBudgetError) => void;
   /** Per-call limit for real tools (default 30 s). */
   toolTimeoutMs?: number;
   /** Monotonic milliseconds, for `duration_ms` (default performance.now). */
@@ -73,9 +89,14 @@ class ToolTimeoutError extends Error {
   }
 }
 
+/** The same promise, marked handled: a caller that does not await it causes no unhandled rejection. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 function messageOf(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+  return safeErrorMessage(err, MAX_ERROR_LENGTH);
 }
 
 /** The value as it will travel: JSON-safe, undefined as null. Throws if it cannot be. */
@@ -131,6 +152,8 @@ export interface EngineAgentContext extends AgentContext {
    * then waits until every event has been handed to emit. Rejects if an emit failed.
    */
   settle(error: string): Promise<void>;
+  /** The budget error, once the run's budget was exceeded. */
+  readonly budgetError: RunBudgetError | undefined;
 }
 
 export function createAgentContext(options: AgentContextOptions): EngineAgentContext {
@@ -138,6 +161,12 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
   const toolTimeoutMs = options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const now = options.monotonicNow ?? (() => performance.now());
   const toolInfos = toolInfosOf(tools);
+  const budget = options.budget ?? DEFAULT_RUN_BUDGET;
+  const meter = new BudgetMeter(budget, options.onBudgetExceeded);
+  /** Throws the budget error, synchronously, once the budget is exceeded. */
+  const checkBudget = (): void => {
+    if (meter.exceeded) throw meter.exceeded;
+  };
   let step = 0;
   let calls = 0;
   /** Call ids used in this run, and the tool of each call still open. */
@@ -148,11 +177,11 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
   let broken: { error: unknown } | null = null;
   let settled = false;
   /** Hands events to options.emit one at a time, in call order. */
-  const emit = (draft: RunEventDraft): Promise<void> => {
+  const emit = (draft: RunEventDraft, bytes: number): Promise<void> => {
     if (settled) return Promise.reject(new AgentProtocolError(`${draft.type} after the run ended`));
     const result = tail.then(() => {
       if (broken) throw broken.error;
-      return options.emit(draft).catch((error: unknown) => {
+      return options.emit(draft, bytes).catch((error: unknown) => {
         broken = { error };
         throw error;
       });
@@ -167,12 +196,19 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
   const complete = async (tool: string, outcome: ToolOutcome): Promise<ToolOutcome> => {
     // Completed already (settled when the run ended): the pair is whole, emit nothing more.
     if (!openCalls.delete(outcome.callId)) return outcome;
-    await emit({
-      type: 'tool_completed',
-      payload: outcome.ok
-        ? { tool, call_id: outcome.callId, ok: true, result: outcome.result, duration_ms: outcome.durationMs }
-        : { tool, call_id: outcome.callId, ok: false, error: outcome.error ?? 'failed', duration_ms: outcome.durationMs },
-    });
+    let payload: Extract<RunEventDraft, { type: 'tool_completed' }>['payload'] = outcome.ok
+      ? { tool, call_id: outcome.callId, ok: true, result: outcome.result, duration_ms: outcome.durationMs }
+      : { tool, call_id: outcome.callId, ok: false, error: outcome.error ?? 'failed', duration_ms: outcome.durationMs };
+    let bytes = payloadBytes(payload);
+    // Its room was reserved by its tool_executing: the pair stays whole, past the byte budget
+    // without its result.
+    if (!meter.chargeReserved(bytes)) {
+      outcome = { callId: outcome.callId, ok: false, error: meter.exceeded?.message ?? 'run budget exceeded', durationMs: outcome.durationMs };
+      payload = { tool, call_id: outcome.callId, ok: false, error: outcome.error!, duration_ms: outcome.durationMs };
+      bytes = payloadBytes(payload);
+      meter.chargeForced(bytes);
+    }
+    await emit({ type: 'tool_completed', payload }, bytes);
     return outcome;
   };
 
@@ -198,9 +234,13 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
   /** Emits tool_executing and returns the call id. */
   const begin = async (tool: string, args: Record<string, unknown>, given?: string): Promise<string> => {
     signal.throwIfAborted();
+    checkBudget();
     const callId = claimCallId(given);
+    const payload = { tool, call_id: callId, args };
+    const bytes = payloadBytes(payload);
+    meter.charge('tool_executing', bytes, 1); // and the room of its tool_completed
     openCalls.set(callId, tool);
-    await emit({ type: 'tool_executing', payload: { tool, call_id: callId, args } });
+    await emit({ type: 'tool_executing', payload }, bytes);
     return callId;
   };
 
@@ -258,39 +298,25 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
     tools: toolInfos,
     signal,
 
-    async think(thought) {
-      signal.throwIfAborted();
-      step += 1;
-      return emit({ type: 'agent_thinking', payload: { thought, step } });
+    // Not async: past the budget it throws at once, which ends a loop that does not await it.
+    think(thought) {
+      checkBudget();
+      if (signal.aborted) return handled(Promise.reject(signal.reason as Error));
+      return handled(thinking(thought, step + 1));
     },
 
-    async callTool(name, args, callOptions: ToolCallOptions = {}) {
-      const callId = await begin(name, args, callOptions.callId);
-      const start = now();
-      const tool = tools.get(name);
-      if (tool === undefined) {
-        return complete(name, { callId, ok: false, error: `unknown tool '${name}'`, durationMs: durationSince(start) });
-      }
-      const outcome = await outcomeOf(tool, args, callId, start);
-      if (outcome === ABORTED) {
-        await complete(name, { callId, ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
-        throw signal.reason;
-      }
-      return complete(name, outcome);
+    callTool(name, args, callOptions: ToolCallOptions = {}) {
+      checkBudget();
+      return handled(callTool(name, args, callOptions));
     },
 
-    async simulateTool(name, args, simulated) {
-      const callId = await begin(name, args);
-      const start = now();
-      if ((await delay(simulated.delayMs ?? 0, signal)) === ABORTED) {
-        await complete(name, { callId, ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
-        throw signal.reason;
-      }
-      const durationMs = durationSince(start);
-      const outcome: ToolOutcome = simulated.fail
-        ? { callId, ok: false, error: simulated.error ?? `tool '${name}' failed`, durationMs }
-        : { callId, ok: true, result: jsonSafe(simulated.result), durationMs };
-      return complete(name, outcome);
+    simulateTool(name, args, simulated) {
+      checkBudget();
+      return handled(simulateTool(name, args, simulated));
+    },
+
+    get budgetError() {
+      return meter.exceeded;
     },
 
     async settle(error: string) {
@@ -302,31 +328,77 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
       if (broken) throw broken.error;
     },
 
-    async report(event: ReportedEvent) {
-      signal.throwIfAborted();
-      if (event.type === 'agent_thinking') {
-        step = event.payload.step ?? step + 1;
-        return emit({ type: 'agent_thinking', payload: { thought: event.payload.thought, step } });
-      }
-      if (event.type === 'tool_executing') {
-        await begin(event.payload.tool, event.payload.args, event.payload.call_id);
-        return;
-      }
-      const { call_id: callId, tool } = event.payload;
-      const open = openCalls.get(callId);
-      if (open === undefined) {
-        throw new AgentProtocolError(`tool_completed for call id '${callId}' without an open tool_executing`);
-      }
-      if (open !== tool) {
-        throw new AgentProtocolError(`tool_completed for call id '${callId}' names tool '${tool}', its tool_executing named '${open}'`);
-      }
-      const { ok, duration_ms: durationMs } = event.payload;
-      await complete(
-        tool,
-        ok
-          ? { callId, ok: true, result: jsonSafe(event.payload.result), durationMs }
-          : { callId, ok: false, error: messageOf(event.payload.error ?? 'failed'), durationMs },
-      );
+    report(event: ReportedEvent) {
+      checkBudget();
+      return handled(report(event));
     },
   };
+
+  /** Charges and queues an agent_thinking (throws synchronously past the budget). */
+  function thinking(thought: string, nextStep: number): Promise<void> {
+    const payload = { thought: truncateThought(thought, budget.maxThoughtChars), step: nextStep };
+    const bytes = payloadBytes(payload);
+    meter.charge('agent_thinking', bytes);
+    step = nextStep;
+    return emit({ type: 'agent_thinking', payload }, bytes);
+  }
+
+  async function callTool(name: string, args: Record<string, unknown>, callOptions: ToolCallOptions): Promise<ToolOutcome> {
+    const callId = await begin(name, args, callOptions.callId);
+    const start = now();
+    const tool = tools.get(name);
+    if (tool === undefined) {
+      return complete(name, { callId, ok: false, error: `unknown tool '${name}'`, durationMs: durationSince(start) });
+    }
+    const outcome = await outcomeOf(tool, args, callId, start);
+    if (outcome === ABORTED) {
+      await complete(name, { callId, ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
+      throw signal.reason;
+    }
+    return complete(name, outcome);
+  }
+
+  async function simulateTool(
+    name: string,
+    args: Record<string, unknown>,
+    simulated: { delayMs?: number; result?: unknown; fail?: boolean; error?: string },
+  ): Promise<ToolOutcome> {
+    const callId = await begin(name, args);
+    const start = now();
+    if ((await delay(simulated.delayMs ?? 0, signal)) === ABORTED) {
+      await complete(name, { callId, ok: false, error: ABORTED_TOOL_ERROR, durationMs: durationSince(start) });
+      throw signal.reason;
+    }
+    const durationMs = durationSince(start);
+    const outcome: ToolOutcome = simulated.fail
+      ? { callId, ok: false, error: simulated.error ?? `tool '${name}' failed`, durationMs }
+      : { callId, ok: true, result: jsonSafe(simulated.result), durationMs };
+    return complete(name, outcome);
+  }
+
+  async function report(event: ReportedEvent): Promise<void> {
+    signal.throwIfAborted();
+    if (event.type === 'agent_thinking') {
+      return thinking(event.payload.thought, event.payload.step ?? step + 1);
+    }
+    if (event.type === 'tool_executing') {
+      await begin(event.payload.tool, event.payload.args, event.payload.call_id);
+      return;
+    }
+    const { call_id: callId, tool } = event.payload;
+    const open = openCalls.get(callId);
+    if (open === undefined) {
+      throw new AgentProtocolError(`tool_completed for call id '${callId}' without an open tool_executing`);
+    }
+    if (open !== tool) {
+      throw new AgentProtocolError(`tool_completed for call id '${callId}' names tool '${tool}', its tool_executing named '${open}'`);
+    }
+    const { ok, duration_ms: durationMs } = event.payload;
+    await complete(
+      tool,
+      ok
+        ? { callId, ok: true, result: jsonSafe(event.payload.result), durationMs }
+        : { callId, ok: false, error: messageOf(event.payload.error ?? 'failed'), durationMs },
+    );
+  }
 }

@@ -6,6 +6,7 @@ import type { RunEventDraft, ScriptStep } from '../../protocol/index.ts';
 import { createAgentContext } from './agent-context.ts';
 import type { EngineAgentContext } from './agent-context.ts';
 import type { Tool } from './agent-types.ts';
+import type { RunBudget } from './run-budget.ts';
 import { createDefaultTools } from './tools/tool-registry.ts';
 
 export interface RecordingAgentContextOptions {
@@ -19,6 +20,8 @@ export interface RecordingAgentContextOptions {
   signal?: AbortSignal;
   toolTimeoutMs?: number;
   monotonicNow?: () => number;
+  /** The run's budget (default DEFAULT_RUN_BUDGET, as the engine's). */
+  budget?: RunBudget;
 }
 
 export interface RecordingAgentContext {
@@ -44,6 +47,7 @@ export function createRecordingAgentContext(options: RecordingAgentContextOption
     },
     ...(options.toolTimeoutMs === undefined ? {} : { toolTimeoutMs: options.toolTimeoutMs }),
     ...(options.monotonicNow === undefined ? {} : { monotonicNow: options.monotonicNow }),
+    ...(options.budget === undefined ? {} : { budget: options.budget }),
   });
   return { context, events, types: () => events.map((event) => event.type) };
 }

@@ -6,6 +6,10 @@ import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../agents/script-limit
 import { agentHeadersFromConfig, type AgentHeaderEntry } from '../agents/http/agent-headers.ts';
 import { parseTimeoutSetting } from '../agents/http/configured-http-agents.ts';
 import { MAX_IDLE_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../agents/http/http-agent.ts';
+import { DEFAULT_RUN_BUDGET } from '../agents/run-budget.ts';
+import { DEFAULT_CANCEL_GRACE_MS } from '../execution/run-executor.ts';
+import { parseSqliteDriverChoice, type SqliteDriverChoice } from '../store/store-factory.ts';
+import { parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logging/logger.ts';
 
 export interface BackendConfig {
   host: string;
@@ -22,6 +26,14 @@ export interface BackendConfig {
    * embedded backend (`flowscope run`) on a shared database. Not with `databaseSchema`.
    */
   databaseEphemeral?: boolean | undefined;
+  /**
+   * Which SQLite driver opens the database (SQLITE_DRIVER, --sqlite-driver): `auto` (default:
+   * better-sqlite3 when its native build matches this runtime, else Node's built-in
+   * `node:sqlite`), `better-sqlite3` or `node` (backend/store/sqlite/sqlite-driver.ts).
+   */
+  sqliteDriver?: SqliteDriverChoice | undefined;
+  /** SQLITE_NATIVE_BINDING: a `better_sqlite3.node` built for this runtime, used instead of the one in node_modules. */
+  sqliteNativeBinding?: string | undefined;
   /** Prefix of every cache key and channel (CACHE_PREFIX), default `flowscope:`. */
   cacheKeyPrefix?: string | undefined;
   /** Browser origins allowed besides the server's own. */
@@ -60,9 +72,24 @@ export interface BackendConfig {
   metricsToken?: string | undefined;
   /** Connection limits of one process (issue 11; README configuration table). */
   limits: ConnectionLimits;
+  /** `--quiet`: log only warnings and errors (LOG_LEVEL=warn); the line with the URL is still printed. */
   quiet: boolean;
+  /** LOG_FORMAT / --log-format: `pretty` (default, human) or `json` (JSON lines; backend/logging/logger.ts). */
+  logFormat?: LogFormat | undefined;
+  /** LOG_LEVEL / --log-level: debug, info (default), warn, error. */
+  logLevel?: LogLevel | undefined;
   /** Bounds of a `scripted` run (SCRIPT_MAX_STEPS, SCRIPT_MAX_DELAY_MS; backend/agents/script-limits.ts). */
   scriptLimits: ScriptLimits;
+  /** Events one run may store, agent_started and agent_completed included (RUN_MAX_EVENTS; backend/agents/run-budget.ts). */
+  runMaxEvents: number;
+  /** Bytes of the JSON of a run's event payloads, summed (RUN_MAX_BYTES). */
+  runMaxBytes: number;
+  /** Characters of one agent_thinking text; longer ones are truncated with a marker (THOUGHT_MAX_CHARS). */
+  thoughtMaxChars: number;
+  /** After cancel_run (or shutdown: at most 1 s) the agent has this long to stop; then the run ends without it (CANCEL_GRACE_MS). */
+  cancelGraceMs: number;
+  /** Runs of one agent executing at once in this process (AGENT_MAX_CONCURRENT_RUNS); default half of maxConcurrentRuns. */
+  agentMaxConcurrentRuns?: number | undefined;
 }
 
 export interface LlmConfig {
@@ -81,6 +108,12 @@ export interface LlmConfig {
   maxRetries?: number | undefined;
   /** LLM_SYSTEM_PROMPT: the system message sent first. */
   systemPrompt?: string | undefined;
+  /** LLM_MAX_ANSWER_CHARS: characters a model turn may stream as its answer and tool-call arguments. */
+  maxAnswerChars?: number | undefined;
+  /** LLM_MAX_REASONING_CHARS: characters of reasoning a model turn may stream. */
+  maxReasoningChars?: number | undefined;
+  /** LLM_MAX_TOOL_CALLS_PER_TURN: tool calls one model turn may make. */
+  maxToolCallsPerTurn?: number | undefined;
 }
 
 export interface ConnectionLimits {
@@ -100,6 +133,13 @@ export interface ConnectionLimits {
   maxInboundBacklogBytes: number;
   /** Bytes owed to one connection (not yet written to its socket); past it the connection is dropped (MAX_OUTBOUND_BUFFER_BYTES). */
   maxOutboundBufferBytes: number;
+  /**
+   * Every connection is pinged this often; one that has not answered by the next ping stopped
+   * reading and is dropped (/ws: 4408; Socket.IO: its ping timeout, at most 20 s) (PING_INTERVAL_MS).
+   * Found in seconds whatever the kernel buffers, where MAX_OUTBOUND_BUFFER_BYTES counts only
+   * what is left once they are full.
+   */
+  pingIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
@@ -111,6 +151,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxInboundBacklog: 256,
   maxInboundBacklogBytes: 1024 * 1024,
   maxOutboundBufferBytes: 8 * 1024 * 1024,
+  pingIntervalMs: 25_000,
 };
 
 /** Environment variable, flag and `--help` line of each connection limit (the default is appended). */
@@ -128,6 +169,23 @@ const LIMIT_SETTINGS: ReadonlyArray<[keyof ConnectionLimits, string, string, str
     'max-outbound-buffer-bytes',
     'bytes owed to a connection that stopped reading; past it the connection is dropped with 4408',
   ],
+  [
+    'pingIntervalMs',
+    'PING_INTERVAL_MS',
+    'ping-interval-ms',
+    'connections are pinged this often; one that has not answered by the next ping is dropped with 4408',
+  ],
+];
+
+/** Environment variable, flag and `--help` line of each run limit (issue 17; the default is appended when there is one). */
+const RUN_SETTINGS: ReadonlyArray<
+  [keyof BackendConfig & ('runMaxEvents' | 'runMaxBytes' | 'thoughtMaxChars' | 'cancelGraceMs' | 'agentMaxConcurrentRuns'), string, string, string]
+> = [
+  ['runMaxEvents', 'RUN_MAX_EVENTS', 'run-max-events', 'events one run may store; past it the run fails'],
+  ['runMaxBytes', 'RUN_MAX_BYTES', 'run-max-bytes', "bytes of a run's event payloads; past it the run fails"],
+  ['thoughtMaxChars', 'THOUGHT_MAX_CHARS', 'thought-max-chars', 'characters of one thought; longer ones are truncated'],
+  ['cancelGraceMs', 'CANCEL_GRACE_MS', 'cancel-grace-ms', 'after cancel_run the agent has this long to stop, then the run ends cancelled'],
+  ['agentMaxConcurrentRuns', 'AGENT_MAX_CONCURRENT_RUNS', 'agent-max-concurrent-runs', 'runs of one agent at once (half of --max-concurrent-runs)'],
 ];
 
 /** The shortest JWT_SECRET accepted (HS256 wants a key of at least its hash size). */
@@ -152,6 +210,10 @@ export const DEFAULT_CONFIG: BackendConfig = {
   limits: DEFAULT_LIMITS,
   quiet: false,
   scriptLimits: DEFAULT_SCRIPT_LIMITS,
+  runMaxEvents: DEFAULT_RUN_BUDGET.maxEvents,
+  runMaxBytes: DEFAULT_RUN_BUDGET.maxBytes,
+  thoughtMaxChars: DEFAULT_RUN_BUDGET.maxThoughtChars,
+  cancelGraceMs: DEFAULT_CANCEL_GRACE_MS,
 };
 
 function int(value: string | undefined, name: string): number | undefined {
@@ -175,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'jwt-secret': { type: 'string' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
+      'sqlite-driver': { type: 'string' },
       'allowed-origins': { type: 'string' },
       'max-connections-per-user': { type: 'string' },
       'rate-limit': { type: 'string' },
@@ -195,13 +258,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'llm-max-rounds': { type: 'string' },
       'llm-max-retries': { type: 'string' },
       'llm-system-prompt': { type: 'string' },
+      'llm-max-answer-chars': { type: 'string' },
+      'llm-max-reasoning-chars': { type: 'string' },
+      'llm-max-tool-calls-per-turn': { type: 'string' },
       ...Object.fromEntries(
         LIMIT_SETTINGS.map(([key, envName, flag, help]) => [
           flag,
           { type: 'string' as const, env: envName, value: 'N', help: `${help} (${DEFAULT_LIMITS[key]})` },
         ]),
       ),
+      ...Object.fromEntries(
+        RUN_SETTINGS.map(([key, envName, flag, help]) => {
+          const fallback = DEFAULT_CONFIG[key];
+          return [flag, { type: 'string' as const, env: envName, value: 'N', help: fallback === undefined ? help : `${help} (${fallback})` }];
+        }),
+      ),
       quiet: { type: 'boolean' },
+      'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
   const flags = values as Record<string, unknown>;
@@ -225,6 +299,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         maxRounds: int(pick(values['llm-max-rounds'], 'LLM_MAX_ROUNDS'), 'LLM_MAX_ROUNDS'),
         maxRetries: int(pick(values['llm-max-retries'], 'LLM_MAX_RETRIES'), 'LLM_MAX_RETRIES'),
         systemPrompt: pick(values['llm-system-prompt'], 'LLM_SYSTEM_PROMPT') || undefined,
+        maxAnswerChars: int(pick(values['llm-max-answer-chars'], 'LLM_MAX_ANSWER_CHARS'), 'LLM_MAX_ANSWER_CHARS'),
+        maxReasoningChars: int(pick(values['llm-max-reasoning-chars'], 'LLM_MAX_REASONING_CHARS'), 'LLM_MAX_REASONING_CHARS'),
+        maxToolCallsPerTurn: int(pick(values['llm-max-tool-calls-per-turn'], 'LLM_MAX_TOOL_CALLS_PER_TURN'), 'LLM_MAX_TOOL_CALLS_PER_TURN'),
       }
     : undefined;
   // Flags win over the environment; the message names whichever gave the bad value.
@@ -242,6 +319,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     const value = positiveInt(pick(flags[flag] as string | undefined, envName), envName);
     if (value !== undefined) limits[key] = value;
   }
+  const runSettings: Partial<Pick<BackendConfig, (typeof RUN_SETTINGS)[number][0]>> = {};
+  for (const [key, envName, flag] of RUN_SETTINGS) {
+    const value = positiveInt(pick(flags[flag] as string | undefined, envName), envName);
+    if (value !== undefined) runSettings[key] = value;
+  }
+  if (runSettings.runMaxEvents !== undefined && runSettings.runMaxEvents < 3) {
+    throw new Error(`RUN_MAX_EVENTS must be at least 3 (agent_started, one event, agent_completed), got "${runSettings.runMaxEvents}"`);
+  }
   return {
     ...DEFAULT_CONFIG,
     scriptLimits: {
@@ -254,6 +339,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     jwtSecret,
     databaseUrl: pick(values['database-url'], 'DATABASE_URL') || undefined,
     redisUrl: pick(values['redis-url'], 'REDIS_URL') || undefined,
+    sqliteDriver: parseSqliteDriverChoice(
+      pick(values['sqlite-driver'], 'SQLITE_DRIVER'),
+      values['sqlite-driver'] !== undefined ? '--sqlite-driver' : 'SQLITE_DRIVER',
+    ),
+    sqliteNativeBinding: env.SQLITE_NATIVE_BINDING ? path.resolve(env.SQLITE_NATIVE_BINDING) : undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
     cacheKeyPrefix: env.CACHE_PREFIX || undefined,
     allowedOrigins: origins
@@ -277,7 +367,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     llm,
     metricsToken: env.METRICS_TOKEN || undefined,
     limits,
+    ...runSettings,
     quiet: values.quiet ?? false,
+    logFormat: parseLogFormat(pick(values['log-format'], 'LOG_FORMAT'), values['log-format'] !== undefined ? '--log-format' : 'LOG_FORMAT'),
+    logLevel: parseLogLevel(pick(values['log-level'], 'LOG_LEVEL'), values['log-level'] !== undefined ? '--log-level' : 'LOG_LEVEL'),
   };
 }
 

@@ -2,7 +2,9 @@
  * Creates one execution engine per user, each with its own UserExecutionContext. A
  * user's runs execute one at a time, in priority order (the store's claim order),
  * guarded across processes by a per-user lease in the cache; different users run
- * concurrently up to a global limit. Engines of idle users are released.
+ * concurrently up to a global limit, with a cap per agent so one slow agent cannot take every
+ * slot (concurrency-limiter.ts). A run cancelled while it waits for a slot ends at once.
+ * Engines of idle users are released.
  */
 import type { Cache } from '../cache/cache-types.ts';
 import { ConcurrencyLimiter } from './concurrency-limiter.ts';
@@ -16,6 +18,8 @@ export interface EngineDeps {
   executor: RunExecutor;
   instanceId: string;
   maxConcurrentRuns: number;
+  /** Slots one agent may hold (AGENT_MAX_CONCURRENT_RUNS; default half of maxConcurrentRuns). */
+  maxConcurrentRunsPerAgent?: number | undefined;
   idleMs: number;
   leaseMs: number;
   /** Called once this process holds the user's lease, before its runs: cancels and wake-ups for the user must reach it. */
@@ -81,11 +85,15 @@ export class UserExecutionEngine {
         // owns but does not execute), also while it waits for a global slot.
         const signal = this.context.begin(run.id);
         try {
-          await this.limiter.acquire();
+          if (!(await this.limiter.acquire(run.agent, signal))) {
+            // Cancelled (or shut down) while it waited for a slot: it ends without running.
+            await this.deps.executor.endUnstarted(run, signal);
+            continue;
+          }
           try {
             await this.deps.executor.execute(run, signal);
           } finally {
-            this.limiter.release();
+            this.limiter.release(run.agent);
           }
         } finally {
           this.context.end(run.id);
@@ -114,7 +122,7 @@ export class ExecutionEngineFactory {
   readonly #idleTimer: NodeJS.Timeout;
 
   constructor(private readonly deps: EngineDeps) {
-    this.#limiter = new ConcurrencyLimiter(deps.maxConcurrentRuns);
+    this.#limiter = new ConcurrencyLimiter(deps.maxConcurrentRuns, deps.maxConcurrentRunsPerAgent);
     this.#idleTimer = setInterval(() => this.releaseIdle(), Math.max(1000, Math.min(deps.idleMs, 10_000)));
     this.#idleTimer.unref();
   }

@@ -98,4 +98,38 @@ describe('RunEventWriter', () => {
     expect(writer.storedSeq).toBe(1);
     expect((await store.listEvents(run.id)).map((e) => e.seq)).toEqual([1, 2]);
   });
+
+  it('backpressure: room() waits while the backlog is over its limits, and the event loop turns meanwhile', async () => {
+    const { store, run } = await setup();
+    const writer = new RunEventWriter(store, () => undefined, undefined, { maxEvents: 10, maxBytes: 1_000_000 });
+    let macrotasks = 0;
+    const ticker = setInterval(() => (macrotasks += 1), 0);
+    try {
+      // The loop of an agent that awaits every think(): without room() it never yields.
+      let maxBacklog = 0;
+      for (let i = 1; i <= 200; i++) {
+        writer.push(thinking(run, i), 30);
+        maxBacklog = Math.max(maxBacklog, writer.backlog.events);
+        await writer.room();
+      }
+      expect(maxBacklog).toBeLessThanOrEqual(11);
+      expect(macrotasks).toBeGreaterThan(0);
+      const rest = await writer.takeRest();
+      expect(writer.storedSeq + rest.length).toBe(200);
+    } finally {
+      clearInterval(ticker);
+    }
+  });
+
+  it('backpressure by bytes: one large event makes the next push wait for its commit', async () => {
+    const { store, run } = await setup();
+    const writer = new RunEventWriter(store, () => undefined, undefined, { maxEvents: 1000, maxBytes: 100 });
+    writer.push(thinking(run, 1), 500);
+    let resolved = false;
+    const room = writer.room().then(() => (resolved = true));
+    expect(resolved).toBe(false);
+    await room;
+    expect(writer.storedSeq).toBe(1);
+    expect(writer.backlog).toEqual({ events: 0, bytes: 0 });
+  });
 });

@@ -11,10 +11,30 @@
  * throw the failure, and `storedSeq` is the last committed event, so the final event takes
  * the next seq and leaves no gap. The events still pending at the end (`takeRest`) go in
  * the same write as the run's final event.
+ *
+ * Backpressure: the writer counts the events (and their payload bytes) pushed and not yet
+ * committed; `room()` resolves at once while they are under the limits, else once the
+ * writes caught up to half of them. The engine awaits it after each push, so an agent that
+ * awaits its events waits for the store: memory stays bounded and the event loop gets turns.
  */
 import type { Store, StoredEvent } from '../store/store-types.ts';
 
+/** How far a run's writes may fall behind its agent before the agent waits. */
+export interface WriteBacklogLimits {
+  /** Events pushed and not yet committed. */
+  maxEvents: number;
+  /** Payload bytes of those events. */
+  maxBytes: number;
+}
+
+export const DEFAULT_WRITE_BACKLOG: Readonly<WriteBacklogLimits> = Object.freeze({ maxEvents: 512, maxBytes: 4 * 1024 * 1024 });
+
 export class RunEventWriter {
+  /** Bytes of each pending event, in the order of #pending. */
+  #pendingBytes: number[] = [];
+  #inFlightBytes = 0;
+  #backlogBytes = 0;
+  #roomWaiters: Array<() => void> = [];
   #pending: StoredEvent[] = [];
   #inFlight: Promise<void> | null = null;
   #scheduled: NodeJS.Immediate | null = null;
@@ -27,7 +47,33 @@ export class RunEventWriter {
     private readonly publish: (event: StoredEvent) => void,
     /** Told after each committed batch: how long its write took and how many events it held. */
     private readonly onPersisted?: (ms: number, events: number) => void,
+    private readonly limits: WriteBacklogLimits = DEFAULT_WRITE_BACKLOG,
   ) {}
+
+  /** Events pushed and not yet committed (pending and in flight). */
+  get backlog(): { events: number; bytes: number } {
+    return { events: this.#assigned - this.#stored, bytes: this.#backlogBytes };
+  }
+
+  /**
+   * Resolves at once while the backlog is under its limits; else once it came down to half
+   * of them (or a batch failed: the next push throws).
+   */
+  room(): Promise<void> {
+    const { events, bytes } = this.backlog;
+    if (this.#failure || (events <= this.limits.maxEvents && bytes <= this.limits.maxBytes)) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  #wakeRoomWaiters(): void {
+    if (this.#roomWaiters.length === 0) return;
+    const { events, bytes } = this.backlog;
+    if (this.#failure || (events <= this.limits.maxEvents / 2 && bytes <= this.limits.maxBytes / 2)) {
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
 
   /** The seq of the last event committed. */
   get storedSeq(): number {
@@ -35,11 +81,13 @@ export class RunEventWriter {
   }
 
   /** Queues the event `build` makes with the next seq; throws once a batch has failed. */
-  push(build: (seq: number) => StoredEvent): void {
+  push(build: (seq: number) => StoredEvent, bytes = 0): void {
     if (this.#failure) throw this.#failure.error;
     const event = build(this.#assigned + 1);
     this.#assigned = event.seq;
     this.#pending.push(event);
+    this.#pendingBytes.push(bytes);
+    this.#backlogBytes += bytes;
     this.#schedule();
   }
 
@@ -54,6 +102,9 @@ export class RunEventWriter {
     if (this.#failure) throw this.#failure.error;
     const rest = this.#pending;
     this.#pending = [];
+    this.#pendingBytes = [];
+    this.#backlogBytes = 0;
+    this.#wakeAll();
     return rest;
   }
 
@@ -69,24 +120,37 @@ export class RunEventWriter {
     if (this.#inFlight || this.#failure || this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
+    this.#inFlightBytes = this.#pendingBytes.reduce((sum, n) => sum + n, 0);
+    this.#pendingBytes = [];
     const started = performance.now();
     this.#inFlight = this.store
       .appendEvents(batch)
       .then(
         () => {
           this.#stored = batch[batch.length - 1]!.seq;
+          this.#backlogBytes -= this.#inFlightBytes;
           this.onPersisted?.(performance.now() - started, batch.length);
           for (const event of batch) this.publish(event);
         },
         (error: unknown) => {
           this.#failure = { error };
           this.#pending = [];
+          this.#pendingBytes = [];
+          this.#backlogBytes = 0;
           this.#assigned = this.#stored;
         },
       )
       .finally(() => {
         this.#inFlight = null;
+        this.#inFlightBytes = 0;
         if (this.#pending.length > 0) this.#schedule();
+        this.#wakeRoomWaiters();
       });
+  }
+
+  #wakeAll(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 }

@@ -2,16 +2,28 @@
  * Executes one claimed run: emits agent_started, runs the agent through an AgentContext,
  * and ends with exactly one agent_completed. Every event is persisted before it is
  * published (protocol.md §5).
+ *
+ * Whatever the agent does, the run ends (issue 17):
+ * - its budget (run-budget.ts: events, payload bytes, thought length), charged by the
+ *   context for every agent kind; past it the run fails at once with the budget's error,
+ *   even when the agent catches that error or never returns;
+ * - backpressure: the agent's emits wait while the run's writes are behind
+ *   (run-event-writer.ts), so an agent that awaits them cannot outrun the store;
+ * - after an abort (cancel_run, shutdown) the agent has `cancelGraceMs` (shutdown: at most
+ *   SHUTDOWN_GRACE_MS) to stop; then the run ends `cancelled` / `interrupted` without it:
+ *   the agent's later events are refused, its slot and the user's lease are released.
  */
 import type { FinalRunStatus, RunEventDraft, RunEventEnvelope, RunStatus } from '../../protocol/index.ts';
 import { createAgentContext } from '../agents/agent-context.ts';
+import { DEFAULT_RUN_BUDGET, type RunBudget, type RunBudgetError } from '../agents/run-budget.ts';
 import type { AgentRegistry } from '../agents/agent-registry.ts';
 import type { Tool, TokenUsage } from '../agents/agent-types.ts';
 import { loadThreadHistory } from '../agents/thread-history.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import { isUnavailable } from '../errors/unavailable.ts';
-import { RunEventWriter } from './run-event-writer.ts';
+import { DEFAULT_WRITE_BACKLOG, RunEventWriter, type WriteBacklogLimits } from './run-event-writer.ts';
 import type { RunRecord, Store, StoredEvent } from '../store/store-types.ts';
+import { safeErrorMessage } from '../agents/safe-error.ts';
 
 export interface RunExecutorDeps {
   store: Store;
@@ -24,6 +36,51 @@ export interface RunExecutorDeps {
   observe?: RunObserver;
   /** Told when storing a run's end first failed and is being retried (for a warning in the log). */
   onRetry?(runId: string, err: unknown): void;
+  /** Each run's budget (default DEFAULT_RUN_BUDGET). */
+  budget?: RunBudget;
+  /** After an abort, how long the agent may take to stop before the run ends without it (default 5 s). */
+  cancelGraceMs?: number;
+  /** How far a run's writes may fall behind before its agent waits (default DEFAULT_WRITE_BACKLOG). */
+  writeBacklog?: WriteBacklogLimits;
+}
+
+export const DEFAULT_CANCEL_GRACE_MS = 5000;
+/** At shutdown the grace is at most this (the runs had their chance to finish before the abort). */
+export const SHUTDOWN_GRACE_MS = 1000;
+
+/** The error of a run ended after its abort's grace period while its agent still ran. */
+class AgentAbandoned extends Error {
+  constructor(graceMs: number) {
+    super(`the agent did not stop within ${graceMs} ms of the abort`);
+  }
+}
+
+type AgentOutcome<T> = { ok: true; value: T } | { ok: false; err: unknown };
+
+/**
+ * The agent's outcome, or an end without it: at once when the budget is exceeded, or
+ * `graceMs` (shutdown: at most SHUTDOWN_GRACE_MS) after the signal aborted.
+ */
+function raceAgent<T>(running: Promise<T>, signal: AbortSignal, graceMs: number, budgetExceeded: Promise<RunBudgetError>): Promise<AgentOutcome<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort = (): void => undefined;
+  const abandoned = new Promise<AgentOutcome<T>>((resolve) => {
+    onAbort = () => {
+      const ms = signal.reason === 'shutdown' ? Math.min(graceMs, SHUTDOWN_GRACE_MS) : graceMs;
+      timer = setTimeout(() => resolve({ ok: false, err: new AgentAbandoned(ms) }), ms);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const outcome = running.then(
+    (value): AgentOutcome<T> => ({ ok: true, value }),
+    (err: unknown): AgentOutcome<T> => ({ ok: false, err }),
+  );
+  const overBudget = budgetExceeded.then((err): AgentOutcome<T> => ({ ok: false, err }));
+  return Promise.race([outcome, abandoned, overBudget]).finally(() => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  });
 }
 
 /** What the executor reports for metrics, in seconds. */
@@ -94,7 +151,7 @@ function checkUsage(usage: unknown): TokenUsage {
 export const STORE_LOST_ERROR = 'The store became unavailable during the run, so it could not go on; it ended once the store was back.';
 
 function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return safeErrorMessage(err);
 }
 
 export class RunExecutor {
@@ -104,8 +161,9 @@ export class RunExecutor {
     const { store, publisher } = this.deps;
     const startedAt = Date.now();
     // Called one event at a time (the agent context orders them). Pipelined: the event is
-    // queued and emit resolves at once, so the agent does not wait for its commit; it is
-    // published once its batch committed. After a failed batch emit throws (the run ends),
+    // queued and emit resolves at once, so the agent does not wait for its commit, unless the
+    // run's writes are too far behind (then it waits until they caught up: backpressure); it
+    // is published once its batch committed. After a failed batch emit throws (the run ends),
     // and seq counts stored events only, so the final event leaves no gap.
     const observe = this.deps.observe;
     const acceptedAt = Date.parse(run.createdAt);
@@ -114,9 +172,16 @@ export class RunExecutor {
       publisher.publish(run.userId, event.envelope);
       if (event.seq === 1) observe?.firstEvent?.(Math.max(0, Date.now() - acceptedAt) / 1000);
     };
-    const writer = new RunEventWriter(store, publish, observe?.persisted ? (ms) => observe.persisted?.(ms / 1000) : undefined);
-    const emit = async (draft: RunEventDraft): Promise<void> => {
-      writer.push((seq) => buildRunEvent(run, seq, draft));
+    const writer = new RunEventWriter(
+      store,
+      publish,
+      observe?.persisted ? (ms) => observe.persisted?.(ms / 1000) : undefined,
+      this.deps.writeBacklog ?? DEFAULT_WRITE_BACKLOG,
+    );
+    // Backpressure: resolves once the run's writes are not too far behind.
+    const emit = async (draft: RunEventDraft, bytes = 0): Promise<void> => {
+      writer.push((seq) => buildRunEvent(run, seq, draft), bytes);
+      await writer.room();
     };
     let rest: StoredEvent[] = [];
 
@@ -129,6 +194,10 @@ export class RunExecutor {
       const agent = this.deps.agents.get(run.agent);
       if (!agent) throw new Error(`Unknown agent "${run.agent}".`);
       const historyTurns = this.deps.agents.historyTurns(run.agent);
+      let budgetExceeded = (_err: RunBudgetError): void => undefined;
+      const overBudget = new Promise<RunBudgetError>((resolve) => {
+        budgetExceeded = resolve;
+      });
       const context = createAgentContext({
         runId: run.id,
         userId: run.userId,
@@ -139,17 +208,19 @@ export class RunExecutor {
         signal,
         tools: this.deps.tools(),
         emit,
+        budget: this.deps.budget ?? DEFAULT_RUN_BUDGET,
+        onBudgetExceeded: budgetExceeded,
       });
-      let outcome: { ok: true; value: Awaited<ReturnType<typeof agent.run>> } | { ok: false; err: unknown };
-      try {
-        outcome = { ok: true, value: await agent.run(context) };
-      } catch (err) {
-        outcome = { ok: false, err };
-      }
+      // The agent may throw synchronously, never settle, catch the budget error and go on:
+      // the run ends all the same.
+      const running = new Promise<Awaited<ReturnType<typeof agent.run>>>((resolve) => resolve(agent.run(context)));
+      running.catch(() => undefined);
+      const outcome = await raceAgent(running, signal, this.deps.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS, overBudget);
       // Pairs stay whole and every event the agent emitted is stored before the final one
       // (the ones still pending go in the same write as the final one).
       await context.settle(signal.aborted ? 'aborted' : 'the run ended before the call completed');
       rest = await writer.takeRest();
+      if (context.budgetError && !signal.aborted) throw context.budgetError;
       if (!outcome.ok) throw outcome.err;
       if (signal.aborted) throw signal.reason ?? new Error('cancelled');
       const result = outcome.value;
@@ -173,6 +244,18 @@ export class RunExecutor {
     await this.#finish(run, signal, writer.storedSeq, rest, { status, response, error }, payload, publish);
     observe?.ended?.((Date.now() - startedAt) / 1000);
     return status;
+  }
+
+  /** Ends a claimed run that was aborted before it got a slot: `cancelled` (or `interrupted` at shutdown). */
+  async endUnstarted(run: RunRecord, signal: AbortSignal): Promise<void> {
+    const shutdown = signal.reason === 'shutdown';
+    await endRunWithoutAgent(this.deps, run, {
+      status: shutdown ? 'interrupted' : 'cancelled',
+      error: shutdown ? 'The backend shut down before the run started.' : 'The run was cancelled before it started.',
+      durationMs: 0,
+      expectedStatuses: ['running'],
+      expectedOwnerId: this.deps.instanceId,
+    });
   }
 
   /**

@@ -26,6 +26,8 @@ export class RunSupervisor {
       intervalMs: number;
       leaseMs: number;
       onError(err: unknown): void;
+      /** A run whose owner process is gone is about to be ended `interrupted` (for the log: who owned it). */
+      onOrphan?(orphan: { runId: string; userId: string; owner: string | null }): void;
     },
   ) {}
 
@@ -86,6 +88,7 @@ export class RunSupervisor {
       }
       if (owner && !alive.has(owner)) alive.set(owner, (await cache.leaseOwner(RunSupervisor.instanceKey(owner))) === owner);
       if (owner && alive.get(owner)) continue;
+      this.deps.onOrphan?.({ runId: run.id, userId: run.userId, owner });
       if (await this.#end(run.id, 'The process running this run stopped before it ended.', owner)) count += 1;
     }
     this.#unexecuted = suspects;

@@ -22,6 +22,7 @@ import {
   type RouteRequest,
 } from './http-helpers.ts';
 import { RouteTable } from './route-table.ts';
+import type { Logger } from '../logging/logger.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
 
 export interface HttpApiDeps {
@@ -40,7 +41,8 @@ export interface HttpApiDeps {
    */
   metrics?: { contentType: string; render(): Promise<string>; token?: string | undefined } | undefined;
   originAllowed(origin: string | undefined): boolean;
-  log(level: 'error' | 'warn', message: string, err?: unknown): void;
+  /** Errors and outages; and at `debug`, one line per request (method, path without its query, status, duration_ms, address). */
+  log: Logger;
 }
 
 const MIME: Record<string, string> = {
@@ -203,8 +205,8 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       '/api/runs/:runId',
       authed(async ({ res, params }, userId) => {
         const run = await ownRun(params.runId, userId);
-        const events = await store.listEvents(run.id, 0);
-        sendJson(res, 200, { run: runDto({ ...run, eventCount: events.length }) });
+        // seq runs 1..n without gaps: the last one is the count, without reading every event.
+        sendJson(res, 200, { run: runDto({ ...run, eventCount: await store.lastSeq(run.id) }) });
       }),
     )
     .add(
@@ -266,6 +268,17 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
   }
 
   return (req, res) => {
+    const started = Date.now();
+    // The query is left out: it may carry a token (?token= on /ws and dev tools).
+    res.once('finish', () =>
+      deps.log('debug', 'http request', undefined, {
+        method: req.method,
+        path: (req.url ?? '').split('?')[0]?.slice(0, 200),
+        status: res.statusCode,
+        duration_ms: Date.now() - started,
+        address: req.socket.remoteAddress,
+      }),
+    );
     const url = requestUrl(req);
     if (!url) {
       sendError(res, new HttpError(ErrorCode.VALIDATION_FAILED, 'The request URL cannot be parsed.'));

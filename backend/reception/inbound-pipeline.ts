@@ -11,6 +11,7 @@ import type { ClientConnection } from '../delivery/client-connection.ts';
 import { isUnavailableOrClosed } from '../errors/unavailable.ts';
 import { clientSafeMessage, errorEnvelope, ProtocolError } from '../routing/error-envelope.ts';
 import type { MessageRouter } from '../routing/message-router.ts';
+import type { Logger } from '../logging/logger.ts';
 
 export interface PipelineOptions {
   cache: Cache;
@@ -23,8 +24,12 @@ export interface PipelineOptions {
   maxBacklog?: number;
   /** Their bytes. */
   maxBacklogBytes?: number;
-  log(level: 'error' | 'warn', message: string, err?: unknown): void;
+  /** Also told of every refused message (one `info` line: code, user, message_id; RATE_LIMITED at most once a second per connection). */
+  log: Logger;
 }
+
+/** Rate-limited refusals of one connection are logged at most this often (with the count of those not logged). */
+const RATE_LIMITED_LOG_INTERVAL_MS = 1000;
 
 /** A binary WebSocket frame: it takes its turn and its rate-limit hit like any message, then gets INVALID_JSON. */
 export class BinaryFrame {
@@ -41,7 +46,32 @@ interface Backlog {
 
 export class InboundPipeline {
   readonly #backlogs = new WeakMap<ClientConnection, Backlog>();
+  readonly #rateLimitedLog = new WeakMap<ClientConnection, { at: number; suppressed: number }>();
   constructor(private readonly options: PipelineOptions) {}
+
+  /** One line per refused message; a flood of RATE_LIMITED refusals is summed up once a second. */
+  #logRefusal(connection: ClientConnection, envelope: ServerEnvelope & { type: 'error' }): void {
+    const code = envelope.payload.code;
+    let suppressed: number | undefined;
+    if (code === ErrorCode.RATE_LIMITED) {
+      const now = Date.now();
+      const state = this.#rateLimitedLog.get(connection);
+      if (state && now - state.at < RATE_LIMITED_LOG_INTERVAL_MS) {
+        state.suppressed += 1;
+        return;
+      }
+      suppressed = state?.suppressed || undefined;
+      this.#rateLimitedLog.set(connection, { at: now, suppressed: 0 });
+    }
+    this.options.log('info', 'message refused', undefined, {
+      user: connection.userId,
+      connection: connection.id,
+      transport: connection.transport,
+      code,
+      message_id: envelope.payload.message_id,
+      ...(suppressed ? { also_refused: suppressed } : {}),
+    });
+  }
 
   /**
    * Queues `raw` behind the connection's earlier messages. Returns null, queuing nothing,
@@ -88,6 +118,18 @@ export class InboundPipeline {
   async #process(connection: ClientConnection, raw: unknown): Promise<void> {
     const answer = (envelope: ServerEnvelope): void => {
       this.options.onReply?.(envelope);
+      if (envelope.type === 'error') this.#logRefusal(connection, envelope);
+      else if (envelope.type === 'message_ack') {
+        // At debug: links the client's message_id to its run (the run's end line names the run).
+        this.options.log('debug', 'message accepted', undefined, {
+          user: connection.userId,
+          connection: connection.id,
+          message_id: envelope.payload.message_id,
+          run: envelope.payload.run_id,
+          queue_position: envelope.payload.queue_position,
+          duplicate: envelope.payload.duplicate || undefined,
+        });
+      }
       connection.send(envelope);
     };
     let messageId: string | null = null;

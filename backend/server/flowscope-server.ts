@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { AgentsResponse, HealthResponse } from '../../protocol/index.ts';
 import { AgentCatalog } from '../agents/agent-catalog.ts';
@@ -16,7 +17,7 @@ import { createLlmAgent, DEFAULT_LLM_BASE_URL } from '../agents/llm/index.ts';
 import { resolveJwtSecret } from '../auth/jwt-secret.ts';
 import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
-import { createCache } from '../cache/cache-factory.ts';
+import { CACHE_ADAPTER_NAMES, cacheAdapter, createCache } from '../cache/cache-factory.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import { DEFAULT_CONFIG, type BackendConfig, type ConnectionLimits } from '../config/backend-config.ts';
 import { ConnectionRegistry } from '../delivery/connection-registry.ts';
@@ -25,6 +26,7 @@ import { BackendMetrics } from '../metrics/backend-metrics.ts';
 import { isUnavailableOrClosed } from '../errors/unavailable.ts';
 import { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
 import { RunExecutor } from '../execution/run-executor.ts';
+import { checkRunBudget } from '../agents/run-budget.ts';
 import { RunSupervisor } from '../execution/run-supervisor.ts';
 import { createHttpHandler } from '../http/http-api.ts';
 import { isLoopbackHost } from '../net/loopback.ts';
@@ -34,7 +36,11 @@ import { MessageHandlerService } from '../routing/message-handler-service.ts';
 import { AgentHandler, CancelHandler, PingHandler, ResumeHandler } from '../routing/message-handlers.ts';
 import { MessageRouter } from '../routing/message-router.ts';
 import { createScenarioLibrary } from '../scenarios/scenario-library.ts';
-import { createStore } from '../store/store-factory.ts';
+import { createStore, resolveStoreTarget, SQLITE_FILENAME } from '../store/store-factory.ts';
+import { createLogger, createLogRedactor, type Logger, stricterLevel } from '../logging/logger.ts';
+import { logRunEnds } from '../logging/run-end-log.ts';
+import { headerSecrets } from '../agents/secret-redaction.ts';
+import { acquireDataFolderLock, lockPathFor, type DataFolderLock } from './data-folder-lock.ts';
 import type { Store } from '../store/store-types.ts';
 import { attachSocketIo } from '../transport/socketio-transport.ts';
 import { CONNECTION_TTL_MS } from '../transport/connection-admission.ts';
@@ -68,7 +74,7 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-export type Logger = (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+export type { Logger };
 
 /** startBackend's options: any configuration value, plus agents and tools given as code. */
 /** A partial configuration (`limits` may name only the limits it changes), plus agents and tools. */
@@ -80,22 +86,83 @@ export interface BackendOptions extends Partial<Omit<BackendConfig, 'limits'>> {
   tools?: Tool[] | undefined;
 }
 
-function defaultLogger(quiet: boolean): Logger {
-  return (level, message, err) => {
-    if (quiet && level === 'info') return;
-    const detail = err instanceof Error ? ` (${err.name}: ${err.message})` : '';
-    const line = `[flowscope] ${level}: ${message}${detail}`;
-    if (level === 'error') console.error(line);
-    else console.log(line);
-    if (level === 'error' && err instanceof Error && err.stack && process.env.FLOWSCOPE_DEBUG) console.error(err.stack);
+/** The configured secrets no log line may show (the logger also redacts JWTs, Bearer credentials and URL passwords). */
+export function configSecrets(config: BackendConfig, jwtSecret?: string): string[] {
+  const secrets: Array<string | undefined> = [jwtSecret, config.jwtSecret, config.llm?.apiKey, config.metricsToken];
+  for (const header of config.agentHeaders) secrets.push(...headerSecrets(header.value));
+  for (const url of [config.databaseUrl, config.redisUrl]) {
+    try {
+      if (url) secrets.push(decodeURIComponent(new URL(url).password) || undefined);
+    } catch {
+      // not a URL: nothing to take from it
+    }
+  }
+  return secrets.filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/**
+ * The log of a backend built from its configuration: LOG_FORMAT, LOG_LEVEL (`quiet`: at least
+ * `warn`), every configured secret redacted. `flowscope serve` uses it for its own lines too.
+ */
+export function createBackendLogger(config: Pick<BackendConfig, 'quiet' | 'logFormat' | 'logLevel'> & Partial<BackendConfig>, extraSecrets: string[] = []) {
+  const level = config.logLevel ?? 'info';
+  return createLogger({
+    format: config.logFormat ?? 'pretty',
+    level: config.quiet ? stricterLevel(level, 'warn') : level,
+    secrets: [...configSecrets({ ...DEFAULT_CONFIG, ...config } as BackendConfig), ...extraSecrets],
+  });
+}
+
+/** A logger given to startBackend, with every configured secret redacted from what it is handed. */
+function redactingLogger(logger: Logger, config: BackendConfig): Logger {
+  const redact = createLogRedactor(configSecrets(config));
+  return (level, message, err, fields) => {
+    let cleanErr = err;
+    if (err instanceof Error) {
+      cleanErr = Object.assign(new Error(redact(err.message)), { name: err.name, ...(err.stack ? { stack: redact(err.stack) } : {}) });
+    } else if (typeof err === 'string') cleanErr = redact(err);
+    const cleanFields = fields && Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]));
+    logger(level, redact(message), cleanErr, cleanFields);
   };
+}
+
+/**
+ * The data folder's lock (data-folder-lock.ts), when this backend needs one: SQLite on a file
+ * (not ephemeral) with a cache no other process shares. Null otherwise, and when the store URL
+ * does not resolve (createStore then says why).
+ */
+function dataFolderLockTarget(config: BackendConfig): { lockPath: string; database: string; folder: string } | null {
+  if (config.databaseEphemeral) return null;
+  const url = config.redisUrl?.trim() || 'memory://';
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const cache = CACHE_ADAPTER_NAMES.map((name) => cacheAdapter(name)).find((a) => scheme !== undefined && a.schemes.includes(scheme));
+  if (!cache || cache.capabilities.crossProcess) return null;
+  let target;
+  try {
+    target = resolveStoreTarget({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch {
+    return null;
+  }
+  if (target.kind !== 'sqlite' || target.filename === ':memory:' || target.filename === '') return null;
+  const lockPath = lockPathFor(target.filename, SQLITE_FILENAME);
+  return { lockPath, database: target.filename, folder: path.dirname(target.filename) };
 }
 
 export async function startBackend(options: BackendOptions = {}, logger?: Logger): Promise<RunningBackend> {
   const { agents: givenAgents, tools: givenTools, ...partial } = options;
   const config: BackendConfig = { ...DEFAULT_CONFIG, ...partial, limits: { ...DEFAULT_CONFIG.limits, ...partial.limits } };
-  const log = logger ?? defaultLogger(config.quiet);
-  // Agents first: a module that does not load stops start-up before anything is opened.
+  const instanceId = `inst_${randomUUID().slice(0, 8)}`;
+  const log = logger ? redactingLogger(logger, config) : createBackendLogger(config);
+  // The data folder first: a second process on a folder in use refuses before loading anything.
+  const lockTarget = dataFolderLockTarget(config);
+  const lock: DataFolderLock | null = lockTarget
+    ? await acquireDataFolderLock({
+        ...lockTarget,
+        instanceId,
+        onTakeover: (message, holder) => log('warn', message, undefined, { lock: lockTarget.lockPath, previous_pid: holder.pid }),
+      })
+    : null;
+  // Agents next: a module that does not load stops start-up before the store is opened.
   const catalog = await AgentCatalog.create({
     agents: givenAgents,
     tools: givenTools,
@@ -103,8 +170,10 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     extra: configuredAgents(config),
     reload: config.agentReload,
     log: (level, message) => log(level, message),
+  }).catch((err: unknown) => {
+    lock?.release();
+    throw err;
   });
-  const instanceId = `inst_${randomUUID().slice(0, 8)}`;
   const tokens = new TokenService(resolveJwtSecret(config.jwtSecret, config.dataDir));
   const startedAt = Date.now();
 
@@ -113,11 +182,14 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     store = await createStore({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+      ...(config.sqliteDriver ? { sqliteDriver: config.sqliteDriver } : {}),
+      ...(config.sqliteNativeBinding ? { sqliteNativeBinding: config.sqliteNativeBinding } : {}),
       ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
       ...(config.databaseEphemeral ? { ephemeral: true } : {}),
     });
   } catch (err) {
     catalog.close();
+    lock?.release();
     throw err;
   }
   let cache: Cache;
@@ -126,6 +198,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   } catch (err) {
     await store.close().catch(() => undefined);
     catalog.close();
+    lock?.release();
     throw err;
   }
 
@@ -143,8 +216,24 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     published: (kind) => metrics.busPublished.inc({ kind }),
     received: (kind) => metrics.busReceived.inc({ kind }),
     emitted: (envelope) => {
+      runEnds(envelope);
       metrics.eventsEmitted.inc({ type: envelope.type });
       if (envelope.type === 'agent_completed') metrics.runsFinished.inc({ status: (envelope.payload as { status: string }).status });
+    },
+  });
+  // Owners of orphaned runs this process is ending (the run supervisor says), for the run-end line.
+  const orphanOwners = new Map<string, string | null>();
+  const runEnds = logRunEnds({
+    log,
+    instanceId,
+    orphanOwner: (runId) => {
+      const owner = orphanOwners.get(runId);
+      orphanOwners.delete(runId);
+      return owner;
+    },
+    lookup: async (runId) => {
+      const run = await store.getRun(runId);
+      return run ? { agent: run.agent, startedAt: run.startedAt } : null;
     },
   });
   const agents = catalog.registry;
@@ -161,6 +250,8 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
       ended: (s) => metrics.runDuration.observe(s),
     },
     onRetry: (runId, err) => log('warn', `storing the end of run ${runId} failed; retrying until the store answers`, err),
+    budget: checkRunBudget({ maxEvents: config.runMaxEvents, maxBytes: config.runMaxBytes, maxThoughtChars: config.thoughtMaxChars }),
+    cancelGraceMs: config.cancelGraceMs,
   });
   // A dependency that is down is an outage to report, not a bug.
   const onError = (err: unknown) =>
@@ -171,6 +262,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     executor,
     instanceId,
     maxConcurrentRuns: config.maxConcurrentRuns,
+    maxConcurrentRunsPerAgent: config.agentMaxConcurrentRuns,
     idleMs: config.engineIdleMs,
     leaseMs: config.leaseMs,
     onLease: (userId) => publisher.subscribeUser(userId),
@@ -185,6 +277,10 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     intervalMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))),
     leaseMs: config.leaseMs,
     onError,
+    onOrphan: ({ runId, owner }) => {
+      orphanOwners.set(runId, owner);
+      if (orphanOwners.size > 10_000) orphanOwners.delete(orphanOwners.keys().next().value as string);
+    },
   });
   const service = new MessageHandlerService({
     store,
@@ -240,6 +336,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     const body: HealthResponse = {
       status: failing.length ? 'degraded' : 'ok',
       store: store.kind,
+      ...(store.driver ? { store_driver: store.driver } : {}),
       cache: cache.kind,
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
       queue_depth: queueDepth,
@@ -294,6 +391,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     limits: config.limits,
     originAllowed,
     onClose,
+    log,
   };
   const io = attachSocketIo(server, transportDeps);
   const wss = attachWebSocket(server, transportDeps);
@@ -316,11 +414,19 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    lock?.release();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${urlHost}:${port}`;
   ownOrigins = [url, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
+  try {
+    lock?.listening(port, url);
+  } catch (err) {
+    log('warn', `could not record the port in ${lock?.path ?? 'the lock file'}`, err);
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -346,14 +452,25 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
         for (const client of wss.clients) client.close(1001, 'server shutting down');
         // io.close() also waits for the HTTP server to close, i.e. for every connection to
         // end: the goodbyes above get a moment to go out, then what is left is cut.
-        const cut = setTimeout(() => server.closeAllConnections(), 250);
+        // Upgraded sockets are no longer the HTTP server's: a peer that stopped reading would
+        // hold its WebSocket close for 30 s, so those are cut too.
+        const cut = setTimeout(() => {
+          server.closeAllConnections();
+          for (const client of wss.clients) client.terminate();
+          const sessions = (io.engine as unknown as { clients: Record<string, { transport?: { socket?: { terminate?(): void } } }> }).clients;
+          for (const session of Object.values(sessions)) session.transport?.socket?.terminate?.();
+        }, 250);
         await io.close().catch(() => undefined);
         clearTimeout(cut);
         await publisher.stop().catch(() => undefined);
         await Promise.all(registry.all().map((c) => cache.removeConnection(c.userId, c.id).catch(() => undefined)));
         catalog.close();
-        await store.close();
-        await cache.close();
+        try {
+          await store.close();
+          await cache.close();
+        } finally {
+          lock?.release();
+        }
       })();
       return closing;
     },
@@ -364,8 +481,21 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
 function configuredAgents(config: BackendConfig): ExtraAgent[] {
   const extra: ExtraAgent[] = [];
   if (config.llm) {
-    const { model, baseUrl, apiKey, idleTimeoutMs, timeoutMs, maxRounds, maxRetries, systemPrompt } = config.llm;
-    const agent = createLlmAgent({ model, baseURL: baseUrl, apiKey, idleTimeoutMs, timeoutMs, maxRounds, maxRetries, systemPrompt });
+    const { model, baseUrl, apiKey, idleTimeoutMs, timeoutMs, maxRounds, maxRetries, systemPrompt, maxAnswerChars, maxReasoningChars, maxToolCallsPerTurn } =
+      config.llm;
+    const agent = createLlmAgent({
+      model,
+      baseURL: baseUrl,
+      apiKey,
+      idleTimeoutMs,
+      timeoutMs,
+      maxRounds,
+      maxRetries,
+      systemPrompt,
+      maxAnswerChars,
+      maxReasoningChars,
+      maxToolCallsPerTurn,
+    });
     extra.push({ agent, source: 'llm', origin: displayUrl(new URL(baseUrl ?? DEFAULT_LLM_BASE_URL)) });
   }
   for (const options of configuredHttpAgentOptions(config)) {

@@ -12,6 +12,7 @@ import type { ConnectionGate } from './connection-gate.ts';
 import type { ConnectionLimits } from '../config/backend-config.ts';
 import type { InboundPipeline } from '../reception/inbound-pipeline.ts';
 import { clientSafeMessage, errorEnvelope } from '../routing/error-envelope.ts';
+import type { Logger } from '../logging/logger.ts';
 
 /** What each transport needs: admission, the connection registry and the pipeline. */
 export interface TransportDeps {
@@ -26,9 +27,38 @@ export interface TransportDeps {
   slotHolder?: string;
   /** Caps on connections and handshakes (total and per address). */
   gate: ConnectionGate;
-  limits: Pick<ConnectionLimits, 'handshakeTimeoutMs' | 'maxOutboundBufferBytes'>;
+  limits: Pick<ConnectionLimits, 'handshakeTimeoutMs' | 'maxOutboundBufferBytes'> & Partial<Pick<ConnectionLimits, 'pingIntervalMs'>>;
   originAllowed(origin: string | undefined): boolean;
   onClose(connection: ClientConnection): void;
+  /** One line per connection opened, refused and closed (user, transport, address). */
+  log?: Logger | undefined;
+}
+
+/** The log line of a connection opened or closed. */
+export function logConnection(
+  deps: Pick<TransportDeps, 'log'>,
+  event: 'opened' | 'closed',
+  connection: ClientConnection,
+  address: string | undefined,
+  extra: Record<string, string | number | undefined> = {},
+): void {
+  deps.log?.('info', `connection ${event}`, undefined, {
+    user: connection.userId,
+    transport: connection.transport,
+    address,
+    connection: connection.id,
+    ...extra,
+  });
+}
+
+/** The log line of a connection refused at admission (bad token, too many connections...). */
+export function logRefusedConnection(
+  deps: Pick<TransportDeps, 'log'>,
+  transport: ClientConnection['transport'],
+  address: string | undefined,
+  code: string,
+): void {
+  deps.log?.('info', 'connection refused', undefined, { transport, address, code });
 }
 
 /** setTimeout for any delay (a token may live 30 days, past setTimeout's 24.8-day maximum). */

@@ -21,7 +21,16 @@ import {
 } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
-import { admitConnection, AUTH_EXPIRED_MESSAGE, backlogFullEnvelope, scheduleAt, type Admission, type TransportDeps } from './connection-admission.ts';
+import {
+  admitConnection,
+  AUTH_EXPIRED_MESSAGE,
+  backlogFullEnvelope,
+  logConnection,
+  logRefusedConnection,
+  scheduleAt,
+  type Admission,
+  type TransportDeps,
+} from './connection-admission.ts';
 import type { GateTicket } from './connection-gate.ts';
 
 export type SocketIoDeps = TransportDeps;
@@ -56,7 +65,7 @@ function emitEnvelope<T extends ServerEventType>(socket: FlowscopeServerSocket, 
 interface EngineSession {
   request: http.IncomingMessage;
   writeBuffer: Array<{ data?: unknown }>;
-  transport: { name: string; socket?: { bufferedAmount?: number } };
+  transport: { name: string; socket?: { bufferedAmount?: number; terminate?(): void } };
   once(event: 'close', listener: () => void): void;
   /** `discard`: drop what is still buffered and close at once. */
   close(discard?: boolean): void;
@@ -82,6 +91,9 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
     // Our own handshake timer (below) closes the session first, discarding its buffer; Socket.IO's
     // gentler close would wait for a poll that never comes.
     connectTimeout: deps.limits.handshakeTimeoutMs * 2,
+    // The slow-reader rule in time (PING_INTERVAL_MS): a peer that stopped reading misses its pong.
+    pingInterval: deps.limits.pingIntervalMs ?? 25_000,
+    pingTimeout: Math.min(20_000, deps.limits.pingIntervalMs ?? 25_000),
     cors: { origin: (origin, cb) => cb(null, deps.originAllowed(origin)), credentials: false },
     // Called for each new Engine.IO session (not for requests of an existing one).
     allowRequest: (req, cb) => {
@@ -129,6 +141,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
     admitConnection(deps, token)
       .then((admission: Admission) => {
         if (!admission.ok) {
+          logRefusedConnection(deps, 'socketio', socket.handshake.address, admission.code);
           const data: ConnectErrorData = { code: admission.code, message: admission.message };
           next(Object.assign(new Error(admission.code), { data }));
           return;
@@ -145,9 +158,22 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
     const session = socket.conn as unknown as EngineSession;
     sessionTickets.get(session)?.admitted();
     let closing = false;
-    const shut = (discard = false) => {
+    const address = socket.handshake.address;
+    const openedAt = Date.now();
+    let closedBy: string | undefined;
+    const shut = (discard = false, why?: string) => {
       if (closing) return;
       closing = true;
+      closedBy = why ?? 'server';
+      if (why) {
+        deps.log?.('warn', `connection dropped: ${why}`, undefined, {
+          user: connection.userId,
+          transport: 'socketio',
+          address,
+          connection: connection.id,
+          code: why,
+        });
+      }
       deps.pipeline.drop(connection);
       socket.disconnect(true);
       if (discard) session.close(true);
@@ -160,13 +186,14 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
         if (closing) return;
         // A reader that stopped reading: drop the connection rather than buffer without end (the client can resume).
         if (owedBytes(session) > deps.limits.maxOutboundBufferBytes) {
-          shut(true);
+          shut(true, 'SLOW_CONSUMER');
           return;
         }
         emitEnvelope(socket, envelope);
       },
     };
     deps.registry.add(connection);
+    logConnection(deps, 'opened', connection, address);
     const expiry = scheduleAt(socket.data.expiresAtMs ?? Number.POSITIVE_INFINITY, () => {
       connection.send(errorEnvelope(ErrorCode.AUTH_EXPIRED, AUTH_EXPIRED_MESSAGE, null));
       shut();
@@ -176,10 +203,28 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
       const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : 0;
       if (deps.pipeline.receive(connection, raw, bytes) === null) {
         connection.send(backlogFullEnvelope());
-        shut();
+        shut(false, ErrorCode.RATE_LIMITED);
       }
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
+      // A peer that stopped reading never completes the WebSocket close (ws would wait 30 s,
+      // holding what it is owed): cut it off, as /ws does. A no-op once the socket is closed.
+      setTimeout(() => session.transport.socket?.terminate?.(), 2000).unref();
+      if (reason === 'ping timeout' && !closedBy) {
+        deps.log?.('warn', 'connection dropped: SLOW_CONSUMER', undefined, {
+          user: connection.userId,
+          transport: 'socketio',
+          address,
+          connection: connection.id,
+          code: 'SLOW_CONSUMER',
+          reason,
+        });
+      }
+      logConnection(deps, 'closed', connection, address, {
+        reason: closedBy && closedBy !== 'server' ? closedBy : reason,
+        by: closedBy || reason.startsWith('server') ? 'server' : 'client',
+        duration_ms: Date.now() - openedAt,
+      });
       expiry.cancel();
       deps.registry.remove(connection);
       deps.onClose(connection);

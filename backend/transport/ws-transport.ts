@@ -13,7 +13,15 @@ import type { ClientConnection } from '../delivery/client-connection.ts';
 import { requestUrl } from '../http/http-helpers.ts';
 import { BinaryFrame } from '../reception/inbound-pipeline.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
-import { admitConnection, AUTH_EXPIRED_MESSAGE, backlogFullEnvelope, scheduleAt, type TransportDeps } from './connection-admission.ts';
+import {
+  admitConnection,
+  AUTH_EXPIRED_MESSAGE,
+  backlogFullEnvelope,
+  logConnection,
+  logRefusedConnection,
+  scheduleAt,
+  type TransportDeps,
+} from './connection-admission.ts';
 
 /** Frames above this are refused by the transport itself (close 1009). */
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
@@ -54,22 +62,38 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
       return;
     }
     const ticket = place.ticket;
+    const address = req.socket.remoteAddress;
     socket.once('close', () => ticket.release());
     socket.on('error', () => undefined);
     void admitConnection(deps, tokenFrom(req)).then((admission) => {
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (!admission.ok) {
+          logRefusedConnection(deps, 'ws', address, admission.code);
           ws.send(JSON.stringify(errorEnvelope(admission.code, admission.message, null)));
           ws.close(wsCloseCodeFor(admission.code), admission.code);
           return;
         }
         ticket.admitted();
         let closing = false;
+        const openedAt = Date.now();
+        /** Why the server closed it, for the log line. */
+        let closedBy: { code: number; reason: string } | undefined;
         /** Closes with a code and reason; a peer that does not answer the close is cut off. */
         const shut = (code: number, reason: string) => {
           if (closing) return;
           closing = true;
+          closedBy = { code, reason };
+          if (code !== WsCloseCode.AUTH) {
+            deps.log?.('warn', `connection dropped: ${reason}`, undefined, {
+              user: connection.userId,
+              transport: 'ws',
+              address,
+              connection: connection.id,
+              code: reason,
+              close_code: code,
+            });
+          }
           deps.pipeline.drop(connection);
           ws.close(code, reason);
           setTimeout(() => ws.terminate(), 2000).unref();
@@ -89,6 +113,21 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           },
         };
         deps.registry.add(connection);
+        logConnection(deps, 'opened', connection, address);
+        // The slow-reader rule in time: a peer that has not answered the last ping (queued behind
+        // what it is owed) by the next one stopped reading, whatever the kernel still buffers.
+        let awaitingPong = false;
+        ws.on('pong', () => (awaitingPong = false));
+        const heartbeat = setInterval(() => {
+          if (closing) return;
+          if (awaitingPong) {
+            shut(WsCloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
+            return;
+          }
+          awaitingPong = true;
+          ws.ping();
+        }, deps.limits.pingIntervalMs ?? 25_000);
+        heartbeat.unref();
         const expiry = scheduleAt(admission.expiresAtMs, () => {
           connection.send(errorEnvelope(ErrorCode.AUTH_EXPIRED, AUTH_EXPIRED_MESSAGE, null));
           shut(WsCloseCode.AUTH, ErrorCode.AUTH_EXPIRED);
@@ -104,8 +143,14 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           }
         });
         ws.on('error', () => undefined);
-        ws.on('close', () => {
+        ws.on('close', (code) => {
+          logConnection(deps, 'closed', connection, address, {
+            close_code: closedBy?.code ?? code,
+            by: closedBy ? 'server' : 'client',
+            duration_ms: Date.now() - openedAt,
+          });
           expiry.cancel();
+          clearInterval(heartbeat);
           deps.registry.remove(connection);
           deps.onClose(connection);
         });

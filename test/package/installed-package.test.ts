@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createRestClient, type WebSocketConstructor } from '../../client/index.ts';
 import { wrapConnection } from '../support/backend-harness.ts';
-import { killAndWait } from '../support/serve-process.ts';
+import { killAndWait, waitForListening } from '../support/serve-process.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -159,22 +159,8 @@ describe('installed in a project of its own', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: false,
     });
-    let out = '';
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 90_000);
-        const onData = (chunk: Buffer) => {
-          out += chunk.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', onData);
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-      });
+      const { url } = await waitForListening(child, 90_000);
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<div id="root">/);
@@ -192,7 +178,7 @@ describe('installed in a project of its own', () => {
         const ack = await c.waitFor((e) => e.type === 'message_ack', 30_000);
         const events = await c.runEvents(ack.run_id as string, 60_000);
         expect(events.map((e) => e.type)).toEqual(['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed']);
-        expect((events.at(-1) as { payload: { response: string } }).payload.response).toBe('QUIET PLEASE');
+        expect((events.at(-1) as unknown as { payload: { response: string } }).payload.response).toBe('QUIET PLEASE');
       } finally {
         c.close();
       }

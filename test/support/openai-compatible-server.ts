@@ -7,8 +7,14 @@
  * fragments (with reasoning deltas), tool calls whose arguments arrive in fragments (several
  * per turn, interleaved), usage chunks (sent only when the request asked with
  * stream_options.include_usage, as OpenAI does), errors (429 with Retry-After, 500s),
- * stalls. Every request is recorded (headers, parsed body, when its connection closed) so
- * tests can assert what the client sent and that it hung up.
+ * stalls. Every request is recorded (headers, parsed body, when its connection closed, the
+ * bytes sent) so tests can assert what the client sent and that it hung up.
+ *
+ * Hostile modes: `endless` (an SSE stream that never ends: huge answers, endless reasoning,
+ * floods of tool calls, one line without end), `huge-error` (an error body of any size, sent
+ * as the client reads it), and `from-request` (a reply built from the request: an endpoint
+ * that echoes the client's API key). Each stops when the client hangs up, and at `maxBytes`
+ * (default 64 MiB) at the latest, so a broken client cannot keep a test running.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -21,7 +27,16 @@ export type Reply =
   /** An error status with `body` (an object is sent as JSON) and `headers`. */
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Sends the head (unless `head: false`) and `events`, then nothing until the client hangs up. */
-  | { kind: 'stall'; head?: boolean; events?: StreamEvent[] };
+  | { kind: 'stall'; head?: boolean; events?: StreamEvent[] }
+  /** 200, `head` events, then `event(0)`, `event(1)`... until the client hangs up or `maxBytes` were sent. */
+  | { kind: 'endless'; head?: StreamEvent[]; event: (n: number) => StreamEvent; maxBytes?: number }
+  /** `status` and a body of `bytes` bytes (`fill` repeated), written as the client reads it. */
+  | { kind: 'huge-error'; status: number; bytes: number; fill?: string }
+  /** The reply `reply(request)` builds (the request's headers and body are known by then). */
+  | { kind: 'from-request'; reply: (request: RecordedRequest) => Reply };
+
+/** Default `maxBytes` of the hostile modes: they end by themselves after this much. */
+export const HOSTILE_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface Usage {
   prompt_tokens: number;
@@ -39,6 +54,8 @@ export interface RecordedRequest {
   closedAt?: number;
   /** The client closed it before the reply ended. */
   clientAborted: boolean;
+  /** Bytes of the reply's body written so far. */
+  bytesSent: number;
 }
 
 export interface OpenAiCompatibleServer {
@@ -172,14 +189,55 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function writeEvents(res: ServerResponse, events: readonly StreamEvent[]): Promise<void> {
+/** Writes `text` and counts it; waits for the client to read when the socket's buffer is full. */
+async function send(res: ServerResponse, record: RecordedRequest, text: string): Promise<void> {
+  if (res.destroyed) return;
+  record.bytesSent += Buffer.byteLength(text);
+  if (res.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function eventText(event: Exclude<StreamEvent, { delayMs: number }>): string {
+  if ('comment' in event) return `: ${event.comment}\n\n`;
+  if ('raw' in event) return event.raw;
+  return `data: ${JSON.stringify(event.chunk)}\n\n`;
+}
+
+async function writeEvents(res: ServerResponse, record: RecordedRequest, events: readonly StreamEvent[]): Promise<void> {
   for (const event of events) {
     if (res.destroyed) return;
     if ('delayMs' in event) await wait(event.delayMs);
-    else if ('comment' in event) res.write(`: ${event.comment}\n\n`);
-    else if ('raw' in event) res.write(event.raw);
-    else res.write(`data: ${JSON.stringify(event.chunk)}\n\n`);
+    else await send(res, record, eventText(event));
   }
+}
+
+async function writeEndless(res: ServerResponse, record: RecordedRequest, reply: Extract<Reply, { kind: 'endless' }>): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  await writeEvents(res, record, reply.head ?? []);
+  const maxBytes = reply.maxBytes ?? HOSTILE_MAX_BYTES;
+  for (let n = 0; !res.destroyed && record.bytesSent < maxBytes; n += 1) {
+    const event = reply.event(n);
+    if ('delayMs' in event) await wait(event.delayMs);
+    else await send(res, record, eventText(event));
+  }
+  if (!res.destroyed) res.end();
+}
+
+async function writeHugeError(res: ServerResponse, record: RecordedRequest, reply: Extract<Reply, { kind: 'huge-error' }>): Promise<void> {
+  res.writeHead(reply.status, { 'content-type': 'text/plain', 'content-length': String(reply.bytes) });
+  const piece = (reply.fill ?? 'x').repeat(Math.ceil(16_384 / (reply.fill ?? 'x').length));
+  while (!res.destroyed && record.bytesSent < reply.bytes) {
+    await send(res, record, piece.slice(0, Math.min(piece.length, reply.bytes - record.bytesSent)));
+  }
+  if (!res.destroyed) res.end();
 }
 
 export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleServer> {
@@ -202,26 +260,30 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleSer
     if (record.body === undefined) {
       return sendJson(res, 400, { error: { message: 'The body is not valid JSON.', type: 'invalid_request_error', param: null, code: null } });
     }
-    const reply = queue.shift();
-    if (reply === undefined) {
+    const queued = queue.shift();
+    if (queued === undefined) {
       return sendJson(res, 500, { error: { message: 'The test server has no reply queued for this request.', type: 'server_error', param: null, code: null } });
     }
+    const reply = queued.kind === 'from-request' ? queued.reply(record) : queued;
+    if (reply.kind === 'from-request') throw new Error('a from-request reply must build another kind of reply');
     if (reply.kind === 'error') return sendJson(res, reply.status, reply.body ?? '', reply.headers);
+    if (reply.kind === 'endless') return writeEndless(res, record, reply);
+    if (reply.kind === 'huge-error') return writeHugeError(res, record, reply);
     const head = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
     if (reply.kind === 'stall') {
       if (reply.head !== false) {
         res.writeHead(200, head);
         res.flushHeaders();
-        await writeEvents(res, reply.events ?? []);
+        await writeEvents(res, record, reply.events ?? []);
       }
       return; // nothing more until the client hangs up
     }
     res.writeHead(200, head);
-    await writeEvents(res, reply.events);
+    await writeEvents(res, record, reply.events);
     const streamOptions = record.body.stream_options as { include_usage?: unknown } | undefined;
     if (reply.usage && streamOptions?.include_usage === true) {
       const usage = { ...reply.usage, total_tokens: reply.usage.prompt_tokens + reply.usage.completion_tokens };
-      await writeEvents(res, [{ chunk: { ...CHUNK_BASE, choices: [], usage } }]);
+      await writeEvents(res, record, [{ chunk: { ...CHUNK_BASE, choices: [], usage } }]);
     }
     if (reply.done !== false) res.write('data: [DONE]\n\n');
     res.end();
@@ -235,6 +297,7 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleSer
       body: undefined,
       receivedAt: performance.now(),
       clientAborted: false,
+      bytesSent: 0,
     };
     const index = requests.length;
     requests.push(record);

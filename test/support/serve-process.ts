@@ -10,9 +10,14 @@ export function startServeProcess(args: string[], env: Record<string, string>): 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return waitForListening(child);
+}
+
+/** Resolves with the URL of a `flowscope serve` child (however it was started) once it says it listens; rejects with its output when it exits first. */
+export function waitForListening(child: ChildProcess, timeoutMs = 30_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
@@ -23,7 +28,10 @@ export function startServeProcess(args: string[], env: Record<string, string>): 
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}: ${out}`));
+    });
   });
 }
 

@@ -17,6 +17,7 @@
 import type { Agent, AgentContext, AgentResult } from '../agent-types.ts';
 import { AgentProtocolError } from '../agent-types.ts';
 import { AGENT_NAME_PATTERN } from '../agent-registry.ts';
+import { createSecretRedactor, headerSecrets, withSecretsRedacted } from '../secret-redaction.ts';
 import { parseAgentLine, type CompletedLine } from './agent-lines.ts';
 import { checkAgentUrl, displayUrl } from './agent-urls.ts';
 import { HttpAgentConfigError, HttpAgentError, type HttpAgentErrorCode } from './http-agent-errors.ts';
@@ -126,14 +127,15 @@ function checkOptions(options: HttpAgentOptions): { config: HttpAgentConfig; des
   };
 }
 
-/** Creates the agent; throws HttpAgentConfigError for a bad option. */
+/**
+ * Creates the agent; throws HttpAgentConfigError for a bad option. The values of its headers
+ * (and URL credentials) are secrets: whatever the agent or a gateway echoes of them is
+ * redacted from every event, the response and the error (../secret-redaction.ts).
+ */
 export function createHttpAgent(options: HttpAgentOptions): Agent {
   const { config, description } = checkOptions(options);
-  return {
-    name: config.name,
-    description,
-    run: (ctx) => new HttpRun(config, ctx).run(),
-  };
+  const secrets = Object.entries(config.headers).flatMap(([name, value]) => (name === 'content-type' || name === 'accept' ? [] : headerSecrets(value)));
+  return withSecretsRedacted({ name: config.name, description, run: (ctx) => new HttpRun(config, ctx).run() }, createSecretRedactor(secrets));
 }
 
 /** `code` and `message` of a network error from fetch (the cause holds the system error). */

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLlmAgent } from './llm-agent.ts';
 import { LlmOptionsError } from './llm-options.ts';
 import { failureOf, runToEnd } from '../../../test/support/llm-run-harness.ts';
-import { chunk, errorReply, textReply, toolCallReply } from '../../../test/support/openai-compatible-server.ts';
+import { chunk, errorReply, textReply, toolCallReply, type RecordedRequest } from '../../../test/support/openai-compatible-server.ts';
+import { SECRET_FRAGMENT_CHARS } from '../secret-redaction.ts';
 import { useOpenAiCompatibleServer } from '../../../test/support/openai-server-suite.ts';
 
 const KEY = 'sk-flowscope-SECRET-key-0123456789abcdef';
@@ -58,6 +59,45 @@ describe('llm agent: the API key never leaves it', () => {
       for (const text of errors) expect(text).not.toContain(KEY);
     });
     expect(printed).not.toContain(KEY);
+  });
+
+  it('redacts the key an endpoint echoes in tool-call ids, names and arguments, and cut short in answers, reasoning and errors', async () => {
+    /** The key as the endpoint received it. */
+    const keyOf = (request: RecordedRequest): string => String(request.headers.authorization).replace(/^Bearer /, '');
+    server.enqueue(
+      {
+        kind: 'from-request',
+        reply: (request) =>
+          toolCallReply([
+            { id: keyOf(request), name: 'calculator', arguments: JSON.stringify({ expression: keyOf(request) }) },
+            { id: `c_${keyOf(request).slice(5, 25)}`, name: keyOf(request).slice(0, -2), arguments: '{}' },
+          ]),
+      },
+      { kind: 'from-request', reply: (request) => textReply(`cut: ${keyOf(request).slice(0, -3)}`, { reasoning: `almost ${keyOf(request).slice(0, -1)}` }) },
+      { kind: 'from-request', reply: (request) => errorReply(400, `Incorrect API key provided: ${keyOf(request).slice(0, -4)}****`) },
+    );
+    const leaks = (text: string): string[] => {
+      const found: string[] = [];
+      for (let at = 0; at + SECRET_FRAGMENT_CHARS <= KEY.length; at += 1)
+        if (text.includes(KEY.slice(at, at + SECRET_FRAGMENT_CHARS))) found.push(KEY.slice(at, at + SECRET_FRAGMENT_CHARS));
+      return found;
+    };
+    const agent = createLlmAgent({ model: 'm', baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
+    const { result, run } = await runToEnd(agent);
+    const executing = run.events.filter((e) => e.type === 'tool_executing').map((e) => e.payload);
+    expect(executing).toEqual([
+      { tool: 'calculator', call_id: '[redacted]', args: { expression: '[redacted]' } },
+      { tool: '[redacted]', call_id: 'c_[redacted]', args: {} },
+    ]);
+    expect(result.response).toBe('cut: [redacted]');
+    expect(leaks(JSON.stringify(run.events))).toEqual([]);
+    // The model is still told the results under the ids it gave.
+    const toolMessages = (server.requests[1]?.body?.messages as Array<{ role: string; tool_call_id?: string }>).filter((m) => m.role === 'tool');
+    expect(toolMessages.map((m) => m.tool_call_id)).toEqual([KEY, `c_${KEY.slice(5, 25)}`]);
+
+    const failed = await failureOf(agent);
+    expect(failed.message).toBe('LLM endpoint answered 400 Bad Request: Incorrect API key provided: [redacted]****');
+    expect(leaks(`${failed.message} ${String((failed.error as Error).stack)} ${JSON.stringify(failed.run.events)}`)).toEqual([]);
   });
 
   it('refuses a base URL with credentials without echoing them', () => {

@@ -12,7 +12,13 @@
  * with stream_options.include_usage); if any call reported none, the run reports no usage
  * rather than an undercount or zeros.
  *
- * Every thought, error and answer passes the redactor: the API key never leaves the agent.
+ * Every thought, error and answer passes the redactor, and so does every string the agent
+ * hands its context (tool names, arguments, call ids: withSecretsRedacted): the API key, or a
+ * run of 12 or more of its characters, never leaves the agent.
+ *
+ * Bounded: each turn's answer, reasoning and tool calls are capped (maxAnswerChars,
+ * maxReasoningChars, maxToolCallsPerTurn); past a cap the request is cancelled and the run
+ * fails saying which cap and its setting. An error answer's body is read up to 4 KB.
  */
 import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -21,7 +27,8 @@ import { createLlmClient } from './llm-client.ts';
 import { LlmRunError } from './llm-errors.ts';
 import { assistantToolCallMessage, initialMessages, offeredTools, toolResultMessage } from './llm-messages.ts';
 import { resolveLlmSettings, type LlmAgentOptions, type LlmSettings } from './llm-options.ts';
-import { createRedactor, describeEndpoint, type Redactor } from './llm-redaction.ts';
+import { createKeyRedactor, describeEndpoint, type Redactor } from './llm-redaction.ts';
+import { withSecretsRedacted } from '../secret-redaction.ts';
 import { withRetries } from './llm-retry.ts';
 import { runToolCalls } from './llm-tool-calls.ts';
 import { startRunDeadline, type RunDeadline } from './llm-timers.ts';
@@ -94,7 +101,17 @@ async function modelTurnOnce(run: Run, messages: ChatCompletionMessageParam[], t
         streamTurn(
           run.client,
           { model: settings.model, messages, tools, includeUsage: run.compat.includeUsage },
-          { signal: deadline.signal, idleTimeoutMs: settings.idleTimeoutMs, endpoint: run.endpoint },
+          {
+            signal: deadline.signal,
+            idleTimeoutMs: settings.idleTimeoutMs,
+            endpoint: run.endpoint,
+            caps: {
+              maxAnswerChars: settings.maxAnswerChars,
+              maxReasoningChars: settings.maxReasoningChars,
+              maxToolCallsPerTurn: settings.maxToolCallsPerTurn,
+              keepReasoningChars: MAX_REASONING_THOUGHT,
+            },
+          },
           {
             // Not awaited inside the stream loop (the idle clock runs there); awaited below.
             onReasoning: (text) => {
@@ -153,25 +170,29 @@ async function converse(run: Run): Promise<AgentResult> {
 export function createLlmAgent(options: LlmAgentOptions): Agent {
   const settings = resolveLlmSettings(options);
   const client = createLlmClient(settings);
-  const redact = createRedactor(settings.apiKey);
+  const redactor = createKeyRedactor(settings.apiKey);
+  const redact = redactor.text;
   const endpoint = describeEndpoint(settings.baseURL);
   const compat: EndpointCompat = { includeUsage: true };
-  return {
-    name: settings.name,
-    description: settings.description,
-    ...(settings.historyTurns === undefined ? {} : { historyTurns: settings.historyTurns }),
-    async run(ctx) {
-      const deadline = startRunDeadline(ctx.signal, settings.timeoutMs);
-      try {
-        return await converse({ compat, ctx, settings, client, redact, deadline, endpoint });
-      } catch (err) {
-        // Cancel and shutdown: the engine reports them from the signal; keep its reason.
-        if (ctx.signal.aborted) throw err;
-        const message = redact(err instanceof Error ? err.message : String(err));
-        throw err instanceof LlmRunError ? new LlmRunError(err.code, message) : new Error(message);
-      } finally {
-        deadline.dispose();
-      }
+  return withSecretsRedacted(
+    {
+      name: settings.name,
+      description: settings.description,
+      ...(settings.historyTurns === undefined ? {} : { historyTurns: settings.historyTurns }),
+      async run(ctx) {
+        const deadline = startRunDeadline(ctx.signal, settings.timeoutMs);
+        try {
+          return await converse({ compat, ctx, settings, client, redact, deadline, endpoint });
+        } catch (err) {
+          // Cancel and shutdown: the engine reports them from the signal; keep its reason.
+          if (ctx.signal.aborted) throw err;
+          const message = redact(err instanceof Error ? err.message : String(err));
+          throw err instanceof LlmRunError ? new LlmRunError(err.code, message) : new Error(message);
+        } finally {
+          deadline.dispose();
+        }
+      },
     },
-  };
+    redactor,
+  );
 }

@@ -6,11 +6,14 @@
  *
  * Its fetch reports to the current attempt's observer (an AsyncLocalStorage, so one client
  * serves every run): each byte received (headers, then every body chunk, SSE comments
- * included) resets the idle timer, and an error answer's body is kept so its message can be
- * read whatever its JSON shape.
+ * included) resets the idle timer, and the start of an error answer's body (at most
+ * ERROR_BODY_BYTES; the rest is not downloaded) is kept so its message can be read whatever
+ * its JSON shape. A stream line (bytes up to a line feed) longer than the attempt's
+ * `maxLineBytes` breaks the stream with an LlmRunError: the SDK would hold it whole.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
+import { ERROR_BODY_BYTES, LlmRunError } from './llm-errors.ts';
 import type { LlmSettings } from './llm-options.ts';
 
 export interface AttemptObserver {
@@ -20,6 +23,8 @@ export interface AttemptObserver {
   errorBody?: string;
   /** Set once the response head arrived. */
   status?: number;
+  /** The longest line (bytes without a line feed) the stream may carry (default unbounded). */
+  maxLineBytes?: number;
 }
 
 const attempts = new AsyncLocalStorage<AttemptObserver>();
@@ -36,19 +41,55 @@ async function observingFetch(input: string | URL | Request, init?: RequestInit)
   observer.status = response.status;
   observer.onBytes();
   if (!response.ok) {
-    observer.errorBody = await response.text();
+    observer.errorBody = await readStart(response, ERROR_BODY_BYTES, observer);
     return new Response(observer.errorBody, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
   if (response.body === null) return response;
+  const maxLine = observer.maxLineBytes ?? Number.POSITIVE_INFINITY;
+  let lineBytes = 0;
   const body = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         observer.onBytes();
+        const lastFeed = chunk.lastIndexOf(0x0a);
+        lineBytes = lastFeed === -1 ? lineBytes + chunk.length : chunk.length - lastFeed - 1;
+        if (lineBytes > maxLine) {
+          controller.error(
+            new LlmRunError('LLM_STREAM', `LLM endpoint sent a stream line longer than ${maxLine} bytes (the answer and reasoning caps allow no more)`),
+          );
+          return;
+        }
         controller.enqueue(chunk);
       },
     }),
   );
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/**
+ * The first `maxBytes` of the body as text; the rest is not read (the body is cancelled, so
+ * the connection closes). A body that breaks off is kept as far as it came.
+ */
+async function readStart(response: Response, maxBytes: number, observer: AttemptObserver): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      observer.onBytes();
+      parts.push(value);
+      size += value.length;
+    }
+  } catch {
+    // The status says enough; the body is shown as far as it came.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const bytes = Buffer.concat(parts);
+  return new TextDecoder().decode(bytes.subarray(0, maxBytes));
 }
 
 /** A placeholder the client requires; with it the Authorization header is removed. */

@@ -66,6 +66,9 @@ describe('llmOptionsFromEnv', () => {
       ['timeoutMs', 'LLM_TIMEOUT_MS', 'llm-timeout-ms'],
       ['maxRounds', 'LLM_MAX_ROUNDS', 'llm-max-rounds'],
       ['maxRetries', 'LLM_MAX_RETRIES', 'llm-max-retries'],
+      ['maxAnswerChars', 'LLM_MAX_ANSWER_CHARS', 'llm-max-answer-chars'],
+      ['maxReasoningChars', 'LLM_MAX_REASONING_CHARS', 'llm-max-reasoning-chars'],
+      ['maxToolCallsPerTurn', 'LLM_MAX_TOOL_CALLS_PER_TURN', 'llm-max-tool-calls-per-turn'],
     ]);
   });
 });

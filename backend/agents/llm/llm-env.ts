@@ -41,18 +41,43 @@ export const LLM_SETTINGS: readonly LlmSetting[] = [
     kind: 'integer',
     description: 'Retries on 429 / 5xx / connection refused (default 2).',
   },
+  {
+    option: 'maxAnswerChars',
+    env: 'LLM_MAX_ANSWER_CHARS',
+    flag: 'llm-max-answer-chars',
+    kind: 'integer',
+    description: 'Characters a model turn may stream as its answer and tool-call arguments; past it the run fails (default 1000000).',
+  },
+  {
+    option: 'maxReasoningChars',
+    env: 'LLM_MAX_REASONING_CHARS',
+    flag: 'llm-max-reasoning-chars',
+    kind: 'integer',
+    description: 'Characters of reasoning a model turn may stream; past it the run fails (default 1000000).',
+  },
+  {
+    option: 'maxToolCallsPerTurn',
+    env: 'LLM_MAX_TOOL_CALLS_PER_TURN',
+    flag: 'llm-max-tool-calls-per-turn',
+    kind: 'integer',
+    description: 'Tool calls one model turn may make; past it the run fails (default 128).',
+  },
 ];
 
 /** The fallback of LLM_API_KEY. */
 export const OPENAI_API_KEY_ENV = 'OPENAI_API_KEY';
 
+function unitOf(setting: LlmSetting): string {
+  if (setting.option.endsWith('Ms')) return 'milliseconds';
+  if (setting.option.endsWith('Chars')) return 'characters';
+  if (setting.option === 'maxToolCallsPerTurn') return 'tool calls';
+  return 'turns or retries';
+}
+
 function parseInteger(setting: LlmSetting, text: string): number {
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed)) {
-    throw new LlmOptionsError(
-      setting.option,
-      `${setting.env} must be a whole number of ${setting.option.endsWith('Ms') ? 'milliseconds' : 'turns or retries'}, got ${JSON.stringify(text)}`,
-    );
+    throw new LlmOptionsError(setting.option, `${setting.env} must be a whole number of ${unitOf(setting)}, got ${JSON.stringify(text)}`);
   }
   const value = Number(trimmed);
   const limits = (LIMITS as Record<string, { min: number; max: number } | number>)[setting.option];

@@ -5,7 +5,20 @@
  */
 import { STATUS_CODES } from 'node:http';
 
-export type LlmErrorCode = 'LLM_HTTP_STATUS' | 'LLM_CONNECTION' | 'LLM_STREAM' | 'LLM_IDLE_TIMEOUT' | 'LLM_TIMEOUT' | 'LLM_MAX_ROUNDS' | 'LLM_EMPTY_ANSWER';
+export type LlmErrorCode =
+  | 'LLM_HTTP_STATUS'
+  | 'LLM_CONNECTION'
+  | 'LLM_STREAM'
+  | 'LLM_IDLE_TIMEOUT'
+  | 'LLM_TIMEOUT'
+  | 'LLM_MAX_ROUNDS'
+  | 'LLM_EMPTY_ANSWER'
+  /** The turn's answer (text and tool-call arguments) passed maxAnswerChars. */
+  | 'LLM_ANSWER_TOO_LONG'
+  /** The turn's reasoning passed maxReasoningChars. */
+  | 'LLM_REASONING_TOO_LONG'
+  /** The turn made more than maxToolCallsPerTurn tool calls. */
+  | 'LLM_TOO_MANY_TOOL_CALLS';
 
 export interface LlmRunErrorDetails {
   /** Worth another attempt (429, 5xx, a connection refused before any byte). */
@@ -45,6 +58,8 @@ export function composedError(code: LlmErrorCode, head: string, detail: string, 
 }
 
 const MAX_DETAIL = 300;
+/** The most bytes of an error answer's body read (the rest is not downloaded). */
+export const ERROR_BODY_BYTES = 4096;
 
 /** Collapses whitespace and line breaks, and shortens to `max` characters. */
 export function oneLine(text: string, max = MAX_DETAIL): string {

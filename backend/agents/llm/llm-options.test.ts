@@ -26,6 +26,9 @@ describe('llm agent options', () => {
       maxRounds: 8,
       maxRetries: 2,
       historyTurns: undefined,
+      maxAnswerChars: 1_000_000,
+      maxReasoningChars: 1_000_000,
+      maxToolCallsPerTurn: 128,
     });
   });
 

@@ -28,6 +28,15 @@ export interface LlmAgentOptions {
   maxRetries?: number | undefined;
   /** Earlier runs of the thread sent as history (default the registry's, 50; 0: none). */
   historyTurns?: number | undefined;
+  /**
+   * The most characters a model turn may stream as its answer (text plus tool-call arguments;
+   * default 1 000 000). Past it the request is cancelled and the run fails (LLM_ANSWER_TOO_LONG).
+   */
+  maxAnswerChars?: number | undefined;
+  /** The most characters of reasoning a model turn may stream (default 1 000 000; LLM_REASONING_TOO_LONG). */
+  maxReasoningChars?: number | undefined;
+  /** The most tool calls one model turn may make (default 128; LLM_TOO_MANY_TOOL_CALLS). */
+  maxToolCallsPerTurn?: number | undefined;
 }
 
 export interface LlmSettings {
@@ -42,6 +51,9 @@ export interface LlmSettings {
   maxRounds: number;
   maxRetries: number;
   historyTurns: number | undefined;
+  maxAnswerChars: number;
+  maxReasoningChars: number;
+  maxToolCallsPerTurn: number;
 }
 
 export const DEFAULT_LLM_BASE_URL = 'https://api.openai.com/v1';
@@ -50,6 +62,10 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_TIMEOUT_MS = 300_000;
 export const DEFAULT_MAX_ROUNDS = 8;
 export const DEFAULT_MAX_RETRIES = 2;
+/** 1 M characters: an agent_completed that still fits a frame every client takes. */
+export const DEFAULT_MAX_ANSWER_CHARS = 1_000_000;
+export const DEFAULT_MAX_REASONING_CHARS = 1_000_000;
+export const DEFAULT_MAX_TOOL_CALLS_PER_TURN = 128;
 
 /** Bounds (setTimeout holds at most 2^31-1 ms; a day is plenty for one run). */
 export const LIMITS = {
@@ -58,6 +74,9 @@ export const LIMITS = {
   maxRounds: { min: 1, max: 100 },
   maxRetries: { min: 0, max: 10 },
   historyTurns: { min: 0, max: 1000 },
+  maxAnswerChars: { min: 1, max: 100_000_000 },
+  maxReasoningChars: { min: 1, max: 100_000_000 },
+  maxToolCallsPerTurn: { min: 1, max: 10_000 },
   modelLength: 256,
 } as const;
 
@@ -73,6 +92,9 @@ const KNOWN_OPTIONS = new Set<string>([
   'maxRounds',
   'maxRetries',
   'historyTurns',
+  'maxAnswerChars',
+  'maxReasoningChars',
+  'maxToolCallsPerTurn',
 ]);
 
 /** A bad option of the llm agent; `option` names it. */
@@ -162,5 +184,8 @@ export function resolveLlmSettings(options: LlmAgentOptions): LlmSettings {
     maxRounds: integerIn(raw, 'maxRounds', DEFAULT_MAX_ROUNDS) as number,
     maxRetries: integerIn(raw, 'maxRetries', DEFAULT_MAX_RETRIES) as number,
     historyTurns: integerIn(raw, 'historyTurns', undefined),
+    maxAnswerChars: integerIn(raw, 'maxAnswerChars', DEFAULT_MAX_ANSWER_CHARS) as number,
+    maxReasoningChars: integerIn(raw, 'maxReasoningChars', DEFAULT_MAX_REASONING_CHARS) as number,
+    maxToolCallsPerTurn: integerIn(raw, 'maxToolCallsPerTurn', DEFAULT_MAX_TOOL_CALLS_PER_TURN) as number,
   };
 }

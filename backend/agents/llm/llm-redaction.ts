@@ -1,10 +1,12 @@
 /**
  * Keeping the API key out of what the llm agent says: every thought, error and answer leaves
- * the agent through a redactor that replaces the key with `[redacted]` (an endpoint may echo
- * it in an error), and endpoints are named without credentials or query string.
+ * the agent through a redactor that replaces the key, or any run of 12 or more of its
+ * characters, with `[redacted]` (an endpoint may echo it, whole or cut short: the rule is in
+ * ../secret-redaction.ts), and endpoints are named without credentials or query string.
  */
+import { createSecretRedactor, REDACTED, type SecretRedactor } from '../secret-redaction.ts';
 
-export const REDACTED = '[redacted]';
+export { REDACTED };
 
 /** `scheme://host[:port]/path` of a URL: no user, password, query or fragment. */
 export function describeEndpoint(value: string): string {
@@ -18,11 +20,12 @@ export function describeEndpoint(value: string): string {
 
 export type Redactor = (text: string) => string;
 
-/** Secrets shorter than this are not searched for (a 1-character "key" would shred text). */
-const MIN_SECRET_LENGTH = 4;
+/** The redactor of the key (it does nothing when there is none). */
+export function createKeyRedactor(apiKey: string | undefined): SecretRedactor {
+  return createSecretRedactor([apiKey]);
+}
 
-/** A redactor for the key (the identity when there is none). */
+/** A redactor for the key's text (the identity when there is none). */
 export function createRedactor(apiKey: string | undefined): Redactor {
-  if (apiKey === undefined || apiKey.length < MIN_SECRET_LENGTH) return (text) => text;
-  return (text) => (text.includes(apiKey) ? text.split(apiKey).join(REDACTED) : text);
+  return createKeyRedactor(apiKey).text;
 }

@@ -6,6 +6,11 @@
  *
  * Every failure becomes an LlmRunError (status, connection, stream) or, when the attempt's
  * signal aborted (cancel, shutdown, idle or total timeout), the signal's reason.
+ *
+ * Bounded: an answer (text and tool-call arguments) past `maxAnswerChars`, reasoning past
+ * `maxReasoningChars`, more than `maxToolCalls` calls, or one SSE line longer than the caps
+ * allow fails the turn at once and cancels the request (the endpoint sees its connection
+ * close). Only the first `keepReasoningChars` of the reasoning are kept (for its thought).
  */
 import type OpenAI from 'openai';
 import { APIConnectionError, APIError } from 'openai';
@@ -13,6 +18,7 @@ import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'o
 import type { TokenUsage } from '../agent-types.ts';
 import { observeAttempt, type AttemptObserver } from './llm-client.ts';
 import { composedError, httpStatusError, LlmRunError, oneLine } from './llm-errors.ts';
+import type { LlmSettings } from './llm-options.ts';
 import { startIdleWatch } from './llm-timers.ts';
 import { ToolCallAssembler } from './tool-call-assembler.ts';
 
@@ -30,6 +36,17 @@ export interface TurnResult {
   finishReason: string | null;
   /** The usage the endpoint reported for this call, if any. */
   usage: TokenUsage | undefined;
+}
+
+/** The caps of one turn (from the agent's settings) and how much reasoning to keep. */
+export type TurnCaps = Pick<LlmSettings, 'maxAnswerChars' | 'maxReasoningChars' | 'maxToolCallsPerTurn'> & { keepReasoningChars: number };
+
+/**
+ * The longest SSE line accepted: room for the largest allowed text in one chunk, JSON-escaped
+ * (up to 6 bytes a character), plus the chunk's other fields.
+ */
+export function maxStreamLineBytes(caps: Pick<TurnCaps, 'maxAnswerChars' | 'maxReasoningChars'>): number {
+  return 6 * Math.max(caps.maxAnswerChars, caps.maxReasoningChars) + 64 * 1024;
 }
 
 export interface TurnHooks {
@@ -82,14 +99,19 @@ function failure(err: unknown, observer: AttemptObserver, endpoint: string): Llm
 export async function streamTurn(
   client: OpenAI,
   request: TurnRequest,
-  limits: { signal: AbortSignal; idleTimeoutMs: number; endpoint: string },
+  limits: { signal: AbortSignal; idleTimeoutMs: number; endpoint: string; caps: TurnCaps },
   hooks: TurnHooks,
 ): Promise<TurnResult> {
+  const { caps } = limits;
   const idle = startIdleWatch(limits.signal, limits.idleTimeoutMs);
-  const observer: AttemptObserver = { onBytes: () => idle.touch() };
-  const calls = new ToolCallAssembler();
+  // Cancels the request when the turn stops early (a cap): the SDK aborts on a thrown error
+  // too, this makes it certain.
+  const stop = new AbortController();
+  const observer: AttemptObserver = { onBytes: () => idle.touch(), maxLineBytes: maxStreamLineBytes(caps) };
+  const calls = new ToolCallAssembler({ maxCalls: caps.maxToolCallsPerTurn, maxChars: caps.maxAnswerChars });
   let content = '';
   let reasoning = '';
+  let reasoningChars = 0;
   let reasoningSaid = false;
   let finishReason: string | null = null;
   let usage: TokenUsage | undefined;
@@ -108,21 +130,38 @@ export async function streamTurn(
           stream: true,
           ...(request.includeUsage ? { stream_options: { include_usage: true } } : {}),
         },
-        { signal: idle.signal },
+        { signal: AbortSignal.any([idle.signal, stop.signal]) },
       );
       for await (const chunk of stream) {
         usage = usageOf(chunk) ?? usage;
         const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
         if (!choice) continue;
         const delta = (choice.delta ?? {}) as Delta;
-        reasoning += reasoningOf(delta);
+        const thought = reasoningOf(delta);
+        if (thought !== '') {
+          reasoningChars += thought.length;
+          if (reasoningChars > caps.maxReasoningChars) {
+            throw new LlmRunError(
+              'LLM_REASONING_TOO_LONG',
+              `the model's reasoning passed ${caps.maxReasoningChars} characters, the most a turn may stream (maxReasoningChars, LLM_MAX_REASONING_CHARS); the request was cancelled`,
+            );
+          }
+          // Only the start is said (as a thought); one character more marks it shortened.
+          if (reasoning.length <= caps.keepReasoningChars) reasoning += thought.slice(0, caps.keepReasoningChars + 1 - reasoning.length);
+        }
         if (typeof delta.content === 'string' && delta.content !== '') {
           sayReasoning();
+          if (content.length + calls.textLength + delta.content.length > caps.maxAnswerChars) {
+            throw new LlmRunError(
+              'LLM_ANSWER_TOO_LONG',
+              `the model's answer passed ${caps.maxAnswerChars} characters, the most a turn may stream (maxAnswerChars, LLM_MAX_ANSWER_CHARS); the request was cancelled`,
+            );
+          }
           content += delta.content;
         }
         if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
           sayReasoning();
-          calls.add(delta.tool_calls);
+          calls.add(delta.tool_calls, content.length);
         }
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
@@ -136,7 +175,9 @@ export async function streamTurn(
     return { content, calls, finishReason, usage };
   } catch (err) {
     if (idle.signal.aborted) throw idle.signal.reason;
-    throw failure(err, observer, limits.endpoint);
+    const error = failure(err, observer, limits.endpoint);
+    stop.abort(error);
+    throw error;
   } finally {
     idle.dispose();
   }

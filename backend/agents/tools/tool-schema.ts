@@ -2,12 +2,18 @@
  * Tool parameter schemas: every tool declares the JSON Schema of its arguments, which is
  * what models are offered and what `callTool` checks before `execute` runs (Ajv, compiled
  * once per tool). A violation names the argument's path: `args.expression: must be string`.
+ *
+ * Compiling takes milliseconds (tens for the first schema): the catalog compiles each tool's
+ * schema when the tool is registered (`prepareTool`), so no run's first call blocks the event
+ * loop for it, and a bad schema fails registration with an error naming the tool.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchemaObject, Tool } from '../agent-types.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
 const compiled = new WeakMap<object, ValidateFunction>();
+/** Each registered tool's validator (its `parameters` as read at registration). */
+const prepared = new WeakMap<object, ValidateFunction>();
 
 export class ToolSchemaError extends Error {
   constructor(message: string) {
@@ -61,9 +67,19 @@ function validatorFor(schema: JsonSchemaObject): ValidateFunction {
   return validate;
 }
 
+/**
+ * Compiles `tool`'s schema now (at registration); throws ToolSchemaError naming the tool when
+ * it is not a valid JSON Schema object. Later checks of its arguments reuse the validator.
+ */
+export function prepareTool(tool: Pick<Tool, 'name' | 'parameters'>): void {
+  if (prepared.has(tool)) return;
+  const schema = checkParameterSchema(tool.parameters, `tool '${tool.name}'`);
+  prepared.set(tool, validatorFor(schema));
+}
+
 /** The problems of `args` against the tool's schema, one line each (empty when valid). */
 export function argumentProblems(tool: Pick<Tool, 'parameters'>, args: Record<string, unknown>): string[] {
-  const validate = validatorFor(tool.parameters);
+  const validate = prepared.get(tool) ?? validatorFor(tool.parameters);
   if (validate(args)) return [];
   const seen = new Set<string>();
   const problems: string[] = [];

@@ -45,6 +45,8 @@ export interface SqliteDatabase {
 
 export interface OpenSqliteOptions {
   driver?: SqliteDriverChoice | undefined;
+  /** Open an existing file read-only (tools and tests that inspect a database another process writes). */
+  readOnly?: boolean | undefined;
   /** A `better_sqlite3.node` built for this runtime (SQLITE_NATIVE_BINDING). */
   nativeBinding?: string | undefined;
   /** Told once per process when `auto` falls back to node:sqlite. */
@@ -102,7 +104,7 @@ export function parseSqliteDriverChoice(value: string | undefined, name = 'SQLIT
 
 // ---- better-sqlite3 ----
 
-type BetterSqliteCtor = new (filename: string, options?: { nativeBinding?: string }) => SqliteDatabaseLike;
+type BetterSqliteCtor = new (filename: string, options?: { nativeBinding?: string; readonly?: boolean; fileMustExist?: boolean }) => SqliteDatabaseLike;
 interface SqliteDatabaseLike {
   readonly inTransaction: boolean;
   prepare(sql: string): SqliteStatement<never, unknown>;
@@ -125,11 +127,11 @@ function loadFailure(err: unknown): string | null {
   return null;
 }
 
-function openBetterSqlite(filename: string, nativeBinding: string | undefined): SqliteDatabase {
+function openBetterSqlite(filename: string, nativeBinding: string | undefined, readOnly = false): SqliteDatabase {
   let db: SqliteDatabaseLike;
   try {
     const Database = require('better-sqlite3') as BetterSqliteCtor;
-    db = new Database(filename, nativeBinding ? { nativeBinding } : {});
+    db = new Database(filename, { ...(nativeBinding ? { nativeBinding } : {}), ...(readOnly ? { readonly: true, fileMustExist: true } : {}) });
   } catch (err) {
     const problem = loadFailure(err);
     if (problem === null) throw err;
@@ -168,7 +170,7 @@ interface NodeStatement {
 interface NodeSqliteModule {
   DatabaseSync: new (
     filename: string,
-    options?: { open?: boolean },
+    options?: { open?: boolean; readOnly?: boolean },
   ) => {
     /** Node >= 22.16 / 24.0. */
     readonly isTransaction?: boolean;
@@ -277,7 +279,7 @@ export function hasNodeSqlite(): boolean {
   return nodeSqliteModule() !== null;
 }
 
-function openNodeSqlite(filename: string): SqliteDatabase {
+function openNodeSqlite(filename: string, readOnly = false): SqliteDatabase {
   const mod = nodeSqliteModule();
   if (!mod) {
     throw new SqliteDriverError(
@@ -286,7 +288,7 @@ function openNodeSqlite(filename: string): SqliteDatabase {
   }
   let db: InstanceType<NodeSqliteModule['DatabaseSync']>;
   try {
-    db = new mod.DatabaseSync(filename);
+    db = new mod.DatabaseSync(filename, readOnly ? { readOnly: true } : {});
   } catch (err) {
     throw withSqliteCode(err);
   }
@@ -349,8 +351,9 @@ export function openSqliteDatabase(filename: string, options: OpenSqliteOptions 
   // The environment is the default for every caller (tests and tools open stores without a config).
   const choice = options.driver ?? parseSqliteDriverChoice(process.env.SQLITE_DRIVER) ?? 'auto';
   const nativeBinding = options.nativeBinding ?? (process.env.SQLITE_NATIVE_BINDING || undefined);
-  if (choice === 'better-sqlite3') return openBetterSqlite(filename, nativeBinding);
-  if (choice === 'node') return openNodeSqlite(filename);
+  const readOnly = options.readOnly === true;
+  if (choice === 'better-sqlite3') return openBetterSqlite(filename, nativeBinding, readOnly);
+  if (choice === 'node') return openNodeSqlite(filename, readOnly);
   const auto = autoSqliteDriver(nativeBinding);
   if (auto.driver === 'node' && auto.why && !noticeGiven) {
     noticeGiven = true;
@@ -358,5 +361,5 @@ export function openSqliteDatabase(filename: string, options: OpenSqliteOptions 
       `flowscope: ${auto.why}; using Node's built-in node:sqlite (run \`npm rebuild better-sqlite3\` for the native driver).`,
     );
   }
-  return auto.driver === 'node' ? openNodeSqlite(filename) : openBetterSqlite(filename, nativeBinding);
+  return auto.driver === 'node' ? openNodeSqlite(filename, readOnly) : openBetterSqlite(filename, nativeBinding, readOnly);
 }

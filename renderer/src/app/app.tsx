@@ -1,16 +1,14 @@
 /** Layout of the console: the live console and the Scenarios view, one shown at a time (the Scenarios view, with its editor, loads when first opened). */
-import { lazy, Suspense } from 'react';
-import { ComposerPanel } from './composer-panel.tsx';
-import { EventStreamPanel } from './event-stream-panel.tsx';
-import { HistoryPanel } from './history-panel.tsx';
-import { RunTimelinePanel } from './run-timeline-panel.tsx';
+import { Suspense } from 'react';
+import { ComposerPanel } from '../features/composer/index.ts';
+import { HistoryPanel } from '../features/history/index.ts';
+import { EventStreamPanel } from '../features/live-events/index.ts';
+import { ScenariosView, UnsavedChangesGuard } from '../features/scenarios/index.ts';
+import { RunTimelinePanel } from '../features/timeline/index.ts';
+import { UsersPanel } from '../features/users/index.ts';
+import { viewStore } from '../ui/view-store.ts';
 import { StatusBar } from './status-bar.tsx';
-import { UnsavedChangesGuard } from './unsaved-changes-guard.tsx';
-import { UsersPanel } from './users-panel.tsx';
 import { ViewTabs } from './view-tabs.tsx';
-import { viewStore } from './view-store.ts';
-
-const ScenariosView = lazy(() => import('./scenarios-view.tsx').then((m) => ({ default: m.ScenariosView })));
 
 export function App() {
   const { view } = viewStore.use();

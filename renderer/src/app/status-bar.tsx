@@ -5,12 +5,12 @@
  * there. A health check blocked by the target's CORS policy is explained, with the fix.
  */
 import { useEffect, useState } from 'react';
-import type { HealthResponse } from '../../protocol/index.ts';
-import { actions, rest, useConsoleSlice } from './console-store.ts';
-import { explainFailure, type FetchProblem } from './fetch-problem.ts';
+import type { HealthResponse } from '../../../protocol/index.ts';
+import { connectionActions as actions, rest, useConnections } from '../features/users/index.ts';
+import { explainFailure, type FetchProblem } from '../ui/fetch-problem.ts';
 
 export function StatusBar() {
-  const { baseUrl, targets } = useConsoleSlice((s) => ({ baseUrl: s.baseUrl, targets: s.targets }));
+  const { baseUrl, targets } = useConnections((s) => ({ baseUrl: s.baseUrl, targets: s.targets }));
   const [health, setHealth] = useState<HealthResponse | null>(null);
   const [problem, setProblem] = useState<FetchProblem | null>(null);
   const [draft, setDraft] = useState(baseUrl);

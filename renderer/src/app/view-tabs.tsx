@@ -1,6 +1,6 @@
 /** Switches between the live console and the scenario library; the session recorder sits beside. */
-import { RecordControl } from './record-control.tsx';
-import { showView, viewStore, type ConsoleView } from './view-store.ts';
+import { RecordControl } from '../features/recording/index.ts';
+import { showView, viewStore, type ConsoleView } from '../ui/view-store.ts';
 
 const TABS: Array<{ view: ConsoleView; label: string }> = [
   { view: 'console', label: 'Console' },

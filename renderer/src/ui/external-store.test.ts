@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExternalStore } from './external-store.ts';
+import { createExternalStore, createLazyStore } from './external-store.ts';
 
 describe('external store', () => {
   it('patches shallowly and notifies until unsubscribed', () => {
@@ -12,5 +12,23 @@ describe('external store', () => {
     store.set({ b: 'y' });
     expect(calls).toBe(1);
     expect(store.get()).toEqual({ a: 2, b: 'y' });
+  });
+});
+
+describe('lazy store', () => {
+  it('computes its first state when first read, once', () => {
+    let inits = 0;
+    const store = createLazyStore(() => ({ n: ++inits }));
+    expect(inits).toBe(0);
+    expect(store.get()).toEqual({ n: 1 });
+    store.set({ n: 5 });
+    expect(store.get()).toEqual({ n: 5 });
+    expect(inits).toBe(1);
+  });
+
+  it('a patch before the first read applies on top of the first state', () => {
+    const store = createLazyStore(() => ({ a: 1, b: 'x' }));
+    store.set({ b: 'y' });
+    expect(store.get()).toEqual({ a: 1, b: 'y' });
   });
 });

@@ -3,7 +3,7 @@
  * reports a CORS refusal and an unreachable server alike (`Failed to fetch`), so a second,
  * opaque (`no-cors`) request tells them apart: it succeeds when the server answered.
  */
-import { ApiError } from '../../client/rest-client.ts';
+import { ApiError } from '../../../client/rest-client.ts';
 
 export interface FetchProblem {
   kind: 'cors' | 'unreachable' | 'other';

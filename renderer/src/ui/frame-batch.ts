@@ -1,5 +1,5 @@
 /**
- * Coalesces bursts of updates into one flush per animation frame (as console-store does for
+ * Coalesces bursts of updates into one flush per animation frame (as the live event log does for
  * received envelopes): `request()` any number of times, `flush` runs once on the next frame.
  */
 export interface FrameBatch {

@@ -15,10 +15,10 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createRestClient } from '../../../client/index.ts';
 import { startBackend } from '../../../backend/server/flowscope-server.ts';
+import { openSqliteDatabase } from '../../../backend/store/store-factory.ts';
 import { forcedDisconnectLoop, type DisconnectLoopResult } from '../disconnect-loop.ts';
 import { killAndWait, startServeProcess } from '../serve-process.ts';
 import { CuttableProxy } from '../tcp-proxy.ts';
@@ -71,9 +71,12 @@ const RUNS_SQL = `
   FROM runs r`;
 
 function sqliteRuns(file: string): RunRow[] {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openSqliteDatabase(file, { readOnly: true });
   try {
-    return (db.prepare(RUNS_SQL).all() as RunRow[]).map((r) => ({ ...r, events: Number(r.events), maxSeq: Number(r.maxSeq), completed: Number(r.completed) }));
+    return db
+      .prepare<[], RunRow>(RUNS_SQL)
+      .all()
+      .map((r) => ({ ...r, events: Number(r.events), maxSeq: Number(r.maxSeq), completed: Number(r.completed) }));
   } finally {
     db.close();
   }
@@ -131,8 +134,8 @@ export async function crashLoop(options: { kills: number; users: number; deadlin
     const acked = new Map(loads.flatMap((l) => [...l.acked]));
     const rows = sqliteRuns(file);
     const { ended } = checkRuns(rows, acked, problems);
-    const db = new Database(file, { readonly: true });
-    const integrity = db.pragma('integrity_check', { simple: true }) as string;
+    const db = openSqliteDatabase(file, { readOnly: true });
+    const integrity = db.prepare<[], { integrity_check: string }>('PRAGMA integrity_check').get()?.integrity_check ?? 'no answer';
     db.close();
     if (integrity !== 'ok') problems.push(`integrity_check: ${integrity}`);
     const interrupted = rows.filter((r) => r.status === 'interrupted').length;

@@ -4,9 +4,9 @@
  * schemas. A target without the route says so; the server's default agent is then used.
  */
 import { useEffect, useState } from 'react';
-import type { AgentsResponse } from '../../protocol/index.ts';
-import { rest } from './console-store.ts';
-import { explainFailure } from './fetch-problem.ts';
+import type { AgentsResponse } from '../../../../protocol/index.ts';
+import { rest } from '../users/index.ts';
+import { explainFailure } from '../../ui/fetch-problem.ts';
 
 interface Props {
   token: string | null;

@@ -5,19 +5,22 @@
  * unless "keep id" is pinned (for de-duplication tests); Ctrl/Cmd+Enter sends.
  */
 import { lazy, Suspense, useMemo, useState } from 'react';
-import { MAX_MESSAGE_BYTES, parseInboundMessage, utf8ByteLength } from '../../protocol/index.ts';
+import { MAX_MESSAGE_BYTES, parseInboundMessage, utf8ByteLength } from '../../../../protocol/index.ts';
 import { AgentPicker } from './agent-picker.tsx';
-import { actions, lastRunIdOf, useConsoleSlice } from './console-store.ts';
-import { jsonErrorPosition } from './json-error-position.ts';
+import { lastRunIdOf, useEventLog } from '../live-events/index.ts';
+import { useConnections } from '../users/index.ts';
+import { sendActions as actions } from './sends-store.ts';
+import { jsonErrorPosition } from '../../ui/json-error-position.ts';
 import { TEMPLATES } from './message-templates.ts';
 import { SavedMessages } from './saved-messages.tsx';
 import { SentHistory } from './sent-history.tsx';
 import { newMessageId, withFreshMessageId } from './send-outcome.ts';
 
-const JsonEditor = lazy(() => import('./json-editor.tsx'));
+const JsonEditor = lazy(() => import('../../ui/json-editor.tsx'));
 
 export function ComposerPanel() {
-  const { users, baseUrl, lastRunId } = useConsoleSlice((s) => ({ users: s.users, baseUrl: s.baseUrl, lastRunId: lastRunIdOf(s.events) }));
+  const { users, baseUrl } = useConnections((s) => ({ users: s.users, baseUrl: s.baseUrl }));
+  const lastRunId = useEventLog((s) => lastRunIdOf(s.events));
   const [text, setText] = useState(() => TEMPLATES[0]!.build({ lastRunId: null }));
   const [sendAs, setSendAs] = useState('');
   const [sendError, setSendError] = useState<string | null>(null);

@@ -1,5 +1,5 @@
 /** Composer templates: valid messages of each type and deliberately broken ones. */
-import { MAX_MESSAGE_BYTES } from '../../protocol/index.ts';
+import { MAX_MESSAGE_BYTES } from '../../../../protocol/index.ts';
 
 const id = () => `m_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);

@@ -1,9 +1,9 @@
 /** Saved messages of the current target: name the editor's text, save it, load it again. */
 import { useState } from 'react';
-import { actions, useConsoleSlice } from './console-store.ts';
+import { sendActions as actions, useSends } from './sends-store.ts';
 
 export function SavedMessages({ text, onLoad }: { text: string; onLoad(text: string): void }) {
-  const saved = useConsoleSlice((s) => s.saved);
+  const saved = useSends((s) => s.saved);
   const [name, setName] = useState('');
   return (
     <div className="saved-messages" data-testid="saved-messages">

@@ -4,7 +4,7 @@
  * text was not JSON, or too large to read) goes to the user's oldest message still waiting
  * that had no readable id. Pure, so the matching is tested on its own.
  */
-import type { ReceivedEnvelope } from '../../client/flowscope-connection.ts';
+import type { ReceivedEnvelope } from '../../../../client/flowscope-connection.ts';
 
 export type SendOutcome =
   | { kind: 'pending' }

@@ -3,10 +3,11 @@
  * queue position), duplicate (the original run), pong, or the error code and its whole
  * message (wrapped). Click a line to load its text back into the editor.
  */
-import { actions, useConsoleSlice, type SentMessage } from './console-store.ts';
-import { CopyButton } from './copy-button.tsx';
-import { shortId } from './event-filter.ts';
-import { formatClock } from './time-format.ts';
+import { eventLogActions as actions, shortId } from '../live-events/index.ts';
+import { useSends } from './sends-store.ts';
+import type { SentMessage } from './send-outcome.ts';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { formatClock } from '../../ui/time-format.ts';
 
 function Outcome({ s }: { s: SentMessage }) {
   const o = s.outcome;
@@ -63,7 +64,7 @@ function Outcome({ s }: { s: SentMessage }) {
 }
 
 export function SentHistory({ onLoad }: { onLoad(text: string): void }) {
-  const sent = useConsoleSlice((s) => s.sent);
+  const sent = useSends((s) => s.sent);
   if (sent.length === 0) return null;
   return (
     <ul className="sent-history" data-testid="sent-history">

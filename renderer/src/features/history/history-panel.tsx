@@ -4,14 +4,24 @@
  * past run's events into the timeline or as JSON (with a copy button).
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { MessageRecordDto, RunEventEnvelope, RunSummary, ThreadSummary } from '../../protocol/index.ts';
-import type { ReceivedEnvelope } from '../../client/flowscope-connection.ts';
-import { actions, getConsoleState, rest, useConsoleSlice } from './console-store.ts';
-import { CopyButton } from './copy-button.tsx';
-import { explainFailure } from './fetch-problem.ts';
+import type { MessageRecordDto, RunEventEnvelope, RunSummary, ThreadSummary } from '../../../../protocol/index.ts';
+import type { ReceivedEnvelope } from '../../../../client/flowscope-connection.ts';
+import { useSends } from '../composer/index.ts';
+import { nextEventKey, type StreamEvent } from '../live-events/index.ts';
+import { timelineActions } from '../timeline/index.ts';
+import { getConnections, rest, useConnections } from '../users/index.ts';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { explainFailure } from '../../ui/fetch-problem.ts';
+
+/** A past run's events into the timelines (beside the live runs). */
+function loadIntoTimeline(userId: string, envelopes: readonly ReceivedEnvelope[]): void {
+  const events: StreamEvent[] = envelopes.map((envelope) => ({ key: nextEventKey(), userId, receivedAt: Date.now(), envelope, source: 'history' }));
+  timelineActions.addEvents(events);
+}
 
 export function HistoryPanel() {
-  const { users, baseUrl, sent } = useConsoleSlice((s) => ({ users: s.users, baseUrl: s.baseUrl, sent: s.sent }));
+  const { users, baseUrl } = useConnections((s) => ({ users: s.users, baseUrl: s.baseUrl }));
+  const sent = useSends((s) => s.sent);
   const [userId, setUserId] = useState('');
   const [threads, setThreads] = useState<ThreadSummary[] | null>(null);
   const [openThread, setOpenThread] = useState<string | null>(null);
@@ -27,7 +37,7 @@ export function HistoryPanel() {
     try {
       await fn();
     } catch (err) {
-      setError((await explainFailure(getConsoleState().baseUrl, err)).message);
+      setError((await explainFailure(getConnections().baseUrl, err)).message);
     }
   };
   const loadThreads = useCallback(
@@ -63,7 +73,7 @@ export function HistoryPanel() {
     guard(async () => {
       if (!user) return;
       const events = await rest().getRunEvents(user.token, runId);
-      actions.loadRun(user.userId, runId, events as unknown as ReceivedEnvelope[]);
+      loadIntoTimeline(user.userId, events as unknown as ReceivedEnvelope[]);
     });
   const showJson = (runId: string) =>
     guard(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamEvent } from './console-store.ts';
+import type { StreamEvent } from './stream-event.ts';
 import {
   EMPTY_FILTER,
   collectIds,

@@ -4,8 +4,8 @@
  * cheap for thousands of events: one pass per update, cheap checks first, and each event's
  * search text computed once (events are immutable, so it is cached by identity).
  */
-import type { ReceivedEnvelope } from '../../client/flowscope-connection.ts';
-import type { StreamEvent } from './console-store.ts';
+import type { ReceivedEnvelope } from '../../../../client/flowscope-connection.ts';
+import type { StreamEvent } from './stream-event.ts';
 
 export interface EventFilter {
   /** '' means any. */

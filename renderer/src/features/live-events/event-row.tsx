@@ -3,11 +3,11 @@
  * event of its run), expanded to its JSON by a click anywhere on the row; its run chip keeps
  * its own action (focus the stream on that run).
  */
-import type { StreamEvent } from './console-store.ts';
-import { CopyButton } from './copy-button.tsx';
+import type { StreamEvent } from './stream-event.ts';
+import { CopyButton } from '../../ui/copy-button.tsx';
 import { runIdOf, shortId, threadIdOf } from './event-filter.ts';
 import { summarize } from './event-summary.ts';
-import { formatClock, formatDelta } from './time-format.ts';
+import { formatClock, formatDelta } from '../../ui/time-format.ts';
 
 interface Props {
   event: StreamEvent;

@@ -5,11 +5,13 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { SERVER_EVENT_TYPES } from '../../protocol/index.ts';
-import { actions, getConsoleState, trafficLog, useConsole, type StreamEvent } from './console-store.ts';
+import { SERVER_EVENT_TYPES } from '../../../../protocol/index.ts';
+import { getConnections, trafficLog, useConnections } from '../users/index.ts';
+import { eventLogActions as actions, useEventLog } from './event-log-store.ts';
+import type { StreamEvent } from './stream-event.ts';
 import { collectIds, filterEvents, isFilterActive, shortId, type IdChoice } from './event-filter.ts';
 import { EventRow } from './event-row.tsx';
-import { useThrottled } from './use-throttled.ts';
+import { useThrottled } from '../../ui/use-throttled.ts';
 import { downloadText, liveLogHar, liveLogJsonLines } from './live-log-export.ts';
 
 /** A row's height: the line, and when expanded its JSON (at most the 320 px the style allows) and actions. */
@@ -37,7 +39,8 @@ function choiceLabel(c: IdChoice): string {
 }
 
 export function EventStreamPanel() {
-  const { events, users, eventFilter: filter, dropped, eventCap } = useConsole();
+  const { events, eventFilter: filter, dropped, eventCap } = useEventLog((s) => s);
+  const users = useConnections((s) => s.users);
   const [frozen, setFrozen] = useState<StreamEvent[] | null>(null);
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   const scroller = useRef<HTMLDivElement>(null);
@@ -180,7 +183,7 @@ export function EventStreamPanel() {
             data-testid="export-har"
             title="download what was sent and received as a HAR file (opens in DevTools, imports as a scenario)"
             onClick={() => {
-              const { baseUrl, users: list } = getConsoleState();
+              const { baseUrl, users: list } = getConnections();
               const transportOf = (id: string) => list.find((u) => u.userId === id)?.transport ?? 'socketio';
               downloadText(liveLogHar(trafficLog(), baseUrl, transportOf), `flowscope-live-${stamp()}.har`, 'application/json');
             }}

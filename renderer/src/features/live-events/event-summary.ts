@@ -1,5 +1,5 @@
 /** One-line summary of a received envelope for the event stream. */
-import type { ReceivedEnvelope } from '../../client/flowscope-connection.ts';
+import type { ReceivedEnvelope } from '../../../../client/flowscope-connection.ts';
 
 export function summarize(env: ReceivedEnvelope): string {
   const p = (env.payload ?? {}) as Record<string, unknown>;

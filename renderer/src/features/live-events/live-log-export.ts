@@ -3,10 +3,9 @@
  * or received, oldest first), or HAR 1.2 through the scenario exporter (a recorded session
  * built from the same traffic, so it opens in DevTools and imports back as a scenario).
  */
-import type { TransportKind } from '../../client/flowscope-connection.ts';
-import { harFromSession } from '../../scenario/har-exporter.ts';
-import type { Traffic } from './console-store.ts';
-import { SessionCapture } from './session-capture.ts';
+import type { TransportKind } from '../../../../client/flowscope-connection.ts';
+import { harFromSession } from '../../../../scenario/har-exporter.ts';
+import { SessionCapture, type Traffic } from '../users/index.ts';
 
 export function liveLogJsonLines(traffic: readonly Traffic[]): string {
   return traffic

@@ -5,13 +5,11 @@
  * the open scenario has unsaved changes and those are kept, the recording waits: "Open
  * recording" opens it later.
  */
-import type { RecordedSession } from '../../scenario/recorded-session.ts';
-import { scenarioFromSession } from '../../scenario/session-recorder.ts';
-import { getConsoleState, onTraffic } from './console-store.ts';
-import { createExternalStore } from './external-store.ts';
-import { scenarioActions } from './scenario-store.ts';
-import { scenarioToYaml } from './scenario-text.ts';
-import { SessionCapture } from './session-capture.ts';
+import type { RecordedSession } from '../../../../scenario/recorded-session.ts';
+import { scenarioFromSession } from '../../../../scenario/session-recorder.ts';
+import { createExternalStore } from '../../ui/external-store.ts';
+import { scenarioActions, scenarioToYaml } from '../scenarios/index.ts';
+import { getConnections, onTraffic, SessionCapture } from '../users/index.ts';
 
 export interface RecordingState {
   recording: boolean;
@@ -51,9 +49,9 @@ export function recordingName(at: Date): string {
 export const recordingActions = {
   start(): void {
     if (capture) return;
-    const { baseUrl, users } = getConsoleState();
+    const { baseUrl, users } = getConnections();
     const startedAt = Date.now();
-    const transportOf = (userId: string) => getConsoleState().users.find((u) => u.userId === userId)?.transport ?? 'socketio';
+    const transportOf = (userId: string) => getConnections().users.find((u) => u.userId === userId)?.transport ?? 'socketio';
     const connected = users.filter((u) => u.state === 'open').map((u) => u.userId);
     const current = new SessionCapture(baseUrl, startedAt, transportOf, connected);
     capture = current;

@@ -1,7 +1,7 @@
 /** HAR files in the browser: download a session as `.har`, read an uploaded one. */
-import { harFromSession } from '../../scenario/har-exporter.ts';
-import { sessionFromHar } from '../../scenario/har-importer.ts';
-import type { RecordedSession } from '../../scenario/recorded-session.ts';
+import { harFromSession } from '../../../../scenario/har-exporter.ts';
+import { sessionFromHar } from '../../../../scenario/har-importer.ts';
+import type { RecordedSession } from '../../../../scenario/recorded-session.ts';
 
 /** `Recorded session 2025-11-24 20:31:05` → `recorded-session-2025-11-24-20-31-05.har`. */
 export function harFileName(name: string): string {

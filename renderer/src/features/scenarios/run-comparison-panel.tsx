@@ -3,7 +3,7 @@
  * order and timing. Each side shows its own ids (result id, and per paired run its run id):
  * runs are paired by order, so the two sides' run ids differ.
  */
-import type { ChangeKind, ComparedEvent, EventRow } from '../../scenario/run-comparison.ts';
+import type { ChangeKind, ComparedEvent, EventRow } from '../../../../scenario/run-comparison.ts';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
 
 const MARK: Record<ChangeKind, string> = { same: ' ', changed: '≠', added: '+', removed: '−' };

@@ -7,7 +7,7 @@ import { useMemo, useState } from 'react';
 import { downloadHar } from './har-file.ts';
 import { ScenarioEditor } from './scenario-editor.tsx';
 import { scenarioActions, scenarioStore, type OpenScenario } from './scenario-store.ts';
-import { checkScenarioText } from '../../scenario/scenario-loader.ts';
+import { checkScenarioText } from '../../../../scenario/scenario-loader.ts';
 import { scenarioNameOfDoc } from './scenario-text.ts';
 import { hasUnsavedChanges } from './unsaved-changes.ts';
 

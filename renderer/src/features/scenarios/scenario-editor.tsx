@@ -10,10 +10,10 @@ import { EditorView, basicSetup } from 'codemirror';
 import { json } from '@codemirror/lang-json';
 import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
-import type { ScenarioFormat, ScenarioIssue } from '../../protocol/index.ts';
-import { issueTextRange } from '../../scenario/scenario-source-position.ts';
-import { oneDarkish } from './editor-theme.ts';
-import { yamlHighlight } from './yaml-highlight.ts';
+import type { ScenarioFormat, ScenarioIssue } from '../../../../protocol/index.ts';
+import { issueTextRange } from '../../../../scenario/scenario-source-position.ts';
+import { oneDarkish } from '../../ui/editor-theme.ts';
+import { yamlHighlight } from '../../ui/yaml-highlight.ts';
 
 interface Props {
   /** Identifies the open document; a new key replaces the editor state. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedRun, ReceivedRecord } from '../../scenario/scenario-result.ts';
-import { laneGaps } from './run-model.ts';
+import type { ObservedRun, ReceivedRecord } from '../../../../scenario/scenario-result.ts';
+import { laneGaps } from '../timeline/index.ts';
 import { lanesFromObservedRuns, lanesFromReceived } from './scenario-lanes.ts';
 
 const TYPES = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'];

@@ -3,9 +3,9 @@
  * received so far while it runs, or from a result's observed runs. Times are arrival times
  * (the scenario's start plus `at_ms`), so the gaps are what the client saw.
  */
-import type { ObservedRun, ReceivedRecord } from '../../scenario/scenario-result.ts';
-import type { StreamEvent } from './console-store.ts';
-import { buildRuns, type RunLaneModel } from './run-model.ts';
+import type { ObservedRun, ReceivedRecord } from '../../../../scenario/scenario-result.ts';
+import type { StreamEvent } from '../live-events/index.ts';
+import { buildRuns, type RunLaneModel } from '../timeline/index.ts';
 
 function startMs(startedAt: string): number {
   const t = Date.parse(startedAt);

@@ -1,7 +1,7 @@
 /** The scenario library: built-in and saved scenarios with tags and validity, a filter, New and Import HAR. */
 import { useEffect, useMemo, useRef } from 'react';
-import type { ScenarioSummary } from '../../protocol/index.ts';
-import { useConsoleSlice } from './console-store.ts';
+import type { ScenarioSummary } from '../../../../protocol/index.ts';
+import { useConnections } from '../users/index.ts';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
 
 function matches(s: ScenarioSummary, query: string): boolean {
@@ -11,7 +11,7 @@ function matches(s: ScenarioSummary, query: string): boolean {
 
 export function ScenarioLibraryPanel() {
   const { library, libraryLoaded, libraryError, importError, filter, doc } = scenarioStore.use();
-  const baseUrl = useConsoleSlice((s) => s.baseUrl);
+  const baseUrl = useConnections((s) => s.baseUrl);
   const fileInput = useRef<HTMLInputElement>(null);
   const query = filter.trim().toLowerCase();
   const shown = useMemo(() => library.filter((s) => matches(s, query)), [library, query]);

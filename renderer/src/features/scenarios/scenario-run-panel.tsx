@@ -3,12 +3,11 @@
  * timeline lanes, and every envelope its users received (a lane narrows them to its run).
  */
 import { useMemo, useState } from 'react';
-import { sessionFromResult } from '../../scenario/recorded-session.ts';
-import { countSteps } from '../../scenario/scenario-result.ts';
+import { sessionFromResult } from '../../../../scenario/recorded-session.ts';
+import { countSteps } from '../../../../scenario/scenario-result.ts';
 import { downloadHar } from './har-file.ts';
-import { runIdOf } from './event-filter.ts';
-import { summarize } from './event-summary.ts';
-import { RunLane } from './run-lane.tsx';
+import { runIdOf, summarize } from '../live-events/index.ts';
+import { RunLane } from '../timeline/index.ts';
 import { lanesFromObservedRuns, lanesFromReceived } from './scenario-lanes.ts';
 import { ScenarioStepRow } from './scenario-step-row.tsx';
 import { scenarioStore, type ScenarioRunView } from './scenario-store.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StepResult } from '../../scenario/scenario-result.ts';
-import type { Scenario } from '../../scenario/scenario-schema.ts';
+import type { StepResult } from '../../../../scenario/scenario-result.ts';
+import type { Scenario } from '../../../../scenario/scenario-schema.ts';
 import { LiveStepRows, planRows, rowsFromResult, settleRows } from './scenario-step-model.ts';
 
 const scenario: Scenario = {

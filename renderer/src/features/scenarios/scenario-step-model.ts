@@ -4,10 +4,10 @@
  * repeat/parallel steps appear under their parent; LiveStepRows), and finally the result's
  * full tree.
  */
-import type { StepFailure, StepResult, StepStatus } from '../../scenario/scenario-result.ts';
-import type { Scenario } from '../../scenario/scenario-schema.ts';
-import { stepLabel } from '../../scenario/step-label.ts';
-import { stepKindOf, type ScenarioStep } from '../../scenario/steps/index.ts';
+import type { StepFailure, StepResult, StepStatus } from '../../../../scenario/scenario-result.ts';
+import type { Scenario } from '../../../../scenario/scenario-schema.ts';
+import { stepLabel } from '../../../../scenario/step-label.ts';
+import { stepKindOf, type ScenarioStep } from '../../../../scenario/steps/index.ts';
 
 export type RowStatus = StepStatus | 'pending' | 'running';
 

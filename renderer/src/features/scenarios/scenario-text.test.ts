@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkScenarioText } from '../../scenario/scenario-loader.ts';
+import { checkScenarioText } from '../../../../scenario/scenario-loader.ts';
 import { NEW_SCENARIO_TEXT, scenarioNameOf, scenarioToYaml } from './scenario-text.ts';
 
 describe('scenario text', () => {

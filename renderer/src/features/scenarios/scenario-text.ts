@@ -4,8 +4,8 @@
  * (scenario/scenario-loader.ts).
  */
 import { stringify } from 'yaml';
-import { checkScenarioText } from '../../scenario/scenario-loader.ts';
-import type { Scenario } from '../../scenario/scenario-schema.ts';
+import { checkScenarioText } from '../../../../scenario/scenario-loader.ts';
+import type { Scenario } from '../../../../scenario/scenario-schema.ts';
 
 export const NEW_SCENARIO_TEXT = `flowscope: 1
 name: New scenario

@@ -1,6 +1,6 @@
 /**
  * Guards the open scenario's unsaved changes: the in-app "Discard unsaved changes to X?"
- * dialog (asked by scenario-store.ts before another scenario, New, an imported HAR or a
+ * dialog (asked by scenario-document-actions.ts before another scenario, New, an imported HAR or a
  * recording replaces them), and the browser's leave-page warning while there are any.
  */
 import { useEffect } from 'react';

@@ -3,10 +3,10 @@
  * use (scenario/run-stages.ts): queue wait (ack → agent_started), time to first thinking, each
  * tool's duration, total. Times are the lane's (server timestamps; arrival time without one).
  */
-import { runStages, type RunStages } from '../../scenario/run-stages.ts';
-import type { StreamEvent } from './console-store.ts';
+import { runStages, type RunStages } from '../../../../scenario/run-stages.ts';
+import type { StreamEvent } from '../live-events/index.ts';
 
-export type { RunStages } from '../../scenario/run-stages.ts';
+export type { RunStages } from '../../../../scenario/run-stages.ts';
 
 export function stagesOfLane(events: ReadonlyArray<{ event: StreamEvent; at: number }>, ackAt?: number): RunStages {
   return runStages(

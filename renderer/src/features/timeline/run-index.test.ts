@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamEvent } from './console-store.ts';
+import type { StreamEvent } from '../live-events/index.ts';
 import { RunIndex } from './run-index.ts';
 
 let key = 0;

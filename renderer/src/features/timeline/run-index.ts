@@ -3,8 +3,8 @@
  * each run's lane is rebuilt only when that run changed, and at most `cap` runs are kept (the
  * oldest dropped and counted). Apart from the live list, so clearing the list keeps the runs.
  */
-import { RUN_EVENT_TYPES } from '../../protocol/index.ts';
-import type { StreamEvent } from './console-store.ts';
+import { RUN_EVENT_TYPES } from '../../../../protocol/index.ts';
+import type { StreamEvent } from '../live-events/index.ts';
 import { ackTimeOf, buildLane, type RunLaneModel } from './run-model.ts';
 
 interface RunRecord {

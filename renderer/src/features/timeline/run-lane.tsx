@@ -1,7 +1,7 @@
 /** One run: event markers on a time axis with the gaps in ms, the five-event checklist, status. */
-import { GOLDEN_PATH_EVENTS } from '../../protocol/index.ts';
+import { GOLDEN_PATH_EVENTS } from '../../../../protocol/index.ts';
 import { laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
-import { formatStageMs } from '../../scenario/run-stages.ts';
+import { formatStageMs } from '../../../../scenario/run-stages.ts';
 
 const SHORT: Record<string, string> = {
   agent_started: 'start',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamEvent } from './console-store.ts';
+import type { StreamEvent } from '../live-events/index.ts';
 import { buildRuns, isBadStatus, laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');

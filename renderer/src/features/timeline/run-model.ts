@@ -3,8 +3,8 @@
  * five run events count; an event whose seq the run already has (a resume replay, a history load
  * of a live run) is dropped, the first copy kept.
  */
-import { GOLDEN_PATH_EVENTS, RUN_EVENT_TYPES } from '../../protocol/index.ts';
-import type { StreamEvent } from './console-store.ts';
+import { GOLDEN_PATH_EVENTS, RUN_EVENT_TYPES } from '../../../../protocol/index.ts';
+import type { StreamEvent } from '../live-events/index.ts';
 import { stagesOfLane, type RunStages } from './lane-stages.ts';
 
 export interface RunLaneModel {

@@ -5,13 +5,15 @@
  */
 import { useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { actions, runIndex, useConsoleSlice } from './console-store.ts';
+import { eventLogActions, useEventLog } from '../live-events/index.ts';
+import { runIndex, timelineActions, useTimeline } from './timeline-store.ts';
 import { RunLane } from './run-lane.tsx';
 
 const LANE_SLOT = 176;
 
 export function RunTimelinePanel() {
-  const { runsVersion, focusedRun } = useConsoleSlice((s) => ({ runsVersion: s.runsVersion, focusedRun: s.eventFilter.runId }));
+  const runsVersion = useTimeline((s) => s.runsVersion);
+  const focusedRun = useEventLog((s) => s.eventFilter.runId);
   const lanes = useMemo(() => runIndex().lanes(), [runsVersion]);
   const dropped = runIndex().dropped;
   const scroller = useRef<HTMLDivElement>(null);
@@ -37,7 +39,7 @@ export function RunTimelinePanel() {
             </span>
           )}
         </h2>
-        <button className="ghost" data-testid="timeline-clear" onClick={() => actions.clearTimelines()}>
+        <button className="ghost" data-testid="timeline-clear" onClick={() => timelineActions.clearTimelines()}>
           Clear
         </button>
       </header>
@@ -52,7 +54,7 @@ export function RunTimelinePanel() {
                 className="lane-slot"
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: LANE_SLOT, transform: `translateY(${item.start}px)` }}
               >
-                <RunLane lane={lane} focused={lane.runId === focusedRun} onFocus={() => actions.toggleRunFocus(lane.runId, lane.userId)} />
+                <RunLane lane={lane} focused={lane.runId === focusedRun} onFocus={() => eventLogActions.toggleRunFocus(lane.runId, lane.userId)} />
               </div>
             );
           })}

@@ -4,10 +4,10 @@
  * key), each message as the text that was sent, each envelope as received, with times in
  * milliseconds since the recording started.
  */
-import type { TransportKind } from '../../client/flowscope-connection.ts';
-import type { RecordedSession, RecordedUser } from '../../scenario/recorded-session.ts';
-import type { ReceivedRecord, SentRecord } from '../../scenario/scenario-result.ts';
-import type { Traffic } from './console-store.ts';
+import type { TransportKind } from '../../../../client/flowscope-connection.ts';
+import type { RecordedSession, RecordedUser } from '../../../../scenario/recorded-session.ts';
+import type { ReceivedRecord, SentRecord } from '../../../../scenario/scenario-result.ts';
+import type { Traffic } from './traffic.ts';
 
 export class SessionCapture {
   private readonly users = new Map<string, RecordedUser>();

@@ -5,12 +5,12 @@
  * counting down) with a copy button, and a one-click re-mint when the token was refused.
  */
 import { useState } from 'react';
-import type { TransportKind } from '../../client/flowscope-connection.ts';
-import { actions, getConsoleState, rest, useConsoleSlice, type UserEntry } from './console-store.ts';
-import { CopyButton } from './copy-button.tsx';
-import { explainFailure } from './fetch-problem.ts';
+import type { TransportKind } from '../../../../client/flowscope-connection.ts';
+import { connectionActions as actions, getConnections, rest, useConnections, type UserEntry } from './connection-store.ts';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { explainFailure } from '../../ui/fetch-problem.ts';
 import { decodeToken, formatExpiry } from './token-info.ts';
-import { useNow } from './use-now.ts';
+import { useNow } from '../../ui/use-now.ts';
 
 const REMINTABLE = new Set(['AUTH_INVALID', 'AUTH_EXPIRED']);
 
@@ -33,7 +33,7 @@ function UserRow({ user, now }: { user: UserEntry; now: number }) {
       const { token } = await rest().mintToken(user.userId);
       actions.replaceToken(user.userId, token);
     } catch (err) {
-      setError((await explainFailure(getConsoleState().baseUrl, err)).message);
+      setError((await explainFailure(getConnections().baseUrl, err)).message);
     }
   };
   const stateText = user.state === 'reconnecting' ? (countdown !== null && countdown > 0 ? `reconnecting in ${countdown}s` : 'reconnecting…') : user.state;
@@ -122,7 +122,7 @@ function UserRow({ user, now }: { user: UserEntry; now: number }) {
 }
 
 export function UsersPanel() {
-  const { users, baseUrl } = useConsoleSlice((s) => ({ users: s.users, baseUrl: s.baseUrl }));
+  const { users, baseUrl } = useConnections((s) => ({ users: s.users, baseUrl: s.baseUrl }));
   const [userId, setUserId] = useState('');
   const [token, setToken] = useState('');
   const [transport, setTransport] = useState<TransportKind>('socketio');
