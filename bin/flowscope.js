@@ -10,5 +10,6 @@ if (existsSync(sources)) {
   register();
   await import(sources.href);
 } else {
-  await import('../dist/node/cli/flowscope-cli.js');
+  // A URL, not a path: the build does not exist in a checkout, where lint resolves imports.
+  await import(new URL('../dist/node/cli/flowscope-cli.js', import.meta.url).href);
 }
