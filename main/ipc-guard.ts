@@ -5,6 +5,7 @@
  */
 import { IPC_CHANNELS, type IpcChannelMap } from '../protocol/index.ts';
 import type { IpcInvokeEventLike, IpcMainLike } from './electron-types.ts';
+import { originOf } from './window-options.ts';
 
 export interface IpcGuard {
   /** Why the call is refused, or null when its sender is trusted. */
@@ -18,15 +19,6 @@ export class IpcForbiddenError extends Error {
   constructor(channel: string, reason: string) {
     super(`FORBIDDEN: ${channel} refused: ${reason}`);
     this.name = 'IpcForbiddenError';
-  }
-}
-
-function originOf(url: string): string | null {
-  try {
-    const origin = new URL(url).origin;
-    return origin === 'null' ? null : origin;
-  } catch {
-    return null;
   }
 }
 

@@ -19,7 +19,8 @@ export function createWindowOptions(preloadPath: string): BrowserWindowOptionsLi
   };
 }
 
-function originOf(url: string): string | null {
+/** The origin of a URL, or null (unparsable, or an opaque origin such as `data:` or `file:`). */
+export function originOf(url: string): string | null {
   try {
     const origin = new URL(url).origin;
     return origin === 'null' ? null : origin;

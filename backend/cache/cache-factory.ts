@@ -33,12 +33,23 @@ export function cacheAdapter(name: string): { readonly name: string; readonly sc
   return { name, schemes: adapter.schemes, capabilities: adapter.capabilities };
 }
 
-export async function createCache(options: CacheOptions = {}): Promise<Cache> {
-  const url = options.redisUrl?.trim() || 'memory://';
-  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  const warn = options.warn ?? ((message: string) => console.warn(message));
+/** The URL REDIS_URL names (unset: the in-process cache), its scheme, and the adapter that takes it (undefined: none). */
+function locate(redisUrl: string | undefined): { url: string; scheme: string | undefined; adapter: CacheAdapter | undefined } {
+  const url = redisUrl?.trim() || 'memory://';
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   const adapter = Object.values(CACHE_ADAPTERS).find((a) => scheme !== undefined && a.schemes.includes(scheme));
+  return { url, scheme, adapter };
+}
+
+/** The capabilities of the cache REDIS_URL names, or undefined for an unsupported URL (createCache then says why). */
+export function cacheCapabilitiesFor(redisUrl: string | undefined): CacheCapabilities | undefined {
+  return locate(redisUrl).adapter?.capabilities;
+}
+
+export async function createCache(options: CacheOptions = {}): Promise<Cache> {
+  const { url, scheme, adapter } = locate(options.redisUrl);
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const warn = options.warn ?? ((message: string) => console.warn(message));
   if (!adapter) {
     // Never echo the URL: it may hold a password.
     const schemes = Object.values(CACHE_ADAPTERS).flatMap((a) => a.schemes);

@@ -150,10 +150,6 @@ function checkUsage(usage: unknown): TokenUsage {
 /** The error of a run that failed because its events could not be stored. */
 export const STORE_LOST_ERROR = 'The store became unavailable during the run, so it could not go on; it ended once the store was back.';
 
-function errorMessage(err: unknown): string {
-  return safeErrorMessage(err);
-}
-
 export class RunExecutor {
   constructor(private readonly deps: RunExecutorDeps) {}
 
@@ -233,7 +229,7 @@ export class RunExecutor {
         error = status === 'cancelled' ? 'The run was cancelled.' : 'The backend shut down during the run.';
       } else {
         status = 'failed';
-        error = isUnavailable(err) ? STORE_LOST_ERROR : errorMessage(err);
+        error = isUnavailable(err) ? STORE_LOST_ERROR : safeErrorMessage(err);
       }
     }
 

@@ -17,7 +17,7 @@ import { createLlmAgent, DEFAULT_LLM_BASE_URL } from '../agents/llm/index.ts';
 import { resolveJwtSecret } from '../auth/jwt-secret.ts';
 import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
-import { CACHE_ADAPTER_NAMES, cacheAdapter, createCache } from '../cache/cache-factory.ts';
+import { cacheCapabilitiesFor, createCache } from '../cache/cache-factory.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import { DEFAULT_CONFIG, type BackendConfig, type ConnectionLimits } from '../config/backend-config.ts';
 import { ConnectionRegistry } from '../delivery/connection-registry.ts';
@@ -133,10 +133,8 @@ function redactingLogger(logger: Logger, config: BackendConfig): Logger {
  */
 function dataFolderLockTarget(config: BackendConfig): { lockPath: string; database: string; folder: string } | null {
   if (config.databaseEphemeral) return null;
-  const url = config.redisUrl?.trim() || 'memory://';
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  const cache = CACHE_ADAPTER_NAMES.map((name) => cacheAdapter(name)).find((a) => scheme !== undefined && a.schemes.includes(scheme));
-  if (!cache || cache.capabilities.crossProcess) return null;
+  const cache = cacheCapabilitiesFor(config.redisUrl);
+  if (!cache || cache.crossProcess) return null;
   let target;
   try {
     target = resolveStoreTarget({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

@@ -51,6 +51,24 @@ export function logConnection(
   });
 }
 
+/** The warning of a connection the server dropped (SLOW_CONSUMER, RATE_LIMITED...): `code` says why. */
+export function logDroppedConnection(
+  deps: Pick<TransportDeps, 'log'>,
+  connection: ClientConnection,
+  address: string | undefined,
+  code: string,
+  extra: Record<string, string | number | undefined> = {},
+): void {
+  deps.log?.('warn', `connection dropped: ${code}`, undefined, {
+    user: connection.userId,
+    transport: connection.transport,
+    address,
+    connection: connection.id,
+    code,
+    ...extra,
+  });
+}
+
 /** The log line of a connection refused at admission (bad token, too many connections...). */
 export function logRefusedConnection(
   deps: Pick<TransportDeps, 'log'>,

@@ -26,6 +26,7 @@ import {
   AUTH_EXPIRED_MESSAGE,
   backlogFullEnvelope,
   logConnection,
+  logDroppedConnection,
   logRefusedConnection,
   scheduleAt,
   type Admission,
@@ -165,15 +166,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
       if (closing) return;
       closing = true;
       closedBy = why ?? 'server';
-      if (why) {
-        deps.log?.('warn', `connection dropped: ${why}`, undefined, {
-          user: connection.userId,
-          transport: 'socketio',
-          address,
-          connection: connection.id,
-          code: why,
-        });
-      }
+      if (why) logDroppedConnection(deps, connection, address, why);
       deps.pipeline.drop(connection);
       socket.disconnect(true);
       if (discard) session.close(true);
@@ -210,16 +203,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
       // A peer that stopped reading never completes the WebSocket close (ws would wait 30 s,
       // holding what it is owed): cut it off, as /ws does. A no-op once the socket is closed.
       setTimeout(() => session.transport.socket?.terminate?.(), 2000).unref();
-      if (reason === 'ping timeout' && !closedBy) {
-        deps.log?.('warn', 'connection dropped: SLOW_CONSUMER', undefined, {
-          user: connection.userId,
-          transport: 'socketio',
-          address,
-          connection: connection.id,
-          code: 'SLOW_CONSUMER',
-          reason,
-        });
-      }
+      if (reason === 'ping timeout' && !closedBy) logDroppedConnection(deps, connection, address, 'SLOW_CONSUMER', { reason });
       logConnection(deps, 'closed', connection, address, {
         reason: closedBy && closedBy !== 'server' ? closedBy : reason,
         by: closedBy || reason.startsWith('server') ? 'server' : 'client',

@@ -18,6 +18,7 @@ import {
   AUTH_EXPIRED_MESSAGE,
   backlogFullEnvelope,
   logConnection,
+  logDroppedConnection,
   logRefusedConnection,
   scheduleAt,
   type TransportDeps,
@@ -84,16 +85,7 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           if (closing) return;
           closing = true;
           closedBy = { code, reason };
-          if (code !== WsCloseCode.AUTH) {
-            deps.log?.('warn', `connection dropped: ${reason}`, undefined, {
-              user: connection.userId,
-              transport: 'ws',
-              address,
-              connection: connection.id,
-              code: reason,
-              close_code: code,
-            });
-          }
+          if (code !== WsCloseCode.AUTH) logDroppedConnection(deps, connection, address, reason, { close_code: code });
           deps.pipeline.drop(connection);
           ws.close(code, reason);
           setTimeout(() => ws.terminate(), 2000).unref();

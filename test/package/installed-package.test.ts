@@ -160,7 +160,7 @@ describe('installed in a project of its own', () => {
       detached: false,
     });
     try {
-      const { url } = await waitForListening(child, 90_000);
+      const { url } = await waitForListening(child, { timeoutMs: 90_000 });
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<div id="root">/);

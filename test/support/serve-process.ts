@@ -5,7 +5,7 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /** `output()`: everything the process wrote to stdout and stderr so far. */
-export function startServeProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export function startServeProcess(args: string[], env: Record<string, string>): Promise<Listening> {
   const child = spawn(process.execPath, [path.join(root, 'bin/flowscope.js'), 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -13,24 +13,39 @@ export function startServeProcess(args: string[], env: Record<string, string>): 
   return waitForListening(child);
 }
 
-/** Resolves with the URL of a `flowscope serve` child (however it was started) once it says it listens; rejects with its output when it exits first. */
-export function waitForListening(child: ChildProcess, timeoutMs = 30_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export interface Listening {
+  child: ChildProcess;
+  url: string;
+  /** The line that gave the URL. */
+  line: string;
+  output: () => string;
+}
+
+/**
+ * Resolves once a child (`flowscope serve` however it was started, or another server) prints the
+ * line `pattern` matches, its first group the URL. Rejects with its output when it exits first
+ * (the error carries `exitCode` and `output`) or after `timeoutMs`.
+ */
+export function waitForListening(
+  child: ChildProcess,
+  { timeoutMs = 30_000, pattern = /listening on (http:\/\/\S+)/ }: { timeoutMs?: number; pattern?: RegExp } = {},
+): Promise<Listening> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`serve did not start in ${timeoutMs} ms: ${out}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = pattern.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out });
+        resolve({ child, url: m[1]!, line: m[0], output: () => out });
       }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${out}`));
+      reject(Object.assign(new Error(`serve exited with ${code}: ${out}`), { exitCode: code, output: out }));
     });
   });
 }

@@ -10,7 +10,7 @@
  * Before the desktop backend chose node:sqlite, this failed: better-sqlite3 built for
  * NODE_MODULE_VERSION 115 does not load in 137 (Node 24) or 145 (Electron 41).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,44 +20,20 @@ import { connect, createRestClient, type TransportKind, type WebSocketConstructo
 import { GOLDEN_PATH_EVENTS, type HealthResponse } from '../../protocol/index.ts';
 import { wrapConnection, type TestClient } from '../support/backend-harness.ts';
 import { electronAsNode, registryNode, type Runtime } from '../support/node-runtime.ts';
-import { killAndWait } from '../support/serve-process.ts';
+import { killAndWait, waitForListening, type Listening } from '../support/serve-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bundle = path.join(root, 'dist/main/desktop-backend.cjs');
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  line: string;
-  output: () => string;
-}
-
-/** The bundle under `runtime`, headless, on a free port; resolves with its one line, or rejects with its output. */
-function startDesktop(runtime: Runtime, dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
+/** The bundle under `runtime`, headless, on a free port; resolves with its one line, or rejects with its exit code and output. */
+function startDesktop(runtime: Runtime, dataDir: string, extraEnv: Record<string, string> = {}): Promise<Listening> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env, PORT: '0', HOST: '127.0.0.1', ...extraEnv };
   // The desktop backend's own driver resolution, not the test runner's overrides.
   if (!('SQLITE_DRIVER' in extraEnv)) delete env.SQLITE_DRIVER;
   delete env.SQLITE_NATIVE_BINDING;
   delete env.NODE_OPTIONS;
   const child = spawn(runtime.command, [bundle, '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the desktop backend did not start in 60 s: ${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /^Flowscope desktop backend on (http:\/\/\S+) .*$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, line: m[0], output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error(`the desktop backend exited with ${code}: ${out}`), { exitCode: code, output: out }));
-    });
-  });
+  return waitForListening(child, { timeoutMs: 60_000, pattern: /^Flowscope desktop backend on (http:\/\/\S+) .*$/m });
 }
 
 async function client(url: string, user: string, transport: TransportKind): Promise<TestClient> {
@@ -82,7 +58,7 @@ beforeAll(() => {
 
 describe.each(RUNTIMES)('desktop backend under $name', ({ name, get }) => {
   let runtime: Runtime | { missing: string } = { missing: 'not prepared' };
-  let started: Started | undefined;
+  let started: Listening | undefined;
   let dataDir = '';
   const clients: TestClient[] = [];
 

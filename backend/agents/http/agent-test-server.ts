@@ -3,6 +3,7 @@
  * handler plays an agent, and an agent context that records what it emits.
  */
 import http from 'node:http';
+import { afterEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { RunEventDraft } from '../../../protocol/index.ts';
 import { createAgentContext, type EngineAgentContext } from '../agent-context.ts';
@@ -64,6 +65,19 @@ export async function startAgentServer(handler: AgentHandler, path = '/run'): Pr
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** For one test file: `serve(handler)` starts an agent server that is closed after each test. */
+export function useAgentServers(): (handler: AgentHandler) => Promise<AgentTestServer> {
+  const servers: AgentTestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (handler) => {
+    const server = await startAgentServer(handler);
+    servers.push(server);
+    return server;
   };
 }
 

@@ -3,24 +3,15 @@
  * it (AGENT_HEADERS values, URL credentials): nothing of them reaches the events, the
  * response or the error, whole or cut short (issue 17, defect 6).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHttpAgent } from './http-agent.ts';
-import { ndjson, recordedContext, startAgentServer, type AgentHandler, type AgentTestServer } from './agent-test-server.ts';
+import { ndjson, recordedContext, useAgentServers } from './agent-test-server.ts';
 import { SECRET_FRAGMENT_CHARS } from '../secret-redaction.ts';
 
 const TOKEN = 'fs-agent-token-9f8e7d6c5b4a3210ZYXW';
 const PASSWORD = 'url-pass-Kq81Zr44';
 
-const servers: AgentTestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: AgentHandler): Promise<AgentTestServer> {
-  const server = await startAgentServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = useAgentServers();
 
 function leaks(text: string, secret: string): string[] {
   const found: string[] = [];

@@ -1,30 +1,10 @@
 import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHttpAgent, type HttpAgentOptions } from './http-agent.ts';
 import { HttpAgentConfigError, HttpAgentError } from './http-agent-errors.ts';
-import {
-  closedPort,
-  DONE_TOOL,
-  EXEC,
-  ndjson,
-  recordedContext,
-  startAgentServer,
-  SUCCEEDED,
-  THINK,
-  type AgentHandler,
-  type AgentTestServer,
-} from './agent-test-server.ts';
+import { closedPort, DONE_TOOL, EXEC, ndjson, recordedContext, SUCCEEDED, THINK, useAgentServers } from './agent-test-server.ts';
 
-const servers: AgentTestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: AgentHandler): Promise<AgentTestServer> {
-  const server = await startAgentServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = useAgentServers();
 
 /** Runs the agent once; returns the result or the error it failed with, and the events. */
 async function runOnce(options: Omit<HttpAgentOptions, 'name'> & { name?: string }) {
