@@ -14,3 +14,5 @@ export {
   MAX_TIMEOUT_MS,
   type AgentHeaderEntry,
 } from './agents/http/index.ts';
+export { exportFormat, exportFormatNames, registerExportFormat, type ExportContext, type ExportFormat, type ExportRun } from './export/index.ts';
+export { ExportError, openExportStore, requireExportFormat, runsById, runsOfThread } from './export/export-runs.ts';

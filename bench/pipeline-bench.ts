@@ -12,7 +12,15 @@
  * - one user alone, closed loop: p50/p99;
  * - memory per idle authenticated connection: the server process's RSS (/proc) before and
  *   after BENCH_IDLE (default 2000) idle connections, one user each, divided by their count;
- * - ratios to the bare server.
+ * - ratios to the bare server;
+ * - per message (closed loop), read from the server's `/metrics`: store statements, store
+ *   transactions, cache round trips, bus publishes;
+ * - the history variant: the closed loop again on a store first loaded (straight into the
+ *   database, before the server starts) with BENCH_HISTORY (default 100,000) finished runs
+ *   of the same users, each with its thread and message; its throughput should stay within
+ *   10% of the empty store's. Before the server starts, the store alone (no network) is timed
+ *   too: accept + claim + finish for a user with that history against a new user (less noisy
+ *   than the throughput on a shared machine). BENCH_HISTORY=0 skips it.
  *
  * PostgreSQL + Redis too when BENCH_DATABASE_URL and BENCH_REDIS_URL are set (a private
  * schema and key prefix, dropped afterwards). `--json FILE` writes the figures as JSON.
@@ -22,16 +30,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { TokenService } from '../backend/auth/token-service.ts';
+import { createStore, SQLITE_FILENAME } from '../backend/store/store-factory.ts';
+import type { RunRecord, Store } from '../backend/store/store-types.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const USERS = Number(process.env.BENCH_USERS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const IDLE = Number(process.env.BENCH_IDLE ?? 2000);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const jsonIndex = process.argv.indexOf('--json');
 const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
@@ -56,11 +68,34 @@ interface SetupResult {
   oneUser: Latency;
   /** RSS delta per idle connection, bytes. */
   bytesPerIdleConnection: number;
+  /** Per message of the closed loop, from /metrics (null for the bare server). */
+  perMessage: IoCounts | null;
+}
+
+interface IoCounts {
+  statements: number;
+  transactions: number;
+  cacheRoundTrips: number;
+  busPublishes: number;
+}
+
+interface HistoryResult {
+  setup: string;
+  historyRuns: number;
+  loadSeconds: number;
+  messagesPerSecond: number;
+  /** To the same setup on an empty store. */
+  ratioToEmpty: number;
+  /** The store alone (no server): µs per accept + claim + finish, a user with that history vs a new user. */
+  storeMicros: { history: number; fresh: number };
+  perMessage: IoCounts | null;
 }
 
 interface Server {
   child: ChildProcess;
   url: string;
+  /** With a history: see storeCycleMicros. */
+  storeMicros?: { history: number; fresh: number } | undefined;
   token(userId: string): Promise<string>;
   cleanup(): Promise<void>;
 }
@@ -115,9 +150,151 @@ async function startBare(): Promise<Server> {
   return { child, url, token: async () => 'none', cleanup: async () => undefined };
 }
 
-async function startFlowscope(label: string, services?: { databaseUrl: string; redisUrl: string }): Promise<Server> {
+/** Users of a setup: the same names in its history (loaded before the server starts) and its loops. */
+const userPrefix = (label: string) => `bench-${label}`;
+
+/**
+ * `runs` finished runs (each with its thread and message) for the setup's USERS users,
+ * round-robin, written straight into the store's tables in one statement per table.
+ */
+async function loadHistory(
+  label: string,
+  runs: number,
+  dataDir: string,
+  pgTarget?: { databaseUrl: string; schema: string },
+): Promise<{ history: number; fresh: number }> {
+  const open = () => createStore(pgTarget ? { dataDir, databaseUrl: pgTarget.databaseUrl, schema: pgTarget.schema } : { dataDir });
+  // The server's own migrations make the schema.
+  await (await open()).close();
+  await insertHistory(label, runs, dataDir, pgTarget);
+  const store = await open();
+  try {
+    return await storeCycleMicros(store, `${userPrefix(label)}-0`, `${userPrefix(label)}-fresh`);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The store's own cost of one message, without the server: per round, 100 messages of one
+ * user accepted at once, then claimed, then finished (with a final event), each step in one
+ * batch, so what is timed is the statements, not the event loop's turns. For a user with the
+ * loaded history and for a new user, alternating rounds; µs per message, the median round.
+ */
+async function storeCycleMicros(store: Store, historyUser: string, freshUser: string): Promise<{ history: number; fresh: number }> {
+  const PER_ROUND = 100;
+  let n = 0;
+  const acceptOne = (userId: string) => {
+    const i = n++;
+    const at = new Date().toISOString();
+    const threadId = `thr_c${i}`;
+    const messageId = `msg_c${i}`;
+    return store.acceptMessage({
+      thread: { id: threadId, title: 'cycle' },
+      message: { id: messageId, threadId, userId, clientMessageId: `c-${i}`, content: 'cycle', agent: 'echo', priority: 'normal', createdAt: at },
+      run: {
+        id: `run_c${i}`,
+        userId,
+        threadId,
+        messageId,
+        agent: 'echo',
+        priority: 'normal',
+        status: 'queued',
+        input: { content: 'cycle', agent: 'echo' },
+        response: null,
+        error: null,
+        createdAt: at,
+        startedAt: null,
+        endedAt: null,
+        ownerId: null,
+      },
+      maxQueuedPerUser: 10 * PER_ROUND,
+    });
+  };
+  const finishOne = (run: RunRecord) => {
+    const at = new Date().toISOString();
+    const envelope = {
+      type: 'agent_completed',
+      run_id: run.id,
+      thread_id: run.threadId,
+      message_id: run.messageId,
+      user_id: run.userId,
+      seq: 1,
+      timestamp: at,
+      payload: {},
+    };
+    return store.finishRun(run.id, {
+      status: 'succeeded',
+      response: 'ok',
+      error: null,
+      endedAt: at,
+      finalEvent: { runId: run.id, seq: 1, userId: run.userId, type: 'agent_completed', envelope: envelope as never, createdAt: at },
+      expectedStatuses: ['running'],
+      expectedOwnerId: 'bench',
+    });
+  };
+  const round = async (userId: string) => {
+    await Promise.all(Array.from({ length: PER_ROUND }, () => acceptOne(userId)));
+    const claimed = await Promise.all(Array.from({ length: PER_ROUND }, () => store.claimNextRun(userId, 'bench', new Date().toISOString())));
+    await Promise.all(claimed.map((run) => (run ? finishOne(run) : undefined)));
+  };
+  const rounds: Record<'history' | 'fresh', number[]> = { history: [], fresh: [] };
+  for (let r = 0; r < 7; r++) {
+    for (const [kind, userId] of [
+      ['history', historyUser],
+      ['fresh', freshUser],
+    ] as const) {
+      const t0 = performance.now();
+      await round(userId);
+      rounds[kind].push(((performance.now() - t0) * 1000) / PER_ROUND);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { history: median(rounds.history), fresh: median(rounds.fresh) };
+}
+
+async function insertHistory(label: string, runs: number, dataDir: string, pgTarget?: { databaseUrl: string; schema: string }): Promise<void> {
+  const user = `'${userPrefix(label)}-' || (i % ${USERS})`;
+  const at = `'2026-01-01T00:00:00.000Z'`;
+  const input = `'{"content":"history","agent":"echo"}'`;
+  if (!pgTarget) {
+    const db = new Database(path.join(dataDir, SQLITE_FILENAME));
+    const series = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${runs})`;
+    db.transaction(() => {
+      db.exec(`${series} INSERT INTO threads (id, user_id, title, created_at, updated_at) SELECT 'thr_h' || i, ${user}, 'history', ${at}, ${at} FROM n`);
+      db.exec(`${series} INSERT INTO messages (id, thread_id, user_id, client_message_id, content, agent, priority, created_at)
+               SELECT 'msg_h' || i, 'thr_h' || i, ${user}, 'h-' || i, 'history', 'echo', 'normal', ${at} FROM n`);
+      db.exec(`${series} INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, response, created_at, started_at, ended_at)
+               SELECT 'run_h' || i, ${user}, 'thr_h' || i, 'msg_h' || i, 'echo', 'normal', 1, 'succeeded', ${input}, 'history', ${at}, ${at}, ${at} FROM n`);
+    })();
+    // No ANALYZE: Flowscope never runs it, so a store that grew by use has no statistics either.
+    db.close();
+    return;
+  }
+  const db = new pg.Client({ connectionString: pgTarget.databaseUrl });
+  await db.connect();
+  try {
+    const series = `FROM generate_series(0, ${runs - 1}) AS i`;
+    await db.query(`SET search_path TO "${pgTarget.schema}"`);
+    await db.query('BEGIN');
+    await db.query(`INSERT INTO threads (id, user_id, title, created_at, updated_at) SELECT 'thr_h' || i, ${user}, 'history', ${at}, ${at} ${series}`);
+    await db.query(`INSERT INTO messages (id, thread_id, user_id, client_message_id, content, agent, priority, created_at)
+                    SELECT 'msg_h' || i, 'thr_h' || i, ${user}, 'h-' || i, 'history', 'echo', 'normal', ${at} ${series}`);
+    await db.query(`INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, response, created_at, started_at, ended_at)
+                    SELECT 'run_h' || i, ${user}, 'thr_h' || i, 'msg_h' || i, 'echo', 'normal', 1, 'succeeded', ${input}::json, 'history', ${at}, ${at}, ${at} ${series}`);
+    await db.query('COMMIT');
+    // What autovacuum does to a table that grew by use.
+    await db.query('ANALYZE');
+  } finally {
+    await db.end();
+  }
+}
+
+async function startFlowscope(label: string, services?: { databaseUrl: string; redisUrl: string }, historyRuns = 0): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-bench-'));
   const name = `flowscope_bench_${process.pid}_${Date.now().toString(36)}`;
+  const storeMicros =
+    historyRuns > 0 ? await loadHistory(label, historyRuns, dataDir, services ? { databaseUrl: services.databaseUrl, schema: name } : undefined) : undefined;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     DATA_DIR: dataDir,
@@ -143,6 +320,7 @@ async function startFlowscope(label: string, services?: { databaseUrl: string; r
   return {
     child,
     url,
+    storeMicros,
     token: async (userId) => (await tokens.issue(userId, 3600)).token,
     cleanup: async () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -180,6 +358,9 @@ function openClient(url: string, token: string, onCompleted: (messageId: string)
     if (id !== undefined) onCompleted(id);
   });
   socket.on('error', (e: unknown) => console.error('bench: server error envelope', e));
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'io client disconnect') console.error(`bench: a client was disconnected (${reason})`);
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () =>
       resolve({
@@ -189,6 +370,40 @@ function openClient(url: string, token: string, onCompleted: (messageId: string)
     );
     socket.once('connect_error', (err) => reject(new Error(`connect failed: ${err.message}`)));
   });
+}
+
+/** The server's I/O counters and accepted messages, from /metrics (null: no /metrics, the bare server). */
+async function ioSnapshot(url: string): Promise<(IoCounts & { messages: number }) | null> {
+  // The bare server answers no HTTP request (it would hang): bounded.
+  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) }).catch(() => null);
+  if (!res?.ok) return null;
+  const text = await res.text();
+  const sum = (name: string) => {
+    let total = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return total;
+  };
+  return {
+    statements: sum('flowscope_store_statements_total'),
+    transactions: sum('flowscope_store_transactions_total'),
+    cacheRoundTrips: sum('flowscope_cache_round_trips_total'),
+    busPublishes: sum('flowscope_bus_messages_published_total'),
+    messages: sum('flowscope_messages_accepted_total'),
+  };
+}
+
+/** Counts per message between two snapshots. */
+function perMessage(before: Awaited<ReturnType<typeof ioSnapshot>>, after: Awaited<ReturnType<typeof ioSnapshot>>): IoCounts | null {
+  if (!before || !after || after.messages <= before.messages) return null;
+  const n = after.messages - before.messages;
+  return {
+    statements: (after.statements - before.statements) / n,
+    transactions: (after.transactions - before.transactions) / n,
+    cacheRoundTrips: (after.cacheRoundTrips - before.cacheRoundTrips) / n,
+    busPublishes: (after.busPublishes - before.busPublishes) / n,
+  };
 }
 
 function quantiles(values: number[]): Latency {
@@ -229,6 +444,8 @@ async function closedLoop(
     clients.map(
       (client, u) =>
         new Promise<void>((resolve) => {
+          // A completion that never comes (a dropped connection) must not hang the bench.
+          setTimeout(resolve, (seconds + 30) * 1000).unref();
           let i = 0;
           const next = () => {
             if (performance.now() >= end) return resolve();
@@ -274,6 +491,14 @@ async function openLoop(clients: Client[], pending: Map<string, (at: number) => 
       if (sent < total) setTimeout(tick, 1);
     };
     tick();
+    // A completion that never comes (a dropped connection) must not hang the bench.
+    setTimeout(
+      () => {
+        if (outstanding > 0) console.error(`bench: ${tag}: ${outstanding} messages never completed`);
+        resolve();
+      },
+      (seconds + 30) * 1000,
+    ).unref();
   });
   return latencies;
 }
@@ -305,12 +530,15 @@ async function idleMemory(server: Server, prefix: string): Promise<number> {
   return (after - before) / IDLE;
 }
 
-async function measure(setup: string, server: Server, bareRate: number | null): Promise<SetupResult> {
-  const prefix = `bench-${process.pid}-${setup.replace(/\W+/g, '').slice(0, 12)}`;
+async function measure(setup: string, label: string, server: Server, bareRate: number | null): Promise<SetupResult> {
+  const prefix = userPrefix(label);
   const pending = new Map<string, (at: number) => void>();
   const users = await openUsers(server, prefix, USERS, pending);
   await closedLoop(users, pending, 'warm', 1);
+  const counted = bareRate !== null; // the bare server has no /metrics
+  const ioBefore = counted ? await ioSnapshot(server.url) : null;
   const closed = await closedLoop(users, pending, 'closed', SECONDS);
+  const io = counted ? perMessage(ioBefore, await ioSnapshot(server.url)) : null;
   const rate = closed.perSecond / 2;
   const half = quantiles(await openLoop(users, pending, 'open', rate, SECONDS));
   for (const c of users) c.socket.disconnect();
@@ -327,13 +555,42 @@ async function measure(setup: string, server: Server, bareRate: number | null): 
     halfLoad: { ...half, rate },
     oneUser: one,
     bytesPerIdleConnection,
+    perMessage: io,
   };
 }
 
-async function run(setup: string, start: () => Promise<Server>, bareRate: number | null): Promise<SetupResult> {
+async function run(setup: string, label: string, start: () => Promise<Server>, bareRate: number | null): Promise<SetupResult> {
   const server = await start();
   try {
-    return await measure(setup, server, bareRate);
+    return await measure(setup, label, server, bareRate);
+  } finally {
+    await stop(server.child);
+    await server.cleanup();
+  }
+}
+
+/** The closed loop alone, on a store loaded with HISTORY finished runs of the same users. */
+async function runHistory(empty: SetupResult, label: string, services?: { databaseUrl: string; redisUrl: string }): Promise<HistoryResult> {
+  const loadStarted = performance.now();
+  const server = await startFlowscope(label, services, HISTORY);
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  try {
+    const pending = new Map<string, (at: number) => void>();
+    const users = await openUsers(server, userPrefix(label), USERS, pending);
+    await closedLoop(users, pending, 'warm', 1);
+    const before = await ioSnapshot(server.url);
+    const closed = await closedLoop(users, pending, 'closed', SECONDS);
+    const io = perMessage(before, await ioSnapshot(server.url));
+    for (const c of users) c.socket.disconnect();
+    return {
+      setup: empty.setup,
+      historyRuns: HISTORY,
+      loadSeconds,
+      messagesPerSecond: closed.perSecond,
+      ratioToEmpty: closed.perSecond / empty.messagesPerSecond,
+      storeMicros: server.storeMicros ?? { history: NaN, fresh: NaN },
+      perMessage: io,
+    };
   } finally {
     await stop(server.child);
     await server.cleanup();
@@ -342,14 +599,21 @@ async function run(setup: string, start: () => Promise<Server>, bareRate: number
 
 const t0 = Date.now();
 const results: SetupResult[] = [];
-const bare = await run('bare Socket.IO, same seven emits', startBare, null);
+const histories: HistoryResult[] = [];
+const bare = await run('bare Socket.IO, same seven emits', 'bare', startBare, null);
 results.push(bare);
-if (process.env.BENCH_BARE_ONLY !== '1')
-  results.push(await run('Flowscope, SQLite + in-process cache', () => startFlowscope('embedded'), bare.messagesPerSecond));
+if (process.env.BENCH_BARE_ONLY !== '1') {
+  const embedded = await run('Flowscope, SQLite + in-process cache', 'embedded', () => startFlowscope('embedded'), bare.messagesPerSecond);
+  results.push(embedded);
+  if (HISTORY > 0) histories.push(await runHistory(embedded, 'embedded'));
+}
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 if (databaseUrl && redisUrl) {
-  results.push(await run('Flowscope, PostgreSQL + Redis', () => startFlowscope('postgres', { databaseUrl, redisUrl }), bare.messagesPerSecond));
+  const services = { databaseUrl, redisUrl };
+  const postgres = await run('Flowscope, PostgreSQL + Redis', 'postgres', () => startFlowscope('postgres', services), bare.messagesPerSecond);
+  results.push(postgres);
+  if (HISTORY > 0) histories.push(await runHistory(postgres, 'postgres', services));
 } else if (databaseUrl || redisUrl) {
   console.error('bench: set both BENCH_DATABASE_URL and BENCH_REDIS_URL to measure PostgreSQL + Redis');
 }
@@ -365,10 +629,27 @@ for (const r of results) {
     `| ${r.setup} | ${r.messagesPerSecond.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${ms(r.halfLoad.p50)} / ${ms(r.halfLoad.p99)} ms at ${r.halfLoad.rate.toFixed(0)}/s | ${ms(r.oneUser.p50)} / ${ms(r.oneUser.p99)} ms | ${(r.bytesPerIdleConnection / 1024).toFixed(1)} |`,
   );
 }
+const counts = (c: IoCounts | null) =>
+  c ? `${c.statements.toFixed(1)} | ${c.transactions.toFixed(2)} | ${c.cacheRoundTrips.toFixed(2)} | ${c.busPublishes.toFixed(2)}` : 'n/a | n/a | n/a | n/a';
+console.log('\nPer message (closed loop, from /metrics):\n');
+console.log('| setup | store statements | store transactions | cache round trips | bus publishes |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of results) if (r.perMessage) console.log(`| ${r.setup} | ${counts(r.perMessage)} |`);
+if (histories.length > 0) {
+  console.log(`\nWith history (closed loop after ${HISTORY} finished runs of the same ${USERS} users were loaded):\n`);
+  console.log(
+    '| setup | msg/s | ratio to empty store | store alone, µs per message: that history / new user | store statements | store transactions | cache round trips | bus publishes |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const h of histories) {
+    const micros = `${h.storeMicros.history.toFixed(0)} / ${h.storeMicros.fresh.toFixed(0)}`;
+    console.log(`| ${h.setup} | ${h.messagesPerSecond.toFixed(0)} | ${h.ratioToEmpty.toFixed(3)} | ${micros} | ${counts(h.perMessage)} |`);
+  }
+}
 if (jsonFile) {
   fs.writeFileSync(
     jsonFile,
-    `${JSON.stringify({ users: USERS, seconds: SECONDS, idleConnections: IDLE, cores: os.cpus().length, node: process.version, results }, null, 2)}\n`,
+    `${JSON.stringify({ users: USERS, seconds: SECONDS, idleConnections: IDLE, historyRuns: HISTORY, cores: os.cpus().length, node: process.version, results, histories }, null, 2)}\n`,
   );
   console.log(`\nwrote ${jsonFile}`);
 }

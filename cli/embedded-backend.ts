@@ -25,6 +25,10 @@ export interface EmbeddedBackendOptions {
   agentUrls?: string[] | undefined;
   /** Their request headers (`--agent-header`). */
   agentHeaders?: AgentHeaderEntry[] | undefined;
+  /** Their protocols, `name=ag-ui` (`--agent-protocol`). */
+  agentProtocols?: string[] | undefined;
+  /** MCP tool servers, `name=<command|URL>` (`--mcp`). */
+  mcpServers?: string[] | undefined;
   /** `--agent-timeout-ms`, `--agent-idle-timeout-ms`: for every agent over HTTP. */
   agentTimeoutMs?: number | undefined;
   agentIdleTimeoutMs?: number | undefined;
@@ -45,6 +49,8 @@ export async function startEmbeddedBackend(options: EmbeddedBackendOptions): Pro
       agentModules: options.agentModules ?? [],
       agentUrls: options.agentUrls ?? [],
       agentHeaders: options.agentHeaders ?? [],
+      agentProtocols: options.agentProtocols ?? [],
+      mcpServers: options.mcpServers ?? [],
       agentTimeoutMs: options.agentTimeoutMs,
       agentIdleTimeoutMs: options.agentIdleTimeoutMs,
       agentReload: false,

@@ -1,5 +1,6 @@
 /** The `flowscope` command. */
 import { didYouMean } from '../backend/index.ts';
+import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
 import { loadCommand } from './load-command.ts';
 import { packageVersion } from './package-root.ts';
@@ -19,6 +20,8 @@ Commands:
             [--threshold 'p95(run_duration)<2000'] [--target URL]
   import    Turn a HAR file's WebSocket messages into a scenario:
             flowscope import <file.har> [--name NAME] [--out FILE]
+  export    Write stored runs as OpenTelemetry OTLP/JSON (or another format):
+            flowscope export [--format otlp] <run ids...> | --thread ID [--out FILE]
   version   Print the version (also --version)
   help      Show this help
 `;
@@ -34,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       return importCommand(rest);
     case 'load':
       return loadCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case '--version':
     case '-v':
     case 'version': {
@@ -47,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     default: {
-      const guess = didYouMean(command.replace(/^-+/, ''), ['serve', 'run', 'load', 'import', 'version', 'help']);
+      const guess = didYouMean(command.replace(/^-+/, ''), ['serve', 'run', 'load', 'import', 'export', 'version', 'help']);
       process.stderr.write(`flowscope: unknown command "${command}"${guess ? ` (did you mean ${guess}?)` : ''}\n\n${USAGE}`);
       return 2;
     }

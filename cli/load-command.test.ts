@@ -37,9 +37,23 @@ steps:
   - expect_run: { user: a, run: "{{r1.run_id}}", payloads: { tool_executing: { tool: search_docs } } }
 `;
 
+// Two messages of one user at once: the second run waits for the first (one run at a time per user).
+const queued = `flowscope: 1
+name: Two runs of one user, the second queued
+users:
+  a: {}
+steps:
+  - connect: a
+  - send: { as: a, message: { type: user_message, payload: { content: one, agent: scripted, script: [{ think: first }, { tool: slow, delay_ms: 150 }, { respond: one }] } }, save_as: r1 }
+  - send: { as: a, message: { type: user_message, payload: { content: two, agent: scripted, script: [{ think: second }, { tool: slow, delay_ms: 150 }, { respond: two }] } }, save_as: r2 }
+  - expect_run: { user: a, run: "{{r1.run_id}}", status: succeeded }
+  - expect_run: { user: a, run: "{{r2.run_id}}", status: succeeded }
+`;
+
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowscope-load-test-'));
   await fs.writeFile(path.join(dir, 'probe.yaml'), probe);
+  await fs.writeFile(path.join(dir, 'queued.yaml'), queued);
   await fs.writeFile(path.join(dir, 'failing.yaml'), failing);
 });
 afterAll(async () => {
@@ -107,12 +121,23 @@ describe('flowscope load', () => {
     for (const name of ['queue_wait', 'first_thinking', 'total'] as const) plausible(report.stages[name], report.runs);
     plausible(report.stages.tool, report.runs);
     plausible(report.tools.calculator as MetricSummary, report.runs);
-    expect(report.stages.total.min as number).toBeGreaterThanOrEqual(report.metrics.run_duration.min as number);
     expect(io.err()).toMatch(/queue wait \(stage\.queue_wait\)\s+12\s/);
     expect(io.err()).toMatch(/stage\.tool\.calculator\s+12\s/);
     // The human summary went to stderr, beside the JSON.
     expect(io.err()).toMatch(/iterations\s+12 {2}12 passed, 0 failed \(0\.00%\)/);
     expect(io.err()).toMatch(/✓ count\(ack\)==12\s+actual 12/);
+  });
+
+  it('run_duration is each run from accepted to completed: a run queued behind another counts its wait', async () => {
+    const io = capture();
+    expect(await loadCommand(['queued.yaml', '--iterations', '2', '--reporter', 'json'], io)).toBe(0);
+    const report = JSON.parse(io.out()) as LoadReport;
+    expect(report.runs).toBe(4);
+    plausible(report.metrics.run_duration, 4);
+    // Each run plays a 150 ms tool call; the second of each pair also waited for (most of) the first.
+    expect(report.metrics.run_duration.min as number).toBeGreaterThanOrEqual(149);
+    expect(report.metrics.run_duration.max as number).toBeGreaterThanOrEqual(225);
+    expect(io.err()).toMatch(/run: accepted → completed \(run_duration\)\s+4\s/);
   });
 
   it('a failing threshold exits 1 and prints each threshold with its actual value', async () => {

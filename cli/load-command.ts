@@ -2,7 +2,7 @@
  * `flowscope load <scenario file>`: runs one scenario over and over as N concurrent virtual
  * users (each iteration a full run with fresh user ids) against an embedded backend or
  * `--target`, and reports k6-style metrics of the server-pushed events: ack latency, time
- * to first event, run duration, gaps between events, step durations. Thresholds decide the
+ * to first event, run duration (accepted → completed), gaps between events, step durations. Thresholds decide the
  * exit code.
  */
 import { setMaxListeners } from 'node:events';
@@ -37,9 +37,10 @@ import { loadScenarioFile } from './scenario-files.ts';
 export const LOAD_USAGE = `Usage: flowscope load <scenario file> [options]
 
 Runs one scenario repeatedly as concurrent virtual users (VUs), each iteration with fresh
-user ids, and reports iterations/s, ack latency, time to first event, run duration, gaps
-between events, each run's stages (queue wait, first thinking, tool calls, total) and step
-durations (count, min, p50, p90, p95, p99, max, mean).
+user ids, and reports iterations/s, ack latency, time to first event, run duration (each
+run from accepted to completed, on the server's clock), gaps between events, each run's
+stages (queue wait, first thinking, tool calls, total) and step durations (count, min,
+p50, p90, p95, p99, max, mean).
 
 Options:
   --vus N               Concurrent virtual users (default 1)

@@ -112,7 +112,8 @@ describe('iterationSamples', () => {
     const s = iterationSamples(r);
     expect(s.ack).toEqual([5, 1, 3]);
     expect(s.first_event).toEqual([10, 6]);
-    expect(s.run_duration).toEqual([10]);
+    // Accepted → completed: without server timestamps, run_1's ack (15) → its agent_completed (30).
+    expect(s.run_duration).toEqual([15]);
     expect(s.event_gap).toEqual([1, 3, 0.5, 5.5]);
     expect(s.sent).toBe(5);
     // Stages from the events and the ack that named the run (run_1's ack at 15, run_2's at 13); the tool events have no call_id and pair by tool.
@@ -162,6 +163,49 @@ describe('iterationSamples', () => {
     expect(check('p50(stage.tool.unknown_tool)<1')).toMatchObject({ actual: null, ok: false });
   });
 
+  it('measures run_duration from accepted to completed on the server clock, not from the spread of the arrivals', () => {
+    const stamp = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
+    const completedEnvelope = (run_id: string, at_ms: number, ms: number) => ({
+      user: 'a',
+      at_ms,
+      envelope: { type: 'agent_completed', run_id, seq: 2, timestamp: stamp(ms), payload: { status: 'succeeded', duration_ms: 3 } },
+    });
+    const stampedAck = (at_ms: number, message_id: string, run_id: string, ms: number, duplicate = false) => {
+      const a = ack('a', at_ms, message_id, run_id, duplicate);
+      return { ...a, envelope: { ...a.envelope, timestamp: stamp(ms) } };
+    };
+    const r = result({
+      sent: [
+        { user: 'a', at_ms: 0, data: { type: 'user_message', message_id: 'm1', payload: { content: 'x' } } },
+        { user: 'a', at_ms: 0, data: { type: 'user_message', message_id: 'm2', payload: { content: 'y' } } },
+      ],
+      received: [
+        stampedAck(2, 'm1', 'run_1', 0),
+        stampedAck(2, 'm2', 'run_2', 1),
+        // run_2 waited for run_1 (one run at a time per user): its events all arrived in one
+        // batch 0.1 ms apart, but it was accepted 40 ms before it completed.
+        completedEnvelope('run_1', 30, 25),
+        completedEnvelope('run_2', 50.1, 41),
+        // A duplicate's ack comes later and does not move the acceptance.
+        stampedAck(60, 'm1', 'run_1', 55, true),
+      ],
+      runs: [
+        run('a', 'run_1', [
+          ['agent_started', 20],
+          ['agent_completed', 30],
+        ]),
+        run('a', 'run_2', [
+          ['agent_started', 50],
+          ['agent_completed', 50.1],
+        ]),
+      ],
+    });
+    expect(iterationSamples(r).run_duration).toEqual([25, 40]);
+    // Without the completion's timestamp, on arrival: the ack (2) → agent_completed (50.1).
+    const unstamped = { ...r, received: r.received.filter((e) => e.envelope.type !== 'agent_completed') };
+    expect(iterationSamples(unstamped).run_duration).toEqual([28, 48.1]);
+  });
+
   it('measures gaps in arrival order and step durations by kind, groups included, skipped steps and synthetic nodes not', () => {
     const r = result({
       runs: [
@@ -182,7 +226,8 @@ describe('iterationSamples', () => {
     });
     const s = iterationSamples(r);
     expect(s.event_gap).toEqual([2, 2]);
-    expect(s.run_duration).toEqual([2]);
+    // No ack seen: when the run was accepted is unknown, so it has no run_duration sample.
+    expect(s.run_duration).toEqual([]);
     expect(s.steps).toEqual({ connect: [12], parallel: [30], send: [4, 6], wait: [100] });
   });
 });
@@ -200,10 +245,13 @@ describe('LoadStats', () => {
       result({
         sent: [{ user: 'a', at_ms: 1, data: { type: 'ping' } }],
         runs: [
-          run('a', 'run_1', [
-            ['agent_started', 1],
-            ['agent_completed', 3],
-          ]),
+          {
+            ...run('a', 'run_1', [
+              ['agent_started', 1],
+              ['agent_completed', 3],
+            ]),
+            ack_at_ms: 1,
+          },
         ],
       }),
     );
@@ -292,7 +340,7 @@ describe('thresholds', () => {
     );
     const metrics = stats.metrics(1000);
     const check = (text: string) => evaluateThreshold(parseThreshold(text), stats, metrics);
-    expect(check('p95(run_duration)<2000')).toEqual({ expression: 'p95(run_duration)<2000', actual: 1500, ok: true });
+    expect(check('p95(run_duration)<2000')).toEqual({ expression: 'p95(run_duration)<2000', actual: 1503, ok: true });
     expect(check('max(ack)<5')).toEqual({ expression: 'max(ack)<5', actual: 7, ok: false });
     expect(check('p50(first_event)==10')).toMatchObject({ actual: 10, ok: true });
     expect(check('iterations_per_s>5')).toMatchObject({ actual: 1, ok: false });

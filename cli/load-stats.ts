@@ -5,7 +5,9 @@
  *
  * Per iteration: ack latency (a sent message → its message_ack, paired by message_id),
  * time to first event (a user_message → agent_started of the run its ack named), run
- * duration (agent_started → agent_completed, on arrival), gaps between consecutive events
+ * duration (accepted → completed: the run's message_ack → its agent_completed, on the
+ * server's clock from the two envelopes' `timestamp`, or on arrival when one has none; a run
+ * whose ack this iteration did not see has no sample), gaps between consecutive events
  * of a run, each step's duration by kind, and each run's stages (scenario/run-stages.ts: queue
  * wait, time to first thinking, each tool call, total; `stage.NAME`, tools also per tool as
  * `stage.tool.NAME`). Thresholds (`p95(run_duration)<2000`, `p99(stage.queue_wait)<50`) are
@@ -110,7 +112,7 @@ export type TimingMetric = (typeof TIMING_METRICS)[number];
 export const TIMING_METRIC_LABELS: Record<TimingMetric, string> = {
   ack: 'ack latency',
   first_event: 'time to first event',
-  run_duration: 'run duration',
+  run_duration: 'run: accepted → completed',
   event_gap: 'gap between events',
 };
 
@@ -147,6 +149,33 @@ function messageIdOf(data: unknown): { id: string | undefined; type: string | un
 }
 
 const STEP_KIND_SET: ReadonlySet<string> = new Set(STEP_KINDS);
+
+/** An envelope's server `timestamp` in ms since the epoch; undefined when it has none. */
+function stampOf(envelope: Record<string, unknown>): number | undefined {
+  const t = typeof envelope.timestamp === 'string' ? Date.parse(envelope.timestamp) : Number.NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
+ * Per run: when the server accepted it (the `timestamp` of the first non-duplicate
+ * message_ack naming it) and when it completed (its agent_completed's `timestamp`).
+ */
+function serverStamps(received: ScenarioResult['received']): { accepted: Map<string, number>; completed: Map<string, number> } {
+  const accepted = new Map<string, number>();
+  const completed = new Map<string, number>();
+  for (const r of received) {
+    const e = r.envelope;
+    if (e.type === 'message_ack') {
+      const p = (e.payload ?? {}) as { run_id?: unknown; duplicate?: unknown };
+      const at = stampOf(e);
+      if (typeof p.run_id === 'string' && p.duplicate !== true && at !== undefined && !accepted.has(p.run_id)) accepted.set(p.run_id, at);
+    } else if (e.type === 'agent_completed' && typeof e.run_id === 'string') {
+      const at = stampOf(e);
+      if (at !== undefined && !completed.has(e.run_id)) completed.set(e.run_id, at);
+    }
+  }
+  return { accepted, completed };
+}
 
 export function iterationSamples(result: ScenarioResult): IterationSamples {
   const out: IterationSamples = {
@@ -194,10 +223,16 @@ export function iterationSamples(result: ScenarioResult): IterationSamples {
     if (started && started.at_ms >= s.at_ms) out.first_event.push(started.at_ms - s.at_ms);
   }
 
+  const stamps = serverStamps(result.received);
   for (const run of result.runs) {
-    const started = run.events.find((e) => e.type === 'agent_started');
+    // Accepted → completed: on the server's clock when both envelopes carry a timestamp (the
+    // arrival times of a fast run's events are one batch apart, not its duration), else on arrival.
     const completed = run.events.find((e) => e.type === 'agent_completed');
-    if (started && completed) out.run_duration.push(completed.at_ms - started.at_ms);
+    const acceptedAt = stamps.accepted.get(run.run_id);
+    const completedAt = stamps.completed.get(run.run_id);
+    const ackArrival = run.ack_at_ms ?? ackOfRun.get(run);
+    if (acceptedAt !== undefined && completedAt !== undefined && completedAt >= acceptedAt) out.run_duration.push(completedAt - acceptedAt);
+    else if (completed && ackArrival !== undefined && completed.at_ms >= ackArrival) out.run_duration.push(completed.at_ms - ackArrival);
     const arrivals = run.events.map((e) => e.at_ms).sort((a, b) => a - b);
     for (let i = 1; i < arrivals.length; i++) out.event_gap.push((arrivals[i] as number) - (arrivals[i - 1] as number));
     const stages = run.stages ?? runStages(run.events, { ack_at_ms: run.ack_at_ms ?? ackOfRun.get(run) });

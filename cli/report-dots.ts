@@ -1,10 +1,10 @@
 /**
  * The `dots` reporter, for CI logs: one character per step as it ends (`.` passed, `F`
- * failed, `-` skipped; `E` for a scenario file that could not run), wrapped at a fixed
+ * failed, `-` skipped, `w` a snapshot written or updated; `E` for a scenario file that could not run), wrapped at a fixed
  * width, then each failure with expected against received and the summary. Groups (repeat,
  * parallel and their iterations and branches) are counted through their steps.
  */
-import { formatFailure, formatSummary, type PrettyOptions } from './report-pretty.ts';
+import { formatFailure, formatSummary, snapshotWrite, type PrettyOptions } from './report-pretty.ts';
 import { firstFailure, type ScenarioResult, type StepResult } from '../scenario/scenario-result.ts';
 
 export const DOTS_WIDTH = 80;
@@ -13,7 +13,8 @@ const CHAR = { passed: '.', failed: 'F', skipped: '-' } as const;
 
 /** The character of a finished step, or undefined for a group (its steps have their own). */
 export function dotOf(step: StepResult): string | undefined {
-  return step.children && step.children.length > 0 ? undefined : CHAR[step.status];
+  if (step.children && step.children.length > 0) return undefined;
+  return step.status === 'passed' && snapshotWrite(step) ? 'w' : CHAR[step.status];
 }
 
 /** Writes the characters as steps end, with a line break every `width`. */

@@ -1,5 +1,6 @@
 /** The machine report: every result, with its runs and envelopes, in one JSON document. */
 import { countSteps, type ScenarioResult } from '../scenario/scenario-result.ts';
+import { snapshotCounts } from './report-pretty.ts';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -8,7 +9,15 @@ export interface ScenarioReport {
   target: string;
   started_at: string;
   duration_ms: number;
-  summary: { scenarios: number; passed: number; failed: number; not_run: number; steps: { passed: number; failed: number; skipped: number } };
+  summary: {
+    scenarios: number;
+    passed: number;
+    failed: number;
+    not_run: number;
+    steps: { passed: number; failed: number; skipped: number };
+    /** What the expect_snapshot steps did; each step's `snapshot` has the details. */
+    snapshots: { matched: number; written: number; updated: number; failed: number };
+  };
   scenarios: ScenarioResult[];
   /** Selected but not run (after --bail, or when interrupted). */
   not_run: Array<{ name: string; file: string }>;
@@ -29,12 +38,13 @@ export function buildReport(
     steps.skipped += c.skipped;
   }
   const failed = results.filter((r) => r.status === 'failed').length;
+  const { files: _files, ...snapshots } = snapshotCounts(results);
   return {
     flowscope_report: REPORT_FORMAT_VERSION,
     target,
     started_at: startedAt.toISOString(),
     duration_ms: Math.round(durationMs),
-    summary: { scenarios: results.length, passed: results.length - failed, failed, not_run: notRun.length, steps },
+    summary: { scenarios: results.length, passed: results.length - failed, failed, not_run: notRun.length, steps, snapshots },
     scenarios: results,
     not_run: notRun,
   };

@@ -2,7 +2,7 @@
  * JUnit XML, as CI systems read it: a testsuite per scenario, a testcase per top-level
  * step, `<failure>` with expected against received, `<skipped/>` for steps after a failure.
  */
-import { formatRunsStages } from './report-pretty.ts';
+import { formatRunsStages, formatSnapshotSummary } from './report-pretty.ts';
 import { countSteps, firstFailure, type ScenarioResult, type StepResult } from '../scenario/scenario-result.ts';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -35,11 +35,18 @@ function failureText(step: StepResult): string {
       if (s.source) lines.push(`at ${s.source}`);
       if (s.failure.expected?.length) lines.push('expected:', ...s.failure.expected.map((l) => `  ${l}`));
       if (s.failure.received?.length) lines.push('received:', ...s.failure.received.map((l) => `  ${l}`));
+      if (s.failure.diff?.length) lines.push('- expected + received', ...s.failure.diff);
     }
     nested.forEach(visit);
   };
   visit(step);
   return lines.join('\n');
+}
+
+/** A `snapshots` property (`1 written, 2 matched`) for a scenario with expect_snapshot steps. */
+function snapshotProperty(r: ScenarioResult): string {
+  const text = formatSnapshotSummary([r]);
+  return text ? `<property name="snapshots" value="${escapeXml(text.slice('Snapshots: '.length))}"/>` : '';
 }
 
 export function formatJunitReport(results: ScenarioResult[], notRun: Array<{ name: string; file: string }> = []): string {
@@ -62,7 +69,7 @@ export function formatJunitReport(results: ScenarioResult[], notRun: Array<{ nam
     const attrs = `name="${escapeXml(r.name)}" tests="${Math.max(1, top.length)}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(r.duration_ms)}" timestamp="${escapeXml(r.started_at)}"${r.file ? ` file="${escapeXml(r.file)}"` : ''}`;
     out.push(`  <testsuite ${attrs}>`);
     out.push(
-      `    <properties><property name="target" value="${escapeXml(r.target)}"/><property name="tags" value="${escapeXml(r.tags.join(','))}"/><property name="runs" value="${r.runs.length}"/><property name="steps" value="${c.passed + c.failed + c.skipped}"/></properties>`,
+      `    <properties><property name="target" value="${escapeXml(r.target)}"/><property name="tags" value="${escapeXml(r.tags.join(','))}"/><property name="runs" value="${r.runs.length}"/><property name="steps" value="${c.passed + c.failed + c.skipped}"/>${snapshotProperty(r)}</properties>`,
     );
     if (r.error) {
       out.push(

@@ -31,7 +31,10 @@ export function formatStep(step: StepResult, options: PrettyOptions): string {
   const paint = createPainter(options.color);
   const indent = '  '.repeat(depth(step) + 1);
   const color = step.status === 'passed' ? 'green' : step.status === 'failed' ? 'red' : 'dim';
-  const lines = [`${indent}${paint(color, MARK[step.status])} ${step.id}. ${step.title} ${paint('dim', `(${ms(step.duration_ms)})`)}`];
+  // A snapshot written or updated is reported as such, not as passed (nothing was compared).
+  const wrote = step.status === 'passed' ? snapshotWrite(step) : undefined;
+  const mark = wrote ? paint('yellow', '✎') : paint(color, MARK[step.status]);
+  const lines = [`${indent}${mark} ${step.id}. ${step.title} ${paint('dim', `(${ms(step.duration_ms)})`)}`];
   if (step.status === 'failed' && step.failure && !step.children?.some((c) => c.status === 'failed')) {
     lines.push(...formatFailure(step, options).map((l) => `${indent}    ${l}`));
   }
@@ -73,7 +76,57 @@ export function formatFailure(step: StepResult, options: PrettyOptions): string[
     out.push(paint('red', 'received:'));
     for (const l of f.received) out.push(paint('red', `  ${l}`));
   }
+  if (f.diff?.length) {
+    out.push(`${paint('green', '- expected')} ${paint('red', '+ received')}`);
+    for (const l of f.diff) out.push(l.startsWith('- ') ? paint('green', l) : l.startsWith('+ ') ? paint('red', l) : paint('dim', l));
+  }
   return out;
+}
+
+/** `written` / `updated` for an expect_snapshot step that wrote its file; undefined otherwise. */
+export function snapshotWrite(step: StepResult): 'written' | 'updated' | undefined {
+  const o = step.snapshot?.outcome;
+  return o === 'written' || o === 'updated' ? o : undefined;
+}
+
+export interface SnapshotCounts {
+  matched: number;
+  written: number;
+  updated: number;
+  failed: number;
+  /** The files written or updated, for the summary. */
+  files: string[];
+}
+
+/** What the expect_snapshot steps of these results did. */
+export function snapshotCounts(results: ScenarioResult[]): SnapshotCounts {
+  const counts: SnapshotCounts = { matched: 0, written: 0, updated: 0, failed: 0, files: [] };
+  const visit = (steps: StepResult[]) => {
+    for (const s of steps) {
+      if (s.children) visit(s.children);
+      const o = s.snapshot?.outcome;
+      if (!o || !s.snapshot) continue;
+      if (o === 'matched') counts.matched++;
+      else if (o === 'written' || o === 'updated') {
+        counts[o]++;
+        counts.files.push(s.snapshot.file);
+      } else counts.failed++;
+    }
+  };
+  for (const r of results) visit(r.steps);
+  return counts;
+}
+
+/** `Snapshots: 1 written, 2 matched` (undefined when no step compared a snapshot). */
+export function formatSnapshotSummary(results: ScenarioResult[]): string | undefined {
+  const c = snapshotCounts(results);
+  const parts = [
+    c.written ? `${c.written} written` : '',
+    c.updated ? `${c.updated} updated` : '',
+    c.failed ? `${c.failed} failed` : '',
+    c.matched ? `${c.matched} matched` : '',
+  ].filter(Boolean);
+  return parts.length ? `Snapshots: ${parts.join(', ')}` : undefined;
 }
 
 export function formatScenarioHeader(name: string, file: string | undefined, options: PrettyOptions): string {
@@ -97,7 +150,10 @@ export function formatScenarioEnd(result: ScenarioResult, options: PrettyOptions
   const stages = formatRunsStages(result.runs)
     .map((l) => `  ${paint('dim', l)}\n`)
     .join('');
-  return `${stages}  ${verdict} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${result.runs.length} runs ${paint('dim', `(${ms(result.duration_ms)})`)}\n`;
+  // Steps that wrote their snapshot compared nothing: counted as written, not passed.
+  const wrote = snapshotCounts([result]);
+  const writtenPart = `${wrote.written ? `, ${wrote.written} written` : ''}${wrote.updated ? `, ${wrote.updated} updated` : ''}`;
+  return `${stages}  ${verdict} ${c.passed - wrote.written - wrote.updated} passed${writtenPart}, ${c.failed} failed, ${c.skipped} skipped, ${result.runs.length} runs ${paint('dim', `(${ms(result.duration_ms)})`)}\n`;
 }
 
 /** Up to this many runs get a stage line each; more are summarised. */
@@ -175,6 +231,12 @@ export function formatSummary(
   const lines = [
     `${paint('bold', 'Scenarios:')} ${paint(failed.length ? 'red' : 'green', `${results.length - failed.length} passed`)}, ${failed.length} failed, ${notRun.length ? `${notRun.length} not run, ` : ''}${results.length + notRun.length} total ${paint('dim', `(${ms(total)})`)}${interrupted ? paint('red', ` — interrupted by ${interrupted}`) : ''}`,
   ];
+  const snapshots = formatSnapshotSummary(results);
+  if (snapshots) {
+    const c = snapshotCounts(results);
+    lines.push(`${paint('bold', 'Snapshots:')} ${snapshots.slice('Snapshots: '.length)}`);
+    for (const f of c.files) lines.push(`  ${paint('yellow', '✎')} ${f}`);
+  }
   for (const r of failed) lines.push(`  ${paint('red', '✗')} ${r.name}${r.file && r.file !== r.name ? paint('dim', `  ${r.file}`) : ''}`);
   for (const n of notRun) lines.push(`  ${paint('dim', '-')} ${n.name}${n.file !== n.name ? paint('dim', `  ${n.file}`) : ''} ${paint('dim', '(not run)')}`);
   return lines.join('\n');

@@ -94,7 +94,7 @@ describe('--agent-url with --agent-header and the timeouts (embedded backend)', 
     }
     const targeted = captureIo(root);
     expect(await runCommand([scenario, '--target', 'http://127.0.0.1:1', '--agent-header', 'a=X: 1'], targeted)).toBe(2);
-    expect(targeted.err()).toContain('as do --agent-header, --agent-timeout-ms and --agent-idle-timeout-ms; with --target');
+    expect(targeted.err()).toContain('as do --agent-header, --agent-protocol, --mcp, --agent-timeout-ms and --agent-idle-timeout-ms; with --target');
   }, 60_000);
 });
 

@@ -16,6 +16,7 @@ import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport, renderReport, type NotRun, type Reporter } from './report-writer.ts';
 import { findScenarioFiles, loadScenarioFile, type LoadedScenarioFile } from './scenario-files.ts';
+import { fileSnapshotStore, snapshotMode } from './snapshot-files.ts';
 
 export const RUN_USAGE = `Usage: flowscope run <files or folders...> [options]
 
@@ -39,10 +40,17 @@ Options:
   --var NAME=VALUE      Set a scenario variable, replacing the scenario's own (repeatable)
   --agent-module FILE   Load an agent module into the embedded backend (repeatable)
   --agent-url NAME=URL  Add an agent over HTTP to the embedded backend (repeatable)
+  --agent-protocol NAME=ag-ui
+                        That agent over HTTP speaks AG-UI (docs/ag-ui.md; default: flowscope)
   --agent-header 'NAME=Header: value'
                         A request header for that agent over HTTP (repeatable; never printed)
+  --mcp NAME=COMMAND|URL
+                        An MCP tool server whose tools the embedded backend's agents get as
+                        NAME.tool (repeatable; docs/agents.md#mcp-tool-servers)
   --agent-timeout-ms N  Each run of an agent over HTTP may take this long (300000)
   --agent-idle-timeout-ms N  Fail a run whose agent over HTTP sends nothing this long (60000)
+  --update-snapshots    Rewrite the expect_snapshot files that differ (missing ones are
+                        written on a local run; with CI set a missing one fails)
 `;
 
 export type RunCommandIo = CommandIo;
@@ -80,8 +88,11 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       'agent-module': { type: 'string', multiple: true },
       'agent-url': { type: 'string', multiple: true },
       'agent-header': { type: 'string', multiple: true },
+      'agent-protocol': { type: 'string', multiple: true },
+      mcp: { type: 'string', multiple: true },
       'agent-timeout-ms': { type: 'string' },
       'agent-idle-timeout-ms': { type: 'string' },
+      'update-snapshots': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     io,
@@ -111,10 +122,10 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
     if (!/^\S{1,64}$/.test(values.agent)) return usageError(`--agent takes an agent name (1-64 characters, no spaces), got "${values.agent}"`);
     vars.agent = values.agent;
   }
-  const agentFlags = ['agent-module', 'agent-url', 'agent-header', 'agent-timeout-ms', 'agent-idle-timeout-ms'] as const;
+  const agentFlags = ['agent-module', 'agent-url', 'agent-header', 'agent-protocol', 'mcp', 'agent-timeout-ms', 'agent-idle-timeout-ms'] as const;
   if (values.target && agentFlags.some((flag) => values[flag] !== undefined)) {
     return usageError(
-      '--agent-module and --agent-url configure the embedded backend, as do --agent-header, --agent-timeout-ms and --agent-idle-timeout-ms; with --target, start that backend with them',
+      '--agent-module and --agent-url configure the embedded backend, as do --agent-header, --agent-protocol, --mcp, --agent-timeout-ms and --agent-idle-timeout-ms; with --target, start that backend with them',
     );
   }
   let agentHttp;
@@ -192,6 +203,8 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       redisUrl: values['redis-url'],
       agentModules: values['agent-module']?.map((file) => path.resolve(io.cwd, file)),
       agentUrls: values['agent-url'],
+      agentProtocols: values['agent-protocol'],
+      mcpServers: values.mcp,
       ...agentHttp,
     },
     io,
@@ -231,6 +244,7 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       const result = await runScenario(item.scenario, {
         target,
         file: item.file,
+        snapshots: fileSnapshotStore(item.file, io.cwd, snapshotMode(values['update-snapshots'] === true, io.env)),
         signal: controller.signal,
         WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
         env: io.env,

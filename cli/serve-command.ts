@@ -39,6 +39,12 @@ export const SERVE_FLAG_HELP: Record<string, FlagHelp> = {
   'llm-max-answer-chars': { env: 'LLM_MAX_ANSWER_CHARS', help: 'characters a model turn may stream as its answer; past it the run fails (1000000)' },
   'llm-max-reasoning-chars': { env: 'LLM_MAX_REASONING_CHARS', help: 'characters of reasoning a model turn may stream (1000000)' },
   'llm-max-tool-calls-per-turn': { env: 'LLM_MAX_TOOL_CALLS_PER_TURN', help: 'tool calls one model turn may make (128)' },
+  mcp: {
+    env: 'FLOWSCOPE_MCP',
+    value: "'NAME=CMD|URL'",
+    help: 'an MCP tool server: a command line (stdio) or an http(s) URL; its tools are offered as NAME.tool (FLOWSCOPE_MCP: one a line)',
+  },
+  'mcp-timeout-ms': { env: 'FLOWSCOPE_MCP_TIMEOUT_MS', help: 'one call of an MCP tool may take this long (25000, at most 30000)' },
   quiet: { help: 'log only warnings and errors (LOG_LEVEL=warn): no connection, refusal or run lines; the line with the URL is still printed' },
   'log-format': { env: 'LOG_FORMAT', value: 'FORMAT', help: 'pretty (default, one human line each) or json (JSON lines: ts, level, msg, user, run, code...)' },
   'log-level': { env: 'LOG_LEVEL', value: 'LEVEL', help: 'debug (adds one line per HTTP request), info (default), warn or error' },

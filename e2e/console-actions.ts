@@ -38,3 +38,22 @@ export async function goldenPath(page: Page): Promise<void> {
     }
   }
 }
+
+/** Replaces the composer's text, as typing would. */
+export async function setComposer(page: Page, text: string): Promise<void> {
+  // near its top-left corner: a long text may put the middle of the content out of view
+  await page
+    .getByTestId('composer-editor')
+    .locator('.cm-content')
+    .click({ position: { x: 8, y: 8 } });
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(text);
+}
+
+/** The composer's text as shown. */
+export async function composerText(page: Page): Promise<string> {
+  return page
+    .getByTestId('composer-editor')
+    .locator('.cm-content')
+    .evaluate((el) => (el as HTMLElement).innerText);
+}

@@ -192,7 +192,7 @@ test('run a built-in scenario from the library; validation as you type; live ste
   // steps show live as they start and end; Stop ends the run and the rest is skipped
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.insertText('flowscope: 1\nname: Long wait\nusers:\n  a: {}\nsteps:\n  - connect: a\n  - sleep: 60000\n  - expect_nothing: { user: a }\n');
-  await expect(page.getByTestId('scenario-validation')).toHaveText('Valid · 1 user · 3 steps');
+  await expect(page.getByTestId('scenario-validation')).toHaveText('Valid file · 1 user · 3 steps');
   await expect(page.getByTestId('scenario-title')).toHaveText('Long wait');
   await page.getByTestId('scenario-run').click();
   const step = (id: string) => page.locator(`[data-testid="scenario-step"][data-step-id="${id}"]`);
@@ -248,7 +248,7 @@ test('a YAML flow-style scenario is YAML, not broken JSON', async ({ page }) => 
   await page.getByTestId('tab-scenarios').click();
   await page.getByTestId('scenario-new').click();
   await replaceText(page, '{flowscope: 1, name: Flow style, users: {a: {}}, steps: [{connect: a}]}');
-  await expect(page.getByTestId('scenario-validation')).toHaveText('Valid · 1 user · 1 step');
+  await expect(page.getByTestId('scenario-validation')).toHaveText('Valid file · 1 user · 1 step');
   await expect(page.getByTestId('scenario-origin')).toContainText('YAML');
   await replaceText(page, '{"flowscope": 1, "name": "JSON", "users": {"a": {}}, "steps": [{"connect": "a"}]}');
   await expect(page.getByTestId('scenario-validation')).toHaveAttribute('data-valid', 'true');

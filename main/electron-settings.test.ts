@@ -46,6 +46,24 @@ describe('Electron backend settings', () => {
     expect(config).toMatchObject({ agentUrls: ['py=http://127.0.0.1:9000/run'], agentTimeoutMs: 5000, agentIdleTimeoutMs: 800 });
   });
 
+  it('adds the MCP tool servers of settings.json to FLOWSCOPE_MCP', () => {
+    const dir = folder(JSON.stringify({ mcp: ['fs=npx -y @modelcontextprotocol/server-filesystem /tmp', 'web=http://127.0.0.1:3001/mcp'] }));
+    const settings = readElectronSettings(dir);
+    expect(settings.mcp).toEqual(['fs=npx -y @modelcontextprotocol/server-filesystem /tmp', 'web=http://127.0.0.1:3001/mcp']);
+    const config = electronBackendConfig({ FLOWSCOPE_MCP: 'env=/usr/bin/env-server --stdio' }, settings, { port: 0, dataDir: dir });
+    expect(config.mcpServers).toEqual(['env=/usr/bin/env-server --stdio', ...(settings.mcp ?? [])]);
+    expect(() => readElectronSettings(folder('{"mcp": "fs=x"}'))).toThrow('"mcp" must be a list of strings');
+  });
+
+  it('adds the agent protocols of settings.json to AGENT_PROTOCOLS (an AG-UI agent from the settings file)', () => {
+    const dir = folder(JSON.stringify({ agentUrls: ['lg=http://127.0.0.1:8123/agent'], agentProtocols: ['lg=ag-ui'] }));
+    const settings = readElectronSettings(dir);
+    const config = electronBackendConfig({ AGENT_PROTOCOLS: 'py=flowscope' }, settings, { port: 0, dataDir: dir });
+    expect(config.agentProtocols).toEqual(['py=flowscope', 'lg=ag-ui']);
+    expect(config.agentUrls).toEqual(['lg=http://127.0.0.1:8123/agent']);
+    expect(() => readElectronSettings(folder('{"agentProtocols": "lg=ag-ui"}'))).toThrow('"agentProtocols" must be a list of strings');
+  });
+
   it('no file is no settings; a broken one is one line naming it', () => {
     expect(readElectronSettings(folder())).toEqual({});
     const bad = folder('{"agents": "x.ts"}');

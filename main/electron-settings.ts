@@ -3,10 +3,13 @@
  * (AGENTS, AGENT_URLS, AGENT_HEADERS, AGENT_TIMEOUT_MS, LLM_MODEL, ...; AGENT_HEADERS may name
  * a settings.json agent too), plus `settings.json` in the app's data folder:
  *
- *   { "agents": ["/path/to/my-agent.ts"], "agentUrls": ["mine=http://127.0.0.1:9000/run"],
- *     "llm": { "model": "llama3.1", "baseUrl": "http://127.0.0.1:11434/v1" } }
+ *   { "agents": ["/path/to/my-agent.ts"], "agentUrls": ["mine=http://127.0.0.1:9000/run", "lg=http://127.0.0.1:8123/agent"],
+ *     "agentProtocols": ["lg=ag-ui"],
+ *     "llm": { "model": "llama3.1", "baseUrl": "http://127.0.0.1:11434/v1" },
+ *     "mcp": ["fs=npx -y @modelcontextprotocol/server-filesystem /tmp", "web=http://127.0.0.1:3001/mcp"] }
  *
- * Module paths are relative to the folder of settings.json. A settings file that cannot be
+ * Module paths are relative to the folder of settings.json. `mcp` entries (MCP tool servers,
+ * `name=<command line>` or `name=<http(s) URL>`) add to FLOWSCOPE_MCP; the backend checks them. A settings file that cannot be
  * read or is not of this shape is reported, never guessed at.
  */
 import fs from 'node:fs';
@@ -18,7 +21,9 @@ export const SETTINGS_FILE = 'settings.json';
 export interface ElectronSettings {
   agents?: string[];
   agentUrls?: string[];
+  agentProtocols?: string[];
   llm?: BackendConfig['llm'];
+  mcp?: string[];
 }
 
 function stringList(value: unknown, key: string): string[] {
@@ -53,6 +58,8 @@ export function readElectronSettings(dir: string): ElectronSettings {
     return {
       agents: stringList(settings.agents, 'agents').map((p) => path.resolve(dir, p)),
       agentUrls: stringList(settings.agentUrls, 'agentUrls'),
+      ...(settings.agentProtocols === undefined ? {} : { agentProtocols: stringList(settings.agentProtocols, 'agentProtocols') }),
+      ...(settings.mcp === undefined ? {} : { mcp: stringList(settings.mcp, 'mcp') }),
       ...(llm ? { llm: llm as BackendConfig['llm'] } : {}),
     };
   } catch (err) {
@@ -68,7 +75,9 @@ export function electronBackendConfig(env: NodeJS.ProcessEnv, settings: Electron
     ...fixed,
     agentModules: [...fromEnv.agentModules, ...(settings.agents ?? [])],
     agentUrls: [...fromEnv.agentUrls, ...(settings.agentUrls ?? [])],
+    agentProtocols: [...(fromEnv.agentProtocols ?? []), ...(settings.agentProtocols ?? [])],
     llm: fromEnv.llm ?? settings.llm,
+    mcpServers: [...fromEnv.mcpServers, ...(settings.mcp ?? [])],
     // A packaged app is not a development server: reload only when asked (AGENT_RELOAD=1).
     agentReload: env.AGENT_RELOAD === '1' || env.AGENT_RELOAD === 'true',
   };

@@ -9,3 +9,5 @@ export * from './session-recorder.ts';
 export * from './har-exporter.ts';
 export * from './har-importer.ts';
 export * from './run-comparison.ts';
+export * from './trace-snapshot.ts';
+export * from './snapshot-rest.ts';

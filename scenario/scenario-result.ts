@@ -1,5 +1,6 @@
 /** What a scenario run produced: step results, the runs it caused, and every envelope seen. */
 import type { RunStages } from './run-stages.ts';
+import type { SnapshotOutcome } from './trace-snapshot.ts';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
 
@@ -8,6 +9,8 @@ export interface StepFailure {
   /** Expected and received, one item per line of a diff. */
   expected?: string[];
   received?: string[];
+  /** A line diff (`- ` expected, `+ ` received, `  ` context), e.g. of a snapshot's events. */
+  diff?: string[];
 }
 
 export interface StepResult {
@@ -25,6 +28,8 @@ export interface StepResult {
   detail?: string;
   failure?: StepFailure;
   children?: StepResult[];
+  /** expect_snapshot: what it compared, found and wrote. */
+  snapshot?: SnapshotOutcome;
   /** Where the step is written, `file:line:column`, when the runner's caller knows the source (flowscope run). */
   source?: string;
 }

@@ -14,6 +14,8 @@ import { stepKindOf, type ScenarioStep } from './steps/index.ts';
 import { StepFailed, type InboxItem, type ScenarioUserState, type StepRun } from './steps/step-definition.ts';
 import { renderText, renderValue, TemplateError, type TemplateScope } from './template-renderer.ts';
 import type { TokenSource } from './token-forge.ts';
+import { isLibraryScenarioId, librarySnapshotStore } from './snapshot-rest.ts';
+import type { SnapshotStore } from './trace-snapshot.ts';
 
 export interface RunnerOptions {
   /** Backend base URL, e.g. http://127.0.0.1:8000 */
@@ -40,6 +42,11 @@ export interface RunnerOptions {
   onWaiting?(info: WaitingInfo): void;
   /** How often `onWaiting` is called while a step waits (5000). */
   waitingIntervalMs?: number;
+  /**
+   * Where expect_snapshot steps read and write their snapshots (the CLI: beside the file).
+   * Default: when `file` is a library id (the console), the backend's library over REST.
+   */
+  snapshots?: SnapshotStore;
 }
 
 /** A step that is still waiting: what for, on whose connection, for how long of how long. */
@@ -94,6 +101,8 @@ class ScenarioSession {
   private readonly tokens: TokenSource;
   private sendCounter = 0;
   private sendSeq = 0;
+  private snapshotCount = 0;
+  private readonly snapshots: SnapshotStore | undefined;
   /** Runs a user asked to resume: their replayed events are expected twice. */
   private readonly resumed = new Set<string>();
   /** Every message_id this run sent, to tell a server-assigned id apart. */
@@ -105,6 +114,10 @@ class ScenarioSession {
     private readonly scenario: Scenario,
     private readonly options: RunnerOptions,
   ) {
+    // Without a store, a scenario of the backend's library (the console passes its id as `file`) keeps its snapshots there.
+    this.snapshots =
+      options.snapshots ??
+      (options.file && isLibraryScenarioId(options.file) ? librarySnapshotStore(options.target, options.file, 'local', options.fetchImpl) : undefined);
     this.runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4)
       .toString(36)
       .padStart(4, '0')}`;
@@ -459,6 +472,9 @@ class ScenarioSession {
       markResumed: (userKey, runId) => void this.resumed.add(runKey(userKey, runId)),
       validToken: (user) => this.validToken(user),
       tokens: this.tokens,
+      scenarioName: this.scenario.name,
+      snapshots: this.snapshots,
+      nextSnapshotName: () => String(++this.snapshotCount),
       openConnection: (user, token, transport) => this.openConnection(user, token, transport),
       runSteps: (steps, group, out, scope = {}) => this.runSteps(steps as unknown as ScenarioStep[], `${result.id}.${group}.`, out, { ...extra, ...scope }),
     };

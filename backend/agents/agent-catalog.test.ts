@@ -59,7 +59,7 @@ describe('agent modules', () => {
   it('loads a TypeScript module: its agent and tools join the built-in ones', async () => {
     const dir = sandbox({ 'weather.ts': WEATHER });
     const catalog = await catalogOf(dir, ['./weather.ts']);
-    expect(catalog.registry.names()).toEqual(['assistant', 'scripted', 'weather-bot']);
+    expect(catalog.registry.names()).toEqual(['assistant', 'scripted', 'tool-call', 'weather-bot']);
     expect([...catalog.tools.keys()]).toEqual(['calculator', 'clock', 'search_docs', 'weather']);
     const described = catalog.describe();
     expect(described.default_agent).toBe('assistant');
@@ -83,7 +83,7 @@ describe('agent modules', () => {
       'old.cjs': `module.exports = { name: 'old', description: 'CJS', run: async () => ({ response: 'old' }) };`,
     });
     const catalog = await catalogOf(dir, ['two.mjs', 'old.cjs']);
-    expect(catalog.registry.names()).toEqual(['assistant', 'scripted', 'a1', 'a2', 'old']);
+    expect(catalog.registry.names()).toEqual(['assistant', 'scripted', 'tool-call', 'a1', 'a2', 'old']);
   });
 
   it.each([

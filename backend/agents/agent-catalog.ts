@@ -4,20 +4,38 @@
  * all of them; a clash names both owners. With `reload`, a changed module (or a file of the
  * user's it imports) is loaded again and swapped in: runs already executing keep the agent
  * and tools they started with, and a module that no longer loads keeps its previous version.
+ * Each reload's outcome is told to the subscribers (`subscribe`: the consoles' catalog events).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDescriptor, AgentSource, AgentsResponse } from '../../protocol/index.ts';
 import { checkAgent, createAgentRegistry, createBuiltInAgents, type AgentRegistry } from './agent-registry.ts';
-import { AgentModuleError, checkTool, loadAgentModule, type LoadedAgentModule } from './agent-modules.ts';
+import { AgentModuleError, checkTool, firstLine, loadAgentModule, type LoadedAgentModule } from './agent-modules.ts';
 import type { Agent, Tool } from './agent-types.ts';
 import { guardAgent, guardTool } from './safe-error.ts';
 import { prepareTool } from './tools/tool-schema.ts';
 import { createDefaultTools } from './tools/tool-registry.ts';
+import { createToolCallAgent } from './tool-call-agent.ts';
 
 const CODE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx|json)$/;
 
 export type CatalogLogger = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/**
+ * What a watched module's reload did, told to the catalog's subscribers (the consoles, over
+ * `GET /api/catalog/events`). A failed reload keeps the previous version in use.
+ */
+export type CatalogEvent =
+  | { type: 'module_reloaded'; file: string; agents: string[]; tools: string[]; at: string }
+  | { type: 'module_reload_failed'; file: string; reason: string; previous_version_in_use: true; at: string }
+  /** The tools of a group (an MCP server) were replaced: `tools` are the group's names now. */
+  | { type: 'tools_changed'; group: string; tools: string[]; refused: string[]; at: string };
+
+export interface CatalogSubscriber {
+  event(event: CatalogEvent): void;
+  /** The catalog closed (the backend is shutting down): no more events. */
+  end(): void;
+}
 
 export interface ExtraAgent {
   agent: Agent;
@@ -62,13 +80,16 @@ export class AgentCatalog {
   readonly #reloadDelayMs: number;
   #reloads = 0;
   #closed = false;
+  readonly #subscribers = new Set<CatalogSubscriber>();
+  /** The modules whose last reload failed (by absolute path), told again to each new subscriber. */
+  readonly #failing = new Map<string, Extract<CatalogEvent, { type: 'module_reload_failed' }>>();
 
   private constructor(options: AgentCatalogOptions) {
     this.#log = options.log ?? (() => undefined);
     this.#reloadDelayMs = options.reloadDelayMs ?? 150;
     this.registry = createAgentRegistry([]);
     const builtin: Owner = { source: 'builtin', label: 'built in' };
-    for (const agent of createBuiltInAgents()) this.#addAgent(agent, builtin);
+    for (const agent of [...createBuiltInAgents(), createToolCallAgent()]) this.#addAgent(agent, builtin);
     for (const tool of createDefaultTools().values()) this.#addTool(tool, builtin);
   }
 
@@ -126,7 +147,67 @@ export class AgentCatalog {
     };
   }
 
+  /**
+   * Replaces the tools of `group` (an MCP server: `mcp server 'fs'`) with `tools`, compiled and
+   * guarded like any other; runs already executing keep the set they started with. A tool
+   * whose name another owner has is left out: its name is returned.
+   */
+  replaceToolGroup(group: string, tools: readonly Tool[]): string[] {
+    if (this.#closed) return [];
+    // Tool owners serve the clash messages only: `tool 'fs.read' of mcp server 'fs'`.
+    const owner: Owner = { source: 'module', label: group };
+    const next = new Map(this.#tools);
+    for (const [name, current] of this.#toolOwners) {
+      if (current.label !== group) continue;
+      next.delete(name);
+      this.#toolOwners.delete(name);
+    }
+    const refused: string[] = [];
+    for (const given of tools) {
+      if (next.has(given.name)) {
+        refused.push(given.name);
+        continue;
+      }
+      const tool = guardTool(given);
+      prepareTool(tool);
+      next.set(tool.name, tool);
+      this.#toolOwners.set(tool.name, owner);
+    }
+    this.#tools = next;
+    const names = tools.map((t) => t.name).filter((name) => !refused.includes(name));
+    this.#tell({ type: 'tools_changed', group, tools: names, refused, at: new Date().toISOString() });
+    return refused;
+  }
+
+  /**
+   * Tells `subscriber` every reload from now on; first, the modules whose last reload failed
+   * (their previous version is still in use). Returns the unsubscribe function.
+   */
+  subscribe(subscriber: CatalogSubscriber): () => void {
+    if (this.#closed) {
+      subscriber.end();
+      return () => undefined;
+    }
+    this.#subscribers.add(subscriber);
+    for (const failed of this.#failing.values()) subscriber.event(failed);
+    return () => {
+      this.#subscribers.delete(subscriber);
+    };
+  }
+
+  #tell(event: CatalogEvent): void {
+    for (const subscriber of [...this.#subscribers]) {
+      try {
+        subscriber.event(event);
+      } catch (err) {
+        this.#log('warn', `a catalog event subscriber failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
   close(): void {
+    if (!this.#closed) for (const subscriber of [...this.#subscribers]) subscriber.end();
+    this.#subscribers.clear();
     this.#closed = true;
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
@@ -227,10 +308,27 @@ export class AgentCatalog {
     } catch (err) {
       const reason = err instanceof AgentModuleError ? err.reason : err instanceof Error ? err.message : String(err);
       this.#log('warn', `agent module ${previous.file} not reloaded: ${reason}; the previous version stays in use`);
+      const failed = {
+        type: 'module_reload_failed',
+        file: previous.file,
+        reason: firstLine(reason),
+        previous_version_in_use: true,
+        at: new Date().toISOString(),
+      } as const;
+      this.#failing.set(absolutePath, failed);
+      this.#tell(failed);
       return false;
     }
     this.#reloads += 1;
     this.#watch(loaded);
+    this.#failing.delete(absolutePath);
+    this.#tell({
+      type: 'module_reloaded',
+      file: loaded.file,
+      agents: loaded.agents.map((a) => a.name),
+      tools: loaded.tools.map((t) => t.name),
+      at: new Date().toISOString(),
+    });
     const agents = loaded.agents.map((a) => a.name).join(', ');
     const tools = loaded.tools.map((t) => t.name).join(', ');
     this.#log(

@@ -7,6 +7,8 @@ import { agentHeadersFromConfig, type AgentHeaderEntry } from '../agents/http/ag
 import { parseTimeoutSetting } from '../agents/http/configured-http-agents.ts';
 import { MAX_IDLE_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../agents/http/http-agent.ts';
 import { DEFAULT_RUN_BUDGET } from '../agents/run-budget.ts';
+import { DEFAULT_TOOL_TIMEOUT_MS } from '../agents/agent-context.ts';
+import { mcpEntriesFromEnv, parseMcpEntries } from '../agents/mcp/mcp-config.ts';
 import { DEFAULT_CANCEL_GRACE_MS } from '../execution/run-executor.ts';
 import { parseSqliteDriverChoice, type SqliteDriverChoice } from '../store/store-factory.ts';
 import { parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logging/logger.ts';
@@ -60,6 +62,8 @@ export interface BackendConfig {
    * and repeatable --agent-header); each names an agent of `agentUrls`. Values are secrets: never logged.
    */
   agentHeaders: AgentHeaderEntry[];
+  /** The protocol of agents of `agentUrls`, `name=protocol` each (AGENT_PROTOCOLS, repeatable --agent-protocol): `flowscope` (default) or `ag-ui` (docs/ag-ui.md). */
+  agentProtocols?: string[] | undefined;
   /** AGENT_TIMEOUT_MS / --agent-timeout-ms: the whole exchange with an agent over HTTP (default 300 s). */
   agentTimeoutMs?: number | undefined;
   /** AGENT_IDLE_TIMEOUT_MS / --agent-idle-timeout-ms: no bytes from an agent over HTTP for this long fails the run (default 60 s). */
@@ -68,6 +72,13 @@ export interface BackendConfig {
   agentReload: boolean;
   /** The `llm` agent, enabled when a model is set (LLM_MODEL, --llm-model). */
   llm?: LlmConfig | undefined;
+  /**
+   * MCP tool servers, `name=<command line>` (stdio) or `name=<http(s) URL>` (Streamable HTTP)
+   * each (FLOWSCOPE_MCP, one a line, or repeatable --mcp); their tools are offered as `name.tool`.
+   */
+  mcpServers: string[];
+  /** FLOWSCOPE_MCP_TIMEOUT_MS / --mcp-timeout-ms: one tools/call of an MCP server (default 25 s, at most 30 s). */
+  mcpTimeoutMs?: number | undefined;
   /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <it>` (and is then served to any peer); unset, loopback peers only. */
   metricsToken?: string | undefined;
   /** Connection limits of one process (issue 11; README configuration table). */
@@ -207,6 +218,7 @@ export const DEFAULT_CONFIG: BackendConfig = {
   agentUrls: [],
   agentHeaders: [],
   agentReload: false,
+  mcpServers: [],
   limits: DEFAULT_LIMITS,
   quiet: false,
   scriptLimits: DEFAULT_SCRIPT_LIMITS,
@@ -246,6 +258,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       agent: { type: 'string', multiple: true },
       'agent-url': { type: 'string', multiple: true },
       'agent-header': { type: 'string', multiple: true },
+      'agent-protocol': {
+        type: 'string',
+        multiple: true,
+        env: 'AGENT_PROTOCOLS',
+        value: 'NAME=PROTOCOL',
+        help: 'the protocol of that agent URL: flowscope (NDJSON, default) or ag-ui (docs/ag-ui.md)',
+      },
       'agent-timeout-ms': { type: 'string' },
       'agent-idle-timeout-ms': { type: 'string' },
       'agent-reload': { type: 'boolean' },
@@ -261,6 +280,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       'llm-max-answer-chars': { type: 'string' },
       'llm-max-reasoning-chars': { type: 'string' },
       'llm-max-tool-calls-per-turn': { type: 'string' },
+      mcp: { type: 'string', multiple: true },
+      'mcp-timeout-ms': { type: 'string' },
       ...Object.fromEntries(
         LIMIT_SETTINGS.map(([key, envName, flag, help]) => [
           flag,
@@ -312,6 +333,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const agentHeaders = agentHeadersFromConfig(env.AGENT_HEADERS, values['agent-header'] ?? []);
   const agentTimeoutMs = agentMs('agent-timeout-ms', 'AGENT_TIMEOUT_MS', MAX_TIMEOUT_MS);
   const agentIdleTimeoutMs = agentMs('agent-idle-timeout-ms', 'AGENT_IDLE_TIMEOUT_MS', MAX_IDLE_TIMEOUT_MS);
+  const mcpServers = values.mcp?.length ? values.mcp : mcpEntriesFromEnv(env.FLOWSCOPE_MCP);
+  parseMcpEntries(mcpServers); // a bad entry stops here, with MCP_INVALID_CONFIG and the entry
+  const mcpTimeoutName = values['mcp-timeout-ms'] !== undefined ? '--mcp-timeout-ms' : 'FLOWSCOPE_MCP_TIMEOUT_MS';
+  const mcpTimeoutMs = positiveInt(pick(values['mcp-timeout-ms'], 'FLOWSCOPE_MCP_TIMEOUT_MS'), mcpTimeoutName);
+  if (mcpTimeoutMs !== undefined && mcpTimeoutMs > DEFAULT_TOOL_TIMEOUT_MS) {
+    throw new Error(`${mcpTimeoutName} must be at most ${DEFAULT_TOOL_TIMEOUT_MS} (the limit of every tool call), got "${mcpTimeoutMs}"`);
+  }
   const jwtSecret = pick(values['jwt-secret'], 'JWT_SECRET') || undefined;
   if (jwtSecret !== undefined) checkJwtSecret(jwtSecret);
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS };
@@ -361,10 +389,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     agentModules: list(values.agent, 'AGENTS'),
     agentUrls: list(values['agent-url'], 'AGENT_URLS'),
     agentHeaders,
+    agentProtocols: list(values['agent-protocol'], 'AGENT_PROTOCOLS'),
     agentTimeoutMs,
     agentIdleTimeoutMs,
     agentReload,
     llm,
+    mcpServers,
+    mcpTimeoutMs,
     metricsToken: env.METRICS_TOKEN || undefined,
     limits,
     ...runSettings,

@@ -12,12 +12,17 @@
  */
 import type { ServerEnvelope } from '../../protocol/index.ts';
 import type { Cache, Unsubscribe } from '../cache/cache-types.ts';
+import { envelopeJson } from '../store/envelope-json.ts';
 import type { ConnectionRegistry } from './connection-registry.ts';
 
+// `origin` is always the first key: a process recognises its own messages by their first
+// bytes and drops them unparsed (see #receive). `event` is a single envelope (older
+// processes); `events` the run events of one user published in one tick, in order.
 type BusMessage =
-  | { kind: 'event'; origin: string; userId: string; envelope: ServerEnvelope }
-  | { kind: 'cancel'; origin: string; userId: string; runId: string }
-  | { kind: 'wake'; origin: string; userId: string };
+  | { origin: string; kind: 'event'; userId: string; envelope: ServerEnvelope }
+  | { origin: string; kind: 'events'; userId: string; envelopes: ServerEnvelope[] }
+  | { origin: string; kind: 'cancel'; userId: string; runId: string }
+  | { origin: string; kind: 'wake'; userId: string };
 
 export type BusKind = BusMessage['kind'];
 
@@ -33,7 +38,7 @@ export interface EventPublisherCounters {
   published?(kind: BusKind): void;
   /** A run event this process publishes (stored, delivered here and put on the bus). */
   emitted?(envelope: ServerEnvelope): void;
-  /** A message received from the bus and parsed (our own echoes included: work all the same). */
+  /** A message of another process received from the bus and parsed (our own echoes are dropped unparsed). */
   received?(kind: BusKind): void;
 }
 
@@ -50,6 +55,11 @@ export class EventPublisher {
   #hooks: EventPublisherHooks | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** Run events to put on the bus, by user, sent together at the end of the tick. */
+  #outgoing = new Map<string, ServerEnvelope[]>();
+  #flushScheduled = false;
+  /** How our own bus messages begin (see BusMessage). */
+  readonly #ownPrefix: string;
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -58,7 +68,9 @@ export class EventPublisher {
     private readonly crossProcess: boolean,
     private readonly counters: EventPublisherCounters = {},
     private readonly idleMs = 5_000,
-  ) {}
+  ) {
+    this.#ownPrefix = `{"origin":${JSON.stringify(instanceId)},`;
+  }
 
   async start(hooks: EventPublisherHooks): Promise<void> {
     this.#hooks = hooks;
@@ -68,6 +80,7 @@ export class EventPublisher {
   }
 
   async stop(): Promise<void> {
+    this.#flushOutgoing();
     this.#stopped = true;
     if (this.#sweeper) clearInterval(this.#sweeper);
     const subs = [...this.#subscriptions.values()];
@@ -131,38 +144,69 @@ export class EventPublisher {
     for (const connection of this.registry.forUser(userId)) this.registry.deliver(connection, envelope);
   }
 
-  /** To every connection of the user, on every process. */
+  /**
+   * To every connection of the user, on every process: here at once; on the bus, together
+   * with the user's other events of this tick (one publish per user per tick, in order).
+   */
   publish(userId: string, envelope: ServerEnvelope): void {
     this.counters.emitted?.(envelope);
     this.deliverLocal(userId, envelope);
-    this.#broadcast({ kind: 'event', origin: this.instanceId, userId, envelope });
+    if (!this.crossProcess) return;
+    const queued = this.#outgoing.get(userId);
+    if (queued) queued.push(envelope);
+    else this.#outgoing.set(userId, [envelope]);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flushOutgoing());
+    }
+  }
+
+  #flushOutgoing(): void {
+    this.#flushScheduled = false;
+    const outgoing = this.#outgoing;
+    this.#outgoing = new Map();
+    for (const [userId, envelopes] of outgoing) {
+      // The envelopes' text as the store wrote it (envelope-json.ts), not serialised again.
+      const head = `${this.#ownPrefix}"userId":${JSON.stringify(userId)},`;
+      const body =
+        envelopes.length === 1
+          ? `"kind":"event","envelope":${envelopeJson(envelopes[0]!)}}`
+          : `"kind":"events","envelopes":[${envelopes.map(envelopeJson).join(',')}]}`;
+      this.#send(userId, envelopes.length === 1 ? 'event' : 'events', head + body);
+    }
   }
 
   requestCancel(userId: string, runId: string): void {
-    this.#broadcast({ kind: 'cancel', origin: this.instanceId, userId, runId });
+    this.#broadcast({ origin: this.instanceId, kind: 'cancel', userId, runId });
   }
 
   wake(userId: string): void {
-    this.#broadcast({ kind: 'wake', origin: this.instanceId, userId });
+    this.#broadcast({ origin: this.instanceId, kind: 'wake', userId });
   }
 
   #receive(raw: string): void {
+    if (raw.startsWith(this.#ownPrefix)) return; // our own, already delivered here
     let msg: BusMessage;
     try {
       msg = JSON.parse(raw) as BusMessage;
     } catch {
       return;
     }
+    if (msg.origin === this.instanceId) return;
     this.counters.received?.(msg.kind);
-    if (msg.origin === this.instanceId) return; // our own, already delivered here
     if (msg.kind === 'event') this.deliverLocal(msg.userId, msg.envelope);
+    else if (msg.kind === 'events') for (const envelope of msg.envelopes) this.deliverLocal(msg.userId, envelope);
     else if (msg.kind === 'cancel') this.#hooks?.onCancel(msg.userId, msg.runId);
     else this.#hooks?.onWake(msg.userId);
   }
 
   #broadcast(msg: BusMessage): void {
+    this.#send(msg.userId, msg.kind, JSON.stringify(msg));
+  }
+
+  #send(userId: string, kind: BusKind, text: string): void {
     if (!this.crossProcess) return;
-    this.counters.published?.(msg.kind);
-    this.cache.publish(userChannel(msg.userId), JSON.stringify(msg)).catch(() => undefined);
+    this.counters.published?.(kind);
+    this.cache.publish(userChannel(userId), text).catch(() => undefined);
   }
 }

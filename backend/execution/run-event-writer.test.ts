@@ -71,7 +71,8 @@ describe('RunEventWriter', () => {
     );
     for (let i = 1; i <= 3; i++) writer.push(thinking(run, i));
     expect(published).toEqual([]); // nothing is published before its commit
-    await new Promise((r) => setTimeout(r, 20));
+    // Until the batch committed (a fixed sleep is too short on a loaded machine).
+    for (let waited = 0; batches.length === 0 && waited < 5000; waited += 5) await new Promise((r) => setTimeout(r, 5));
     expect(batches).toEqual([3]);
     expect(published.map((p) => p.seq)).toEqual([1, 2, 3]);
     expect((await store.listEvents(run.id)).map((e) => e.seq)).toEqual([1, 2, 3]);

@@ -22,7 +22,7 @@ import { loadThreadHistory } from '../agents/thread-history.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import { isUnavailable } from '../errors/unavailable.ts';
 import { DEFAULT_WRITE_BACKLOG, RunEventWriter, type WriteBacklogLimits } from './run-event-writer.ts';
-import type { RunRecord, Store, StoredEvent } from '../store/store-types.ts';
+import type { ClaimRequest, RunRecord, Store, StoredEvent } from '../store/store-types.ts';
 import { safeErrorMessage } from '../agents/safe-error.ts';
 
 export interface RunExecutorDeps {
@@ -81,6 +81,23 @@ function raceAgent<T>(running: Promise<T>, signal: AbortSignal, graceMs: number,
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
   });
+}
+
+/**
+ * The engine's request to claim the user's next run in the same write as this run's end
+ * (Store.finishRunAndClaimNext): one commit between two runs of a user instead of two.
+ */
+export interface NextRunHandoff {
+  /** Asked when the end is written: the claim to make, or null for none (the engine stopped). */
+  claim(): ClaimRequest | null;
+  /** Set by the executor: the run claimed with the end (null: none was queued); unset when no claim was made. */
+  claimed?: RunRecord | null;
+  /**
+   * Set by the executor when a write with the claim failed with its outcome unknown (it may
+   * have committed): a run may be claimed for this process without being in `claimed`. The
+   * retries then claim nothing.
+   */
+  uncertain?: boolean;
 }
 
 /** What the executor reports for metrics, in seconds. */
@@ -153,7 +170,7 @@ export const STORE_LOST_ERROR = 'The store became unavailable during the run, so
 export class RunExecutor {
   constructor(private readonly deps: RunExecutorDeps) {}
 
-  async execute(run: RunRecord, signal: AbortSignal): Promise<FinalRunStatus> {
+  async execute(run: RunRecord, signal: AbortSignal, next?: NextRunHandoff): Promise<FinalRunStatus> {
     const { store, publisher } = this.deps;
     const startedAt = Date.now();
     // Called one event at a time (the agent context orders them). Pipelined: the event is
@@ -237,7 +254,7 @@ export class RunExecutor {
     // pending goes with the final event, unless a batch failed (then nothing more is written).
     if (rest.length === 0) rest = await writer.takeRest().catch(() => []);
     const payload = { status, response, error, duration_ms: Date.now() - startedAt, ...(usage ? { usage } : {}) };
-    await this.#finish(run, signal, writer.storedSeq, rest, { status, response, error }, payload, publish);
+    await this.#finish(run, signal, writer.storedSeq, rest, { status, response, error }, payload, publish, next);
     observe?.ended?.((Date.now() - startedAt) / 1000);
     return status;
   }
@@ -270,6 +287,7 @@ export class RunExecutor {
     end: { status: FinalRunStatus; response: string | null; error: string | null },
     payload: Record<string, unknown>,
     publishEvent: (event: StoredEvent) => void,
+    next?: NextRunHandoff,
   ): Promise<void> {
     const { store, publisher } = this.deps;
     let seq = storedSeq;
@@ -281,14 +299,30 @@ export class RunExecutor {
         const events = rest.filter((e) => e.seq > seq);
         const final = buildRunEvent(run, (events[events.length - 1]?.seq ?? seq) + 1, { type: 'agent_completed', payload } as RunEventDraft);
         const writeStarted = performance.now();
-        const finished = await store.finishRun(run.id, {
+        const input = {
           ...end,
           endedAt: final.createdAt,
           finalEvent: final,
           ...(events.length > 0 ? { events } : {}),
-          expectedStatuses: ['running'],
+          expectedStatuses: ['running' as const],
           expectedOwnerId: this.deps.instanceId,
-        });
+        };
+        // After a failed write with a claim, no second claim: the first may have committed.
+        const claim = next && !next.uncertain ? next.claim() : null;
+        let finished: boolean;
+        if (claim && next) {
+          let outcome: { finished: boolean; next: RunRecord | null };
+          try {
+            outcome = await store.finishRunAndClaimNext(run.id, input, claim);
+          } catch (err) {
+            next.uncertain = true;
+            throw err;
+          }
+          finished = outcome.finished;
+          next.claimed = outcome.next;
+        } else {
+          finished = await store.finishRun(run.id, input);
+        }
         this.deps.observe?.persisted?.((performance.now() - writeStarted) / 1000);
         if (finished) {
           for (const event of events) publishEvent(event);

@@ -24,6 +24,9 @@ import {
 import { RouteTable } from './route-table.ts';
 import type { Logger } from '../logging/logger.ts';
 import { handleScenarioRequest, isScenarioPath, type ScenarioRoutesDeps } from './scenario-routes.ts';
+import { addExportRoutes } from './export-routes.ts';
+import { createAguiHandler, isAguiPath, type AguiRoutesDeps } from './agui-routes.ts';
+import { CATALOG_EVENTS_PATH, serveCatalogEvents, type CatalogEventSource } from './catalog-events.ts';
 
 export interface HttpApiDeps {
   store: Store;
@@ -32,9 +35,13 @@ export interface HttpApiDeps {
   consoleDir?: string | undefined;
   /** /api/scenarios (scenario-routes.ts); absent: 404. */
   scenarios?: ScenarioRoutesDeps | undefined;
+  /** POST /agui/:agent and GET /agui/runs/:runId: Flowscope as an AG-UI endpoint (agui-routes.ts); absent: 404. */
+  agui?: AguiRoutesDeps | undefined;
   health(): Promise<{ status: number; body: HealthResponse }>;
   /** GET /api/agents: every agent and tool (absent: 404). */
   agents?: (() => AgentsResponse) | undefined;
+  /** GET /api/catalog/events: agent-module reloads as Server-Sent Events (catalog-events.ts); absent: 404. */
+  catalogEvents?: CatalogEventSource | undefined;
   /**
    * GET /metrics (Prometheus text). Without `token`, served only to loopback peers; with
    * one, only with `Authorization: Bearer <token>` (from anywhere). Absent: 404.
@@ -219,6 +226,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
         sendJson(res, 200, { events: events.map((e) => e.envelope) });
       }),
     );
+  addExportRoutes(api, { store, authed });
   const agents = deps.agents;
   if (agents)
     api.add(
@@ -226,6 +234,16 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       '/api/agents',
       authed(({ res }) => sendJson(res, 200, agents())),
     );
+
+  const catalogEvents = deps.catalogEvents;
+  if (catalogEvents)
+    api.add(
+      'GET',
+      CATALOG_EVENTS_PATH,
+      authed(({ req, res }) => serveCatalogEvents(req, res, catalogEvents)),
+    );
+
+  const handleAgui = deps.agui ? createAguiHandler(deps.agui, authUser) : undefined;
 
   /** The user's run, or 404 (another user's run is not found either). */
   async function ownRun(runId: string | undefined, userId: string) {
@@ -288,7 +306,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
     if (origin && deps.originAllowed(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-allow-headers', 'authorization, content-type');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type, last-event-id');
       res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
     }
     if (req.method === 'OPTIONS') {
@@ -314,6 +332,9 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
         const text = await metrics.render();
         res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
         res.end(req.method === 'HEAD' ? undefined : text);
+      } else if (isAguiPath(url.pathname) && handleAgui) {
+        if (origin && !deps.originAllowed(origin)) throw new HttpError(ErrorCode.FORBIDDEN, 'Origin not allowed.');
+        await handleAgui(req, res, url);
       } else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
         if (origin && !deps.originAllowed(origin)) throw new HttpError(ErrorCode.FORBIDDEN, 'Origin not allowed.');
         await handleApi(req, res, url);
@@ -324,7 +345,15 @@ export function createHttpHandler(deps: HttpApiDeps): (req: http.IncomingMessage
       }
     };
     work().catch((err: unknown) => {
-      if (err instanceof HttpError) {
+      if (res.headersSent) {
+        // A stream (SSE) already started: no error reply can follow; log it and cut the connection.
+        deps.log(
+          err instanceof HttpError || isUnavailable(err) ? 'warn' : 'error',
+          `HTTP ${req.method} ${url.pathname} failed after its response started`,
+          err,
+        );
+        res.destroy();
+      } else if (err instanceof HttpError) {
         sendError(res, err);
       } else if (isUnavailable(err)) {
         deps.log('warn', `HTTP ${req.method} ${url.pathname}: dependency unavailable: ${err.message}`);

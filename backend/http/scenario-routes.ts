@@ -14,6 +14,7 @@ import { scenarioTextFormat } from '../../scenario/scenario-loader.ts';
 import { MAX_RESULT_BYTES, MAX_SCENARIO_BYTES, ScenarioLibraryError, type ScenarioFormat, type ScenarioLibrary } from '../scenarios/scenario-library.ts';
 import { dispatch, HttpError, readJsonObject, readText, sendJson, type RouteHandler } from './http-helpers.ts';
 import { RouteTable } from './route-table.ts';
+import { snapshotRoutes, SNAPSHOT_ROUTE } from './snapshot-routes.ts';
 
 export interface ScenarioRoutesDeps {
   library: ScenarioLibrary;
@@ -35,7 +36,10 @@ function scenarioBody(body: Record<string, unknown>): { text: string; format: Sc
 }
 
 function routes(library: ScenarioLibrary): RouteTable<RouteHandler> {
+  const snapshots = snapshotRoutes(library);
   return new RouteTable<RouteHandler>()
+    .add('GET', SNAPSHOT_ROUTE, snapshots.get)
+    .add('PUT', SNAPSHOT_ROUTE, snapshots.put)
     .add('GET', PREFIX, async ({ res }) => sendJson(res, 200, { scenarios: await library.list() }))
     .add('POST', PREFIX, async ({ req, res }) => {
       const { text, format } = scenarioBody(await readJsonObject(req, SCENARIO_BODY_LIMIT));

@@ -5,6 +5,7 @@
  * when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ioCounters } from './io-counters.ts';
 
 /** Seconds: from sub-millisecond (an embedded commit) to a minute (a long run). */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -97,6 +98,33 @@ export class BackendMetrics {
         this.set(await sources.queueDepth().catch(() => -1));
       },
     });
+    // The process-wide I/O counters (io-counters.ts), read when scraped.
+    const io: Array<[string, string, keyof typeof ioCounters]> = [
+      ['flowscope_store_statements_total', 'SQL statements sent to the store (PostgreSQL: BEGIN and COMMIT included), in this process.', 'storeStatements'],
+      [
+        'flowscope_store_transactions_total',
+        'Store transactions (a SQLite batch, a PostgreSQL BEGIN..COMMIT or lone statement), in this process.',
+        'storeTransactions',
+      ],
+      [
+        'flowscope_cache_round_trips_total',
+        'Requests to the cache server (a pipeline is one; the in-process cache makes none), in this process.',
+        'cacheRoundTrips',
+      ],
+    ];
+    for (const [name, help, key] of io) {
+      let last = 0;
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const now = ioCounters[key];
+          this.inc(Math.max(0, now - last));
+          last = now;
+        },
+      });
+    }
     new Gauge({
       name: 'flowscope_bus_subscriptions',
       help: 'Users whose bus channel this process is subscribed to (its connected and executing users).',

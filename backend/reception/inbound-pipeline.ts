@@ -5,7 +5,7 @@
  * closes the connection; only a connection whose backlog (messages received and not yet
  * handled) passes its cap is refused as a whole, and the transport closes it.
  */
-import { ErrorCode, parseInboundMessage, type ServerEnvelope } from '../../protocol/index.ts';
+import { ErrorCode, parseInboundMessage, safeJsonParse, type ServerEnvelope } from '../../protocol/index.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
 import { isUnavailableOrClosed } from '../errors/unavailable.ts';
@@ -30,6 +30,29 @@ export interface PipelineOptions {
 
 /** Rate-limited refusals of one connection are logged at most this often (with the count of those not logged). */
 const RATE_LIMITED_LOG_INTERVAL_MS = 1000;
+
+/**
+ * A MESSAGE_TOO_LARGE error echoes the frame's `message_id` when it can be read: the frame is
+ * parsed for that alone (with the parser's depth limit) only up to this size. Both transports
+ * already refuse frames above 64 KiB (`/ws` maxPayload, Socket.IO maxHttpBufferSize), so this
+ * bounds the work to one 64 KiB JSON.parse per message, once the rate limit let it through.
+ * The size limit itself is decided first and never depends on this read.
+ */
+export const OVERSIZE_ID_READ_MAX_BYTES = 64 * 1024;
+
+/** The `message_id` of a message refused as too large, when it is cheap and safe to read (else null). */
+export function oversizedMessageId(raw: unknown, bytes: number): string | null {
+  if (!(bytes <= OVERSIZE_ID_READ_MAX_BYTES)) return null;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    const decoded = safeJsonParse(raw);
+    if (!decoded.ok) return null;
+    value = decoded.value;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const id = Object.hasOwn(value, 'message_id') ? (value as Record<string, unknown>).message_id : undefined;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : null;
+}
 
 /** A binary WebSocket frame: it takes its turn and its rate-limit hit like any message, then gets INVALID_JSON. */
 export class BinaryFrame {
@@ -153,7 +176,8 @@ export class InboundPipeline {
       }
       const parsed = parseInboundMessage(raw);
       if (!parsed.ok) {
-        answer(errorEnvelope(parsed.code, parsed.message, parsed.messageId, parsed.details));
+        const id = parsed.code === ErrorCode.MESSAGE_TOO_LARGE ? oversizedMessageId(raw, parsed.details?.bytes ?? Number.POSITIVE_INFINITY) : parsed.messageId;
+        answer(errorEnvelope(parsed.code, parsed.message, id, parsed.details));
         return;
       }
       const envelope = parsed.envelope;

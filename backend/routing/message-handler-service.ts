@@ -1,6 +1,7 @@
 /**
  * Accepts a user message: persists the message, creates its run and queues it (one
- * transaction in the store), acknowledges, and wakes the user's execution engine.
+ * transaction in the store, handed to the user's execution engine, which claims the run in
+ * that same write when the user is idle here), then acknowledges.
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, type MessageAckEnvelope, type UserMessageEnvelope } from '../../protocol/index.ts';
@@ -8,7 +9,7 @@ import type { AgentRegistry } from '../agents/agent-registry.ts';
 import { scriptLimitProblems, type ScriptLimits } from '../agents/script-limits.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
-import type { Store } from '../store/store-types.ts';
+import type { AcceptMessageInput, Store } from '../store/store-types.ts';
 import { ProtocolError } from './error-envelope.ts';
 
 export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
@@ -51,7 +52,7 @@ export class MessageHandlerService {
     const messageId = newId('msg');
     const runId = newId('run');
     const input = { content: envelope.payload.content, agent: agentName, ...(envelope.payload.script ? { script: envelope.payload.script } : {}) };
-    const result = await this.deps.store.acceptMessage({
+    const accept: AcceptMessageInput = {
       // A client-chosen thread id must name one of this user's threads (docs/protocol.md).
       thread: { id: threadId, title: envelope.payload.content.slice(0, 60), mustExist: envelope.thread_id !== undefined },
       message: {
@@ -81,7 +82,18 @@ export class MessageHandlerService {
         ownerId: null,
       },
       maxQueuedPerUser: this.deps.maxQueuedPerUser,
-    });
+    };
+    // Through the user's engine: when the user is idle here, the run is stored already
+    // claimed (one write). The process holding the user's lease, if another, is woken over
+    // the bus (no wake-up publish when this process runs the work itself).
+    const { result } = await this.deps.engines.submit(
+      userId,
+      async (claim) => {
+        const accepted = await this.deps.store.acceptMessage(claim ? { ...accept, claim } : accept);
+        return { result: accepted, queued: accepted.kind === 'accepted', claimed: accepted.kind === 'accepted' ? accepted.claimed : undefined };
+      },
+      () => this.deps.publisher.wake(userId),
+    );
     if (result.kind === 'thread_not_found') {
       throw new ProtocolError(ErrorCode.NOT_FOUND, `Thread "${threadId}" was not found.`);
     }
@@ -105,10 +117,6 @@ export class MessageHandlerService {
         duplicate,
       },
     };
-    if (!duplicate) {
-      this.deps.engines.notify(userId);
-      this.deps.publisher.wake(userId);
-    }
     return ack;
   }
 }

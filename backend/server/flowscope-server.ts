@@ -12,8 +12,10 @@ import type { AgentsResponse, HealthResponse } from '../../protocol/index.ts';
 import { AgentCatalog } from '../agents/agent-catalog.ts';
 import type { Agent, Tool } from '../agents/agent-types.ts';
 import type { ExtraAgent } from '../agents/agent-catalog.ts';
-import { configuredHttpAgentOptions, createHttpAgent, displayUrl } from '../agents/http/index.ts';
+import { displayUrl } from '../agents/http/index.ts';
+import { configuredUrlAgents } from '../agents/ag-ui/index.ts';
 import { createLlmAgent, DEFAULT_LLM_BASE_URL } from '../agents/llm/index.ts';
+import { parseMcpEntries, startMcpToolServers } from '../agents/mcp/index.ts';
 import { resolveJwtSecret } from '../auth/jwt-secret.ts';
 import { createOriginPolicy } from '../auth/origin-policy.ts';
 import { TokenService } from '../auth/token-service.ts';
@@ -29,6 +31,7 @@ import { RunExecutor } from '../execution/run-executor.ts';
 import { checkRunBudget } from '../agents/run-budget.ts';
 import { RunSupervisor } from '../execution/run-supervisor.ts';
 import { createHttpHandler } from '../http/http-api.ts';
+import { registryFeed } from '../http/agui-routes.ts';
 import { isLoopbackHost } from '../net/loopback.ts';
 import { InboundPipeline } from '../reception/inbound-pipeline.ts';
 import { clientSafeMessage } from '../routing/error-envelope.ts';
@@ -39,6 +42,7 @@ import { createScenarioLibrary } from '../scenarios/scenario-library.ts';
 import { createStore, resolveStoreTarget, SQLITE_FILENAME } from '../store/store-factory.ts';
 import { createLogger, createLogRedactor, type Logger, stricterLevel } from '../logging/logger.ts';
 import { logRunEnds } from '../logging/run-end-log.ts';
+import { startLiveTraces } from '../traces/live-traces.ts';
 import { headerSecrets } from '../agents/secret-redaction.ts';
 import { acquireDataFolderLock, lockPathFor, type DataFolderLock } from './data-folder-lock.ts';
 import type { Store } from '../store/store-types.ts';
@@ -151,6 +155,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
   const config: BackendConfig = { ...DEFAULT_CONFIG, ...partial, limits: { ...DEFAULT_CONFIG.limits, ...partial.limits } };
   const instanceId = `inst_${randomUUID().slice(0, 8)}`;
   const log = logger ? redactingLogger(logger, config) : createBackendLogger(config);
+  const mcpSpecs = parseMcpEntries(config.mcpServers); // a bad entry: MCP_INVALID_CONFIG, before anything starts
   // The data folder first: a second process on a folder in use refuses before loading anything.
   const lockTarget = dataFolderLockTarget(config);
   const lock: DataFolderLock | null = lockTarget
@@ -200,6 +205,24 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     throw err;
   }
 
+  // MCP tool servers (docs/agents.md): their tools join the catalog as `name.tool`, again after
+  // each tools/list_changed or reconnect. A server not up yet is retried with backoff.
+  const mcp = await startMcpToolServers({
+    specs: mcpSpecs,
+    callTimeoutMs: config.mcpTimeoutMs,
+    clientVersion: VERSION,
+    log: (level, message) => log(level, message),
+    onTools: (server, tools) => {
+      const refused = catalog.replaceToolGroup(`mcp server '${server}'`, tools);
+      if (refused.length > 0) log('warn', `mcp server '${server}': tools not offered (their names are taken): ${refused.join(', ')}`);
+    },
+  });
+
+  // Live OpenTelemetry spans when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (docs/traces.md); without it no SDK is loaded.
+  const liveTraces = await startLiveTraces(store, log).catch((err: unknown) => {
+    log('warn', 'traces: the OpenTelemetry SDK could not start; runs are not exported live', err);
+    return undefined;
+  });
   const registry = new ConnectionRegistry();
   const metrics = new BackendMetrics({
     connectionsByTransport: () => {
@@ -215,6 +238,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
     received: (kind) => metrics.busReceived.inc({ kind }),
     emitted: (envelope) => {
       runEnds(envelope);
+      liveTraces?.emitted(envelope);
       metrics.eventsEmitted.inc({ type: envelope.type });
       if (envelope.type === 'agent_completed') metrics.runsFinished.inc({ status: (envelope.payload as { status: string }).status });
     },
@@ -356,8 +380,26 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
       devTokens: loopback,
       consoleDir: config.consoleDir,
       scenarios: { library: scenarioLibrary, enabled: loopback },
+      // Flowscope as an AG-UI endpoint (docs/ag-ui.md): runs accepted like a user_message, streamed as AG-UI events.
+      agui: {
+        store,
+        feed: registryFeed({ registry, store, subscribeUser: (userId) => publisher.subscribeUser(userId) }),
+        agents,
+        wake: (userId) => {
+          engines.notify(userId);
+          publisher.wake(userId);
+        },
+        maxQueuedPerUser: config.maxQueuedPerUser,
+        // the same budget as the sockets' messages (key and limit of the inbound pipeline)
+        rateLimit: async (userId) => ({
+          ...(await cache.hitRateLimit(`rate:${userId}`, config.rateLimitMessages, config.rateLimitWindowMs)),
+          limit: config.rateLimitMessages,
+          windowMs: config.rateLimitWindowMs,
+        }),
+      },
       health,
       agents: () => catalog.describe(),
+      catalogEvents: (subscriber) => catalog.subscribe(subscriber),
       metrics: { contentType: metrics.contentType, render: () => metrics.render(), token: config.metricsToken },
       originAllowed,
       log,
@@ -413,6 +455,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
       resolve();
     });
   }).catch(async (err: unknown) => {
+    await mcp.close();
     lock?.release();
     throw err;
   });
@@ -445,6 +488,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
         shuttingDown = true;
         clearInterval(refresher);
         server.close(); // also closes the connections idle now; the rest are cut below
+        catalog.close(); // no more reloads; ends the consoles' catalog event streams
         await supervisor.stop();
         await engines.shutdown('shutdown', 3000);
         for (const client of wss.clients) client.close(1001, 'server shutting down');
@@ -461,8 +505,10 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
         await io.close().catch(() => undefined);
         clearTimeout(cut);
         await publisher.stop().catch(() => undefined);
+        await liveTraces?.shutdown();
         await Promise.all(registry.all().map((c) => cache.removeConnection(c.userId, c.id).catch(() => undefined)));
         catalog.close();
+        await mcp.close(); // stdio servers: stdin closed, then SIGTERM, then SIGKILL
         try {
           await store.close();
           await cache.close();
@@ -496,8 +542,7 @@ function configuredAgents(config: BackendConfig): ExtraAgent[] {
     });
     extra.push({ agent, source: 'llm', origin: displayUrl(new URL(baseUrl ?? DEFAULT_LLM_BASE_URL)) });
   }
-  for (const options of configuredHttpAgentOptions(config)) {
-    extra.push({ agent: createHttpAgent(options), source: 'http', origin: displayUrl(new URL(options.url)) });
-  }
+  // Agents over HTTP: Flowscope's NDJSON, or AG-UI with --agent-protocol name=ag-ui (docs/ag-ui.md).
+  for (const { agent, origin } of configuredUrlAgents(config)) extra.push({ agent, source: 'http', origin });
   return extra;
 }

@@ -87,10 +87,24 @@ export interface AcceptMessageInput {
   run: RunRecord;
   /** When set, refuse with `queue_full` if the user already has this many queued runs. */
   maxQueuedPerUser?: number;
+  /**
+   * When set and the message is accepted: `claimNextRun` for it in the same transaction
+   * (the engine that holds the user's lease takes the user's next run, normally this one,
+   * in the accept's write). Its result is `claimed`.
+   */
+  claim?: ClaimRequest;
 }
 
 export type AcceptMessageResult =
-  | { kind: 'accepted'; run: RunRecord; message: MessageRecord; queuePosition: number }
+  | {
+      kind: 'accepted';
+      /** As queued (the claim, if any, is `claimed`). */
+      run: RunRecord;
+      message: MessageRecord;
+      queuePosition: number;
+      /** With `claim`: the run claimed in the same transaction (null: none queued). */
+      claimed?: RunRecord | null;
+    }
   | { kind: 'duplicate'; run: RunRecord; message: MessageRecord }
   | { kind: 'thread_not_found' }
   | { kind: 'queue_full'; queued: number };
@@ -112,6 +126,13 @@ export interface FinishRunInput {
   expectedStatuses?: RunStatus[];
   /** Only finish the run if it is owned by this instance (for running runs). */
   expectedOwnerId?: string;
+}
+
+/** Who claims a user's next run, and when (see Store.claimNextRun). */
+export interface ClaimRequest {
+  userId: string;
+  ownerId: string;
+  startedAt: string;
 }
 
 /** A page of a thread's messages: after the message with id `after` (from the start when absent). */
@@ -178,6 +199,18 @@ export interface Store {
    * current status (and owner) match. Returns false (and stores nothing) otherwise.
    */
   finishRun(runId: string, input: FinishRunInput): Promise<boolean>;
+  /**
+   * `finishRun`, then `claimNextRun` for `claim`, in one transaction (one write): the engine
+   * ends a run and takes the user's next one in the same commit. The claim is made whether
+   * or not the finish took effect.
+   */
+  finishRunAndClaimNext(runId: string, input: FinishRunInput, claim: ClaimRequest): Promise<{ finished: boolean; next: RunRecord | null }>;
+  /**
+   * Gives a claimed run back to the queue (status queued, no owner, not started), only when
+   * it is running and owned by `ownerId`; false otherwise. For a run claimed with a finish
+   * that its engine, stopped meanwhile, will not execute.
+   */
+  releaseRun(runId: string, ownerId: string): Promise<boolean>;
   /** Events of a run with seq > afterSeq, in seq order. */
   listEvents(runId: string, afterSeq?: number): Promise<StoredEvent[]>;
   /** Highest seq stored for the run (0 when none). */

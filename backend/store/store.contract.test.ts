@@ -713,6 +713,86 @@ function contract(kind: string, h: Harness): void {
     });
   });
 
+  describe('finishRunAndClaimNext and releaseRun', () => {
+    const end = { status: 'succeeded' as const, response: 'ok', error: null, expectedStatuses: ['running' as const], expectedOwnerId: 'inst-a' };
+
+    it("ends a run and claims the user's next one in priority order, in one write", async () => {
+      const userId = uid('u');
+      const { run: first } = await accept(store, { userId });
+      const claimed = await store.claimNextRun(userId, 'inst-a', tick());
+      expect(claimed?.id).toBe(first.id);
+      const { run: low } = await accept(store, { userId, priority: 'low' });
+      const { run: high } = await accept(store, { userId, priority: 'high' });
+      const startedAt = tick();
+      const outcome = await store.finishRunAndClaimNext(
+        first.id,
+        { ...end, endedAt: tick(), events: [event(claimed!, 1, 'agent_started')], finalEvent: finalEvent(claimed!, 2) },
+        { userId, ownerId: 'inst-a', startedAt },
+      );
+      expect(outcome.finished).toBe(true);
+      expect(outcome.next).toEqual({ ...high, status: 'running', ownerId: 'inst-a', startedAt });
+      expect(await store.getRun(first.id)).toMatchObject({ status: 'succeeded', ownerId: null });
+      expect((await store.listEvents(first.id)).map((e) => e.type)).toEqual(['agent_started', 'agent_completed']);
+      expect(await store.getRun(high.id)).toEqual(outcome.next);
+      expect(await store.getRun(low.id)).toMatchObject({ status: 'queued' });
+      expect(await store.countRunningRuns()).toBe(1);
+    });
+
+    it('claims whether or not the finish took effect, and null when nothing is queued', async () => {
+      const userId = uid('u');
+      const { run } = await accept(store, { userId });
+      const claimed = (await store.claimNextRun(userId, 'inst-a', tick()))!;
+      const { run: queued } = await accept(store, { userId });
+      const refused = await store.finishRunAndClaimNext(
+        run.id,
+        { ...end, expectedOwnerId: 'inst-b', endedAt: tick(), finalEvent: finalEvent(claimed, 1) },
+        { userId, ownerId: 'inst-a', startedAt: tick() },
+      );
+      expect(refused.finished).toBe(false);
+      expect(refused.next?.id).toBe(queued.id);
+      expect(await store.getRun(run.id)).toMatchObject({ status: 'running', ownerId: 'inst-a' });
+      expect(await store.lastSeq(run.id)).toBe(0);
+      const last = await store.finishRunAndClaimNext(
+        run.id,
+        { ...end, endedAt: tick(), finalEvent: finalEvent(claimed, 1) },
+        { userId, ownerId: 'inst-a', startedAt: tick() },
+      );
+      expect(last).toEqual({ finished: true, next: null });
+    });
+
+    it('is atomic: a clashing final event changes nothing and claims nothing', async () => {
+      const userId = uid('u');
+      await accept(store, { userId });
+      const claimed = (await store.claimNextRun(userId, 'inst-a', tick()))!;
+      await store.appendEvent(event(claimed, 1, 'agent_started'));
+      const { run: queued } = await accept(store, { userId });
+      await expect(
+        store.finishRunAndClaimNext(
+          claimed.id,
+          { ...end, endedAt: tick(), finalEvent: finalEvent(claimed, 1) },
+          { userId, ownerId: 'inst-a', startedAt: tick() },
+        ),
+      ).rejects.toBeInstanceOf(StoreConflictError);
+      expect(await store.getRun(claimed.id)).toEqual(claimed);
+      expect(await store.getRun(queued.id)).toEqual(queued);
+    });
+
+    it('releaseRun gives a claimed run back to the queue, only to its owner, only while running', async () => {
+      const userId = uid('u');
+      const { run: first } = await accept(store, { userId });
+      await accept(store, { userId });
+      const claimed = (await store.claimNextRun(userId, 'inst-a', tick()))!;
+      expect(claimed.id).toBe(first.id);
+      expect(await store.releaseRun(claimed.id, 'inst-b')).toBe(false);
+      expect(await store.releaseRun(claimed.id, 'inst-a')).toBe(true);
+      expect(await store.getRun(first.id)).toEqual(first);
+      expect(await store.releaseRun(claimed.id, 'inst-a')).toBe(false);
+      // Back in its place: it is claimed first again.
+      expect((await store.claimNextRun(userId, 'inst-b', tick()))?.id).toBe(first.id);
+      expect(await store.releaseRun('no-such-run', 'inst-b')).toBe(false);
+    });
+  });
+
   describe('history views', () => {
     it('lists threads newest updated first, with message counts, only the user’s', async () => {
       const userId = uid('u');

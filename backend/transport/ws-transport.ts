@@ -13,6 +13,7 @@ import type { ClientConnection } from '../delivery/client-connection.ts';
 import { requestUrl } from '../http/http-helpers.ts';
 import { BinaryFrame } from '../reception/inbound-pipeline.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
+import { wsFrameEncoder } from '../agents/ag-ui/ag-ui-ws-frames.ts';
 import {
   admitConnection,
   AUTH_EXPIRED_MESSAGE,
@@ -75,6 +76,14 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           ws.close(wsCloseCodeFor(admission.code), admission.code);
           return;
         }
+        // `?events=ag-ui`: run events as AG-UI event frames (docs/protocol.md); an unknown value is refused.
+        const frames = wsFrameEncoder(requestUrl(req)?.searchParams.get('events'));
+        if (!frames.ok) {
+          deps.cache.removeConnection(admission.userId, admission.connectionId).catch(() => undefined);
+          ws.send(JSON.stringify(errorEnvelope(ErrorCode.VALIDATION_FAILED, frames.message, null)));
+          ws.close(1008, ErrorCode.VALIDATION_FAILED);
+          return;
+        }
         ticket.admitted();
         let closing = false;
         const openedAt = Date.now();
@@ -101,7 +110,7 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
               shut(WsCloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
               return;
             }
-            ws.send(JSON.stringify(envelope));
+            ws.send(frames.encode(envelope));
           },
         };
         deps.registry.add(connection);

@@ -11,6 +11,7 @@ import { expectCountStep } from './expect-count.ts';
 import { expectNothingStep } from './expect-nothing.ts';
 import { expectOrderStep } from './expect-order.ts';
 import { expectRunStep } from './expect-run.ts';
+import { expectSnapshotStep } from './expect-snapshot.ts';
 import { parallelStep } from './parallel.ts';
 import { repeatStep } from './repeat.ts';
 import { resumeStep } from './resume.ts';
@@ -31,6 +32,7 @@ export const STEP_DEFINITIONS = [
   expectNothingStep,
   expectOrderStep,
   expectCountStep,
+  expectSnapshotStep,
   resumeStep,
   sleepStep,
   setStep,

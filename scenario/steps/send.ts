@@ -98,8 +98,9 @@ export const sendStep = defineStep({
     }
     const expectation = spec.expect ?? (type === 'user_message' ? 'ack' : type === 'ping' ? 'pong' : 'none');
     const mark = u.inbox.length;
-    // The server answers a message it cannot read (too large, not JSON) with an error whose
-    // message_id is null, and one without an id with an id of its own: such replies are paired by order.
+    // The server answers a message it cannot read (not JSON, or too large to read) with an error
+    // whose message_id is null (a too-large one whose JSON it can still read carries its id), and
+    // one without an id with an id of its own: such replies are paired by order.
     const unreadable = inboundMessageBytes(data) > MAX_MESSAGE_BYTES || (typeof data === 'string' && !isJsonText(data));
     const sendNo = run.nextSendNo();
     if (unreadable || messageId === undefined) u.pendingAnonymous.push({ sendNo, kind: unreadable ? 'unreadable' : 'noid' });

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import type { ConnectionRefusedError, FlowscopeConnection, ReceivedEnvelope, TransportKind } from '../../client/flowscope-connection.ts';
 import type { ObservedRun, StepFailure, StepResult } from '../scenario-result.ts';
+import type { SnapshotStore } from '../trace-snapshot.ts';
 import type { TokenSource } from '../token-forge.ts';
 
 declare const NESTED_STEP: unique symbol;
@@ -124,6 +125,12 @@ export interface StepRun {
   /** The user's valid token: given, or minted once by the dev endpoint. */
   validToken(user: ScenarioUserState): Promise<string>;
   readonly tokens: TokenSource;
+  /** The scenario's name (snapshot files record it). */
+  readonly scenarioName: string;
+  /** Where expect_snapshot reads and writes snapshots; undefined when the runner's caller gives none. */
+  readonly snapshots: SnapshotStore | undefined;
+  /** The default name of the next unnamed snapshot: `1`, `2`, ... in the order they run. */
+  nextSnapshotName(): string;
   /**
    * Opens a connection for the user (its envelopes go to the user's inbox) and tells how the
    * server answered: `opened` resolves with the refusal, or undefined once it is open.

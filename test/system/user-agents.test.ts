@@ -87,6 +87,7 @@ describe('an agent module behind the backend', () => {
     expect(body.agents.map((a) => [a.name, a.source])).toEqual([
       ['assistant', 'builtin'],
       ['scripted', 'builtin'],
+      ['tool-call', 'builtin'],
       ['echo', 'module'],
       ['trip-planner', 'module'],
     ]);

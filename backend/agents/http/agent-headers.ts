@@ -9,7 +9,7 @@
 import { AGENT_NAME_PATTERN } from '../agent-registry.ts';
 import { HttpAgentConfigError } from './http-agent-errors.ts';
 import { listEntries } from './agent-urls.ts';
-import { isHeaderName, isHeaderValue } from './http-agent.ts';
+import { isHeaderName, isHeaderValue } from './agent-endpoint.ts';
 
 export interface AgentHeaderEntry {
   /** The agent over HTTP it is sent to (an `--agent-url` / AGENT_URLS name). */

@@ -252,9 +252,9 @@ describe('llm agent: tool calls', () => {
     expect(failed.run.thoughts()[1]).toBe('Asking test-model (turn 2 of at most 2) with 1 tool result');
   });
 
-  it('offers only tools whose names the API accepts, and says which it left out', async () => {
+  it('offers a tool whose name the API refuses under a mapped name, says so, and calls the tool by its own name', async () => {
     const dotted: Tool = { ...echoTool(), name: 'my.tool' };
-    server.enqueue(textReply('fine'));
+    server.enqueue(toolCallReply([{ id: 'd1', name: 'my__tool', arguments: '{"text":"dot"}' }]), textReply('fine'));
     const { run } = await runToEnd(agentWith(), {
       tools: new Map([
         ['echo', echoTool()],
@@ -262,8 +262,12 @@ describe('llm agent: tool calls', () => {
       ]),
     });
     const offered = (server.requests[0]?.body?.tools as Array<{ function: { name: string } }>).map((t) => t.function.name);
-    expect(offered).toEqual(['echo']);
-    expect(run.thoughts()[0]).toBe('Asking test-model (turn 1 of at most 8); tools not offered (names the API refuses): my.tool');
+    expect(offered).toEqual(['echo', 'my__tool']);
+    expect(run.thoughts()[0]).toBe('Asking test-model (turn 1 of at most 8); tool names the API refuses, offered as: my.tool -> my__tool');
+    expect(run.events.find((e) => e.type === 'tool_executing')?.payload).toEqual({ tool: 'my.tool', call_id: 'd1', args: { text: 'dot' } });
+    expect(run.events.find((e) => e.type === 'tool_completed')?.payload).toMatchObject({ tool: 'my.tool', call_id: 'd1', ok: true });
+    const sent = server.requests[1]?.body?.messages as Array<{ role: string; tool_calls?: Array<{ function: { name: string } }> }>;
+    expect(sent.find((m) => m.role === 'assistant')?.tool_calls?.[0]?.function.name).toBe('my__tool');
   });
 
   it("reports no usage when one of the run's calls sent none", async () => {

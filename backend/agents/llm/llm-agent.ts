@@ -142,9 +142,9 @@ async function converse(run: Run): Promise<AgentResult> {
   const usedCallIds = new Set<string>();
   let toolResults = 0;
   for (let turn = 1; turn <= settings.maxRounds; turn += 1) {
-    const skipped = turn === 1 && tools.skipped.length > 0 ? `; tools not offered (names the API refuses): ${tools.skipped.join(', ')}` : '';
+    const renamed = turn === 1 && tools.mapped.length > 0 ? `; tool names the API refuses, offered as: ${tools.mapped.join(', ')}` : '';
     const results = turn > 1 ? ` with ${toolResults} tool result${toolResults === 1 ? '' : 's'}` : '';
-    await think(run, `Asking ${settings.model} (turn ${turn} of at most ${settings.maxRounds})${results}${skipped}`);
+    await think(run, `Asking ${settings.model} (turn ${turn} of at most ${settings.maxRounds})${results}${renamed}`);
     const answer = await modelTurn(run, messages, tools.definitions);
     usage.add(answer.usage);
     if (answer.calls.size === 0) {
@@ -157,7 +157,7 @@ async function converse(run: Run): Promise<AgentResult> {
     const calls = answer.calls.finish(turn, usedCallIds);
     if (answer.content.trim() !== '') await think(run, answer.content.trim());
     messages.push(assistantToolCallMessage(answer.content, calls));
-    const outcomes = await runToolCalls(ctx, calls, run.deadline.signal);
+    const outcomes = await runToolCalls(ctx, calls, run.deadline.signal, tools.names);
     for (const outcome of outcomes) messages.push(toolResultMessage(outcome));
     toolResults = outcomes.length;
   }

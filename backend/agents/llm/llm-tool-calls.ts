@@ -34,11 +34,13 @@ export function parseToolArguments(text: string): Parsed {
   return { ok: true, args: value as Record<string, unknown> };
 }
 
-async function runOne(ctx: AgentContext, call: AssembledToolCall): Promise<ToolOutcome> {
+async function runOne(ctx: AgentContext, call: AssembledToolCall, names: ReadonlyMap<string, string>): Promise<ToolOutcome> {
+  // The tool of a mapped function name (an MCP tool `fs.read` offered as `fs__read`).
+  const tool = names.get(call.name) ?? call.name;
   const parsed = parseToolArguments(call.argumentsText);
-  if (parsed.ok) return ctx.callTool(call.name, parsed.args, { callId: call.id });
-  await ctx.report({ type: 'tool_executing', payload: { tool: call.name, call_id: call.id, args: {} } });
-  await ctx.report({ type: 'tool_completed', payload: { tool: call.name, call_id: call.id, ok: false, error: parsed.error, duration_ms: 0 } });
+  if (parsed.ok) return ctx.callTool(tool, parsed.args, { callId: call.id });
+  await ctx.report({ type: 'tool_executing', payload: { tool, call_id: call.id, args: {} } });
+  await ctx.report({ type: 'tool_completed', payload: { tool, call_id: call.id, ok: false, error: parsed.error, duration_ms: 0 } });
   return { callId: call.id, ok: false, error: parsed.error, durationMs: 0 };
 }
 
@@ -47,8 +49,13 @@ async function runOne(ctx: AgentContext, call: AssembledToolCall): Promise<ToolO
  * once every call has settled, or at once with `signal.reason` when `signal` aborts (the
  * run's total timeout: the context then completes the calls still open).
  */
-export async function runToolCalls(ctx: AgentContext, calls: readonly AssembledToolCall[], signal: AbortSignal): Promise<ToolOutcome[]> {
-  const all = Promise.allSettled(calls.map((call) => runOne(ctx, call)));
+export async function runToolCalls(
+  ctx: AgentContext,
+  calls: readonly AssembledToolCall[],
+  signal: AbortSignal,
+  names: ReadonlyMap<string, string> = new Map(),
+): Promise<ToolOutcome[]> {
+  const all = Promise.allSettled(calls.map((call) => runOne(ctx, call, names)));
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);

@@ -8,9 +8,15 @@
  * loop for it, and a bad schema fails registration with an error naming the tool.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { JsonSchemaObject, Tool } from '../agent-types.ts';
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+// ajv-formats is CommonJS: its default export arrives as the module object under Node's ESM.
+const addFormats: FormatsPlugin = (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
+// `format` is checked (uri, email, date-time, uuid...: MCP servers' schemas use them) rather than
+// ignored with a warning on stderr; a format Ajv does not know is ignored without one.
+const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true, logger: false });
+addFormats(ajv);
 const compiled = new WeakMap<object, ValidateFunction>();
 /** Each registered tool's validator (its `parameters` as read at registration). */
 const prepared = new WeakMap<object, ValidateFunction>();

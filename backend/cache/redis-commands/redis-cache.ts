@@ -13,6 +13,7 @@
 import type { Redis } from 'ioredis';
 import type { Cache, ConnectionSlotResult, RateLimitResult, Unsubscribe } from '../cache-types.ts';
 import { CacheUnavailableError, describeFailure, isConnectionFailure } from '../cache-errors.ts';
+import { ioCounters } from '../../metrics/io-counters.ts';
 import { ACQUIRE_LEASE, COUNT_CONNECTIONS, HIT_RATE_LIMIT, REFRESH_CONNECTION, RELEASE_LEASE, RENEW_LEASE, TRY_ADD_CONNECTION } from './lua-scripts.ts';
 
 /**
@@ -77,6 +78,7 @@ export class RedisCache implements Cache {
   private readonly warn: (message: string) => void;
   private readonly channels = new Map<string, ChannelEntry>();
   private closing: Promise<void> | null = null;
+  private tickCounted = false;
 
   constructor(options: RedisCacheOptions) {
     this.kind = options.kind;
@@ -295,11 +297,25 @@ export class RedisCache implements Cache {
 
   private async run<T>(command: () => Promise<T>): Promise<T> {
     this.assertOpen();
+    this.countRoundTrip();
     try {
       return await command();
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  /**
+   * ioCounters.cacheRoundTrips: the commands issued in one tick go out together (the
+   * command connection pipelines them), so they count once.
+   */
+  private countRoundTrip(): void {
+    if (this.local || this.tickCounted) return;
+    this.tickCounted = true;
+    ioCounters.cacheRoundTrips++;
+    process.nextTick(() => {
+      this.tickCounted = false;
+    });
   }
 
   private assertOpen(): void {

@@ -11,7 +11,9 @@ export interface RedisCacheFactoryOptions {
 
 export async function createRedisCache(options: RedisCacheFactoryOptions): Promise<Cache> {
   const { label } = describeRedisUrl(options.url);
-  const open = (role: string) => openRedisClient(options.url, { connectionName: `flowscope-${role}-${process.pid}`, warn: options.warn });
+  // Commands of one tick share a round trip; the subscriber connection stays as it is.
+  const open = (role: string) =>
+    openRedisClient(options.url, { connectionName: `flowscope-${role}-${process.pid}`, warn: options.warn, autoPipelining: role === 'cmd' });
   const [commands, subscriptions] = await Promise.allSettled([open('cmd'), open('sub')]);
   if (commands.status === 'rejected' || subscriptions.status === 'rejected') {
     await Promise.all([commands, subscriptions].map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));

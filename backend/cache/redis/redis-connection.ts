@@ -54,6 +54,8 @@ export interface OpenRedisOptions {
   /** `CLIENT SETNAME`, to recognise the connection in `CLIENT LIST`. */
   connectionName: string;
   warn: (message: string) => void;
+  /** Commands issued in one tick go out in one write (one round trip): the command connection. */
+  autoPipelining?: boolean;
 }
 
 /** Creates a client for `url` and connects it; rejects with `CacheUnavailableError`. */
@@ -73,6 +75,7 @@ export async function openRedisClient(url: string, options: OpenRedisOptions): P
     // A socket the server does not close after QUIT/FIN is destroyed this soon.
     disconnectTimeout: 500,
     connectionName: options.connectionName,
+    enableAutoPipelining: options.autoPipelining === true,
   };
   const client = new Redis(url, settings);
 

@@ -4,6 +4,24 @@
  */
 import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from '../store-rows.ts';
 
+/**
+ * A run's end, the two CTEs both finishing statements start with: `updated`, the status
+ * change ($1 run, $2 status, $3 response, $4 error, $5 ended, $6 the statuses it may end
+ * from, $7 the owner or null), and `inserted`, only when it took effect, the run's remaining
+ * events and its final one ($8, a JSON array in seq order).
+ */
+const FINISH_RUN = `updated AS (
+    UPDATE runs SET status = $2, response = $3, error = $4, ended_at = $5, owner_id = NULL
+    WHERE id = $1 AND status = ANY($6::text[]) AND ($7::text IS NULL OR owner_id = $7)
+    RETURNING id),
+  inserted AS (
+    INSERT INTO events (run_id, seq, user_id, type, envelope, created_at)
+    SELECT run_id, seq, user_id, type, envelope, created_at
+    FROM json_to_recordset($8::json)
+      AS e(run_id text, seq integer, user_id text, type text, envelope json, created_at timestamptz)
+    WHERE EXISTS (SELECT 1 FROM updated)
+    RETURNING seq)`;
+
 export const SQL = {
   ping: 'SELECT 1',
 
@@ -11,19 +29,19 @@ export const SQL = {
   lockUser: 'SELECT pg_advisory_xact_lock(20240, hashtext($1))',
   findByClientId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 AND client_message_id = $2`,
   getThread: `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1`,
-  lockThreadOwner: 'SELECT user_id FROM threads WHERE id = $1 FOR UPDATE',
   insertThread: `INSERT INTO threads (id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
                  ON CONFLICT (id) DO NOTHING RETURNING id`,
-  bumpThread: 'UPDATE threads SET updated_at = GREATEST(updated_at, $2) WHERE id = $1',
+  /** Bumps and locks an existing thread, returning its owner (no row: no such thread). Rolled back when the accept is refused. */
+  bumpThreadOwner: 'UPDATE threads SET updated_at = GREATEST(updated_at, $2) WHERE id = $1 RETURNING user_id',
   insertMessage: `INSERT INTO messages (id, thread_id, user_id, client_message_id, content, agent, priority, created_at)
                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                   ON CONFLICT (user_id, client_message_id) DO NOTHING RETURNING seq`,
   insertRun: `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at)
               VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8::json, $9) RETURNING queue_seq`,
-  runsAhead: `SELECT count(*)::int AS n FROM runs
-              WHERE user_id = $1
-                AND (status = 'running'
-                     OR (status = 'queued' AND (priority_rank < $2 OR (priority_rank = $2 AND queue_seq < $3))))`,
+  /** Three counts on the partial indexes (runs_running, runs_queued): flat in the user's history. */
+  runsAhead: `SELECT ((SELECT count(*) FROM runs WHERE user_id = $1 AND status = 'running')
+                    + (SELECT count(*) FROM runs WHERE user_id = $1 AND status = 'queued' AND priority_rank < $2)
+                    + (SELECT count(*) FROM runs WHERE user_id = $1 AND status = 'queued' AND priority_rank = $2 AND queue_seq < $3))::int AS n`,
 
   getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`,
   getRunByMessage: `SELECT ${RUN_COLUMNS} FROM runs WHERE message_id = $1`,
@@ -35,22 +53,28 @@ export const SQL = {
                 FOR UPDATE SKIP LOCKED)
               RETURNING ${RUN_COLUMNS}`,
   /**
-   * A run's end in ONE statement (one round trip, atomic): the status change and, only when
-   * it took effect, the run's remaining events and its final one ($8, a JSON array in seq
-   * order). A duplicate event fails the whole statement, so nothing is changed.
+   * A run's end in ONE statement (one round trip, atomic): FINISH_RUN, the status change and
+   * its events. A duplicate event fails the whole statement, so nothing is changed.
    */
-  finishRunWithEvents: `WITH updated AS (
-                          UPDATE runs SET status = $2, response = $3, error = $4, ended_at = $5, owner_id = NULL
-                          WHERE id = $1 AND status = ANY($6::text[]) AND ($7::text IS NULL OR owner_id = $7)
-                          RETURNING id),
-                        inserted AS (
-                          INSERT INTO events (run_id, seq, user_id, type, envelope, created_at)
-                          SELECT run_id, seq, user_id, type, envelope, created_at
-                          FROM json_to_recordset($8::json)
-                            AS e(run_id text, seq integer, user_id text, type text, envelope json, created_at timestamptz)
-                          WHERE EXISTS (SELECT 1 FROM updated)
-                          RETURNING seq)
+  finishRunWithEvents: `WITH ${FINISH_RUN}
                         SELECT (SELECT count(*)::int FROM updated) AS updated`,
+  /**
+   * finishRunWithEvents and claimNext ($9 user, $10 owner, $11 started) in one statement:
+   * one row, `updated` and the claimed run's columns (all null when none was queued). The
+   * claim reads the queue as it was before the finish (the finished run was not queued).
+   */
+  finishRunAndClaim: `WITH ${FINISH_RUN},
+                      claimed AS (
+                        UPDATE runs SET status = 'running', owner_id = $10, started_at = $11
+                        WHERE status = 'queued' AND id = (
+                          SELECT id FROM runs WHERE user_id = $9 AND status = 'queued'
+                          ORDER BY priority_rank, queue_seq LIMIT 1
+                          FOR UPDATE SKIP LOCKED)
+                        RETURNING ${RUN_COLUMNS})
+                      SELECT (SELECT count(*)::int FROM updated) AS updated, claimed.*
+                      FROM (SELECT 1) AS one LEFT JOIN claimed ON true`,
+  releaseRun: `UPDATE runs SET status = 'queued', owner_id = NULL, started_at = NULL
+               WHERE id = $1 AND status = 'running' AND owner_id = $2`,
   usersWithQueued: `SELECT user_id FROM runs WHERE status = 'queued' GROUP BY user_id ORDER BY min(queue_seq) LIMIT $1`,
   running: `SELECT id, user_id, owner_id FROM runs WHERE status = 'running' ORDER BY queue_seq`,
   countQueued: `SELECT count(*)::int AS n FROM runs WHERE status = 'queued'`,

@@ -9,6 +9,7 @@ import type { PoolClient, QueryResultRow } from 'pg';
 import type {
   AcceptMessageInput,
   AcceptMessageResult,
+  ClaimRequest,
   FinishRunInput,
   ListRunsQuery,
   MessagePage,
@@ -20,7 +21,9 @@ import type {
   ThreadRecord,
   ThreadSummaryRecord,
 } from '../store-types.ts';
+import { envelopeJson } from '../envelope-json.ts';
 import { StoreClosedError } from '../store-errors.ts';
+import { ioCounters } from '../../metrics/io-counters.ts';
 import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
 import { connectFailure, describeTarget, isConnectionError, mapPgError, pgErrorCode, type PgTarget } from './postgres-errors.ts';
 import { PgEventBatcher } from './postgres-event-batcher.ts';
@@ -56,6 +59,8 @@ export class PostgresStore implements Store {
   private readonly events: PgEventBatcher;
   /** Writes not settled yet: reads wait for those issued before them. */
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Connections inside BEGIN..COMMIT (their statements are not transactions of their own). */
+  private readonly inTransaction = new WeakSet<Queryable>();
   private readonly gate: PgGate;
   private closed = false;
   private lastWarnAt = 0;
@@ -132,21 +137,19 @@ export class PostgresStore implements Store {
             const original = await this.findByClientId(c, userId, message.clientMessageId);
             if (original) return original;
           }
-          let owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
-          if (owner === undefined ? accept.threadMustExist : owner !== userId) return { kind: 'thread_not_found' };
+          // The thread in one round trip: created when it may be (a new id, the usual case),
+          // else bumped and locked, its owner returned. Nothing of it stays when the accept is
+          // refused: the transaction then rolls back.
+          const created =
+            !accept.threadMustExist && (await this.query(c, 'insertThread', [threadId, userId, accept.threadTitle, message.createdAt])).rowCount! > 0;
+          if (!created) {
+            const owner = (await this.query<{ user_id: string }>(c, 'bumpThreadOwner', [threadId, message.createdAt])).rows[0]?.user_id;
+            if (owner !== userId) return { kind: 'thread_not_found' };
+          }
           if (accept.maxQueuedPerUser !== undefined) {
             const queued = (await this.query<{ n: number }>(c, 'countQueuedForUser', [userId])).rows[0]?.n ?? 0;
             if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
           }
-          if (owner === undefined) {
-            const created = await this.query(c, 'insertThread', [threadId, userId, accept.threadTitle, message.createdAt]);
-            if (created.rowCount === 0) {
-              // Another user's accept created this thread id at the same moment.
-              owner = (await this.query<{ user_id: string }>(c, 'lockThreadOwner', [threadId])).rows[0]?.user_id;
-              if (owner !== userId) return { kind: 'thread_not_found' };
-            }
-          }
-          if (owner !== undefined) await this.query(c, 'bumpThread', [threadId, message.createdAt]);
           const inserted = await this.query(c, 'insertMessage', [
             message.id,
             threadId,
@@ -172,7 +175,11 @@ export class PostgresStore implements Store {
           ]);
           const queueSeq = rows[0]?.queue_seq;
           const ahead = await this.query<{ n: number }>(c, 'runsAhead', [userId, accept.priorityRank, queueSeq]);
-          return { kind: 'accepted', run, message, queuePosition: ahead.rows[0]?.n ?? 0 };
+          const queuePosition = ahead.rows[0]?.n ?? 0;
+          const claim = input.claim;
+          if (!claim) return { kind: 'accepted', run, message, queuePosition };
+          const claimed = await this.query<RunRow<PgColumns>>(c, 'claimNext', [claim.userId, claim.ownerId, isoTimestamp(claim.startedAt)]);
+          return { kind: 'accepted', run, message, queuePosition, claimed: claimed.rows[0] ? toRun(claimed.rows[0]) : null };
         },
         (result) => result !== 'duplicate' && result.kind === 'accepted',
       );
@@ -221,30 +228,52 @@ export class PostgresStore implements Store {
 
   finishRun(runId: string, input: FinishRunInput): Promise<boolean> {
     return this.write(async () => {
-      const statuses = finishStatuses(runId, input);
-      const events = [...(input.events ?? []), input.finalEvent];
-      for (const event of events) checkEvent(event);
-      // Events appended before the final one land first.
-      await this.events.settled();
-      try {
-        const { rows } = await this.withClient((c) =>
-          this.query<{ updated: number }>(c, 'finishRunWithEvents', [
-            runId,
-            input.status,
-            input.response,
-            input.error,
-            isoTimestamp(input.endedAt),
-            statuses,
-            input.expectedOwnerId ?? null,
-            JSON.stringify(events.map(eventRow)),
-          ]),
-        );
-        return (rows[0]?.updated ?? 0) > 0;
-      } catch (err) {
-        if (pgErrorCode(err) === '23505') throw duplicateEventError(input.finalEvent, err);
-        throw err;
-      }
+      const { rows } = await this.finish<{ updated: number }>(runId, input, 'finishRunWithEvents', []);
+      return (rows[0]?.updated ?? 0) > 0;
     });
+  }
+
+  finishRunAndClaimNext(runId: string, input: FinishRunInput, claim: ClaimRequest): Promise<{ finished: boolean; next: RunRecord | null }> {
+    return this.write(async () => {
+      const at = isoTimestamp(claim.startedAt);
+      const { rows } = await this.finish<RunRow<PgColumns> & { updated: number }>(runId, input, 'finishRunAndClaim', [claim.userId, claim.ownerId, at]);
+      const row = rows[0];
+      return { finished: (row?.updated ?? 0) > 0, next: row && row.id !== null ? toRun(row) : null };
+    });
+  }
+
+  releaseRun(runId: string, ownerId: string): Promise<boolean> {
+    return this.write(async () => {
+      const { rowCount } = await this.withClient((c) => this.query(c, 'releaseRun', [runId, ownerId]));
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
+  /** A run's end in one statement (`name`: the finish, or the finish with a claim taking `extra`). */
+  private async finish<R extends QueryResultRow>(runId: string, input: FinishRunInput, name: SqlName, extra: unknown[]) {
+    const statuses = finishStatuses(runId, input);
+    const events = [...(input.events ?? []), input.finalEvent];
+    for (const event of events) checkEvent(event);
+    // Events appended before the final one land first.
+    await this.events.settled();
+    try {
+      return await this.withClient((c) =>
+        this.query<R>(c, name, [
+          runId,
+          input.status,
+          input.response,
+          input.error,
+          isoTimestamp(input.endedAt),
+          statuses,
+          input.expectedOwnerId ?? null,
+          eventRows(events),
+          ...extra,
+        ]),
+      );
+    } catch (err) {
+      if (pgErrorCode(err) === '23505') throw duplicateEventError(input.finalEvent, err);
+      throw err;
+    }
   }
 
   // ---- reads (wait for the writes issued before them) ----
@@ -321,11 +350,13 @@ export class PostgresStore implements Store {
   }
 
   private async insertEvents(events: StoredEvent[]): Promise<void> {
-    const json = JSON.stringify(events.map(eventRow));
+    const json = eventRows(events);
     await this.withClient((c) => this.query(c, 'insertEvents', [json]));
   }
 
   private query<R extends QueryResultRow = QueryResultRow>(c: Queryable, name: SqlName, values: unknown[]) {
+    ioCounters.storeStatements++;
+    if (!this.inTransaction.has(c)) ioCounters.storeTransactions++;
     return c.query<R>({ name: `fs_${name}`, text: SQL[name], values });
   }
 
@@ -371,6 +402,9 @@ export class PostgresStore implements Store {
    */
   private transaction<T>(fn: (c: PoolClient) => Promise<T>, commit: (result: T) => boolean): Promise<T> {
     return this.withClient(async (client, discard) => {
+      ioCounters.storeStatements += 2;
+      ioCounters.storeTransactions++;
+      this.inTransaction.add(client);
       await client.query('BEGIN');
       try {
         const result = await fn(client);
@@ -381,6 +415,8 @@ export class PostgresStore implements Store {
         if (isConnectionError(err, this.target)) discard();
         else await client.query('ROLLBACK').catch(discard);
         throw err;
+      } finally {
+        this.inTransaction.delete(client);
       }
     });
   }
@@ -441,7 +477,12 @@ export class PostgresStore implements Store {
   }
 }
 
-/** An event as a row of json_to_recordset. */
-function eventRow(e: StoredEvent) {
-  return { run_id: e.runId, seq: e.seq, user_id: e.userId, type: e.type, envelope: e.envelope, created_at: isoTimestamp(e.createdAt) };
+/** Events as the JSON array of rows json_to_recordset reads (each envelope's text made once, envelope-json.ts). */
+function eventRows(events: StoredEvent[]): string {
+  const rows = events.map(
+    (e) =>
+      `{"run_id":${JSON.stringify(e.runId)},"seq":${JSON.stringify(e.seq)},"user_id":${JSON.stringify(e.userId)},"type":${JSON.stringify(e.type)},` +
+      `"envelope":${envelopeJson(e.envelope)},"created_at":${JSON.stringify(isoTimestamp(e.createdAt))}}`,
+  );
+  return `[${rows.join(',')}]`;
 }

@@ -15,6 +15,7 @@
  * `SQLITE_NATIVE_BINDING` in the environment are the defaults of every open.
  */
 import { createRequire } from 'node:module';
+import { ioCounters } from '../../metrics/io-counters.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -67,6 +68,7 @@ export class SqliteDriverError extends Error {
 
 /** Runs `fn` in a `BEGIN IMMEDIATE` transaction: committed when it returns, rolled back when it throws. */
 export function immediateTransaction<T>(db: SqliteDatabase, fn: () => T): T {
+  ioCounters.storeTransactions++;
   db.exec('BEGIN IMMEDIATE');
   let result: T;
   try {

@@ -1,10 +1,30 @@
 /** Every SQL statement of the SQLite store, prepared once per connection and reused. */
-import type { SqliteDatabase } from './sqlite-driver.ts';
+import { ioCounters } from '../../metrics/io-counters.ts';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.ts';
 import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from '../store-rows.ts';
 import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from '../store-rows.ts';
 import type { SqliteColumns } from './sqlite-rows.ts';
 
-export function prepareStatements(db: SqliteDatabase) {
+/** The statement, counting each execution (ioCounters.storeStatements). */
+function counted<P extends unknown[] | object, R>(statement: SqliteStatement<P, R>): SqliteStatement<P, R> {
+  return {
+    run: (...params) => {
+      ioCounters.storeStatements++;
+      return statement.run(...params);
+    },
+    get: (...params) => {
+      ioCounters.storeStatements++;
+      return statement.get(...params);
+    },
+    all: (...params) => {
+      ioCounters.storeStatements++;
+      return statement.all(...params);
+    },
+  };
+}
+
+export function prepareStatements(database: SqliteDatabase) {
+  const db = { prepare: <P extends unknown[] | object = unknown[], R = unknown>(sql: string) => counted(database.prepare<P, R>(sql)) };
   return {
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
 
@@ -25,12 +45,19 @@ export function prepareStatements(db: SqliteDatabase) {
       `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
     ),
-    /** Runs of the user that execute before a queued run of (rank, queue_seq). */
-    runsAhead: db.prepare<{ userId: string; rank: number; seq: number | bigint }, { n: number }>(
-      `SELECT count(*) AS n FROM runs
-       WHERE user_id = @userId
-         AND (status = 'running'
-              OR (status = 'queued' AND (priority_rank < @rank OR (priority_rank = @rank AND queue_seq < @seq))))`,
+    /**
+     * What an accept checks, in one statement, before it writes: the thread's owner (null:
+     * no such thread), the user's queued runs, and the runs that will execute before a new
+     * run of priority `rank` (running, queued of a better rank, queued of the same rank: all
+     * of these were queued before it). Each count is on a partial index (runs_running,
+     * runs_queued), so the cost is that of the user's running and queued runs, never of their
+     * history (one OR over all statuses would read every run the user ever had).
+     */
+    acceptChecks: db.prepare<{ thread: string; userId: string; rank: number }, { owner: string | null; queued: number; ahead: number }>(
+      `SELECT (SELECT user_id FROM threads WHERE id = @thread) AS owner,
+              (SELECT count(*) FROM runs WHERE user_id = @userId AND status = 'queued') AS queued,
+              (SELECT count(*) FROM runs WHERE user_id = @userId AND status = 'running')
+                + (SELECT count(*) FROM runs WHERE user_id = @userId AND status = 'queued' AND priority_rank <= @rank) AS ahead`,
     ),
 
     // ---- runs ----
@@ -42,6 +69,9 @@ export function prepareStatements(db: SqliteDatabase) {
          SELECT queue_seq FROM runs WHERE user_id = ? AND status = 'queued'
          ORDER BY priority_rank, queue_seq LIMIT 1)
        RETURNING ${RUN_COLUMNS}`,
+    ),
+    releaseRun: db.prepare<[string, string]>(
+      `UPDATE runs SET status = 'queued', owner_id = NULL, started_at = NULL WHERE id = ? AND status = 'running' AND owner_id = ?`,
     ),
     finishRun: db.prepare<[string, string | null, string | null, string, string, string, string | null, string | null]>(
       `UPDATE runs SET status = ?, response = ?, error = ?, ended_at = ?, owner_id = NULL

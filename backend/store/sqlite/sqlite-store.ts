@@ -8,6 +8,7 @@ import path from 'node:path';
 import type {
   AcceptMessageInput,
   AcceptMessageResult,
+  ClaimRequest,
   FinishRunInput,
   ListRunsQuery,
   MessagePage,
@@ -19,6 +20,7 @@ import type {
   ThreadRecord,
   ThreadSummaryRecord,
 } from '../store-types.ts';
+import { envelopeJson } from '../envelope-json.ts';
 import { StoreClosedError, StoreUnavailableError } from '../store-errors.ts';
 import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
 import { isPrimaryKeyViolation, mapSqliteError } from './sqlite-errors.ts';
@@ -131,28 +133,20 @@ export class SqliteStore implements Store {
           return { kind: 'duplicate', run: toRun(originalRun), message: toMessage(original) };
         }
       }
-      const thread = s.getThread.get(accept.threadId);
-      if (thread ? thread.user_id !== userId : accept.threadMustExist) return { kind: 'thread_not_found' };
-      if (accept.maxQueuedPerUser !== undefined) {
-        const queued = s.countQueuedForUser.get(userId)?.n ?? 0;
-        if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
-      }
-      if (thread) s.bumpThread.run(message.createdAt, accept.threadId);
+      const checks = s.acceptChecks.get({ thread: accept.threadId, userId, rank: accept.priorityRank });
+      const owner = checks?.owner ?? null;
+      if (owner === null ? accept.threadMustExist : owner !== userId) return { kind: 'thread_not_found' };
+      const queued = checks?.queued ?? 0;
+      if (accept.maxQueuedPerUser !== undefined && queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
+      if (owner !== null) s.bumpThread.run(message.createdAt, accept.threadId);
       else s.insertThread.run(accept.threadId, userId, accept.threadTitle, message.createdAt, message.createdAt);
       s.insertMessage.run(message.id, accept.threadId, userId, message.clientMessageId, message.content, message.agent, message.priority, message.createdAt);
-      const { lastInsertRowid } = s.insertRun.run(
-        run.id,
-        userId,
-        accept.threadId,
-        message.id,
-        run.agent,
-        run.priority,
-        accept.priorityRank,
-        JSON.stringify(run.input),
-        run.createdAt,
-      );
-      const queuePosition = s.runsAhead.get({ userId, rank: accept.priorityRank, seq: lastInsertRowid })?.n ?? 0;
-      return { kind: 'accepted', run, message, queuePosition };
+      s.insertRun.run(run.id, userId, accept.threadId, message.id, run.agent, run.priority, accept.priorityRank, JSON.stringify(run.input), run.createdAt);
+      // Counted before the insert: the new run is last of its rank.
+      const queuePosition = checks?.ahead ?? 0;
+      if (!input.claim) return { kind: 'accepted', run, message, queuePosition };
+      const claimed = s.claimNext.get(input.claim.ownerId, isoTimestamp(input.claim.startedAt), input.claim.userId);
+      return { kind: 'accepted', run, message, queuePosition, claimed: claimed ? toRun(claimed) : null };
     });
   }
 
@@ -177,24 +171,20 @@ export class SqliteStore implements Store {
   }
 
   finishRun(runId: string, input: FinishRunInput): Promise<boolean> {
+    return this.write((s) => finish(s, runId, input));
+  }
+
+  finishRunAndClaimNext(runId: string, input: FinishRunInput, claim: ClaimRequest): Promise<{ finished: boolean; next: RunRecord | null }> {
     return this.write((s) => {
-      const statuses = finishStatuses(runId, input);
-      const owner = input.expectedOwnerId ?? null;
-      const { changes } = s.finishRun.run(
-        input.status,
-        input.response,
-        input.error,
-        isoTimestamp(input.endedAt),
-        runId,
-        JSON.stringify(statuses),
-        owner,
-        owner,
-      );
-      if (changes === 0) return false;
-      for (const event of input.events ?? []) insertEvent(s, event);
-      insertEvent(s, input.finalEvent);
-      return true;
+      const startedAt = isoTimestamp(claim.startedAt);
+      const finished = finish(s, runId, input);
+      const row = s.claimNext.get(claim.ownerId, startedAt, claim.userId);
+      return { finished, next: row ? toRun(row) : null };
     });
+  }
+
+  releaseRun(runId: string, ownerId: string): Promise<boolean> {
+    return this.write((s) => Number(s.releaseRun.run(runId, ownerId).changes) > 0);
   }
 
   // ---- reads (flush pending writes first) ----
@@ -296,10 +286,21 @@ export class SqliteStore implements Store {
   }
 }
 
+/** The run's end (status, its last events, the final one) when status and owner match. */
+function finish(s: SqliteStatements, runId: string, input: FinishRunInput): boolean {
+  const statuses = finishStatuses(runId, input);
+  const owner = input.expectedOwnerId ?? null;
+  const { changes } = s.finishRun.run(input.status, input.response, input.error, isoTimestamp(input.endedAt), runId, JSON.stringify(statuses), owner, owner);
+  if (Number(changes) === 0) return false;
+  for (const event of input.events ?? []) insertEvent(s, event);
+  insertEvent(s, input.finalEvent);
+  return true;
+}
+
 function insertEvent(s: SqliteStatements, event: StoredEvent): void {
   checkEvent(event);
   try {
-    s.insertEvent.run(event.runId, event.seq, event.userId, event.type, JSON.stringify(event.envelope), isoTimestamp(event.createdAt));
+    s.insertEvent.run(event.runId, event.seq, event.userId, event.type, envelopeJson(event.envelope), isoTimestamp(event.createdAt));
   } catch (err) {
     if (isPrimaryKeyViolation(err)) throw duplicateEventError(event, err);
     throw err;

@@ -1,10 +1,15 @@
-/** Layout of the console: the live console and the Scenarios view, one shown at a time (the Scenarios view, with its editor, loads when first opened). */
+/**
+ * Layout of the console: the live console, the Scenarios view and the Tools view, one shown at
+ * a time (the Scenarios view, with its editor, loads when first opened); the agent-module
+ * reload notices over all of them.
+ */
 import { Suspense } from 'react';
 import { ComposerPanel } from '../features/composer/index.ts';
 import { HistoryPanel } from '../features/history/index.ts';
 import { EventStreamPanel } from '../features/live-events/index.ts';
 import { ScenariosView, UnsavedChangesGuard } from '../features/scenarios/index.ts';
 import { RunTimelinePanel } from '../features/timeline/index.ts';
+import { CatalogNotices, ToolsView } from '../features/tools/index.ts';
 import { UsersPanel } from '../features/users/index.ts';
 import { viewStore } from '../ui/view-store.ts';
 import { StatusBar } from './status-bar.tsx';
@@ -16,6 +21,7 @@ export function App() {
     <div className="app">
       <StatusBar />
       <ViewTabs />
+      <CatalogNotices />
       <main className="grid" hidden={view !== 'console'} data-testid="console-view">
         <div className="col left">
           <UsersPanel />
@@ -34,6 +40,7 @@ export function App() {
           <ScenariosView />
         </Suspense>
       )}
+      {view === 'tools' && <ToolsView />}
       <UnsavedChangesGuard />
     </div>
   );

@@ -22,7 +22,7 @@ describe('feature indexes', () => {
   });
 
   it('lists the console features', () => {
-    expect(features.sort()).toEqual(['composer', 'history', 'live-events', 'recording', 'scenarios', 'timeline', 'users']);
+    expect(features.sort()).toEqual(['composer', 'history', 'live-events', 'recording', 'scenarios', 'timeline', 'tools', 'users']);
   });
 
   it.each(features)(

@@ -1,17 +1,29 @@
 /**
- * Backend health, polled every 2 s, and the target: a URL (typed, or one used before). A
- * target is an environment with its own users; switching asks first when users are
- * connected, then disconnects them and connects the new target's users that were connected
- * there. A health check blocked by the target's CORS policy is explained, with the fix.
+ * Backend health, polled every 2 s (and soon after the console's count of runs in progress
+ * changes), and the target: a URL (typed, or one used before). A target is an environment with
+ * its own users; switching asks first when users are connected, then disconnects them and
+ * connects the new target's users that were connected there. A health check blocked by the
+ * target's CORS policy is explained, with the fix. The counts say whose they are: the
+ * console's (its runs in progress, its users connected, both live) and the server's (its
+ * queue, runs executing and connections, from /health: every client's, not only this console's).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { HealthResponse } from '../../../protocol/index.ts';
+import { useRunsInProgress } from '../features/timeline/index.ts';
 import { connectionActions as actions, rest, useConnections } from '../features/users/index.ts';
 import { explainFailure, type FetchProblem } from '../ui/fetch-problem.ts';
 
+/** How many of the console's users have their connection open, of how many. */
+export function connectedCount(users: ReadonlyArray<{ state: string }>): { open: number; total: number } {
+  return { open: users.filter((u) => u.state === 'open').length, total: users.length };
+}
+
 export function StatusBar() {
   const { baseUrl, targets } = useConnections((s) => ({ baseUrl: s.baseUrl, targets: s.targets }));
+  const users = useConnections((s) => connectedCount(s.users));
+  const inProgress = useRunsInProgress();
   const [health, setHealth] = useState<HealthResponse | null>(null);
+  const pollNow = useRef<() => void>(() => undefined);
   const [problem, setProblem] = useState<FetchProblem | null>(null);
   const [draft, setDraft] = useState(baseUrl);
   const [confirm, setConfirm] = useState<{ next: string; users: string[] } | null>(null);
@@ -36,11 +48,19 @@ export function StatusBar() {
     };
     void poll();
     const timer = setInterval(() => void poll(), 2000);
+    pollNow.current = () => void poll();
     return () => {
       stopped = true;
       clearInterval(timer);
+      pollNow.current = () => undefined;
     };
   }, [baseUrl]);
+
+  // a run began or ended, or a user (dis)connected: the server's counts moved too
+  useEffect(() => {
+    const timer = setTimeout(() => pollNow.current(), 300);
+    return () => clearTimeout(timer);
+  }, [inProgress, users.open]);
 
   const choose = (raw: string) => {
     const next = raw.trim().replace(/\/$/, '');
@@ -80,9 +100,24 @@ export function StatusBar() {
       <span className={`health health-${status}`} data-testid="health-status" data-target={baseUrl}>
         ● {status}
       </span>
+      <span
+        className="health-stats console-counts"
+        data-testid="console-counts"
+        title="this console: its runs without an agent_completed yet, its users with an open connection"
+      >
+        console: running <b data-testid="console-running">{inProgress}</b> · connected{' '}
+        <b data-testid="console-connected">
+          {users.open}/{users.total}
+        </b>
+      </span>
       {health && !problem && (
-        <span className="health-stats">
-          store {health.store} · cache {health.cache} · queue {health.queue_depth} · running {health.running} · conns {health.connections} · v{health.version}
+        <span
+          className="health-stats"
+          data-testid="server-counts"
+          title="the server's own counts (/health), for every client: queued runs, runs executing now, open connections"
+        >
+          server: store {health.store} · cache {health.cache} · queue {health.queue_depth} · running <b data-testid="server-running">{health.running}</b> ·
+          conns <b data-testid="server-connections">{health.connections}</b> · v{health.version}
           {health.failing?.length ? ` · failing ${health.failing.join(',')}` : ''}
         </span>
       )}

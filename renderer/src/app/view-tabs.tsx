@@ -1,10 +1,11 @@
-/** Switches between the live console and the scenario library; the session recorder sits beside. */
+/** Switches between the live console, the scenario library and the tools; the session recorder sits beside. */
 import { RecordControl } from '../features/recording/index.ts';
 import { showView, viewStore, type ConsoleView } from '../ui/view-store.ts';
 
 const TABS: Array<{ view: ConsoleView; label: string }> = [
   { view: 'console', label: 'Console' },
   { view: 'scenarios', label: 'Scenarios' },
+  { view: 'tools', label: 'Tools' },
 ];
 
 export function ViewTabs() {

@@ -1,7 +1,7 @@
-/** Which view the console shows: the live console or the scenario library. */
+/** Which view the console shows: the live console, the scenario library or the tools. */
 import { createExternalStore } from './external-store.ts';
 
-export type ConsoleView = 'console' | 'scenarios';
+export type ConsoleView = 'console' | 'scenarios' | 'tools';
 
 export const viewStore = createExternalStore<{ view: ConsoleView }>({ view: 'console' });
 

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { AgentsResponse } from '../../../../protocol/index.ts';
 import { rest } from '../users/index.ts';
+import { useCatalogVersion } from '../tools/index.ts';
 import { explainFailure } from '../../ui/fetch-problem.ts';
 
 interface Props {
@@ -19,6 +20,8 @@ export function AgentPicker({ token, baseUrl, agent, onPick }: Props) {
   const [agents, setAgents] = useState<AgentsResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // Read again after an agent module reloaded (the catalog's events).
+  const catalogVersion = useCatalogVersion();
   useEffect(() => {
     if (!token) return;
     let stopped = false;
@@ -38,7 +41,7 @@ export function AgentPicker({ token, baseUrl, agent, onPick }: Props) {
     return () => {
       stopped = true;
     };
-  }, [token, baseUrl]);
+  }, [token, baseUrl, catalogVersion]);
 
   const chosen = agents?.agents.find((a) => a.name === (agent ?? agents.default_agent));
   return (
@@ -52,6 +55,12 @@ export function AgentPicker({ token, baseUrl, agent, onPick }: Props) {
               {a.name} · {a.source}
             </option>
           ))}
+          {agent && !agents?.agents.some((a) => a.name === agent) && (
+            <option value={agent}>
+              {agent}
+              {agents ? ' · not on this target' : ''}
+            </option>
+          )}
         </select>
       </label>
       {chosen && (

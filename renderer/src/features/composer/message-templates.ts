@@ -13,7 +13,17 @@ export interface Template {
 export const TEMPLATES: Template[] = [
   {
     name: 'user_message',
-    build: ({ agent }) => pretty({ type: 'user_message', message_id: id(), payload: { content: 'what is 2 + 2?', ...(agent ? { agent } : {}) } }),
+    // the scripted agent needs a script: a short one, so the template stays valid with it picked
+    build: ({ agent }) =>
+      pretty({
+        type: 'user_message',
+        message_id: id(),
+        payload: {
+          content: 'what is 2 + 2?',
+          ...(agent ? { agent } : {}),
+          ...(agent === 'scripted' ? { script: [{ think: 'adding' }, { respond: '4' }] } : {}),
+        },
+      }),
   },
   {
     name: 'scripted run',

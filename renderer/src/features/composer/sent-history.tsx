@@ -1,13 +1,36 @@
 /**
- * Messages sent from the composer, newest first, each with what became of it: acked (run id,
- * queue position), duplicate (the original run), pong, or the error code and its whole
- * message (wrapped). Click a line to load its text back into the editor.
+ * Messages sent, newest first, each with what became of it: acked (run id, queue position,
+ * the server's id when the message had none), duplicate (the original run), pong, the error
+ * code and its whole message (wrapped), a cancel's run (sent with no ack expected, then
+ * cancelled, already finished or still running), or no answer (the connection closed, the page
+ * was reloaded). Click a line to load its text back into the editor.
  */
 import { eventLogActions as actions, shortId } from '../live-events/index.ts';
 import { useSends } from './sends-store.ts';
 import type { SentMessage } from './send-outcome.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { formatClock } from '../../ui/time-format.ts';
+
+function RunChip({ runId, userId, title }: { runId: string; userId: string; title: string }) {
+  return (
+    <button className="chip run-chip" title={title} onClick={(e) => (e.stopPropagation(), actions.toggleRunFocus(runId, userId))}>
+      {shortId(runId)}
+    </button>
+  );
+}
+
+function cancelText(o: Extract<SentMessage['outcome'], { kind: 'cancel' }>): string {
+  switch (o.result) {
+    case 'sent':
+      return 'waiting to see what becomes of the run';
+    case 'running':
+      return 'still running: cancel requested, waiting for its end';
+    case 'cancelled':
+      return 'cancelled';
+    case 'finished':
+      return o.endedBefore ? `had already finished (${o.status ?? '?'})` : `ended ${o.status ?? '?'} before the cancel took effect`;
+  }
+}
 
 function Outcome({ s }: { s: SentMessage }) {
   const o = s.outcome;
@@ -31,6 +54,15 @@ function Outcome({ s }: { s: SentMessage }) {
             {shortId(o.runId)}
           </button>{' '}
           · queue {o.queuePosition}
+          {o.serverId && (
+            <>
+              {' '}
+              · server id{' '}
+              <span className="server-id" data-testid="sent-server-id">
+                {o.serverId}
+              </span>
+            </>
+          )}
           {after}
         </span>
       );
@@ -58,6 +90,32 @@ function Outcome({ s }: { s: SentMessage }) {
       return (
         <span className="outcome bad" data-testid="sent-outcome" data-kind="error" data-code={o.code}>
           <code>{o.code}</code> {o.message}
+          {after}
+        </span>
+      );
+    case 'cancel':
+      return (
+        <span
+          className={`outcome ${o.result === 'cancelled' ? 'ok' : o.result === 'finished' ? 'warn' : 'pending'}`}
+          data-testid="sent-outcome"
+          data-kind="cancel"
+          data-result={o.result}
+          data-run-id={o.runId}
+        >
+          sent, no ack expected · run <RunChip runId={o.runId} userId={s.userId} title={`${o.runId}: show only this run`} /> {cancelText(o)}
+        </span>
+      );
+    case 'no-ack':
+      return (
+        <span className="outcome ok" data-testid="sent-outcome" data-kind="no-ack">
+          sent, no ack expected (the run's events follow)
+        </span>
+      );
+    case 'unanswered':
+      return (
+        <span className="outcome warn" data-testid="sent-outcome" data-kind="unanswered" data-reason={o.reason}>
+          no answer: {o.reason === 'closed' ? 'the connection closed before it came' : 'the page was reloaded before it came'} (it may still have been accepted:
+          see History)
         </span>
       );
   }

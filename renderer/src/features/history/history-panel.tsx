@@ -1,17 +1,26 @@
 /**
  * History over REST: a user's threads (loaded as soon as a user is chosen), a thread as the
- * whole conversation (each user message and the agent's answer, with its run's status), a
- * past run's events into the timeline or as JSON (with a copy button).
+ * whole conversation (each user message and the agent's answer, with its run's status, Cancel
+ * while it runs), a past run's events into the timeline or as JSON (with a copy button). It
+ * refreshes itself when a run of the user begins or ends (also one sent by another client: its
+ * events reach this console's connection of the user), when the user's connection opens again
+ * (after a backend restart), and every 10 s as a catch-all.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageRecordDto, RunEventEnvelope, RunSummary, ThreadSummary } from '../../../../protocol/index.ts';
 import type { ReceivedEnvelope } from '../../../../client/flowscope-connection.ts';
 import { useSends } from '../composer/index.ts';
-import { nextEventKey, type StreamEvent } from '../live-events/index.ts';
+import { CancelRunButton, nextEventKey, onEventBatch, type StreamEvent } from '../live-events/index.ts';
 import { timelineActions } from '../timeline/index.ts';
 import { getConnections, rest, useConnections } from '../users/index.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { explainFailure } from '../../ui/fetch-problem.ts';
+import { batchChangesHistory, isCancellable, isReconnect } from './history-refresh.ts';
+
+/** The catch-all refresh period (a user not connected, another client's traffic, a restart). */
+const POLL_MS = 10_000;
+/** Events of one burst refresh the history once. */
+const DEBOUNCE_MS = 250;
 
 /** A past run's events into the timelines (beside the live runs). */
 function loadIntoTimeline(userId: string, envelopes: readonly ReceivedEnvelope[]): void {
@@ -48,6 +57,23 @@ export function HistoryPanel() {
       }),
     [token, baseUrl],
   );
+  const openRef = useRef<string | null>(null);
+  openRef.current = openThread;
+  /** The open thread's messages and their runs, again (the thread stays open). */
+  const fetchThread = async (threadId: string) => {
+    if (!user) return;
+    const [list, runs] = await Promise.all([rest().listMessages(user.token, threadId), rest().listRuns(user.token, threadId)]);
+    if (openRef.current !== threadId) return;
+    setMessages(list);
+    setAnswers(Object.fromEntries(runs.map((r) => [r.id, r])));
+  };
+  const refreshRef = useRef<() => void>(() => undefined);
+  refreshRef.current = () => {
+    void loadThreads();
+    const open = openRef.current;
+    if (open) void guard(() => fetchThread(open));
+  };
+
   // a new run of this user (an ack) may be a new thread: the list follows
   const answered = sent.filter((s) => s.userId === user?.userId && s.outcome.kind === 'acked').length;
   useEffect(() => {
@@ -60,14 +86,42 @@ export function HistoryPanel() {
     if (token) void loadThreads();
   }, [token, baseUrl]);
 
+  // runs of this user beginning or ending, whoever sent them; a reconnect; and a slow poll
+  const shownUserId = user?.userId;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = onEventBatch((incoming) => {
+      if (timer === null && batchChangesHistory(incoming, shownUserId)) {
+        timer = setTimeout(() => {
+          timer = null;
+          refreshRef.current();
+        }, DEBOUNCE_MS);
+      }
+    });
+    const poll = setInterval(() => refreshRef.current(), POLL_MS);
+    return () => {
+      off();
+      clearInterval(poll);
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [shownUserId]);
+  const userState = user?.state;
+  const lastState = useRef(userState);
+  useEffect(() => {
+    const previous = lastState.current;
+    lastState.current = userState;
+    if (isReconnect(previous, userState)) refreshRef.current();
+  }, [userState]);
+
   const loadMessages = (threadId: string) =>
     guard(async () => {
       if (!user) return;
       if (openThread === threadId) return setOpenThread(null);
       setOpenThread(threadId);
-      const [list, runs] = await Promise.all([rest().listMessages(user.token, threadId), rest().listRuns(user.token, threadId)]);
-      setMessages(list);
-      setAnswers(Object.fromEntries(runs.map((r) => [r.id, r])));
+      openRef.current = threadId;
+      setMessages([]);
+      setAnswers({});
+      await fetchThread(threadId);
     });
   const loadRun = (runId: string) =>
     guard(async () => {
@@ -114,6 +168,7 @@ export function HistoryPanel() {
               <ul className="messages">
                 {messages.map((m) => {
                   const run = answers[m.run_id];
+                  const status = run?.status ?? m.run_status;
                   return (
                     <li key={m.id} data-testid="history-message" data-run-id={m.run_id}>
                       <div className="turn user-turn">
@@ -122,12 +177,19 @@ export function HistoryPanel() {
                       </div>
                       <div className={`turn agent-turn ${run?.error ? 'error-text' : ''}`} data-testid="history-answer">
                         <span className="who">{m.agent}</span>
-                        <span className="content">{run ? (run.response ?? run.error ?? `(${run.status})`) : `(${m.run_status})`}</span>
+                        <span className="content">{run ? (run.response ?? run.error ?? `(${run.status})`) : `(${status})`}</span>
                       </div>
                       <div className="turn-actions">
-                        <button className="chip" data-testid="history-run" onClick={() => void loadRun(m.run_id)} title={`${m.run_id}: into the timeline`}>
-                          run · <span className={`status-text ${m.run_status}`}>{m.run_status}</span>
+                        <button
+                          className="chip"
+                          data-testid="history-run"
+                          data-status={status}
+                          onClick={() => void loadRun(m.run_id)}
+                          title={`${m.run_id}: into the timeline`}
+                        >
+                          run · <span className={`status-text ${status}`}>{status}</span>
                         </button>
+                        {user && isCancellable(status) && <CancelRunButton userId={user.userId} runId={m.run_id} testId="history-cancel-run" />}
                         <button className="chip" data-testid="history-run-json" onClick={() => void showJson(m.run_id)} title="the run's events as JSON">
                           JSON
                         </button>

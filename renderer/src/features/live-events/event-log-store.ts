@@ -8,6 +8,8 @@ import { createLazyStore, useStoreSlice } from '../../ui/external-store.ts';
 import { createFrameBatch } from '../../ui/frame-batch.ts';
 import { onEnvelope } from '../users/index.ts';
 import { EMPTY_FILTER, focusRun, type EventFilter } from './event-filter.ts';
+import { eventTimeOf, runDelta } from './event-time.ts';
+import { trackRuns } from './run-control.ts';
 import { nextEventKey, type StreamEvent } from './stream-event.ts';
 
 export interface EventLogState {
@@ -30,15 +32,27 @@ function loadCap(): number {
 const store = createLazyStore<EventLogState>(() => ({ events: [], dropped: 0, eventCap: loadCap(), eventFilter: EMPTY_FILTER }));
 let pending: StreamEvent[] = [];
 const batchListeners = new Set<(incoming: readonly StreamEvent[]) => void>();
-/** Per run, when its previous live event arrived (for the per-event delta). */
-const lastArrival = new Map<string, number>();
+/** Per run, the server time of its previous live event (for the per-event delta). */
+const lastEventAt = new Map<string, number>();
 
 /**
  * Received envelopes reach the UI at most once per frame, and the renders are paced by what
  * they cost: after a render that took R ms of script, the next waits about 2R, so rendering
  * never takes more than about a third of the main thread however fast events come (nothing is
- * lost: the list, the runs and the outcomes are all brought up to date at each render).
+ * lost: the list, the runs and the outcomes are all brought up to date at each render). In a
+ * flood (a batch of FLOOD_BATCH events or more) the views are brought up to date at most
+ * every FLOOD_GAP_MS: a list whose every row is replaced at each update reads the same at 10
+ * updates a second as at 60, and each update (the rows in view made anew, their layout and
+ * paint) is the main thread's biggest cost in a flood: the frames in between stay free.
  */
+const FLOOD_BATCH = 200;
+const FLOOD_GAP_MS = 100;
+/**
+ * At most this many events per render: a backlog (after the tab was hidden, or the machine
+ * stalled) is worked off over a few frames, each short, rather than in one long frame.
+ */
+const MAX_PER_FLUSH = 1500;
+let lastBatchSize = 0;
 let renderCostMs = 0;
 function measureRender(startedAt: number): void {
   // React commits the store's update in a microtask; a task queued now runs after it.
@@ -49,7 +63,7 @@ function measureRender(startedAt: number): void {
 }
 const batch = createFrameBatch(flush, {
   request: (callback) => {
-    const wait = 2 * renderCostMs - 16;
+    const wait = Math.max(2 * renderCostMs, lastBatchSize >= FLOOD_BATCH ? FLOOD_GAP_MS : 0) - 16;
     return wait > 0 ? window.setTimeout(() => requestAnimationFrame(callback), wait) : requestAnimationFrame(callback);
   },
   // the event log never cancels its batch
@@ -58,9 +72,18 @@ const batch = createFrameBatch(flush, {
 
 function flush(): void {
   if (pending.length === 0) return;
-  const incoming = pending;
-  pending = [];
+  let incoming = pending;
+  if (incoming.length > MAX_PER_FLUSH) {
+    incoming = pending.slice(0, MAX_PER_FLUSH);
+    pending = pending.slice(MAX_PER_FLUSH);
+  } else {
+    pending = [];
+  }
+  lastBatchSize = incoming.length;
+  // the rest of a backlog: the next frames
+  if (pending.length > 0) batch.request();
   measureRender(performance.now());
+  trackRuns(incoming);
   for (const l of batchListeners) l(incoming);
   const state = store.get();
   const cap = state.eventCap;
@@ -84,14 +107,10 @@ function flush(): void {
 onEnvelope((userId, envelope) => {
   const receivedAt = Date.now();
   const runId = typeof envelope.run_id === 'string' ? envelope.run_id : null;
-  let deltaMs: number | undefined;
-  if (runId) {
-    const prev = lastArrival.get(runId);
-    if (prev !== undefined) deltaMs = receivedAt - prev;
-    lastArrival.set(runId, receivedAt);
-    if (lastArrival.size > 50_000) lastArrival.delete(lastArrival.keys().next().value!);
-  }
-  pending.push({ key: nextEventKey(), userId, receivedAt, envelope, source: 'live', deltaMs });
+  const event: StreamEvent = { key: nextEventKey(), userId, receivedAt, envelope, source: 'live' };
+  // by server time, as the lanes and stage latencies measure (receive time is shown apart)
+  event.deltaMs = runDelta(lastEventAt, runId, eventTimeOf(event));
+  pending.push(event);
   batch.request();
 });
 

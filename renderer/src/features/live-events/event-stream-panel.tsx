@@ -1,16 +1,20 @@
 /**
  * Everything every connection received: filters by user, type, run, thread and text; pause;
- * a virtualized list capped at a configurable number of events (the dropped ones counted);
+ * a virtualized list capped at a configurable number of events (the dropped ones counted),
+ * newest first, following the newest unless the user scrolled away ("N new" jumps back);
  * export of the log (JSON lines, HAR). Clear empties the list, not the timelines.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { SERVER_EVENT_TYPES } from '../../../../protocol/index.ts';
 import { getConnections, trafficLog, useConnections } from '../users/index.ts';
 import { eventLogActions as actions, useEventLog } from './event-log-store.ts';
 import type { StreamEvent } from './stream-event.ts';
-import { collectIds, filterEvents, isFilterActive, shortId, type IdChoice } from './event-filter.ts';
+import { collectIds, filterEvents, isFilterActive, runIdOf, shortId, type IdChoice } from './event-filter.ts';
 import { EventRow } from './event-row.tsx';
+import { afterScroll, countNewer, FOLLOWING, unseenCount, type FollowState } from './follow.ts';
+import { isRunInProgress, useRunsVersion } from './run-control.ts';
+import './live-events.css';
 import { useThrottled } from '../../ui/use-throttled.ts';
 import { downloadText, liveLogHar, liveLogJsonLines } from './live-log-export.ts';
 
@@ -44,9 +48,18 @@ export function EventStreamPanel() {
   const [frozen, setFrozen] = useState<StreamEvent[] | null>(null);
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   const scroller = useRef<HTMLDivElement>(null);
+  const [follow, setFollow] = useState<FollowState>(FOLLOWING);
+  const runsVersion = useRunsVersion();
 
   const source = frozen ?? events;
   const rows = useMemo(() => filterEvents(source, filter), [source, filter]);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  const followRef = useRef(follow);
+  followRef.current = follow;
+  /** The newest row's key at the last render: the rows above it are the ones that arrived since. */
+  const topKey = useRef<number | null>(null);
+  const unseen = unseenCount(rows, follow);
   const { userId, threadId } = filter;
   // The id selects are refreshed at most every 500 ms: hundreds of options relabelled on every
   // frame of a flood would cost more than the whole list.
@@ -60,21 +73,60 @@ export function EventStreamPanel() {
     getScrollElement: () => scroller.current,
     // Sizes are computed, never measured: measuring each row forces a layout per row per frame.
     estimateSize: (i) => rowHeight(rows[i]!, expanded.has(rows[i]!.key)),
-    overscan: 12,
+    // a few rows beyond the view: in a flood every row in view is replaced each render, and
+    // each row more is DOM, style and layout work on every one of them
+    overscan: 4,
     getItemKey: (i) => rows[i]!.key,
   });
 
   // the sizes are computed from `expanded`: a toggle changes them
   useEffect(() => virtualizer.measure(), [expanded]);
 
-  const toggle = (key: number) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
+  // Scrolled away: the rows in view stay in view as new ones arrive above them (following, the
+  // list stays at the top, where the newest event is).
+  useLayoutEffect(() => {
+    const previous = topKey.current;
+    topKey.current = rows[0]?.key ?? null;
+    const el = scroller.current;
+    if (!el || followRef.current.following) return;
+    const added = countNewer(rows, previous);
+    if (added > 0) el.scrollTop += added * ROW_HEIGHT;
+  }, [rows]);
 
+  // Another filter shows other rows: back to the newest.
+  useLayoutEffect(() => {
+    setFollow(FOLLOWING);
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [filter]);
+
+  const jumpToNewest = () => {
+    setFollow(FOLLOWING);
+    if (scroller.current) scroller.current.scrollTop = 0;
+  };
+
+  const toggle = useCallback(
+    (key: number) =>
+      setExpanded((prev) => {
+        const next = new Set(prev);
+        if (next.has(key)) next.delete(key);
+        else next.add(key);
+        return next;
+      }),
+    [],
+  );
+
+  // Cancel on one row per run in progress, its newest (rows are newest first): on every row it
+  // would crowd out the summaries of a busy run.
+  const cancelRowOf = useMemo(() => {
+    const newest = new Map<string, number>();
+    for (const row of rows) {
+      if (row.source !== 'live') continue;
+      const runId = runIdOf(row.envelope);
+      if (runId !== null && !newest.has(runId) && isRunInProgress(runId)) newest.set(runId, row.key);
+    }
+    return newest;
+    // runsVersion: a run starting or ending changes which runs are in progress
+  }, [rows, runsVersion]);
   return (
     <section className="panel events-panel" data-testid="event-stream">
       <header className="panel-head">
@@ -192,22 +244,42 @@ export function EventStreamPanel() {
           </button>
         </div>
       </header>
-      <div className="event-list" ref={scroller}>
+      {unseen > 0 && (
+        <button className="events-new" data-testid="events-new" data-count={unseen} onClick={jumpToNewest} title="back to the newest event">
+          ↑ {unseen} new
+        </button>
+      )}
+      <div
+        className="event-list"
+        data-testid="event-list"
+        data-following={follow.following ? 'true' : 'false'}
+        ref={scroller}
+        onScroll={(e) => {
+          const next = afterScroll(followRef.current, e.currentTarget.scrollTop, rowsRef.current[0]?.key ?? null);
+          if (next !== followRef.current) setFollow(next);
+        }}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const e = rows[item.index]!;
             return (
               <div
-                key={item.key}
+                // Following, every row in view is a new event at each render of a flood: keyed by
+                // position, the row elements are updated in place instead of made anew (no DOM
+                // churn, no style for new elements). Scrolled away, the rows in view stay the same
+                // events and keep their elements by event.
+                key={follow.following ? `at-${item.index}` : item.key}
                 data-index={item.index}
+                className="event-slot"
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: item.size, transform: `translateY(${item.start}px)` }}
               >
                 <EventRow
                   event={e}
                   expanded={expanded.has(e.key)}
-                  onToggle={() => toggle(e.key)}
+                  onToggle={toggle}
                   focusedRun={filter.runId}
-                  onFocusRun={(runId) => actions.toggleRunFocus(runId, e.userId)}
+                  onFocusRun={actions.toggleRunFocus}
+                  running={cancelRowOf.get(runIdOf(e.envelope) ?? '') === e.key}
                 />
               </div>
             );

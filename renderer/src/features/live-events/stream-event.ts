@@ -7,7 +7,7 @@ export interface StreamEvent {
   receivedAt: number;
   envelope: ReceivedEnvelope;
   source: 'live' | 'history';
-  /** Milliseconds since the previous event of the same run, as received (live events). */
+  /** Milliseconds since the previous event of the same run, by server timestamps (live events). */
   deltaMs?: number | undefined;
 }
 

@@ -1,10 +1,52 @@
 /**
  * Two results of a scenario side by side: step statuses and durations, and each run's events,
  * order and timing. Each side shows its own ids (result id, and per paired run its run id):
- * runs are paired by order, so the two sides' run ids differ.
+ * runs are paired by order, so the two sides' run ids differ. A status that went from failing
+ * to passing is a fix (green), the other way a regression (red); when the scenario text
+ * changed between A and B, its line diff is shown.
  */
 import type { ChangeKind, ComparedEvent, EventRow } from '../../../../scenario/run-comparison.ts';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
+import { diffHunks, type DiffLine } from './text-diff.ts';
+
+type Verdict = 'fix' | 'regression' | 'other';
+const GOOD = new Set(['passed', 'succeeded']);
+const BAD = new Set(['failed', 'error', 'cancelled', 'interrupted', 'skipped']);
+
+/** A status change from A to B: bad → good is a fix, good → bad (or gone) a regression. */
+function verdictOf(from: string | undefined, to: string | undefined): Verdict {
+  if (from === to) return 'other';
+  if (GOOD.has(to ?? '') && (from === undefined || BAD.has(from))) return 'fix';
+  if (GOOD.has(from ?? '') && (to === undefined || BAD.has(to))) return 'regression';
+  return 'other';
+}
+
+const VERDICT_MARK: Record<Verdict, string> = { fix: '✔ fixed', regression: '✘ regression', other: '' };
+
+function TextDiff({ lines }: { lines: readonly DiffLine[] }) {
+  const hunks = diffHunks(lines);
+  return (
+    <pre className="text-diff" data-testid="comparison-text-diff">
+      {hunks.map((l, i) =>
+        l === null ? (
+          <div key={i} className="diff-gap">
+            ⋯
+          </div>
+        ) : (
+          <div key={i} className={`diff-line diff-${l.kind}`} data-testid="comparison-diff-line" data-kind={l.kind}>
+            <span className="diff-no">{l.a ?? ''}</span>
+            <span className="diff-no">{l.b ?? ''}</span>
+            <span className="diff-sign">{l.kind === 'added' ? '+' : l.kind === 'removed' ? '−' : ' '}</span>
+            {l.text}
+          </div>
+        ),
+      )}
+    </pre>
+  );
+}
+
+/** `1 line`, `3 lines`. */
+const lineCount = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
 
 const MARK: Record<ChangeKind, string> = { same: ' ', changed: '≠', added: '+', removed: '−' };
 
@@ -44,7 +86,8 @@ function EventRows({ rows }: { rows: EventRow[] }) {
 export function RunComparisonPanel() {
   const { comparison } = scenarioStore.use();
   if (!comparison) return null;
-  const { left, right, comparison: c, textDiffered, textChanges } = comparison;
+  const { left, right, comparison: c, textDiffered, textChanges, textDiff } = comparison;
+  const overall = verdictOf(c.left.status, c.right.status);
   const side = (s: typeof c.left, label: string, resultId: string, testId: string) => (
     <div className="compare-side" data-testid={testId} data-result-id={resultId}>
       <div className="muted">{label}</div>
@@ -78,18 +121,28 @@ export function RunComparisonPanel() {
           {textDiffered === null
             ? 'One of the results was stored without its scenario text: whether the scenario changed between A and B is unknown.'
             : textDiffered
-              ? `The scenario text differed between A and B (${textChanges?.added ?? 0} lines added, ${textChanges?.removed ?? 0} removed): differences may come from the edit, not the backend.`
+              ? `The scenario text differed between A and B (${lineCount(textChanges?.added ?? 0)} added, ${textChanges?.removed ?? 0} removed): differences may come from the edit, not the backend.`
               : 'A and B ran the same scenario text.'}
         </div>
+        {textDiff && <TextDiff lines={textDiff} />}
+        {overall !== 'other' && (
+          <div className={`verdict verdict-${overall}`} data-testid="comparison-verdict" data-verdict={overall}>
+            {overall === 'fix' ? '✔ Fixed: A failed, B passed' : '✘ Regression: A passed, B failed'}
+          </div>
+        )}
         <div className="compare-summary" data-testid="comparison-summary">
           steps: {c.summary.steps.same} same · {c.summary.steps.changed} changed · {c.summary.steps.added} added · {c.summary.steps.removed} removed — runs:{' '}
           {c.summary.runs.same} same · {c.summary.runs.changed} changed · {c.summary.runs.added} added · {c.summary.runs.removed} removed — event differences:{' '}
           {c.summary.event_differences}
-          {c.summary.status_changes.map((s) => (
-            <div key={s.id} className="error-text">
-              step {s.id} {s.title}: {s.from ?? 'absent'} → {s.to ?? 'absent'}
-            </div>
-          ))}
+          {c.summary.status_changes.map((s) => {
+            const verdict = verdictOf(s.from, s.to);
+            return (
+              <div key={s.id} className={`status-change verdict-${verdict}`} data-testid="comparison-status-change" data-verdict={verdict}>
+                {VERDICT_MARK[verdict] && <span className="verdict-mark">{VERDICT_MARK[verdict]}</span>} step {s.id} {s.title}: {s.from ?? 'absent'} →{' '}
+                {s.to ?? 'absent'}
+              </div>
+            );
+          })}
         </div>
         <h3>Steps</h3>
         <table className="compare-table">
@@ -104,7 +157,13 @@ export function RunComparisonPanel() {
           </thead>
           <tbody>
             {c.steps.map((s) => (
-              <tr key={s.id} className={`change-${s.change}`} data-testid="comparison-step-row" data-change={s.change}>
+              <tr
+                key={s.id}
+                className={`change-${s.change} verdict-${verdictOf(s.left?.status, s.right?.status)}`}
+                data-testid="comparison-step-row"
+                data-change={s.change}
+                data-verdict={verdictOf(s.left?.status, s.right?.status)}
+              >
                 <td className="mark">{MARK[s.change]}</td>
                 <td style={{ paddingLeft: 4 + s.depth * 12 }}>
                   <span className="mono muted">{s.id}</span> {(s.left ?? s.right)?.title}
@@ -118,7 +177,13 @@ export function RunComparisonPanel() {
         </table>
         <h3>Runs</h3>
         {c.runs.map((r) => (
-          <div key={`${r.user}-${r.index}`} className={`compare-run change-${r.change}`} data-testid="comparison-run" data-change={r.change}>
+          <div
+            key={`${r.user}-${r.index}`}
+            className={`compare-run change-${r.change} verdict-${verdictOf(r.status.left, r.status.right)}`}
+            data-testid="comparison-run"
+            data-change={r.change}
+            data-verdict={verdictOf(r.status.left, r.status.right)}
+          >
             <div className="compare-run-head">
               <span className="tag">{r.user}</span> run #{r.index} <span className="muted">{r.change}</span>
               <span className="muted">

@@ -95,15 +95,24 @@ export const documentActions = {
     if (doc && doc.text !== text) set({ doc: { ...doc, text } });
   },
 
-  /** Writes a saved scenario in place; a new or built-in one is saved as a new scenario. */
-  async save(asNew = false): Promise<void> {
+  /**
+   * Writes a saved scenario in place; a new or built-in one is saved as a new scenario (its id
+   * from its name). `asId` (Save as, save-as-name.ts): saved under that id, replacing a saved
+   * scenario of that id (the user confirmed).
+   */
+  async save(asNew = false, asId?: string): Promise<void> {
     const doc = get().doc;
     if (!doc) return;
     const format = scenarioTextFormat(doc.text);
     set({ busy: true, notice: null });
     try {
-      const inPlace = !asNew && doc.id !== null && doc.source === 'saved';
-      const saved = inPlace ? await library().update(doc.id as string, doc.text, format) : await library().create(doc.text, format);
+      const inPlace = asId !== undefined ? asId === doc.id && doc.source === 'saved' : !asNew && doc.id !== null && doc.source === 'saved';
+      const saved =
+        asId !== undefined
+          ? await library().update(asId, doc.text, format)
+          : inPlace
+            ? await library().update(doc.id as string, doc.text, format)
+            : await library().create(doc.text, format);
       const current = get().doc;
       set({
         doc: { ...(current ?? doc), id: saved.id, source: saved.source, savedText: doc.text, origin: 'library' },

@@ -9,11 +9,13 @@ import { useEffect, useRef } from 'react';
 import { EditorView, basicSetup } from 'codemirror';
 import { json } from '@codemirror/lang-json';
 import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { Compartment, EditorState, StateEffect, StateField, type Extension } from '@codemirror/state';
+import { Decoration, type DecorationSet } from '@codemirror/view';
 import type { ScenarioFormat, ScenarioIssue } from '../../../../protocol/index.ts';
 import { issueTextRange } from '../../../../scenario/scenario-source-position.ts';
 import { oneDarkish } from '../../ui/editor-theme.ts';
 import { yamlHighlight } from '../../ui/yaml-highlight.ts';
+import { scenarioYamlAssist } from './scenario-editor-assist.ts';
 
 interface Props {
   /** Identifies the open document; a new key replaces the editor state. */
@@ -22,11 +24,24 @@ interface Props {
   format: ScenarioFormat;
   issues: readonly ScenarioIssue[];
   onChange(value: string): void;
+  /** Where to put the cursor (a failed step's line); a new object moves it again. */
+  jumpTo?: { line: number; column: number } | null;
 }
 
-const languageOf = (format: ScenarioFormat) => (format === 'json' ? json() : yamlHighlight);
+/** Marks the line a jump landed on (a failed step), so it stands out from the cursor's line; the next edit clears it. */
+const markJumpLine = StateEffect.define<number>();
+const jumpLine = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    for (const e of tr.effects) if (e.is(markJumpLine)) return Decoration.set([Decoration.line({ class: 'cm-jump-line' }).range(e.value)]);
+    return tr.docChanged ? Decoration.none : marks;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
 
-export function ScenarioEditor({ docKey, value, format, issues, onChange }: Props) {
+const languageOf = (format: ScenarioFormat) => (format === 'json' ? json() : [yamlHighlight, scenarioYamlAssist]);
+
+export function ScenarioEditor({ docKey, value, format, issues, onChange, jumpTo }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const shownKey = useRef(docKey);
@@ -39,6 +54,7 @@ export function ScenarioEditor({ docKey, value, format, issues, onChange }: Prop
       basicSetup,
       language.current.of(languageOf(docFormat)),
       oneDarkish,
+      jumpLine,
       EditorView.lineWrapping,
       EditorView.updateListener.of((u) => {
         if (u.docChanged) onChangeRef.current(u.state.doc.toString());
@@ -84,7 +100,18 @@ export function ScenarioEditor({ docKey, value, format, issues, onChange }: Prop
       return { from, to, severity: 'error', message: `${issue.path}: ${issue.message}` };
     });
     v.dispatch(setDiagnostics(v.state, diagnostics));
-  }, [docKey, issues, value]);
+    // Set again for another check only (a new `issues`), not per keystroke: CodeMirror maps the
+    // ranges through the edits in between. (Each range is found by a parse of the text.)
+  }, [docKey, issues]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (!v || !jumpTo) return;
+    const line = v.state.doc.line(Math.min(Math.max(1, jumpTo.line), v.state.doc.lines));
+    const anchor = line.from + Math.min(Math.max(0, jumpTo.column - 1), line.length);
+    v.dispatch({ selection: { anchor }, effects: [EditorView.scrollIntoView(anchor, { y: 'center' }), markJumpLine.of(line.from)] });
+    v.focus();
+  }, [jumpTo]);
 
   return <div className="scenario-editor" ref={host} data-testid="scenario-editor" data-doc-key={docKey} data-format={format} />;
 }

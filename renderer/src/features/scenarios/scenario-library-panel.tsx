@@ -1,8 +1,9 @@
 /** The scenario library: built-in and saved scenarios with tags and validity, a filter, New and Import HAR. */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ScenarioSummary } from '../../../../protocol/index.ts';
 import { useConnections } from '../users/index.ts';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
+import { libraryTags } from './scenario-batch.ts';
 
 function matches(s: ScenarioSummary, query: string): boolean {
   if (!query) return true;
@@ -10,7 +11,10 @@ function matches(s: ScenarioSummary, query: string): boolean {
 }
 
 export function ScenarioLibraryPanel() {
-  const { library, libraryLoaded, libraryError, importError, filter, doc } = scenarioStore.use();
+  const { library, libraryLoaded, libraryError, importError, filter, doc, batch, run } = scenarioStore.use();
+  const tags = useMemo(() => libraryTags(library), [library]);
+  const [tag, setTag] = useState('');
+  const busy = batch?.state === 'running' || run?.state === 'running';
   const baseUrl = useConnections((s) => s.baseUrl);
   const fileInput = useRef<HTMLInputElement>(null);
   const query = filter.trim().toLowerCase();
@@ -66,6 +70,22 @@ export function ScenarioLibraryPanel() {
           onChange={(e) => scenarioActions.setFilter(e.target.value)}
         />
       </div>
+      <div className="row-form batch-form">
+        <button data-testid="scenario-run-all" disabled={busy || library.length === 0} onClick={() => void scenarioActions.runBatch(null)} title="run every scenario, one after another">
+          ▶ Run all
+        </button>
+        <select data-testid="scenario-tag-select" value={tag} onChange={(e) => setTag(e.target.value)} aria-label="tag to run">
+          <option value="">tag…</option>
+          {tags.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <button data-testid="scenario-run-tag" disabled={busy || !tag} onClick={() => void scenarioActions.runBatch(tag)} title="run the scenarios with this tag">
+          ▶ Run tag
+        </button>
+      </div>
       {libraryError && <div className="error-text pad">{libraryError}</div>}
       {importError && (
         <div className="error-text pad" data-testid="har-import-error">
@@ -86,10 +106,10 @@ export function ScenarioLibraryPanel() {
           >
             <div className="scenario-line">
               <span
-                className={`validity ${s.valid ? 'ok' : 'bad'}`}
-                title={s.valid ? 'valid' : (s.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('\n')}
+                className={`validity ${s.valid ? 'file-valid' : 'file-invalid'}`}
+                title={s.valid ? 'valid file (parses and matches the schema; says nothing about a run)' : (s.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('\n')}
               >
-                {s.valid ? '✓' : `✗ ${s.issues?.length ?? ''}`}
+                {s.valid ? '{ }' : `⚠ ${s.issues?.length ?? ''}`}
               </span>
               <span className="scenario-name">{s.name}</span>
               <span className={`source source-${s.source}`}>{s.source}</span>

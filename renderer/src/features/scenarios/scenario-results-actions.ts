@@ -1,6 +1,7 @@
 /** A scenario's stored results: the list, the two picked for comparison, and the comparison. */
 import { compareResults } from '../../../../scenario/run-comparison.ts';
 import { asResult, failure, get, library, set } from './scenario-state.ts';
+import { diffLines } from './text-diff.ts';
 
 export const resultsActions = {
   async loadResults(): Promise<void> {
@@ -42,7 +43,7 @@ export const resultsActions = {
           right,
           comparison: compareResults(ra, rb),
           textDiffered,
-          ...(ta !== null && tb !== null && ta !== tb ? { textChanges: lineChanges(ta, tb) } : {}),
+          ...(ta !== null && tb !== null && ta !== tb ? { textChanges: lineChanges(ta, tb), textDiff: diffLines(ta, tb) } : {}),
         },
         importError: null,
       });

@@ -1,5 +1,6 @@
 /** The stored results of the open scenario: open one, or tick two and compare them side by side. */
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
+import { SnapshotDiffPanel } from './snapshot-diff-panel.tsx';
 
 export function ScenarioResultsPanel() {
   const { doc, results, picked, run, comparison } = scenarioStore.use();
@@ -50,6 +51,7 @@ export function ScenarioResultsPanel() {
           </li>
         ))}
       </ul>
+      <SnapshotDiffPanel />
     </section>
   );
 }

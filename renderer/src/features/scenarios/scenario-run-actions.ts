@@ -69,7 +69,8 @@ export function forgetRun(scenarioId: string): void {
 export const runActions = {
   async run(): Promise<void> {
     const doc = get().doc;
-    if (!doc || get().run?.state === 'running') return;
+    // one run at a time: not during a Run all / Run tag either
+    if (!doc || get().run?.state === 'running' || get().batch?.state === 'running') return;
     const checked = checkScenarioText(doc.text);
     if (!checked.ok) {
       set({ notice: { kind: 'error', text: 'Fix the scenario before running it.', issues: checked.issues } });
@@ -101,6 +102,7 @@ export const runActions = {
         received: [],
         result: null,
         transports: transportsOf(scenario),
+        text: doc.text,
       },
     });
     let result: ScenarioResult;
@@ -153,6 +155,11 @@ export const runActions = {
     controller?.abort();
   },
 
+  /** Puts the editor's cursor at a line (a failed step's). */
+  jumpTo(line: number, column = 1): void {
+    set({ jump: { line, column } });
+  },
+
   /** Shows a stored result in the run panel. */
   async viewResult(resultId: string): Promise<void> {
     const id = get().doc?.id;
@@ -177,6 +184,8 @@ export const runActions = {
           result,
           transports: checked.ok ? transportsOf(checked.scenario) : {},
           resultId,
+          // the text it ran, when stored with it; else the open text (the lines may have moved since)
+          text: typeof stored.result.scenario_text === 'string' ? stored.result.scenario_text : (get().doc?.text ?? ''),
         },
       });
     } catch (err) {

@@ -10,9 +10,14 @@ import { runIdOf, summarize } from '../live-events/index.ts';
 import { RunLane } from '../timeline/index.ts';
 import { lanesFromObservedRuns, lanesFromReceived } from './scenario-lanes.ts';
 import { ScenarioStepRow } from './scenario-step-row.tsx';
-import { scenarioStore, type ScenarioRunView } from './scenario-store.ts';
+import { scenarioActions, scenarioStore, type ScenarioRunView } from './scenario-store.ts';
+import { sourceLabel, stepLocator } from './step-source.ts';
 
 const MAX_RECEIVED_SHOWN = 400;
+
+const RESULT_ICON: Record<string, string> = { passed: '✔', running: '◌', stopped: '■' };
+
+const jump = (line: number, column: number) => scenarioActions.jumpTo(line, column);
 
 function runStatus(run: ScenarioRunView): string {
   if (run.state === 'running') return 'running';
@@ -22,8 +27,17 @@ function runStatus(run: ScenarioRunView): string {
 }
 
 export function ScenarioRunPanel() {
-  const { run } = scenarioStore.use();
+  const { run, doc } = scenarioStore.use();
   const [focusedRun, setFocusedRun] = useState('');
+  const runText = run?.text;
+  const locate = useMemo(() => (runText === undefined ? undefined : stepLocator(runText)), [runText]);
+  // A failed step's `file:line:column`, as the CLI prints it; only for the scenario open in the editor.
+  const file = run?.scenarioId ?? 'untitled';
+  const jumpable = run !== null && doc !== null && doc.id === run.scenarioId;
+  const sourceOf = (id: string) => {
+    const at = jumpable ? locate?.(id) : undefined;
+    return at ? { label: sourceLabel(file, at), ...at } : undefined;
+  };
 
   const lanes = useMemo(() => {
     if (!run) return [];
@@ -57,11 +71,10 @@ export function ScenarioRunPanel() {
             Run <span className="count">{run.name}</span>
           </h2>
           <div className="filters">
-            <span
-              className={`status-pill ${status === 'passed' ? 'succeeded' : status === 'running' ? 'running' : 'failed'}`}
-              data-testid="scenario-run-status"
-            >
-              {status}
+            {/* the run's result: a filled pill with an icon (the editor's "valid file" is plain text with a dot) */}
+            <span className={`status-pill run-result ${status === 'passed' ? 'succeeded' : status === 'running' ? 'running' : 'failed'}`} title="the run's result">
+              <span aria-hidden="true">{RESULT_ICON[status] ?? '✘'} </span>
+              <span data-testid="scenario-run-status">{status}</span>
             </span>
             {result && (
               <span className="muted" data-testid="scenario-run-counts">
@@ -89,7 +102,7 @@ export function ScenarioRunPanel() {
         {result?.error && <div className="error-text pad">{result.error}</div>}
         <ul className="step-list" data-testid="scenario-steps">
           {run.rows.map((row) => (
-            <ScenarioStepRow key={row.id} row={row} />
+            <ScenarioStepRow key={row.id} row={row} {...(row.status === 'failed' ? { source: sourceOf(row.id), onJump: jump } : {})} />
           ))}
         </ul>
       </section>

@@ -15,6 +15,7 @@ import type { Scenario } from '../../../../scenario/scenario-schema.ts';
 import { createExternalStore } from '../../ui/external-store.ts';
 import { getConnections } from '../users/index.ts';
 import type { StepRow } from './scenario-step-model.ts';
+import type { DiffLine } from './text-diff.ts';
 import type { DiscardPrompt } from './unsaved-changes.ts';
 
 export interface OpenScenario {
@@ -48,6 +49,31 @@ export interface ScenarioRunView {
   error?: string;
   /** Why the result could not be stored. */
   storeError?: string;
+  /** The scenario text that ran (a failed step's line is found in it); absent for a stored result without its text. */
+  text?: string;
+}
+
+/** One scenario of a Run all / Run tag batch. */
+export interface BatchEntry {
+  id: string;
+  name: string;
+  /** `not run`: invalid, or the batch was stopped before it. */
+  state: 'queued' | 'running' | 'passed' | 'failed' | 'not run';
+  duration_ms?: number;
+  /** Why it failed (the first failed step, or the run's error), or why it was not run. */
+  reason?: string;
+  /** The first failed step's id and where it is written, for the jump to its line. */
+  failedStep?: { id: string; line: number; column: number };
+  resultId?: string;
+}
+
+export interface BatchRun {
+  /** null: every scenario (Run all); else the tag. */
+  tag: string | null;
+  state: 'running' | 'done' | 'stopped';
+  started_at: string;
+  duration_ms?: number;
+  entries: BatchEntry[];
 }
 
 export interface Notice {
@@ -64,6 +90,8 @@ export interface ScenarioComparison {
   textDiffered: boolean | null;
   /** Lines of B's text not in A's, and of A's not in B's (when both texts are known). */
   textChanges?: { added: number; removed: number };
+  /** The line diff of A's text to B's (when both are known and differ). */
+  textDiff?: DiffLine[];
 }
 
 export interface ScenarioState {
@@ -83,6 +111,10 @@ export interface ScenarioState {
   comparison: ScenarioComparison | null;
   /** Asking whether to discard the open scenario's unsaved changes (unsaved-changes-guard.tsx). */
   discardPrompt: DiscardPrompt | null;
+  /** Where the editor's cursor goes next (a failed step's line); a new object each time. */
+  jump: { line: number; column: number } | null;
+  /** The last Run all / Run tag. */
+  batch: BatchRun | null;
 }
 
 export const scenarioStore = createExternalStore<ScenarioState>({
@@ -99,6 +131,8 @@ export const scenarioStore = createExternalStore<ScenarioState>({
   picked: [],
   comparison: null,
   discardPrompt: null,
+  jump: null,
+  batch: null,
 });
 
 export const get = () => scenarioStore.get();

@@ -15,7 +15,14 @@ const ICON: Record<StepRow['status'], string> = {
   skipped: '–',
 };
 
-export const ScenarioStepRow = memo(function ScenarioStepRow({ row }: { row: StepRow }) {
+interface Props {
+  row: StepRow;
+  /** Where a failed step is written (`file:line:column`); clicking it puts the editor's cursor there. */
+  source?: { label: string; line: number; column: number } | undefined;
+  onJump?: ((line: number, column: number) => void) | undefined;
+}
+
+export const ScenarioStepRow = memo(function ScenarioStepRow({ row, source, onJump }: Props) {
   const f = row.failure;
   return (
     <li
@@ -36,6 +43,17 @@ export const ScenarioStepRow = memo(function ScenarioStepRow({ row }: { row: Ste
           </span>
         )}
         <span className="step-title">{row.title}</span>
+        {source && (
+          <button
+            className="link step-source mono"
+            data-testid="step-source"
+            data-line={source.line}
+            title="show this step in the editor"
+            onClick={() => onJump?.(source.line, source.column)}
+          >
+            {source.label}
+          </button>
+        )}
         {row.duration_ms !== undefined && <span className="time">{row.duration_ms} ms</span>}
       </div>
       {row.detail && row.status !== 'failed' && <div className="step-detail muted">{row.detail}</div>}

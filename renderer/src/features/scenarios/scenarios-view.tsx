@@ -1,5 +1,7 @@
 /** The Scenarios view: library and results, the editor, and the run (or a comparison of two results). */
+import './scenarios.css';
 import { RunComparisonPanel } from './run-comparison-panel.tsx';
+import { ScenarioBatchPanel } from './scenario-batch-panel.tsx';
 import { ScenarioEditorPanel } from './scenario-editor-panel.tsx';
 import { ScenarioLibraryPanel } from './scenario-library-panel.tsx';
 import { ScenarioResultsPanel } from './scenario-results-panel.tsx';
@@ -25,6 +27,7 @@ export function ScenariosView() {
             <ScenarioEditorPanel />
           </div>
           <div className="col right">
+            <ScenarioBatchPanel />
             <ScenarioRunPanel />
           </div>
         </>

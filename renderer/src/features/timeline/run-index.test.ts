@@ -53,3 +53,25 @@ describe('RunIndex', () => {
     expect(index.dropped).toBe(2);
   });
 });
+
+describe('RunIndex.order / lane', () => {
+  it('lists the run ids newest first and builds one lane on demand, again only after its run changed', () => {
+    const index = new RunIndex();
+    index.add(ev('agent_started', 'r1', 1, 1));
+    index.add(ev('agent_started', 'r2', 1, 2));
+    const order = index.order();
+    expect(order).toEqual(['r2', 'r1']);
+    const lane = index.lane('r1')!;
+    expect(lane.runId).toBe('r1');
+    expect(index.lane('r1')).toBe(lane);
+    // a change to a known run keeps the order (the same array) and rebuilds only that lane
+    index.add(ev('agent_thinking', 'r1', 2, 3));
+    expect(index.order()).toBe(order);
+    expect(index.lane('r1')).not.toBe(lane);
+    expect(index.lane('r1')!.events).toHaveLength(2);
+    expect(index.lane('nope')).toBeNull();
+    index.add(ev('agent_started', 'r3', 1, 4));
+    expect(index.order()).toEqual(['r3', 'r2', 'r1']);
+    expect(index.lanes().map((l) => l.runId)).toEqual(['r3', 'r2', 'r1']);
+  });
+});

@@ -26,6 +26,8 @@ export class RunIndex {
   private readonly runs = new Map<string, RunRecord>();
   private readonly acks = new Map<string, { at: number; userId: string }>();
   private cached: RunLaneModel[] | null = null;
+  /** The run ids newest first, until a run is added or dropped. */
+  private ordered: string[] | null = null;
   /** Runs dropped by the cap. */
   dropped = 0;
 
@@ -62,6 +64,7 @@ export class RunIndex {
     if (!run) {
       run = { runId, userId: e.userId, events: [], seqs: new Set(), lastSeq: 0, done: false, version: 0, lane: null, laneVersion: -1 };
       this.runs.set(runId, run);
+      this.ordered = null;
       this.trim();
     }
     const seq = e.envelope.seq;
@@ -84,23 +87,45 @@ export class RunIndex {
       this.acks.delete(oldest);
       this.dropped++;
       this.cached = null;
+      this.ordered = null;
     }
   }
 
-  /** Lanes, newest run first. */
+  /** Lanes, newest run first (every lane built: the timeline builds only those in view, with order() and lane()). */
   lanes(): RunLaneModel[] {
     if (this.cached) return this.cached;
     const out: RunLaneModel[] = [];
-    for (const run of this.runs.values()) {
-      if (!run.lane || run.laneVersion !== run.version) {
-        run.lane = buildLane(run.runId, run.events, this.acks.get(run.runId)?.at);
-        run.laneVersion = run.version;
-      }
-      out.push(run.lane);
-    }
+    for (const run of this.runs.values()) out.push(this.laneOf(run));
     out.reverse();
     this.cached = out;
     return out;
+  }
+
+  /** The run ids, newest first (the same array until a run is added or dropped). */
+  order(): readonly string[] {
+    if (!this.ordered) this.ordered = [...this.runs.keys()].reverse();
+    return this.ordered;
+  }
+
+  /** One run's lane, built when its run changed since it was last asked for; null for a run not kept. */
+  lane(runId: string): RunLaneModel | null {
+    const run = this.runs.get(runId);
+    return run ? this.laneOf(run) : null;
+  }
+
+  private laneOf(run: RunRecord): RunLaneModel {
+    if (!run.lane || run.laneVersion !== run.version) {
+      run.lane = buildLane(run.runId, run.events, this.acks.get(run.runId)?.at);
+      run.laneVersion = run.version;
+    }
+    return run.lane;
+  }
+
+  /** Runs without an agent_completed yet (what the status bar counts as running). */
+  inProgressCount(): number {
+    let n = 0;
+    for (const run of this.runs.values()) if (!run.done) n++;
+    return n;
   }
 
   /** This user's runs without an agent_completed yet, with the last seq seen (0 for an acked run not seen to start). */
@@ -117,5 +142,6 @@ export class RunIndex {
     this.acks.clear();
     this.dropped = 0;
     this.cached = null;
+    this.ordered = null;
   }
 }

@@ -1,7 +1,57 @@
-/** One run: event markers on a time axis with the gaps in ms, the five-event checklist, status. */
+/**
+ * One run: event markers on a time axis with the gaps in ms (server time), the five-event
+ * checklist (pending while the run goes, "not used" for a tool pair it never needed), its
+ * duration (ticking while it runs), status, Cancel while it runs, and its menu (exports).
+ */
+import { useState } from 'react';
 import { GOLDEN_PATH_EVENTS } from '../../../../protocol/index.ts';
-import { laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
+import { CancelRunButton } from '../live-events/index.ts';
+import { useNow } from '../../ui/use-now.ts';
+import { getConnections } from '../users/index.ts';
+import { laneDuration, laneGaps, laneSpan, type CheckState, type RunLaneModel } from './run-model.ts';
+import { downloadRunExport, EXPORT_FORMATS, runExportUrl } from './run-export.ts';
 import { formatStageMs } from '../../../../scenario/run-stages.ts';
+
+const CHECK_MARK: Record<CheckState, string> = { seen: '✓', pending: '○', 'not-used': '–', 'not-reached': '–', missing: '✗' };
+const CHECK_TITLE: Record<CheckState, string> = {
+  seen: 'arrived',
+  pending: 'not yet: the run is still going',
+  'not-used': 'not used: the run needed no tool',
+  'not-reached': 'not reached: the run ended before it',
+  missing: 'missing: the run succeeded without it',
+};
+
+function RunMenu({ lane }: { lane: RunLaneModel }) {
+  const [error, setError] = useState<string | null>(null);
+  const baseUrl = getConnections().baseUrl;
+  return (
+    <details className="run-menu" data-testid="run-menu">
+      <summary title="run actions">⋯</summary>
+      <div className="run-menu-items">
+        {EXPORT_FORMATS.map(({ format, label }) => (
+          <a
+            key={format}
+            href={runExportUrl(baseUrl, lane.runId, format)}
+            download
+            data-testid={`export-run-${format}`}
+            onClick={(e) => {
+              e.preventDefault();
+              setError(null);
+              void downloadRunExport(lane.userId, lane.runId, format).then(setError);
+            }}
+          >
+            {label}
+          </a>
+        ))}
+        {error && (
+          <span className="error-text wrap" data-testid="run-export-error">
+            {error}
+          </span>
+        )}
+      </div>
+    </details>
+  );
+}
 
 const SHORT: Record<string, string> = {
   agent_started: 'start',
@@ -17,11 +67,16 @@ interface Props {
   focused: boolean;
   /** Show only this run in Live events (or all runs again when focused). */
   onFocus(): void;
+  /** Cancel and the run menu (runs of the console's users; not the scenario runner's). */
+  controls?: boolean;
 }
 
-export function RunLane({ lane, focused, onFocus }: Props) {
+export function RunLane({ lane, focused, onFocus, controls = false }: Props) {
+  const running = lane.status === 'running';
+  const now = useNow(250, running);
   const first = lane.events[0]?.at ?? 0;
   const span = Math.max(1, laneSpan(lane));
+  const duration = laneDuration(lane, now);
   const gaps = laneGaps(lane);
   return (
     <div
@@ -46,7 +101,16 @@ export function RunLane({ lane, focused, onFocus }: Props) {
         <span className={`status-pill ${lane.status}`} data-testid="run-status">
           {lane.status}
         </span>
-        <span className="muted">{span} ms</span>
+        <span
+          className="muted"
+          data-testid="lane-duration"
+          data-ms={duration}
+          title={running ? 'running: since its first event' : 'first event to last (server time)'}
+        >
+          {formatStageMs(duration)}
+        </span>
+        {controls && running && <CancelRunButton userId={lane.userId} runId={lane.runId} testId="lane-cancel-run" />}
+        {controls && <RunMenu lane={lane} />}
       </div>
       <div className="axis">
         {lane.events.map(({ event, at }, i) => {
@@ -69,11 +133,21 @@ export function RunLane({ lane, focused, onFocus }: Props) {
         })}
       </div>
       <div className="checklist">
-        {GOLDEN_PATH_EVENTS.map((t) => (
-          <span key={t} className={lane.seen[t] ? 'yes' : 'no'} data-testid={`check-${t}`} data-ok={lane.seen[t] ? 'true' : 'false'}>
-            {lane.seen[t] ? '✓' : '✗'} {t}
-          </span>
-        ))}
+        {GOLDEN_PATH_EVENTS.map((t) => {
+          const state = lane.checks[t] ?? 'missing';
+          return (
+            <span
+              key={t}
+              className={`check-${state}`}
+              data-testid={`check-${t}`}
+              data-ok={lane.seen[t] ? 'true' : 'false'}
+              data-state={state}
+              title={`${t}: ${CHECK_TITLE[state]}`}
+            >
+              {CHECK_MARK[state]} {t}
+            </span>
+          );
+        })}
       </div>
       <div className="stages" data-testid="run-stages">
         <span data-testid="stage-queue" title="message_ack → agent_started">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../live-events/index.ts';
-import { buildRuns, isBadStatus, laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
+import { buildRuns, checkStates, isBadStatus, laneDuration, laneGaps, laneSpan, type RunLaneModel } from './run-model.ts';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
 let nextKey = 1;
@@ -208,5 +208,80 @@ describe('buildRuns', () => {
 describe('isBadStatus', () => {
   it('is true for failed, cancelled and interrupted only', () => {
     expect(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'].filter(isBadStatus)).toEqual(['failed', 'cancelled', 'interrupted']);
+  });
+});
+
+describe('checkStates: pending is not failure', () => {
+  it('a running run: what has not come yet is pending, never missing', () => {
+    const [started, thinking] = fiveEvents();
+    const lane = only(buildRuns([started!, thinking!], {}));
+    expect(lane.checks).toEqual({
+      agent_started: 'seen',
+      agent_thinking: 'seen',
+      tool_executing: 'pending',
+      tool_completed: 'pending',
+      agent_completed: 'pending',
+    });
+  });
+
+  it('a run that succeeded without a tool: the tool pair is "not used"', () => {
+    const [started, thinking, , , completed] = fiveEvents();
+    const lane = only(buildRuns([started!, thinking!, completed!], {}));
+    expect(lane.checks.tool_executing).toBe('not-used');
+    expect(lane.checks.tool_completed).toBe('not-used');
+    expect(lane.checks.agent_completed).toBe('seen');
+  });
+
+  it('a succeeded run that called a tool but lacks its completion, or lacks thinking: missing', () => {
+    expect(
+      checkStates({ agent_started: true, agent_thinking: true, tool_executing: true, tool_completed: false, agent_completed: true }, 'succeeded'),
+    ).toMatchObject({
+      tool_completed: 'missing',
+    });
+    expect(checkStates({ agent_started: true, agent_thinking: false, agent_completed: true }, 'succeeded')).toMatchObject({
+      agent_thinking: 'missing',
+      tool_executing: 'not-used',
+    });
+  });
+
+  it('a run cancelled (or failed, interrupted) before an event: not reached', () => {
+    const lane = only(buildRuns([ev('agent_completed', { seq: 1, payload: { status: 'cancelled', response: null, error: 'cancelled by user' } })], {}));
+    expect(lane.checks).toEqual({
+      agent_started: 'not-reached',
+      agent_thinking: 'not-reached',
+      tool_executing: 'not-reached',
+      tool_completed: 'not-reached',
+      agent_completed: 'seen',
+    });
+  });
+});
+
+describe('one time base: server timestamps', () => {
+  it('gaps, span and stage latencies come from the server times, not from when events arrived', () => {
+    // a burst: 61 ms apart on the server, received 1 ms apart
+    const started = ev('agent_started', { seq: 1, ms: 0, receivedAt: T0 + 500 });
+    const thinking = ev('agent_thinking', { seq: 2, ms: 61, receivedAt: T0 + 501, payload: { thought: 't', step: 1 } });
+    const lane = only(buildRuns([started, thinking], {}));
+    expect(laneGaps(lane)).toEqual([61]);
+    expect(laneSpan(lane)).toBe(61);
+    expect(lane.stages.first_thinking_ms).toBe(61);
+  });
+});
+
+describe('laneDuration', () => {
+  it('an ended run: first event to last', () => {
+    const lane = only(buildRuns(fiveEvents(), {}));
+    expect(laneDuration(lane, T0 + 10_000_000)).toBe(41);
+  });
+
+  it('a running run ticks: its span plus the time since its last event arrived', () => {
+    const started = ev('agent_started', { seq: 1, ms: 0, receivedAt: T0 + 1000 });
+    const thinking = ev('agent_thinking', { seq: 2, ms: 20, receivedAt: T0 + 1020 });
+    const lane = only(buildRuns([started, thinking], {}));
+    expect(laneDuration(lane, T0 + 1020)).toBe(20);
+    expect(laneDuration(lane, T0 + 1520)).toBe(520);
+    expect(laneDuration(lane, T0 + 2020)).toBe(1020);
+    // a clock that lags the last arrival never makes it go back
+    expect(laneDuration(lane, T0 + 900)).toBe(20);
   });
 });

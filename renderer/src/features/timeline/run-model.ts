@@ -4,14 +4,25 @@
  * of a live run) is dropped, the first copy kept.
  */
 import { GOLDEN_PATH_EVENTS, RUN_EVENT_TYPES } from '../../../../protocol/index.ts';
-import type { StreamEvent } from '../live-events/index.ts';
+import { eventTimeOf, type StreamEvent } from '../live-events/index.ts';
 import { stagesOfLane, type RunStages } from './lane-stages.ts';
+
+/**
+ * A golden-path event in a lane's checklist: `seen`; `pending` (the run has not ended: it may
+ * still come); `not-reached` (the run was cancelled, interrupted or failed before it);
+ * `not-used` (a tool event of a run that succeeded without calling a tool: nothing was
+ * missed); `missing` (the run succeeded without it: a broken run).
+ */
+export type CheckState = 'seen' | 'pending' | 'not-used' | 'not-reached' | 'missing';
+const TOOL_PAIR: readonly string[] = ['tool_executing', 'tool_completed'];
 
 export interface RunLaneModel {
   runId: string;
   userId: string;
   events: Array<{ event: StreamEvent; at: number }>;
   seen: Record<string, boolean>;
+  /** Each golden-path event's state in the checklist. */
+  checks: Record<string, CheckState>;
   status: string;
   response: string | null;
   error: string | null;
@@ -42,10 +53,38 @@ export function laneSpan(lane: RunLaneModel): number {
   return last - first;
 }
 
+/**
+ * How long a lane has run: from its first event to its last by server time, and while it is
+ * running, plus the time since its last event arrived (so it ticks, free of clock skew).
+ */
+export function laneDuration(lane: RunLaneModel, now: number): number {
+  const span = laneSpan(lane);
+  if (lane.status !== 'running') return span;
+  const last = lane.events[lane.events.length - 1];
+  return last ? span + Math.max(0, now - last.event.receivedAt) : span;
+}
+
+/** An event's time on the lane: the server's timestamp (the one time base of every view), else its receive time. */
 export function timeOf(e: StreamEvent): number {
-  const ts = e.envelope.timestamp;
-  const parsed = typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
-  return Number.isNaN(parsed) ? e.receivedAt : parsed;
+  return eventTimeOf(e);
+}
+
+/**
+ * The checklist of a run (`status`: its end status, 'running' before its agent_completed): what
+ * it saw, and for the rest, whether that is pending, not used, not reached or missing.
+ */
+export function checkStates(seen: Readonly<Record<string, boolean>>, status: string): Record<string, CheckState> {
+  const ended = seen.agent_completed === true;
+  const usedTools = TOOL_PAIR.some((t) => seen[t]);
+  const out: Record<string, CheckState> = {};
+  for (const t of GOLDEN_PATH_EVENTS) {
+    if (seen[t]) out[t] = 'seen';
+    else if (!ended) out[t] = 'pending';
+    else if (isBadStatus(status)) out[t] = 'not-reached';
+    else if (TOOL_PAIR.includes(t) && !usedTools) out[t] = 'not-used';
+    else out[t] = 'missing';
+  }
+  return out;
 }
 
 /** One run's lane from its events (any order, duplicates of a seq dropped) and its ack's time. */
@@ -74,6 +113,7 @@ export function buildLane(runId: string, events: readonly StreamEvent[], ackAt?:
     userId: list[0]?.userId ?? '?',
     events: timed,
     seen,
+    checks: checkStates(seen, status),
     status,
     response: payload.response ?? null,
     error: payload.error ?? null,

@@ -6,6 +6,7 @@ export { UsersPanel } from './users-panel.tsx';
 export {
   connectionActions,
   getConnections,
+  onConnectionEnd,
   onEnvelope,
   onTargetChange,
   rest,
@@ -14,6 +15,7 @@ export {
   targetField,
   useConnections,
   type ConnectionsState,
+  type SendResult,
   type UserEntry,
   type UserState,
 } from './connection-store.ts';

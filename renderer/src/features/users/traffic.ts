@@ -6,7 +6,8 @@ import type { ReceivedEnvelope } from '../../../../client/flowscope-connection.t
 
 /** What a user's connection sent or received, as it happens (for the session recorder). */
 export type Traffic =
-  { direction: 'sent'; userId: string; at: number; text: string } | { direction: 'received'; userId: string; at: number; envelope: ReceivedEnvelope };
+  | { direction: 'sent'; userId: string; at: number; text: string; /** The serial of the connection it went on. */ connection?: number }
+  | { direction: 'received'; userId: string; at: number; envelope: ReceivedEnvelope };
 
 const MAX_TRAFFIC = 20_000;
 const trafficListeners = new Set<(traffic: Traffic) => void>();

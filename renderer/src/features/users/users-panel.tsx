@@ -3,14 +3,18 @@
  * or WebSocket. Each row shows where it is connected, its state (a lost connection counts
  * down to the next automatic attempt, with Reconnect now), its token decoded (subject, expiry
  * counting down) with a copy button, and a one-click re-mint when the token was refused.
+ * A pasted token with no user id is added under its `sub`; adding a user id already listed
+ * asks before its token is replaced. On mount, the users this tab had connected before a
+ * reload are connected again.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { TransportKind } from '../../../../client/flowscope-connection.ts';
 import { connectionActions as actions, getConnections, rest, useConnections, type UserEntry } from './connection-store.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { explainFailure } from '../../ui/fetch-problem.ts';
 import { decodeToken, formatExpiry } from './token-info.ts';
 import { useNow } from '../../ui/use-now.ts';
+import './users.css';
 
 const REMINTABLE = new Set(['AUTH_INVALID', 'AUTH_EXPIRED']);
 
@@ -44,6 +48,7 @@ function UserRow({ user, now }: { user: UserEntry; now: number }) {
           {user.userId}
         </span>
         <select
+          data-testid="user-transport"
           value={user.transport}
           disabled={live}
           onChange={(e) => actions.setTransport(user.userId, e.target.value as TransportKind)}
@@ -78,7 +83,15 @@ function UserRow({ user, now }: { user: UserEntry; now: number }) {
         </span>
       </div>
       <div className="user-detail">
-        <span className={`state state-${user.state}`} data-testid="user-state" title={user.refusal?.message}>
+        <span
+          className={`state state-${user.state}`}
+          data-testid="user-state"
+          title={
+            user.state === 'reconnecting'
+              ? `${user.refusal?.message ? `${user.refusal.message}. ` : ''}Its /health is probed every half second at most: it connects as soon as it answers.`
+              : user.refusal?.message
+          }
+        >
           {stateText}
         </span>
         {user.connectedTo && live && (
@@ -127,15 +140,32 @@ export function UsersPanel() {
   const [token, setToken] = useState('');
   const [transport, setTransport] = useState<TransportKind>('socketio');
   const [error, setError] = useState<string | null>(null);
+  /** A user id already listed: asked before its token is replaced. */
+  const [existing, setExisting] = useState<string | null>(null);
   const now = useNow(1000, users.length > 0);
 
-  const add = async () => {
-    const id = userId.trim();
-    if (!id) return;
+  useEffect(() => actions.restoreSession(), []);
+
+  const pasted = token.trim();
+  const subject = pasted ? (decodeToken(pasted)?.subject ?? null) : null;
+  const newId = userId.trim() || subject || '';
+
+  const add = async (replace: boolean) => {
+    const id = newId;
     setError(null);
+    if (!id) {
+      setError(pasted ? 'This token names no user (no "sub" claim): type the user id.' : 'Type a user id (a token is minted for it), or paste a token.');
+      return;
+    }
+    if (!replace && actions.hasUser(id)) {
+      setExisting(id);
+      return;
+    }
+    setExisting(null);
     try {
-      const t = token.trim() || (await rest().mintToken(id)).token;
-      actions.addUser(id, t, transport);
+      const t = pasted || (await rest().mintToken(id)).token;
+      if (replace) actions.replaceUser(id, t, transport);
+      else actions.addUser(id, t, transport);
       setUserId('');
       setToken('');
     } catch (err) {
@@ -157,11 +187,21 @@ export function UsersPanel() {
         className="row-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void add();
+          void add(false);
         }}
       >
-        <input data-testid="user-id-input" placeholder="user id" value={userId} onChange={(e) => setUserId(e.target.value)} />
-        <input data-testid="user-token-input" placeholder="token (blank = mint)" value={token} onChange={(e) => setToken(e.target.value)} />
+        <input
+          data-testid="user-id-input"
+          placeholder={subject ? `user id (${subject}, from the token)` : 'user id'}
+          value={userId}
+          onChange={(e) => (setUserId(e.target.value), setExisting(null))}
+        />
+        <input
+          data-testid="user-token-input"
+          placeholder="token (blank = mint)"
+          value={token}
+          onChange={(e) => (setToken(e.target.value), setExisting(null))}
+        />
         <select data-testid="new-user-transport" value={transport} onChange={(e) => setTransport(e.target.value as TransportKind)} aria-label="transport">
           <option value="socketio">Socket.IO</option>
           <option value="ws">WebSocket</option>
@@ -170,6 +210,20 @@ export function UsersPanel() {
           {token.trim() ? 'Add' : 'Mint'}
         </button>
       </form>
+      {existing && (
+        <div className="user-exists wrap" data-testid="user-exists" role="alertdialog" aria-label={`${existing} is already here`}>
+          <span>
+            <b>{existing}</b> is already here. {pasted ? 'Replace its token with the pasted one' : 'Mint a new token for it, replacing its token'}
+            {users.find((u) => u.userId === existing)?.state === 'open' ? ' (it connects again with the new one)' : ''}?
+          </span>
+          <button className="primary" data-testid="user-exists-replace" onClick={() => void add(true)}>
+            Replace token
+          </button>
+          <button data-testid="user-exists-cancel" onClick={() => setExisting(null)}>
+            Keep as is
+          </button>
+        </div>
+      )}
       {error && (
         <div className="error-text wrap" data-testid="users-error">
           {error}

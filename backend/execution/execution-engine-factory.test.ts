@@ -1,0 +1,263 @@
+/**
+ * The engine's part of one write per tick, on the real parts (SQLite store, in-process
+ * cache, the executor with the built-in agents): a message for a user idle here is stored
+ * already claimed (one write), a run's end claims the user's next run, and the process
+ * holding the user's lease is told only when it is another process.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAgentRegistry } from '../agents/agent-registry.ts';
+import { createCache } from '../cache/cache-factory.ts';
+import type { Cache } from '../cache/cache-types.ts';
+import { ConnectionRegistry } from '../delivery/connection-registry.ts';
+import { EventPublisher } from '../delivery/event-publisher.ts';
+import { StoreUnavailableError } from '../store/store-errors.ts';
+import { createStore } from '../store/store-factory.ts';
+import type { AcceptMessageInput, ClaimRequest, RunRecord, Store } from '../store/store-types.ts';
+import { ExecutionEngineFactory } from './execution-engine-factory.ts';
+import { RunExecutor } from './run-executor.ts';
+
+const INSTANCE = 'inst-a';
+let n = 0;
+
+interface Harness {
+  store: Store;
+  cache: Cache;
+  engines: ExecutionEngineFactory;
+  errors: unknown[];
+}
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) {
+    await h.engines.shutdown('shutdown', 1000);
+    await h.store.close();
+    await h.cache.close();
+  }
+});
+
+async function harness(wrap: (store: Store) => Store = (store) => store): Promise<Harness> {
+  const store = wrap(await createStore({ dataDir: '', ephemeral: true }));
+  const cache = await createCache({});
+  const publisher = new EventPublisher(new ConnectionRegistry(), cache, INSTANCE, false);
+  const executor = new RunExecutor({ store, publisher, agents: createAgentRegistry(), tools: () => new Map(), instanceId: INSTANCE });
+  const errors: unknown[] = [];
+  const engines = new ExecutionEngineFactory({
+    store,
+    cache,
+    executor,
+    instanceId: INSTANCE,
+    maxConcurrentRuns: 4,
+    idleMs: 60_000,
+    leaseMs: 5000,
+    onError: (err) => errors.push(err),
+  });
+  const h = { store, cache, engines, errors };
+  open.push(h);
+  return h;
+}
+
+/** A scripted run that takes `ms` (a simulated tool call). */
+function slowMessage(userId: string, ms: number): AcceptMessageInput {
+  const input = message(userId, 'slow');
+  const script = [{ tool: 'wait', args: {}, result: {}, delay_ms: ms }, { respond: 'done' }];
+  return {
+    ...input,
+    message: { ...input.message, agent: 'scripted' },
+    run: { ...input.run, agent: 'scripted', input: { content: 'slow', agent: 'scripted', script } },
+  };
+}
+
+function message(userId: string, content = 'hello'): AcceptMessageInput {
+  const i = ++n;
+  const at = new Date().toISOString();
+  const ids = { threadId: `thr_${i}`, messageId: `msg_${i}`, runId: `run_${i}` };
+  return {
+    thread: { id: ids.threadId, title: 't' },
+    message: { id: ids.messageId, threadId: ids.threadId, userId, clientMessageId: `c-${i}`, content, agent: 'assistant', priority: 'normal', createdAt: at },
+    run: {
+      id: ids.runId,
+      userId,
+      threadId: ids.threadId,
+      messageId: ids.messageId,
+      agent: 'assistant',
+      priority: 'normal',
+      status: 'queued',
+      input: { content, agent: 'assistant' },
+      response: null,
+      error: null,
+      createdAt: at,
+      startedAt: null,
+      endedAt: null,
+      ownerId: null,
+    },
+  };
+}
+
+/** What the message handler does: the accept through the user's engine. */
+function submit(h: Harness, input: AcceptMessageInput, onElsewhere: () => void = () => undefined) {
+  const claims: Array<ClaimRequest | null> = [];
+  const done = h.engines.submit(
+    input.message.userId,
+    async (claim) => {
+      claims.push(claim);
+      const result = await h.store.acceptMessage(claim ? { ...input, claim } : input);
+      return { result, queued: result.kind === 'accepted', claimed: result.kind === 'accepted' ? result.claimed : undefined };
+    },
+    onElsewhere,
+  );
+  return { done, claims };
+}
+
+async function ended(store: Store, runId: string): Promise<RunRecord> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const run = await store.getRun(runId);
+    if (run && run.endedAt !== null) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not end`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('ExecutionEngineFactory', () => {
+  it('stores a message of a user idle here already claimed, in the accept’s write, and runs it', async () => {
+    const h = await harness();
+    const input = message('idle-user', 'what is 2 + 2?');
+    const { done, claims } = submit(h, input);
+    const { result } = await done;
+    expect(result.kind).toBe('accepted');
+    expect(claims).toEqual([{ userId: 'idle-user', ownerId: INSTANCE, startedAt: expect.any(String) }]);
+    // Claimed in the same write: when the accept resolves (the ack goes out), it is no longer queued.
+    expect((await h.store.getRun(input.run.id))?.status).not.toBe('queued');
+    expect(await ended(h.store, input.run.id)).toMatchObject({ status: 'succeeded', ownerId: null });
+    const events = await h.store.listEvents(input.run.id);
+    expect(events.map((e) => e.type).at(-1)).toBe('agent_completed');
+    expect(events.filter((e) => e.type === 'agent_completed')).toHaveLength(1);
+    expect(h.errors).toEqual([]);
+  });
+
+  it("runs a user's runs one at a time in order, each next one claimed with the previous end", async () => {
+    const h = await harness();
+    const inputs = [1, 2, 3].map((i) => message('busy-user', `what is ${i} + 1?`));
+    const submitted = inputs.map((input) => submit(h, input));
+    await Promise.all(submitted.map((s) => s.done));
+    // Only the first found the user idle; the others were queued for the drain.
+    expect(submitted.map((s) => s.claims[0] !== null)).toEqual([true, false, false]);
+    const runs = await Promise.all(inputs.map((input) => ended(h.store, input.run.id)));
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // One at a time: each started after the one before ended.
+    for (let i = 1; i < runs.length; i++) expect(Date.parse(runs[i]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(runs[i - 1]!.endedAt!));
+    expect(await h.store.countRunningRuns()).toBe(0);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('tells the holder of the lease only when it is another process, and leaves the run queued for it', async () => {
+    const h = await harness();
+    expect(await h.cache.acquireLease('user-lease:held-user', 'inst-b', 5000)).toBe(true);
+    let told = 0;
+    const input = message('held-user');
+    const { done, claims } = submit(h, input, () => (told += 1));
+    expect((await done).result.kind).toBe('accepted');
+    expect(claims).toEqual([null]);
+    expect(told).toBe(1);
+    expect((await h.store.getRun(input.run.id))?.status).toBe('queued');
+
+    // Once the lease is free, this process's own drain claims it, and nobody is told.
+    await h.cache.releaseLease('user-lease:held-user', 'inst-b');
+    const second = message('held-user');
+    const next = submit(h, second, () => (told += 1));
+    await next.done;
+    await Promise.all([ended(h.store, input.run.id), ended(h.store, second.run.id)]);
+    expect(told).toBe(1);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('tells another process of a message accepted once the engine stopped (shutting down)', async () => {
+    const h = await harness();
+    h.engines.engineFor('closing-user').stop();
+    let told = 0;
+    const input = message('closing-user');
+    const { done, claims } = submit(h, input, () => (told += 1));
+    expect((await done).result.kind).toBe('accepted');
+    expect(claims).toEqual([null]);
+    // Nothing runs it here: the process holding (or taking) the lease must hear of it now.
+    expect(told).toBe(1);
+    expect((await h.store.getRun(input.run.id))?.status).toBe('queued');
+
+    // Stopped while its drain takes the lease for a submission: the same.
+    const late = message('closing-late-user');
+    const pending = submit(h, late, () => (told += 1));
+    h.engines.engineFor('closing-late-user').stop();
+    expect((await pending.done).result.kind).toBe('accepted');
+    expect(pending.claims).toEqual([null]);
+    expect(told).toBe(2);
+    expect((await h.store.getRun(late.run.id))?.status).toBe('queued');
+  });
+
+  it('runs the run claimed by an end whose write failed after it committed (outcome unknown), once', async () => {
+    let failed = 0;
+    // The real store; its first end-with-claim commits, then its caller hears an outage
+    // (a PostgreSQL connection lost before COMMIT's answer).
+    const h = await harness(
+      (store) =>
+        new Proxy(store, {
+          get(target, key, receiver) {
+            if (key !== 'finishRunAndClaimNext') return Reflect.get(target, key, receiver) as unknown;
+            return async (...args: Parameters<Store['finishRunAndClaimNext']>) => {
+              const outcome = await target.finishRunAndClaimNext(...args);
+              if (failed++ === 0) throw new StoreUnavailableError('sqlite', 'connection lost after commit');
+              return outcome;
+            };
+          },
+        }),
+    );
+    const inputs = [1, 2, 3].map((i) => message('unknown-outcome-user', `what is ${i} + 2?`));
+    await Promise.all(inputs.map((input) => submit(h, input).done));
+    const runs = await Promise.all(inputs.map((input) => ended(h.store, input.run.id)));
+    expect(failed).toBeGreaterThan(0);
+    // The run claimed by the failed write is not stranded (running, owned here, executed by nobody).
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    for (const run of runs) expect((await h.store.listEvents(run.id)).filter((e) => e.type === 'agent_completed')).toHaveLength(1);
+    expect(await h.store.countRunningRuns()).toBe(0);
+  });
+
+  it('runs a message whose accept-with-claim committed but failed to answer (outcome unknown)', async () => {
+    let failed = 0;
+    // The real store; its first accept with a claim commits, then its caller hears an outage.
+    const h = await harness(
+      (store) =>
+        new Proxy(store, {
+          get(target, key, receiver) {
+            if (key !== 'acceptMessage') return Reflect.get(target, key, receiver) as unknown;
+            return async (input: AcceptMessageInput) => {
+              const result = await target.acceptMessage(input);
+              if (input.claim && failed++ === 0) throw new StoreUnavailableError('sqlite', 'connection lost after commit');
+              return result;
+            };
+          },
+        }),
+    );
+    const input = message('accept-unknown-user', 'what is 3 + 3?');
+    await expect(submit(h, input).done).rejects.toThrow('connection lost after commit');
+    // Committed and claimed, yet not stranded: given back to the queue and run here.
+    expect(await ended(h.store, input.run.id)).toMatchObject({ status: 'succeeded' });
+    expect((await h.store.listEvents(input.run.id)).filter((e) => e.type === 'agent_completed')).toHaveLength(1);
+    // The client's retry (same client id) finds the original.
+    expect((await submit(h, input).done).result.kind).toBe('duplicate');
+    expect(await h.store.countRunningRuns()).toBe(0);
+  });
+
+  it('claims nothing with an end once the engine stopped: the next run stays queued for the next process', async () => {
+    const h = await harness();
+    const first = slowMessage('stopping-user', 200);
+    const second = message('stopping-user', 'what is 2 + 2?');
+    const a = submit(h, first);
+    const b = submit(h, second);
+    await Promise.all([a.done, b.done]);
+    // Stop claiming while the first runs: its end claims nothing, the second stays queued.
+    h.engines.engineFor('stopping-user').stop();
+    expect(await ended(h.store, first.run.id)).toMatchObject({ status: 'succeeded' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await h.store.getRun(second.run.id))?.status).toBe('queued');
+    expect(h.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+// `npm run docs:screenshots`: the README's pictures of the console, taken from the real thing.
+// Builds nothing: run `vite build` first (the served console is dist/renderer). Starts
+// `flowscope serve` on a free port with a fresh data folder, drives the console in Chromium
+// (the browser the e2e suite uses) as a user would: two users on the two transports, a run
+// with tool calls each; then writes docs/console.png at 1440x900.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, expect, type Page } from '@playwright/test';
+import { killAndWait, startServeProcess } from '../test/support/serve-process.ts';
+import { findInstalledBrowser, recordedBrowser } from './find-browser.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const browserPath = process.env.CHROMIUM_PATH || recordedBrowser() || findInstalledBrowser()?.path;
+if (!browserPath) {
+  console.error('docs:screenshots: no Chromium found (set CHROMIUM_PATH, or run npm run e2e once)');
+  process.exit(1);
+}
+if (!fs.existsSync(path.join(root, 'dist', 'renderer', 'index.html'))) {
+  console.error('docs:screenshots: no built console in dist/renderer: run `npx vite build` first');
+  process.exit(1);
+}
+
+async function addAndConnect(page: Page, userId: string, transport: 'socketio' | 'ws'): Promise<void> {
+  await page.getByTestId('user-id-input').fill(userId);
+  await page.getByTestId('new-user-transport').selectOption(transport);
+  await page.getByTestId('add-user').click();
+  const row = page.locator(`[data-testid="user-row"][data-user="${userId}"]`);
+  await row.getByTestId('connect-user').click();
+  await expect(row.getByTestId('user-state')).toHaveText('open');
+}
+
+async function send(page: Page, userId: string, text: string): Promise<void> {
+  await page
+    .getByTestId('composer-editor')
+    .locator('.cm-content')
+    .click({ position: { x: 8, y: 8 } });
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(text);
+  await page.getByTestId('send-as').selectOption(userId);
+  await page.getByTestId('send-button').click();
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-shots-'));
+const server = await startServeProcess(['--data-dir', dataDir], {});
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+  await page.goto(server.url);
+  await expect(page.getByTestId('health-status')).toContainText('ok');
+  await addAndConnect(page, 'alice', 'socketio');
+  await addAndConnect(page, 'bob', 'ws');
+  await send(page, 'alice', JSON.stringify({ type: 'user_message', payload: { content: 'what is 12 * (3 + 4)?' } }, null, 2));
+  await send(page, 'bob', JSON.stringify({ type: 'user_message', payload: { content: 'what time is it, and what is 2 + 2 * 3?' } }, null, 2));
+  for (const user of ['alice', 'bob']) {
+    await expect(page.locator(`[data-testid="run-lane"][data-user="${user}"]`).first()).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
+  }
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(root, 'docs', 'console.png') });
+  console.log('docs:screenshots: wrote docs/console.png');
+} finally {
+  await browser.close();
+  await killAndWait(server.child, 'SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
