@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, expect, type Page } from '@playwright/test';
+import { addAndConnect, setComposer } from '../e2e/console-actions.ts';
 import { killAndWait, startServeProcess } from '../test/support/serve-process.ts';
 import { findInstalledBrowser, recordedBrowser } from './find-browser.ts';
 
@@ -22,22 +23,8 @@ if (!fs.existsSync(path.join(root, 'dist', 'renderer', 'index.html'))) {
   process.exit(1);
 }
 
-async function addAndConnect(page: Page, userId: string, transport: 'socketio' | 'ws'): Promise<void> {
-  await page.getByTestId('user-id-input').fill(userId);
-  await page.getByTestId('new-user-transport').selectOption(transport);
-  await page.getByTestId('add-user').click();
-  const row = page.locator(`[data-testid="user-row"][data-user="${userId}"]`);
-  await row.getByTestId('connect-user').click();
-  await expect(row.getByTestId('user-state')).toHaveText('open');
-}
-
 async function send(page: Page, userId: string, text: string): Promise<void> {
-  await page
-    .getByTestId('composer-editor')
-    .locator('.cm-content')
-    .click({ position: { x: 8, y: 8 } });
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(text);
+  await setComposer(page, text);
   await page.getByTestId('send-as').selectOption(userId);
   await page.getByTestId('send-button').click();
 }

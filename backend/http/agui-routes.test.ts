@@ -15,6 +15,7 @@ import { TokenService } from '../auth/token-service.ts';
 import { createStore } from '../store/store-factory.ts';
 import type { Store } from '../store/store-types.ts';
 import type { RunEventFeed } from './agui-routes.ts';
+import { acceptInput } from '../routing/message-handler-service.ts';
 import { createHttpHandler } from './http-api.ts';
 
 let dir: string;
@@ -48,7 +49,13 @@ beforeAll(async () => {
       store,
       tokens,
       devTokens: false,
-      agui: { store, feed: failingFeed, agents: { has: (name) => name === 'echo', names: () => ['echo'] }, wake: () => undefined, maxQueuedPerUser: 10 },
+      agui: {
+        store,
+        feed: failingFeed,
+        agents: { has: (name) => name === 'echo', names: () => ['echo'] },
+        submitRun: (userId, request) => store.acceptMessage(acceptInput(userId, request, 10)),
+        maxQueuedPerUser: 10,
+      },
       health: () => Promise.reject(new Error('not used')),
       originAllowed: () => true,
       log: (level, message) => void logged.push({ level, message }),

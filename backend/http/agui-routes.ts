@@ -20,7 +20,8 @@ import { EventEncoder } from '@ag-ui/encoder';
 import { ErrorCode, FINAL_RUN_STATUSES, type ServerEnvelope } from '../../protocol/index.ts';
 import { endsRun, runEventToAgui, type AguiRunIds, type RunEnvelope } from '../agents/ag-ui/flowscope-to-ag-ui.ts';
 import type { ConnectionRegistry } from '../delivery/connection-registry.ts';
-import type { Store } from '../store/store-types.ts';
+import type { RunRequest } from '../routing/message-handler-service.ts';
+import type { AcceptMessageResult, Store } from '../store/store-types.ts';
 import { dispatch, HttpError, readJsonObject, type RouteHandler } from './http-helpers.ts';
 import { RouteTable } from './route-table.ts';
 
@@ -77,8 +78,8 @@ export interface AguiRoutesDeps {
   store: Store;
   feed: RunEventFeed;
   agents: { has(name: string): boolean; names(): string[] };
-  /** Wakes the user's execution engine (here and on other processes) for a queued run. */
-  wake(userId: string): void;
+  /** Queues a run of the user the way a user_message is queued (MessageHandlerService.submit). */
+  submitRun(userId: string, request: RunRequest): Promise<AcceptMessageResult>;
   maxQueuedPerUser: number;
   /** The per-user message rate limit of the sockets (RATE_LIMIT): a run started here counts as a message. */
   rateLimit?: ((userId: string) => Promise<{ allowed: boolean; retryAfterMs: number; limit: number; windowMs: number }>) | undefined;
@@ -180,8 +181,6 @@ function userContent(messages: ReadonlyArray<{ role: string; content?: unknown }
   return text;
 }
 
-const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
-
 export function createAguiHandler(deps: AguiRoutesDeps, authUser: Authed): (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> {
   const { store, feed } = deps;
 
@@ -265,35 +264,19 @@ export function createAguiHandler(deps: AguiRoutesDeps, authUser: Authed): (req:
       const content = userContent(input.messages as Array<{ role: string; content?: unknown }>);
       const threadId = aguiThreadId(userId, input.threadId);
       await stream(req, res, userId, { threadId: input.threadId, runId: input.runId }, 0, async () => {
-        const now = new Date().toISOString();
-        const messageId = newId('msg');
-        const flowscopeRunId = newId('run');
-        const result = await store.acceptMessage({
-          thread: { id: threadId, title: content.slice(0, 60) },
-          message: { id: messageId, threadId, userId, clientMessageId: null, content, agent, priority: 'normal', createdAt: now },
-          run: {
-            id: flowscopeRunId,
-            userId,
-            threadId,
-            messageId,
-            agent,
-            priority: 'normal',
-            status: 'queued',
-            input: { content, agent },
-            response: null,
-            error: null,
-            createdAt: now,
-            startedAt: null,
-            endedAt: null,
-            ownerId: null,
-          },
-          maxQueuedPerUser: deps.maxQueuedPerUser,
+        const result = await deps.submitRun(userId, {
+          threadId,
+          threadMustExist: false,
+          content,
+          agent,
+          priority: 'normal',
+          clientMessageId: null,
+          input: { content, agent },
         });
         if (result.kind === 'thread_not_found') throw new HttpError(ErrorCode.NOT_FOUND, 'Thread not found.');
         if (result.kind === 'queue_full') {
           throw new HttpError(ErrorCode.QUEUE_FULL, `You already have ${result.queued} queued runs (limit ${deps.maxQueuedPerUser}).`);
         }
-        deps.wake(userId);
         return { runId: result.run.id, threadId };
       });
     })

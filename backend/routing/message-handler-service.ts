@@ -9,10 +9,50 @@ import type { AgentRegistry } from '../agents/agent-registry.ts';
 import { scriptLimitProblems, type ScriptLimits } from '../agents/script-limits.ts';
 import type { EventPublisher } from '../delivery/event-publisher.ts';
 import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
-import type { AcceptMessageInput, Store } from '../store/store-types.ts';
+import type { AcceptMessageInput, AcceptMessageResult, RunRecord, Store } from '../store/store-types.ts';
 import { ProtocolError } from './error-envelope.ts';
 
 export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+
+/** A run to queue for a user: its thread (existing or to be made), its message and its input. */
+export interface RunRequest {
+  threadId: string;
+  /** The thread must already be one of the user's (a client-chosen id). */
+  threadMustExist: boolean;
+  content: string;
+  agent: string;
+  priority: RunRecord['priority'];
+  clientMessageId: string | null;
+  input: RunRecord['input'];
+}
+
+/** The store's accept of a run request: the message, its thread and its queued run, with fresh ids. */
+export function acceptInput(userId: string, request: RunRequest, maxQueuedPerUser: number): AcceptMessageInput {
+  const now = new Date().toISOString();
+  const { threadId, content, agent, priority } = request;
+  const messageId = newId('msg');
+  return {
+    thread: { id: threadId, title: content.slice(0, 60), ...(request.threadMustExist ? { mustExist: true } : {}) },
+    message: { id: messageId, threadId, userId, clientMessageId: request.clientMessageId, content, agent, priority, createdAt: now },
+    run: {
+      id: newId('run'),
+      userId,
+      threadId,
+      messageId,
+      agent,
+      priority,
+      status: 'queued',
+      input: request.input,
+      response: null,
+      error: null,
+      createdAt: now,
+      startedAt: null,
+      endedAt: null,
+      ownerId: null,
+    },
+    maxQueuedPerUser,
+  };
+}
 
 export class MessageHandlerService {
   constructor(
@@ -46,54 +86,17 @@ export class MessageHandlerService {
         });
       }
     }
-    const now = new Date().toISOString();
-    const priority = envelope.priority ?? 'normal';
     const threadId = envelope.thread_id ?? newId('thr');
-    const messageId = newId('msg');
-    const runId = newId('run');
-    const input = { content: envelope.payload.content, agent: agentName, ...(envelope.payload.script ? { script: envelope.payload.script } : {}) };
-    const accept: AcceptMessageInput = {
+    const result = await this.submit(userId, {
+      threadId,
       // A client-chosen thread id must name one of this user's threads (docs/protocol.md).
-      thread: { id: threadId, title: envelope.payload.content.slice(0, 60), mustExist: envelope.thread_id !== undefined },
-      message: {
-        id: messageId,
-        threadId,
-        userId,
-        clientMessageId: envelope.message_id ?? null,
-        content: envelope.payload.content,
-        agent: agentName,
-        priority,
-        createdAt: now,
-      },
-      run: {
-        id: runId,
-        userId,
-        threadId,
-        messageId,
-        agent: agentName,
-        priority,
-        status: 'queued',
-        input,
-        response: null,
-        error: null,
-        createdAt: now,
-        startedAt: null,
-        endedAt: null,
-        ownerId: null,
-      },
-      maxQueuedPerUser: this.deps.maxQueuedPerUser,
-    };
-    // Through the user's engine: when the user is idle here, the run is stored already
-    // claimed (one write). The process holding the user's lease, if another, is woken over
-    // the bus (no wake-up publish when this process runs the work itself).
-    const { result } = await this.deps.engines.submit(
-      userId,
-      async (claim) => {
-        const accepted = await this.deps.store.acceptMessage(claim ? { ...accept, claim } : accept);
-        return { result: accepted, queued: accepted.kind === 'accepted', claimed: accepted.kind === 'accepted' ? accepted.claimed : undefined };
-      },
-      () => this.deps.publisher.wake(userId),
-    );
+      threadMustExist: envelope.thread_id !== undefined,
+      content: envelope.payload.content,
+      agent: agentName,
+      priority: envelope.priority ?? 'normal',
+      clientMessageId: envelope.message_id ?? null,
+      input: { content: envelope.payload.content, agent: agentName, ...(envelope.payload.script ? { script: envelope.payload.script } : {}) },
+    });
     if (result.kind === 'thread_not_found') {
       throw new ProtocolError(ErrorCode.NOT_FOUND, `Thread "${threadId}" was not found.`);
     }
@@ -118,5 +121,24 @@ export class MessageHandlerService {
       },
     };
     return ack;
+  }
+
+  /**
+   * Stores a run request and queues its run through the user's engine: when the user is idle
+   * here, the run is stored already claimed (one write). The process holding the user's lease,
+   * if another, is woken over the bus (no wake-up publish when this process runs the work
+   * itself). Every way in (a user_message, `POST /agui/:agent`) queues its runs here.
+   */
+  async submit(userId: string, request: RunRequest): Promise<AcceptMessageResult> {
+    const accept = acceptInput(userId, request, this.deps.maxQueuedPerUser);
+    const { result } = await this.deps.engines.submit(
+      userId,
+      async (claim) => {
+        const accepted = await this.deps.store.acceptMessage(claim ? { ...accept, claim } : accept);
+        return { result: accepted, queued: accepted.kind === 'accepted', claimed: accepted.kind === 'accepted' ? accepted.claimed : undefined };
+      },
+      () => this.deps.publisher.wake(userId),
+    );
+    return result;
   }
 }

@@ -385,10 +385,7 @@ export async function startBackend(options: BackendOptions = {}, logger?: Logger
         store,
         feed: registryFeed({ registry, store, subscribeUser: (userId) => publisher.subscribeUser(userId) }),
         agents,
-        wake: (userId) => {
-          engines.notify(userId);
-          publisher.wake(userId);
-        },
+        submitRun: (userId, request) => service.submit(userId, request),
         maxQueuedPerUser: config.maxQueuedPerUser,
         // the same budget as the sockets' messages (key and limit of the inbound pipeline)
         rateLimit: async (userId) => ({
