@@ -16,7 +16,8 @@ export interface ScenarioReport {
     not_run: number;
     steps: { passed: number; failed: number; skipped: number };
     /** What the expect_snapshot steps did; each step's `snapshot` has the details. */
-    snapshots: { matched: number; written: number; updated: number; failed: number };
+    /** obsolete / removed: files beside passed scenarios that no step used (each scenario's `obsolete_snapshots` lists them). */
+    snapshots: { matched: number; written: number; updated: number; failed: number; obsolete: number; removed: number };
   };
   scenarios: ScenarioResult[];
   /** Selected but not run (after --bail, or when interrupted). */
@@ -38,7 +39,7 @@ export function buildReport(
     steps.skipped += c.skipped;
   }
   const failed = results.filter((r) => r.status === 'failed').length;
-  const { files: _files, ...snapshots } = snapshotCounts(results);
+  const { files: _files, obsoleteFiles: _obsoleteFiles, ...snapshots } = snapshotCounts(results);
   return {
     flowscope_report: REPORT_FORMAT_VERSION,
     target,

@@ -94,13 +94,18 @@ export interface SnapshotCounts {
   written: number;
   updated: number;
   failed: number;
+  /** Files beside passed scenarios that no step used (removed with --update-snapshots). */
+  obsolete: number;
+  removed: number;
   /** The files written or updated, for the summary. */
   files: string[];
+  /** The obsolete files, for the summary. */
+  obsoleteFiles: string[];
 }
 
 /** What the expect_snapshot steps of these results did. */
 export function snapshotCounts(results: ScenarioResult[]): SnapshotCounts {
-  const counts: SnapshotCounts = { matched: 0, written: 0, updated: 0, failed: 0, files: [] };
+  const counts: SnapshotCounts = { matched: 0, written: 0, updated: 0, failed: 0, obsolete: 0, removed: 0, files: [], obsoleteFiles: [] };
   const visit = (steps: StepResult[]) => {
     for (const s of steps) {
       if (s.children) visit(s.children);
@@ -113,7 +118,13 @@ export function snapshotCounts(results: ScenarioResult[]): SnapshotCounts {
       } else counts.failed++;
     }
   };
-  for (const r of results) visit(r.steps);
+  for (const r of results) {
+    visit(r.steps);
+    const obsolete = r.obsolete_snapshots;
+    if (!obsolete) continue;
+    counts[obsolete.removed ? 'removed' : 'obsolete'] += obsolete.files.length;
+    counts.obsoleteFiles.push(...obsolete.files);
+  }
   return counts;
 }
 
@@ -125,6 +136,8 @@ export function formatSnapshotSummary(results: ScenarioResult[]): string | undef
     c.updated ? `${c.updated} updated` : '',
     c.failed ? `${c.failed} failed` : '',
     c.matched ? `${c.matched} matched` : '',
+    c.obsolete ? `${c.obsolete} obsolete` : '',
+    c.removed ? `${c.removed} obsolete removed` : '',
   ].filter(Boolean);
   return parts.length ? `Snapshots: ${parts.join(', ')}` : undefined;
 }
@@ -236,6 +249,10 @@ export function formatSummary(
     const c = snapshotCounts(results);
     lines.push(`${paint('bold', 'Snapshots:')} ${snapshots.slice('Snapshots: '.length)}`);
     for (const f of c.files) lines.push(`  ${paint('yellow', '✎')} ${f}`);
+    for (const f of c.obsoleteFiles)
+      lines.push(
+        `  ${paint('yellow', c.obsolete ? '?' : '−')} ${f} ${paint('dim', c.obsolete ? '(obsolete: no step uses it; --update-snapshots removes it)' : '(obsolete, removed)')}`,
+      );
   }
   for (const r of failed) lines.push(`  ${paint('red', '✗')} ${r.name}${r.file && r.file !== r.name ? paint('dim', `  ${r.file}`) : ''}`);
   for (const n of notRun) lines.push(`  ${paint('dim', '-')} ${n.name}${n.file !== n.name ? paint('dim', `  ${n.file}`) : ''} ${paint('dim', '(not run)')}`);

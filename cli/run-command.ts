@@ -16,7 +16,7 @@ import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport, renderReport, type NotRun, type Reporter } from './report-writer.ts';
 import { findScenarioFiles, loadScenarioFile, type LoadedScenarioFile } from './scenario-files.ts';
-import { fileSnapshotStore, snapshotMode } from './snapshot-files.ts';
+import { fileSnapshotStore, hasTemplatedSnapshotName, obsoleteSnapshots, removeSnapshots, snapshotMode, usedSnapshots } from './snapshot-files.ts';
 
 export const RUN_USAGE = `Usage: flowscope run <files or folders...> [options]
 
@@ -50,7 +50,8 @@ Options:
   --agent-timeout-ms N  Each run of an agent over HTTP may take this long (300000)
   --agent-idle-timeout-ms N  Fail a run whose agent over HTTP sends nothing this long (60000)
   --update-snapshots    Rewrite the expect_snapshot files that differ (missing ones are
-                        written on a local run; with CI set a missing one fails)
+                        written on a local run; with CI set a missing one fails), and
+                        remove the obsolete ones (beside a passed scenario, used by no step)
 `;
 
 export type RunCommandIo = CommandIo;
@@ -264,6 +265,12 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
       }).finally(() => clearTimeout(timer));
       if (!dots) progress(`${formatScenarioEnd(result, pretty)}\n`);
       results.push(result);
+      await markObsoleteSnapshots(result, item, {
+        cwd: io.cwd,
+        update: values['update-snapshots'] === true,
+        varsGiven: Object.keys(vars).length > 0,
+        interrupted: signals.interrupted,
+      });
     }
   } finally {
     signals.dispose();
@@ -285,6 +292,26 @@ export async function runCommand(argv: string[], io: RunCommandIo = processIo())
   }
   if (interrupted) return 130;
   return results.every((r) => r.status === 'passed') && notRun.length === 0 ? 0 : 1;
+}
+
+/**
+ * Snapshot files beside a scenario that its complete run did not use: listed on the result
+ * (`obsolete_snapshots`), removed with --update-snapshots. Only a passed run is complete (a
+ * failure skips the steps after it), and a scenario with templated snapshot names run with
+ * --var/--agent may use other names than the committed files were written under: neither is
+ * judged.
+ */
+async function markObsoleteSnapshots(
+  result: ScenarioResult,
+  item: LoadedScenarioFile,
+  options: { cwd: string; update: boolean; varsGiven: boolean; interrupted: string | undefined },
+): Promise<void> {
+  if (result.status !== 'passed' || options.interrupted || !item.scenario) return;
+  if (options.varsGiven && hasTemplatedSnapshotName(item.scenario)) return;
+  const files = await obsoleteSnapshots(item.file, options.cwd, usedSnapshots(result)).catch(() => []);
+  if (files.length === 0) return;
+  if (options.update) await removeSnapshots(files, options.cwd);
+  result.obsolete_snapshots = { files, removed: options.update };
 }
 
 function loadFailure(item: LoadedScenarioFile, target: string): ScenarioResult {

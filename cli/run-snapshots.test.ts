@@ -81,7 +81,7 @@ describe('flowscope run with expect_snapshot', () => {
     expect(out).toMatch(/\n\s+\+ \{.*"result":\{"expression":"6 \* 8","value":48\}/);
     expect(await fs.readFile(file(), 'utf8')).toBe(before);
     const report = JSON.parse(await fs.readFile(path.join(dir, 'report.json'), 'utf8')) as ScenarioReport;
-    expect(report.summary.snapshots).toEqual({ matched: 0, written: 0, updated: 0, failed: 1 });
+    expect(report.summary.snapshots).toEqual({ matched: 0, written: 0, updated: 0, failed: 1, obsolete: 0, removed: 0 });
     const step = report.scenarios[0]?.steps[2];
     expect(step?.snapshot).toMatchObject({ name: 'calc', outcome: 'mismatch', first_difference: { path: 'events[0].payload.input' }, expected: before });
     expect(step?.source).toBe('pack/flow.yaml:8:5');
@@ -124,5 +124,43 @@ steps:
     expect(same.out()).toMatch(
       /snapshot turn: names\/__snapshots__\/same\.turn\.json is already the snapshot of step [\d.]+; give each expect_snapshot its own name/,
     );
+  });
+
+  it('lists the snapshot files a passed scenario no longer uses as obsolete; --update-snapshots removes them', async () => {
+    // After the test above: names/ holds repeat.yaml (turn-0, turn-1) and same.yaml. One turn less:
+    const once = (await fs.readFile(path.join(dir, 'names/repeat.yaml'), 'utf8')).replace('times: 2', 'times: 1');
+    await fs.writeFile(path.join(dir, 'names/repeat.yaml'), once);
+    // A scenario whose base starts with "repeat.": its snapshot is its own, not repeat.yaml's.
+    await fs.writeFile(path.join(dir, 'names/__snapshots__/repeat.extra.calc.json'), '{}\n');
+    await fs.writeFile(path.join(dir, 'names/repeat.extra.yaml'), 'flowscope: 1\nname: Extra\nusers:\n  a: {}\nsteps:\n  - connect: a\n');
+
+    // With a --var, templated names may differ from the committed ones: not judged.
+    const withVar = captureIo(dir);
+    expect(await runCommand(['names/repeat.yaml', '--var', 'x=1'], withVar)).toBe(0);
+    expect(withVar.out()).not.toContain('obsolete');
+
+    const io = captureIo(dir, { env: { CI: 'true' } });
+    expect(await runCommand(['names/repeat.yaml', '--reporter', 'json', '--out', 'obsolete.json'], io)).toBe(0);
+    expect(io.out()).toMatch(
+      /Snapshots: 1 matched, 1 obsolete\n\s+\? names\/__snapshots__\/repeat\.turn-1\.json \(obsolete: no step uses it; --update-snapshots removes it\)/,
+    );
+    const report = JSON.parse(await fs.readFile(path.join(dir, 'obsolete.json'), 'utf8')) as ScenarioReport;
+    expect(report.summary.snapshots).toMatchObject({ matched: 1, obsolete: 1, removed: 0 });
+    expect(report.scenarios[0]?.obsolete_snapshots).toEqual({ files: ['names/__snapshots__/repeat.turn-1.json'], removed: false });
+    expect(await fs.readFile(path.join(dir, 'names/__snapshots__/repeat.turn-1.json'), 'utf8')).toContain('1 + 1');
+
+    const update = captureIo(dir);
+    expect(await runCommand(['names/repeat.yaml', '--update-snapshots'], update)).toBe(0);
+    expect(update.out()).toMatch(/Snapshots: 1 matched, 1 obsolete removed\n\s+− names\/__snapshots__\/repeat\.turn-1\.json \(obsolete, removed\)/);
+    expect((await fs.readdir(path.join(dir, 'names/__snapshots__'))).sort()).toEqual(['repeat.extra.calc.json', 'repeat.turn-0.json', 'same.turn.json']);
+
+    // The scenario whose snapshot that is has no expect_snapshot step: its file is obsolete.
+    const extra = captureIo(dir);
+    expect(await runCommand(['names/repeat.extra.yaml'], extra)).toBe(0);
+    expect(extra.out()).toContain('Snapshots: 1 obsolete');
+    // A failed run skips steps: nothing is judged.
+    const failed = captureIo(dir);
+    expect(await runCommand(['names/same.yaml'], failed)).toBe(1);
+    expect(failed.out()).not.toContain('obsolete');
   });
 });

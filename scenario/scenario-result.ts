@@ -86,6 +86,11 @@ export interface ScenarioResult {
   error?: string;
   sent: SentRecord[];
   received: ReceivedRecord[];
+  /**
+   * Snapshot files of this scenario file that none of its expect_snapshot steps used in this
+   * (passed, so complete) run; `removed` with --update-snapshots. Set by `flowscope run`.
+   */
+  obsolete_snapshots?: { files: string[]; removed: boolean };
 }
 
 /** Counts the steps that do something: groups (repeat, parallel, their iterations and branches) count through their steps. */

@@ -107,6 +107,11 @@ export class BackendMetrics {
         'storeTransactions',
       ],
       [
+        'flowscope_store_worker_checkpoints_total',
+        'SQLite WAL checkpoints run by the checkpoint worker thread, off the event loop, in this process.',
+        'storeCheckpoints',
+      ],
+      [
         'flowscope_cache_round_trips_total',
         'Requests to the cache server (a pipeline is one; the in-process cache makes none), in this process.',
         'cacheRoundTrips',

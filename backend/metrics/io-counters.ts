@@ -9,6 +9,8 @@
  *   a PostgreSQL statement outside BEGIN is one too);
  * - `cacheRoundTrips`: requests to a cache server (a pipeline of several commands is one).
  *   The in-process cache makes none.
+ * - `storeCheckpoints`: SQLite WAL checkpoints run by the checkpoint worker, off the event loop
+ *   (sqlite-checkpointer.ts); PostgreSQL none.
  *
  * Per process, not per backend: two backends in one process (tests) share them.
  */
@@ -16,4 +18,5 @@ export const ioCounters = {
   storeStatements: 0,
   storeTransactions: 0,
   cacheRoundTrips: 0,
+  storeCheckpoints: 0,
 };

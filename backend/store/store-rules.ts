@@ -31,9 +31,26 @@ export function threadTitle(input: AcceptMessageInput): string {
 
 /** An ISO-8601 UTC timestamp (`2024-01-02T03:04:05.678Z`); throws on an invalid date. */
 export function isoTimestamp(value: string): string {
+  // The hot path: timestamps made by toISOString() come back unchanged (no Date object).
+  if (isCanonicalIso(value)) return value;
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new RangeError(`Invalid timestamp: ${JSON.stringify(value)}`);
   return date.toISOString();
+}
+
+const CANONICAL_ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Exactly what `toISOString()` prints for a real instant (years 0000-9999), checked without a Date. */
+function isCanonicalIso(value: string): boolean {
+  const m = CANONICAL_ISO.exec(value);
+  if (!m) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return false;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return false;
+  return Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60;
 }
 
 export interface NormalizedAccept {

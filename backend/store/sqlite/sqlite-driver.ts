@@ -157,6 +157,15 @@ function openBetterSqlite(filename: string, nativeBinding: string | undefined, r
   };
 }
 
+/** The entry file of the better-sqlite3 this module loads (for a worker that must open the same build), or undefined. */
+export function betterSqliteEntry(): string | undefined {
+  try {
+    return require.resolve('better-sqlite3');
+  } catch {
+    return undefined;
+  }
+}
+
 // ---- node:sqlite ----
 
 interface NodeSqliteError extends Error {

@@ -24,7 +24,8 @@ import { envelopeJson } from '../envelope-json.ts';
 import { StoreClosedError, StoreUnavailableError } from '../store-errors.ts';
 import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
 import { isPrimaryKeyViolation, mapSqliteError } from './sqlite-errors.ts';
-import { openSqliteDatabase, type SqliteDatabase, type SqliteDriverChoice } from './sqlite-driver.ts';
+import { betterSqliteEntry, openSqliteDatabase, type SqliteDatabase, type SqliteDriverChoice } from './sqlite-driver.ts';
+import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
 import { toEvent, toMessage, toMessageWithRun, toRun, toRunSummary, toThread, toThreadSummary } from './sqlite-rows.ts';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
@@ -41,12 +42,18 @@ export interface SqliteStoreOptions {
   driver?: SqliteDriverChoice | undefined;
   /** A `better_sqlite3.node` built for this runtime. */
   nativeBinding?: string | undefined;
+  /**
+   * WAL checkpoints in a worker thread (sqlite-checkpointer.ts) instead of inside the commits
+   * of the store's own connection (default true; files only, never `:memory:`).
+   */
+  checkpointWorker?: boolean | undefined;
 }
 
 interface Open {
   db: SqliteDatabase;
   statements: SqliteStatements;
   writes: SqliteWriteQueue;
+  checkpointer: SqliteCheckpointer | null;
 }
 
 export class SqliteStore implements Store {
@@ -86,12 +93,16 @@ export class SqliteStore implements Store {
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = NORMAL');
       db.exec('PRAGMA foreign_keys = ON');
+      db.exec('PRAGMA journal_size_limit = 67108864');
       migrateSqlite(db);
-      this.open = {
+      let checkpointer: SqliteCheckpointer | null = null;
+      const writes = new SqliteWriteQueue(
         db,
-        statements: prepareStatements(db),
-        writes: new SqliteWriteQueue(db, (err) => mapSqliteError(err, filename)),
-      };
+        (err) => mapSqliteError(err, filename),
+        () => checkpointer?.noteCommit(),
+      );
+      checkpointer = this.newCheckpointer(db, writes);
+      this.open = { db, statements: prepareStatements(db), writes, checkpointer };
     } catch (err) {
       db?.close();
       throw this.mapOpenError(err);
@@ -112,11 +123,33 @@ export class SqliteStore implements Store {
       try {
         open.writes.flush();
       } finally {
+        // The worker's connection first: the store's, closing last, checkpoints what is left and removes the WAL.
+        await open.checkpointer?.close();
         open.db.close();
       }
     } finally {
       if (this.options.removeDirOnClose) fs.rmSync(path.dirname(this.options.filename), { recursive: true, force: true });
     }
+  }
+
+  /** The checkpoint worker's state (null: none for this store). */
+  get checkpoints(): SqliteCheckpointer | null {
+    return this.open?.checkpointer ?? null;
+  }
+
+  private newCheckpointer(db: SqliteDatabase, writes: SqliteWriteQueue): SqliteCheckpointer | null {
+    const { filename } = this.options;
+    if (this.options.checkpointWorker === false || filename === ':memory:') return null;
+    const betterSqlitePath = db.driver === 'better-sqlite3' ? betterSqliteEntry() : undefined;
+    if (db.driver === 'better-sqlite3' && !betterSqlitePath) return null;
+    return new SqliteCheckpointer(db, {
+      filename,
+      driver: db.driver,
+      betterSqlitePath,
+      nativeBinding: this.options.nativeBinding ?? (process.env.SQLITE_NATIVE_BINDING || undefined),
+      busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
+      holdWrites: () => writes.hold(),
+    });
   }
 
   // ---- writes (batched per tick) ----

@@ -24,29 +24,41 @@ class BatchAbortedError extends Error {}
 export class SqliteWriteQueue {
   private queue: QueuedWrite[] = [];
   private scheduled: NodeJS.Immediate | null = null;
+  private holds = 0;
   private flushing = false;
   constructor(
     private readonly db: SqliteDatabase,
     private readonly mapError: (err: unknown) => unknown,
+    /** Told after each committed transaction (the checkpointer counts them). */
+    private readonly onCommit: () => void = () => undefined,
   ) {}
 
   /** The whole batch in one IMMEDIATE transaction; a failing write aborts it (BatchAbortedError). */
   private runBatch(batch: QueuedWrite[]): void {
-    immediateTransaction(this.db, () => {
-      for (const write of batch) {
-        try {
-          write.outcome = { ok: true, value: write.fn() };
-        } catch (error) {
-          // Part of this write may be applied: roll the whole batch back and replay it.
-          throw new BatchAbortedError('a write of the batch failed', { cause: error });
+    this.committed(() =>
+      immediateTransaction(this.db, () => {
+        for (const write of batch) {
+          try {
+            write.outcome = { ok: true, value: write.fn() };
+          } catch (error) {
+            // Part of this write may be applied: roll the whole batch back and replay it.
+            throw new BatchAbortedError('a write of the batch failed', { cause: error });
+          }
         }
-      }
-    });
+      }),
+    );
   }
 
   /** Replay only: one write alone in its own transaction. */
   private runAlone(fn: WriteFn): unknown {
-    return immediateTransaction(this.db, fn);
+    return this.committed(() => immediateTransaction(this.db, fn));
+  }
+
+  /** Runs a transaction; tells onCommit when it committed. */
+  private committed<T>(transaction: () => T): T {
+    const result = transaction();
+    this.onCommit();
+    return result;
   }
 
   get pending(): number {
@@ -57,11 +69,33 @@ export class SqliteWriteQueue {
   enqueue<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      this.scheduled ??= setImmediate(() => {
-        this.scheduled = null;
-        this.flush();
-      });
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.holds > 0) return;
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = null;
+      if (this.holds === 0) this.flush();
+    });
+  }
+
+  /**
+   * Holds the queued writes back (they wait, the event loop does not) until the returned
+   * function is called: for the checkpointer to copy the whole WAL while nothing is appended,
+   * so the next commit can start the WAL over. A read still flushes at once (it must see
+   * every write issued before it).
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      if (this.queue.length > 0) this.schedule();
+    };
   }
 
   /** Runs every queued write now, synchronously, in one transaction. */
