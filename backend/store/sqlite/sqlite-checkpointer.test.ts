@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +28,7 @@ function event(runId: string, seq: number, text: string) {
     seq,
     userId: 'u1',
     type: 'agent_thinking' as const,
-    envelope: { type: 'agent_thinking', run_id: runId, seq, timestamp: '2026-12-07T00:00:00.000Z', payload: { thought: text } },
+    envelope: { type: 'agent_thinking' as const, run_id: runId, seq, timestamp: '2026-12-07T00:00:00.000Z', payload: { thought: text, step: seq } },
     createdAt: '2026-12-07T00:00:00.000Z',
   };
 }
@@ -168,6 +169,52 @@ describe.each(DRIVERS)('WAL checkpoints in a worker ($driver)', ({ driver, here 
     expect(memory.checkpoints).toBeNull();
     await memory.close();
   });
+});
+
+describe('a writer killed (SIGKILL) while the checkpoint worker runs', () => {
+  it('loses no acknowledged write and leaves an intact database', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-ckpt-kill-'));
+    const file = path.join(dir, 'f.sqlite');
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'test-support/checkpoint-writer.ts'), file], {
+        cwd: path.resolve(import.meta.dirname, '../../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let acked = 0;
+      let checkpoints = 0;
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      let buffered = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /^acked (\d+) (\w+) (\d+)$/.exec(line);
+          if (m) {
+            acked = Number(m[1]);
+            checkpoints = Number(m[3]);
+          }
+        }
+      });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Past the start of the WAL over (16 MiB) at least once, the worker checkpointing.
+      await until(() => checkpoints >= 5 && acked >= 5000, `the writer (stderr: ${stderr})`, 60_000);
+      child.kill('SIGKILL');
+      await exited;
+      const db = openSqliteDatabase(file);
+      try {
+        const stored = db.prepare<[], { n: number; top: number }>("SELECT count(*) AS n, max(seq) AS top FROM events WHERE run_id = 'run_1'").get();
+        expect(stored?.top).toBe(stored?.n); // no gap
+        expect(stored?.n ?? 0).toBeGreaterThanOrEqual(acked);
+        expect(db.prepare<[], { integrity_check: string }>('PRAGMA integrity_check').get()?.integrity_check).toBe('ok');
+      } finally {
+        db.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('SqliteWriteQueue.hold', () => {
