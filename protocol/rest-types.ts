@@ -117,7 +117,7 @@ export type { FinalRunStatus };
 // ---- agents and tools (GET /api/agents, Bearer token) ----
 
 /** Where an agent comes from: built in, a module (`--agent`), the LLM agent, or an agent over HTTP (`--agent-url`). */
-export type AgentSource = 'builtin' | 'module' | 'llm' | 'http';
+export type AgentSource = 'builtin' | 'module' | 'llm' | 'http' | 'ag-ui';
 
 export interface ToolDescriptor {
   name: string;

@@ -540,6 +540,6 @@ function configuredAgents(config: BackendConfig): ExtraAgent[] {
     extra.push({ agent, source: 'llm', origin: displayUrl(new URL(baseUrl ?? DEFAULT_LLM_BASE_URL)) });
   }
   // Agents over HTTP: Flowscope's NDJSON, or AG-UI with --agent-protocol name=ag-ui (docs/ag-ui.md).
-  for (const { agent, origin } of configuredUrlAgents(config)) extra.push({ agent, source: 'http', origin });
+  for (const { agent, origin, protocol } of configuredUrlAgents(config)) extra.push({ agent, source: protocol === 'ag-ui' ? 'ag-ui' : 'http', origin });
   return extra;
 }

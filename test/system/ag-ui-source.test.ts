@@ -59,6 +59,12 @@ afterAll(async () => {
 });
 
 describe('an AG-UI agent through the backend (--agent-protocol ag=ag-ui)', () => {
+  it('is listed by GET /api/agents as an AG-UI agent, with its URL', async () => {
+    const res = await fetch(`${harness.backend.url}/api/agents`, { headers: { authorization: `Bearer ${await harness.backend.mintToken('alice')}` } });
+    const body = (await res.json()) as { agents: Array<{ name: string; source: string; origin?: string }> };
+    expect(body.agents.find((a) => a.name === 'ag')).toMatchObject({ source: 'ag-ui', origin: server.url });
+  });
+
   it('a user receives the five events; the second turn of the thread carries the history', async () => {
     const client = await harness.client('alice', 'ws');
     client.send({ type: 'user_message', message_id: 'm1', payload: { content: 'how many words here', agent: 'ag' } });
