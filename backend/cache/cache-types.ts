@@ -8,7 +8,8 @@
  * against every other caller that shares the cache:
  *   hitRateLimit (count, then start the window), tryAddConnection (drop expired, count,
  *   then add unless full), refreshConnection, countConnections (drop expired, then count),
- *   acquireLease / renewLease / releaseLease (compare the owner, then set or delete).
+ *   acquireLease / renewLease / renewLeases / releaseLease (compare the owner, then set or
+ *   delete; renewLeases does so for each of its keys).
  * The rest are single commands (removeConnection, leaseOwner, publish, subscribe).
  * Who shares the cache is what `crossProcess` says, and each adapter meets it its way:
  * - Redis (`crossProcess: true`): every process of a deployment shares it, so each of those
@@ -75,6 +76,12 @@ export interface Cache {
   acquireLease(key: string, ownerId: string, ttlMs: number): Promise<boolean>;
   /** Extends our lease; false if it expired or another owner holds it. */
   renewLease(key: string, ownerId: string, ttlMs: number): Promise<boolean>;
+  /**
+   * renewLease for each key, together: one round trip (Redis: one script per up to 500 keys,
+   * sent in one pipeline). Returns, in the order of `keys`, whether each was still ours (and
+   * is now extended). For a process-wide timer that renews every lease the process holds.
+   */
+  renewLeases(keys: readonly string[], ownerId: string, ttlMs: number): Promise<boolean[]>;
   /** Releases our lease; no effect if another owner holds it. */
   releaseLease(key: string, ownerId: string): Promise<void>;
   /** Current holder of a lease, or null. */

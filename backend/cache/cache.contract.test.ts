@@ -269,6 +269,27 @@ for (const { name: kind, adapter, harness, up } of suites) {
         expect(await cache.acquireLease('short', 'p2', 1_000)).toBe(true);
         expect(await cache.leaseOwner('renewed')).toBe('p1');
       });
+
+      it('renews many leases in one call: each still ours is extended, the others are left alone, in order', async () => {
+        await cache.acquireLease('batch:a', 'p1', 150);
+        await cache.acquireLease('batch:b', 'p2', 150);
+        await cache.acquireLease('batch:c', 'p1', 150);
+        expect(await cache.renewLeases(['batch:a', 'batch:b', 'batch:gone', 'batch:c'], 'p1', 1_000)).toEqual([true, false, false, true]);
+        await sleep(200);
+        expect(await cache.leaseOwner('batch:a')).toBe('p1');
+        expect(await cache.leaseOwner('batch:c')).toBe('p1');
+        // Not extended for p1: p2's ran out as it would have.
+        expect(await cache.leaseOwner('batch:b')).toBeNull();
+        expect(await cache.renewLeases([], 'p1', 1_000)).toEqual([]);
+        await expect(cache.renewLeases(['batch:a'], 'p1', 0)).rejects.toThrow(RangeError);
+      });
+
+      it('renews more leases than one script takes, in one call', async () => {
+        const keys = Array.from({ length: 1_203 }, (_, i) => `many:${i}`);
+        await Promise.all(keys.map((key, i) => cache.acquireLease(key, i % 3 === 0 ? 'other' : 'p1', 5_000)));
+        const renewed = await cache.renewLeases(keys, 'p1', 5_000);
+        expect(renewed).toEqual(keys.map((_, i) => i % 3 !== 0));
+      });
     });
 
     describe('pub/sub', () => {

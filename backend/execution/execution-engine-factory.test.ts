@@ -4,9 +4,10 @@
  * already claimed (one write), a run's end claims the user's next run, and the process
  * holding the user's lease is told only when it is another process.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAgentRegistry } from '../agents/agent-registry.ts';
 import { createCache } from '../cache/cache-factory.ts';
+import { CacheUnavailableError } from '../cache/cache-errors.ts';
 import type { Cache } from '../cache/cache-types.ts';
 import { ConnectionRegistry } from '../delivery/connection-registry.ts';
 import { EventPublisher } from '../delivery/event-publisher.ts';
@@ -35,9 +36,30 @@ afterEach(async () => {
   }
 });
 
-async function harness(wrap: (store: Store) => Store = (store) => store): Promise<Harness> {
+/** The cache calls about leases, as the engines made them. */
+interface LeaseCalls {
+  acquire: string[];
+  release: string[];
+  renew: string[][];
+}
+
+async function harness(wrap: (store: Store) => Store = (store) => store, options: { leaseMs?: number } = {}): Promise<Harness & { leaseCalls: LeaseCalls }> {
   const store = wrap(await createStore({ dataDir: '', ephemeral: true }));
-  const cache = await createCache({});
+  const leaseCalls: LeaseCalls = { acquire: [], release: [], renew: [] };
+  const real = await createCache({});
+  const cache = new Proxy(real, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        if (key === 'acquireLease') leaseCalls.acquire.push(args[0] as string);
+        if (key === 'releaseLease') leaseCalls.release.push(args[0] as string);
+        if (key === 'renewLeases') leaseCalls.renew.push([...(args[0] as string[])]);
+        return method.apply(target, args);
+      };
+    },
+  });
   const publisher = new EventPublisher(new ConnectionRegistry(), cache, INSTANCE, false);
   const executor = new RunExecutor({ store, publisher, agents: createAgentRegistry(), tools: () => new Map(), instanceId: INSTANCE });
   const errors: unknown[] = [];
@@ -48,10 +70,10 @@ async function harness(wrap: (store: Store) => Store = (store) => store): Promis
     instanceId: INSTANCE,
     maxConcurrentRuns: 4,
     idleMs: 60_000,
-    leaseMs: 5000,
+    leaseMs: options.leaseMs ?? 5000,
     onError: (err) => errors.push(err),
   });
-  const h = { store, cache, engines, errors };
+  const h = { store, cache, engines, errors, leaseCalls };
   open.push(h);
   return h;
 }
@@ -259,5 +281,222 @@ describe('ExecutionEngineFactory', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await h.store.getRun(second.run.id))?.status).toBe('queued');
     expect(h.errors).toEqual([]);
+  });
+
+  it('keeps the user’s lease between runs while the user is idle, then gives it back after the grace period', async () => {
+    // Renewed every 200 ms; given back once the user was idle here for 200 ms (a renewal period).
+    const h = await harness(undefined, { leaseMs: 600 });
+    for (let i = 0; i < 3; i++) {
+      const input = message('steady-user', `what is ${i} + 5?`);
+      const { done, claims } = submit(h, input);
+      await done;
+      // Each found the user idle here: stored claimed.
+      expect(claims).toEqual([{ userId: 'steady-user', ownerId: INSTANCE, startedAt: expect.any(String) }]);
+      expect(await ended(h.store, input.run.id)).toMatchObject({ status: 'succeeded' });
+    }
+    // One acquire for the three, no release yet: the lease is held while idle, and the user's
+    // channel with it (wake-ups from other processes must reach this one).
+    expect(h.leaseCalls.acquire).toEqual(['user-lease:steady-user']);
+    expect(h.leaseCalls.release).toEqual([]);
+    expect(await h.cache.leaseOwner('user-lease:steady-user')).toBe(INSTANCE);
+    expect(h.engines.isBusy('steady-user')).toBe(true);
+    const idleSince = Date.now();
+    const deadline = idleSince + 3000;
+    while ((await h.cache.leaseOwner('user-lease:steady-user')) !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await h.cache.leaseOwner('user-lease:steady-user')).toBeNull();
+    expect(Date.now() - idleSince).toBeGreaterThanOrEqual(150);
+    expect(h.leaseCalls.release).toEqual(['user-lease:steady-user']);
+    expect(h.engines.isBusy('steady-user')).toBe(false);
+    expect(h.engines.leaseCount).toBe(0);
+    // The next message takes it again.
+    const again = message('steady-user');
+    await submit(h, again).done;
+    await ended(h.store, again.run.id);
+    expect(h.leaseCalls.acquire).toHaveLength(2);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('renews every lease it holds in one call to the cache, also through a run longer than the lease', async () => {
+    const h = await harness(undefined, { leaseMs: 300 });
+    const slow = slowMessage('long-user', 900);
+    const quick = message('quick-user');
+    await Promise.all([submit(h, slow).done, submit(h, quick).done]);
+    await ended(h.store, quick.run.id);
+    // Midway through the slow run (three times the lease), the lease is still this process's.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await h.cache.leaseOwner('user-lease:long-user')).toBe(INSTANCE);
+    expect(await ended(h.store, slow.run.id)).toMatchObject({ status: 'succeeded' });
+    // Every renewal was one call; while both were held, it named both.
+    expect(h.leaseCalls.renew.length).toBeGreaterThanOrEqual(3);
+    expect(h.leaseCalls.renew.some((keys) => [...keys].sort().join() === 'user-lease:long-user,user-lease:quick-user')).toBe(true);
+    expect(h.leaseCalls.acquire.sort()).toEqual(['user-lease:long-user', 'user-lease:quick-user']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('asks again for a held lease that a renewal found lost, and tells its new holder of the work', async () => {
+    const h = await harness();
+    const first = message('moved-user');
+    await submit(h, first).done;
+    await ended(h.store, first.run.id);
+    expect(await h.cache.leaseOwner('user-lease:moved-user')).toBe(INSTANCE);
+    // Lost while idle here (expired during a stall, say) and taken by another process.
+    await h.cache.releaseLease('user-lease:moved-user', INSTANCE);
+    expect(await h.cache.acquireLease('user-lease:moved-user', 'inst-b', 5000)).toBe(true);
+    await h.engines.renewLeases();
+    expect(h.engines.isBusy('moved-user')).toBe(false);
+    let told = 0;
+    const second = message('moved-user');
+    const { done, claims } = submit(h, second, () => (told += 1));
+    await done;
+    expect(claims).toEqual([null]);
+    expect(told).toBe(1);
+    expect((await h.store.getRun(second.run.id))?.status).toBe('queued');
+    expect(await h.cache.leaseOwner('user-lease:moved-user')).toBe('inst-b');
+  });
+
+  it('runs work queued through another process for a user whose lease it holds idle, when woken', async () => {
+    const h = await harness();
+    // A second process on the same store and cache.
+    const peerPublisher = new EventPublisher(new ConnectionRegistry(), h.cache, 'inst-b', false);
+    const peer = new ExecutionEngineFactory({
+      store: h.store,
+      cache: h.cache,
+      executor: new RunExecutor({ store: h.store, publisher: peerPublisher, agents: createAgentRegistry(), tools: () => new Map(), instanceId: 'inst-b' }),
+      instanceId: 'inst-b',
+      maxConcurrentRuns: 4,
+      idleMs: 60_000,
+      leaseMs: 5000,
+      onError: (err) => h.errors.push(err),
+    });
+    try {
+      const first = message('shared-user');
+      await submit(h, first).done;
+      expect(await ended(h.store, first.run.id)).toMatchObject({ ownerId: null, status: 'succeeded' });
+      // Idle here, lease kept: a message through the other process is queued there and this
+      // process is woken (the bus's wake-up, here called directly), which runs it.
+      let woken = 0;
+      const second = message('shared-user');
+      const viaPeer = peer.submit(
+        'shared-user',
+        async (claim) => {
+          const result = await h.store.acceptMessage(claim ? { ...second, claim } : second);
+          return { result, queued: result.kind === 'accepted', claimed: result.kind === 'accepted' ? result.claimed : undefined };
+        },
+        () => {
+          woken += 1;
+          h.engines.notify('shared-user');
+        },
+      );
+      expect((await viaPeer).result.kind).toBe('accepted');
+      expect(woken).toBe(1);
+      const run = await ended(h.store, second.run.id);
+      expect(run.status).toBe('succeeded');
+      expect(h.leaseCalls.acquire.filter((key) => key === 'user-lease:shared-user')).toHaveLength(2); // ours once, the peer's refused try
+      expect(await h.cache.leaseOwner('user-lease:shared-user')).toBe(INSTANCE);
+      expect(peer.isBusy('shared-user')).toBe(false);
+    } finally {
+      await peer.shutdown('shutdown', 1000);
+    }
+    expect(h.errors).toEqual([]);
+  });
+
+  it('claims no further run once a renewal finds the lease taken by another process mid-drain', async () => {
+    const h = await harness();
+    const slow = slowMessage('lost-user', 600);
+    await submit(h, slow).done;
+    while ((await h.store.getRun(slow.run.id))?.status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    const behind = message('lost-user');
+    await submit(h, behind).done;
+    // Mid-run the lease runs out (a stall, say) and another process takes it.
+    await h.cache.releaseLease('user-lease:lost-user', INSTANCE);
+    expect(await h.cache.acquireLease('user-lease:lost-user', 'inst-b', 5000)).toBe(true);
+    await h.engines.renewLeases();
+    expect(await ended(h.store, slow.run.id)).toMatchObject({ status: 'succeeded' });
+    await new Promise((r) => setTimeout(r, 100));
+    // The run behind it is left to the lease's holder: not claimed with the end, nor after.
+    expect(await h.store.getRun(behind.run.id)).toMatchObject({ status: 'queued', ownerId: null });
+    expect(h.engines.isBusy('lost-user')).toBe(false);
+    expect(await h.cache.leaseOwner('user-lease:lost-user')).toBe('inst-b');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('takes a lease found lost mid-drain again when it is free, and goes on', async () => {
+    const h = await harness();
+    const slow = slowMessage('vanished-user', 400);
+    await submit(h, slow).done;
+    while ((await h.store.getRun(slow.run.id))?.status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    const behind = message('vanished-user');
+    await submit(h, behind).done;
+    // The key is gone (a cache restarted without its data): no one holds the lease.
+    await h.cache.releaseLease('user-lease:vanished-user', INSTANCE);
+    await h.engines.renewLeases();
+    expect(await ended(h.store, behind.run.id)).toMatchObject({ status: 'succeeded', ownerId: null });
+    expect(await h.cache.leaseOwner('user-lease:vanished-user')).toBe(INSTANCE);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('trusts a held lease by a monotonic clock: a wall clock set back does not stretch it past unanswered renewals', async () => {
+    const h = await harness(undefined, { leaseMs: 300 });
+    const first = message('clock-user');
+    await submit(h, first).done;
+    await ended(h.store, first.run.id);
+    expect(await h.cache.leaseOwner('user-lease:clock-user')).toBe(INSTANCE);
+    // The renewals go unanswered (this process cut off from the cache) and the wall clock is
+    // set back an hour (the user looks busy a moment ago: the grace period never ends).
+    Object.assign(h.cache, {
+      renewLeases: () => Promise.reject(new CacheUnavailableError('cut off')),
+    });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 3_600_000 });
+    try {
+      // The lease runs out in the cache (its own clock) and another process takes it.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await h.cache.acquireLease('user-lease:clock-user', 'inst-b', 5000)).toBe(true);
+      let told = 0;
+      const second = message('clock-user');
+      const { done, claims } = submit(h, second, () => (told += 1));
+      await done;
+      // Asked again, refused: not run here beside the new holder.
+      expect(claims).toEqual([null]);
+      expect(told).toBe(1);
+      expect((await h.store.getRun(second.run.id))?.status).toBe('queued');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('on shutdown, gives back the leases of idle users at once and keeps renewing those of runs still going', async () => {
+    const h = await harness(undefined, { leaseMs: 300 });
+    const idle = message('shut-idle');
+    await submit(h, idle).done;
+    await ended(h.store, idle.run.id);
+    const slow = slowMessage('shut-long', 1000);
+    await submit(h, slow).done;
+    while ((await h.store.getRun(slow.run.id))?.status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    expect(h.engines.leaseCount).toBe(2);
+    const stopping = h.engines.shutdown('shutdown', 3000);
+    // The idle user's work may go to another process now, not once the slow run is over.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await h.cache.leaseOwner('user-lease:shut-idle')).toBeNull();
+    // Twice the lease later the slow run still goes on here, its user's lease with it.
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await h.store.getRun(slow.run.id))?.endedAt).toBeNull();
+    expect(await h.cache.leaseOwner('user-lease:shut-long')).toBe(INSTANCE);
+    await stopping;
+    expect(await ended(h.store, slow.run.id)).toMatchObject({ status: 'succeeded' });
+    expect(await h.cache.leaseOwner('user-lease:shut-long')).toBeNull();
+    expect(h.engines.leaseCount).toBe(0);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('gives back the leases it holds when it shuts down', async () => {
+    const h = await harness();
+    const inputs = [message('bye-a'), message('bye-b')];
+    await Promise.all(inputs.map((input) => submit(h, input).done));
+    await Promise.all(inputs.map((input) => ended(h.store, input.run.id)));
+    expect(h.engines.leaseCount).toBe(2);
+    await h.engines.shutdown('shutdown', 1000);
+    expect(await h.cache.leaseOwner('user-lease:bye-a')).toBeNull();
+    expect(await h.cache.leaseOwner('user-lease:bye-b')).toBeNull();
+    expect(h.engines.leaseCount).toBe(0);
   });
 });

@@ -5,6 +5,21 @@
  * concurrently up to a global limit, with a cap per agent so one slow agent cannot take every
  * slot (concurrency-limiter.ts). A run cancelled while it waits for a slot ends at once.
  * Engines of idle users are released.
+ *
+ * Leases. A user's lease is taken when the user's engine starts draining and kept after the
+ * drain ends, for a grace period while the user is idle here (a user sending again soon, the
+ * usual case, costs no acquire and no release). One process-wide timer renews every lease the
+ * process holds, in one call to the cache (one round trip), every leaseMs/3, and gives back
+ * those whose user has been idle here for the grace period. Work queued for such a user
+ * through another process reaches this process as before: the other process fails to take
+ * the lease and publishes a wake-up, which this process receives while it holds the lease
+ * (the user's channel stays subscribed: isBusy). When this process dies its leases expire
+ * after leaseMs (failover, as for a lease held mid-run); on shutdown those of idle users are
+ * released at once, the others renewed until their drains end, then released.
+ * A held lease is trusted only while a renewal less than 2/3 of leaseMs old (by this
+ * process's monotonic clock, from when it was sent) said it is ours; after that a drain takes it again.
+ * A renewal that finds the lease no longer ours stops the drain's claims: it takes the lease
+ * again if free, else leaves the user's queue to the holder.
  */
 import type { Cache } from '../cache/cache-types.ts';
 import { isUnavailable } from '../errors/unavailable.ts';
@@ -23,6 +38,8 @@ export interface EngineDeps {
   maxConcurrentRunsPerAgent?: number | undefined;
   idleMs: number;
   leaseMs: number;
+  /** How long a user's lease is kept while the user is idle here (default leaseMs / 3, one renewal period). */
+  leaseGraceMs?: number | undefined;
   /** Called once this process holds the user's lease, before its runs: cancels and wake-ups for the user must reach it. */
   onLease?(userId: string): Promise<void>;
   onError(err: unknown): void;
@@ -43,13 +60,24 @@ interface Submission {
   onElsewhere(): void;
 }
 
+/**
+ * The clock of the lease's trust window: monotonic, so a step of the wall clock (NTP, a VM
+ * resumed) cannot stretch the time a held lease is trusted without a renewal.
+ */
+const leaseClock = (): number => performance.now();
+
 export class UserExecutionEngine {
   readonly context: UserExecutionContext;
+  readonly leaseKey: string;
   #draining = false;
   #again = false;
   #closed = false;
-  /** This process holds the user's lease (between a successful acquire and the release). */
+  /** This process holds the user's lease (between a successful acquire and the release, or a renewal that found it lost). */
   #leased = false;
+  /** Counts acquires and releases: a renewal answer about an earlier holding is ignored. */
+  #leaseGeneration = 0;
+  /** Until when (leaseClock) the lease is surely ours: when the last acquire or renewal that said so was sent, plus leaseMs. */
+  #leaseValidUntil = 0;
   /** Told when the lease turns out to be held by another process (see kick). */
   #onElsewhere: (() => void) | null = null;
   /** Work handed over by `submit`, made by the drain that starts next. */
@@ -63,10 +91,60 @@ export class UserExecutionEngine {
     private readonly limiter: ConcurrencyLimiter,
   ) {
     this.context = new UserExecutionContext(userId, deps.instanceId);
+    this.leaseKey = `user-lease:${userId}`;
   }
 
   get busy(): boolean {
     return this.#draining;
+  }
+
+  /** This process holds the user's lease (draining, or idle within the grace period). */
+  get leased(): boolean {
+    return this.#leased;
+  }
+
+  /** The lease is held and recently confirmed: a drain may run without taking it again. */
+  #holdsLease(now: number): boolean {
+    return this.#leased && now < this.#leaseValidUntil - this.deps.leaseMs / 3;
+  }
+
+  #tookLease(sentAt: number): void {
+    this.#leased = true;
+    this.#leaseGeneration += 1;
+    this.#leaseValidUntil = sentAt + this.deps.leaseMs;
+  }
+
+  /** What the process-wide renewal needs to apply its answer to this holding. */
+  renewalTicket(): { generation: number; sentAt: number } {
+    return { generation: this.#leaseGeneration, sentAt: leaseClock() };
+  }
+
+  /** The renewal sent with `ticket` answered: still ours (extended), or lost to expiry or another process. */
+  renewed(ticket: { generation: number; sentAt: number }, ours: boolean): void {
+    if (!this.#leased || ticket.generation !== this.#leaseGeneration) return;
+    if (ours) this.#leaseValidUntil = Math.max(this.#leaseValidUntil, ticket.sentAt + this.deps.leaseMs);
+    else {
+      // Not ours any more: the next drain asks for it again (and, refused, tells its holder).
+      this.#leased = false;
+      this.#leaseGeneration += 1;
+    }
+  }
+
+  /** Milliseconds the user has been idle here (0 while draining or running). */
+  idleFor(now: number): number {
+    return this.#draining || this.context.running > 0 ? 0 : Math.max(0, now - this.context.lastActivity);
+  }
+
+  /** Gives the lease back (grace over, or shutting down); not while draining. */
+  async releaseLease(): Promise<void> {
+    if (!this.#leased || this.#draining) return;
+    await this.#dropLease();
+  }
+
+  async #dropLease(): Promise<void> {
+    this.#leased = false;
+    this.#leaseGeneration += 1;
+    await this.deps.cache.releaseLease(this.leaseKey, this.deps.instanceId).catch(() => undefined);
   }
 
   /**
@@ -81,7 +159,7 @@ export class UserExecutionEngine {
       onElsewhere?.();
       return;
     }
-    if (onElsewhere && !this.#leased) this.#onElsewhere = onElsewhere;
+    if (onElsewhere && !this.#holdsLease(leaseClock())) this.#onElsewhere = onElsewhere;
     if (this.#draining) {
       this.#again = true;
       return;
@@ -150,16 +228,25 @@ export class UserExecutionEngine {
   async #drain(): Promise<void> {
     const { store, cache, instanceId } = this.deps;
     const userId = this.context.userId;
-    const leaseKey = `user-lease:${userId}`;
-    const leaseMs = this.deps.leaseMs;
     const submission = this.#submission;
     this.#submission = null;
-    let leased: boolean;
-    try {
-      leased = await cache.acquireLease(leaseKey, instanceId, leaseMs);
-    } catch (err) {
-      if (submission) await this.#writeAlone(submission);
-      throw err;
+    // Held since an earlier drain (idle within the grace period): no round trip.
+    const sentAt = leaseClock();
+    const fresh = !this.#holdsLease(sentAt);
+    let leased = !fresh;
+    if (fresh) {
+      try {
+        leased = await cache.acquireLease(this.leaseKey, instanceId, this.deps.leaseMs);
+      } catch (err) {
+        if (submission) await this.#writeAlone(submission);
+        throw err;
+      }
+      if (leased) this.#tookLease(sentAt);
+      else if (this.#leased) {
+        // Believed held, yet another process has it (ours expired meanwhile).
+        this.#leased = false;
+        this.#leaseGeneration += 1;
+      }
     }
     if (!leased) {
       // Another process runs this user: it learns of work queued here through onElsewhere
@@ -180,19 +267,17 @@ export class UserExecutionEngine {
       else if (outcome) submission?.resolve(outcome);
       return;
     }
-    this.#leased = true;
     this.#onElsewhere = null;
-    const renew = setInterval(() => {
-      cache.renewLease(leaseKey, instanceId, leaseMs).catch(() => undefined);
-    }, leaseMs / 3);
     // The run claimed with the previous run's end or the submission's write (null: none was
     // queued then; undefined: no claim made).
     let next: RunRecord | null | undefined;
     try {
       try {
-        await this.deps.onLease?.(userId);
+        // Once per holding: the user's channel stays subscribed while the lease is held.
+        if (fresh) await this.deps.onLease?.(userId);
       } catch (err) {
         if (submission) await this.#writeAlone(submission);
+        await this.#dropLease();
         throw err;
       }
       if (submission) {
@@ -220,6 +305,8 @@ export class UserExecutionEngine {
           run = next;
         } else {
           this.#again = false;
+          // A renewal found the lease lost meanwhile: no claim before it is ours again.
+          if (!this.#leased && !(await this.#retakeLease())) return;
           run = await store.claimNextRun(userId, instanceId, new Date().toISOString());
         }
         next = undefined;
@@ -237,7 +324,8 @@ export class UserExecutionEngine {
             // From here a wake-up counts against the claim made with this run's end.
             this.#again = false;
             const handoff: NextRunHandoff = {
-              claim: () => (this.#closed ? null : { userId, ownerId: instanceId, startedAt: new Date().toISOString() }),
+              // No claim with the end once a renewal found the lease lost (see #retakeLease).
+              claim: () => (this.#closed || !this.#leased ? null : { userId, ownerId: instanceId, startedAt: new Date().toISOString() }),
             };
             try {
               await this.deps.executor.execute(run, signal, handoff);
@@ -259,10 +347,28 @@ export class UserExecutionEngine {
       // Claimed with a run's end but not run here (stopped meanwhile, or the executor threw):
       // back to the queue, for this process's next drain or another process.
       if (next) await store.releaseRun(next.id, instanceId).catch((err: unknown) => this.deps.onError(err));
-      clearInterval(renew);
-      this.#leased = false;
-      await cache.releaseLease(leaseKey, instanceId).catch(() => undefined);
+      // The lease stays for the grace period (the process-wide timer renews it, then gives it
+      // back); a stopped engine gives it back now.
+      if (this.#closed && this.#leased) await this.#dropLease();
     }
+  }
+
+  /**
+   * Mid-drain, after a renewal answered that the lease is no longer ours (it ran out, during a
+   * stall say, and another process may have taken it and be claiming the user's runs): takes
+   * it again if free, else the drain stops there (the holder runs the queue; it is told of
+   * work queued here). Without this the drain would claim beside the new holder.
+   */
+  async #retakeLease(): Promise<boolean> {
+    const sentAt = leaseClock();
+    if (await this.deps.cache.acquireLease(this.leaseKey, this.deps.instanceId, this.deps.leaseMs)) {
+      this.#tookLease(sentAt);
+      return true;
+    }
+    const tell = this.#onElsewhere;
+    this.#onElsewhere = null;
+    tell?.();
+    return false;
   }
 
   /**
@@ -298,11 +404,59 @@ export class ExecutionEngineFactory {
   readonly #engines = new Map<string, UserExecutionEngine>();
   readonly #limiter: ConcurrencyLimiter;
   readonly #idleTimer: NodeJS.Timeout;
+  readonly #leaseTimer: NodeJS.Timeout;
+  readonly #leaseGraceMs: number;
+  #renewing: Promise<void> | null = null;
 
   constructor(private readonly deps: EngineDeps) {
     this.#limiter = new ConcurrencyLimiter(deps.maxConcurrentRuns, deps.maxConcurrentRunsPerAgent);
     this.#idleTimer = setInterval(() => this.releaseIdle(), Math.max(1000, Math.min(deps.idleMs, 10_000)));
     this.#idleTimer.unref();
+    this.#leaseGraceMs = deps.leaseGraceMs ?? deps.leaseMs / 3;
+    this.#leaseTimer = setInterval(() => void this.renewLeases(), deps.leaseMs / 3);
+    this.#leaseTimer.unref();
+  }
+
+  /**
+   * The process-wide lease timer's work: gives back the leases of users idle here for the
+   * grace period, and renews all the others in one call (one round trip). Runs every
+   * leaseMs/3; a call while the previous one is still out waits for it instead.
+   */
+  renewLeases(now = Date.now()): Promise<void> {
+    this.#renewing ??= this.#renewHeld(now).finally(() => {
+      this.#renewing = null;
+    });
+    return this.#renewing;
+  }
+
+  async #renewHeld(now: number): Promise<void> {
+    const held = [...this.#engines.values()].filter((engine) => engine.leased);
+    const expired = held.filter((engine) => engine.idleFor(now) >= this.#leaseGraceMs);
+    const renew = held.filter((engine) => !expired.includes(engine));
+    const released = Promise.all(expired.map((engine) => engine.releaseLease()));
+    if (renew.length > 0) {
+      const tickets = renew.map((engine) => engine.renewalTicket());
+      try {
+        const ours = await this.deps.cache.renewLeases(
+          renew.map((engine) => engine.leaseKey),
+          this.deps.instanceId,
+          this.deps.leaseMs,
+        );
+        renew.forEach((engine, i) => engine.renewed(tickets[i]!, ours[i] === true));
+      } catch (err) {
+        // Unanswered (the cache is down: the supervisor reports that): each lease is trusted
+        // until its last confirmation runs out, then taken again by the next drain.
+        if (!isUnavailable(err)) this.deps.onError(err);
+      }
+    }
+    await released;
+  }
+
+  /** Users whose lease this process holds. */
+  get leaseCount(): number {
+    let count = 0;
+    for (const engine of this.#engines.values()) if (engine.leased) count += 1;
+    return count;
   }
 
   engineFor(userId: string): UserExecutionEngine {
@@ -314,9 +468,13 @@ export class ExecutionEngineFactory {
     return engine;
   }
 
-  /** True while this process drains the user's runs (it holds the user's lease). */
+  /**
+   * True while this process drains the user's runs or holds the user's lease (idle within the
+   * grace period): wake-ups for the user must reach this process, so its channel stays.
+   */
   isBusy(userId: string): boolean {
-    return this.#engines.get(userId)?.busy ?? false;
+    const engine = this.#engines.get(userId);
+    return engine !== undefined && (engine.busy || engine.leased);
   }
 
   /**
@@ -345,7 +503,7 @@ export class ExecutionEngineFactory {
   releaseIdle(now = Date.now()): number {
     let released = 0;
     for (const [userId, engine] of this.#engines) {
-      if (!engine.busy && engine.context.running === 0 && now - engine.context.lastActivity >= this.deps.idleMs) {
+      if (!engine.busy && !engine.leased && engine.context.running === 0 && now - engine.context.lastActivity >= this.deps.idleMs) {
         this.#engines.delete(userId);
         released += 1;
       }
@@ -365,10 +523,20 @@ export class ExecutionEngineFactory {
   async shutdown(reason: string, graceMs: number): Promise<void> {
     clearInterval(this.#idleTimer);
     for (const engine of this.#engines.values()) engine.stop();
+    // A stopped engine drains no more: the leases of users idle here go back at once, so
+    // another process can take their work now rather than when this one has finished.
+    const idle = Promise.all([...this.#engines.values()].map((engine) => engine.releaseLease()));
+    // The lease timer goes on meanwhile: a run still going here keeps its user's lease (else
+    // it could lapse mid-run and another process start the user's next run beside it).
     const deadline = Date.now() + graceMs;
     while (this.#limiter.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const engine of this.#engines.values()) engine.close(reason);
     const hard = Date.now() + 5000;
     while ([...this.#engines.values()].some((e) => e.busy) && Date.now() < hard) await new Promise((r) => setTimeout(r, 10));
+    clearInterval(this.#leaseTimer);
+    await idle;
+    // The rest (a drain still running gives its own back as it ends).
+    await this.#renewing?.catch(() => undefined);
+    await Promise.all([...this.#engines.values()].map((engine) => engine.releaseLease()));
   }
 }

@@ -419,6 +419,54 @@ function contract(kind: string, h: Harness): void {
       expect(await store.listMessages(threadId)).toHaveLength(1);
       expect(await other.countQueuedRuns(userId)).toBe(1);
     });
+
+    it('keeps maxQueuedPerUser and distinct queue positions for concurrent accepts of one user, across processes', async () => {
+      const other = await h.open();
+      const userId = uid('u');
+      const inputs = Array.from({ length: 16 }, () => acceptInput({ userId, maxQueuedPerUser: 6 }));
+      const results = await Promise.all(inputs.map((input, i) => (i % 2 === 0 ? store : other).acceptMessage(input)));
+      const accepted = results.filter((r) => r.kind === 'accepted');
+      expect(accepted).toHaveLength(6);
+      expect(results.filter((r) => r.kind === 'queue_full').every((r) => r.kind === 'queue_full' && r.queued === 6)).toBe(true);
+      expect(accepted.map((r) => r.queuePosition).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+      // The queue order is the order of those positions (each accept saw all those before it).
+      const byPosition = [...accepted].sort((a, b) => a.queuePosition - b.queuePosition).map((r) => r.run.id);
+      const claimed: string[] = [];
+      for (let run = await other.claimNextRun(userId, 'inst', tick()); run; run = await store.claimNextRun(userId, 'inst', tick())) claimed.push(run.id);
+      expect(claimed).toEqual(byPosition);
+    });
+
+    it("with a claim, stores the run already claimed when it is the user's next, else claims the run ahead of it", async () => {
+      const userId = uid('u');
+      const claim = () => ({ userId, ownerId: 'inst-a', startedAt: tick() });
+      const first = acceptInput({ userId });
+      const firstClaim = claim();
+      const result = await store.acceptMessage({ ...first, claim: firstClaim });
+      const running = { ...first.run, status: 'running' as const, ownerId: 'inst-a', startedAt: firstClaim.startedAt };
+      expect(result).toEqual({ kind: 'accepted', run: first.run, message: first.message, queuePosition: 0, claimed: running });
+      expect(await store.getRun(first.run.id)).toEqual(running);
+      expect(await store.countQueuedRuns(userId)).toBe(0);
+
+      // Queued without a claim: a high one, then a low one.
+      const high = await accept(store, { userId, priority: 'high' });
+      await accept(store, { userId, priority: 'low' });
+      // A normal one with a claim: the high one ahead of it is claimed, it stays queued.
+      const normal = acceptInput({ userId });
+      const second = await store.acceptMessage({ ...normal, claim: claim() });
+      expect(second).toMatchObject({ kind: 'accepted', queuePosition: 2, claimed: { id: high.run.id, status: 'running', ownerId: 'inst-a' } });
+      expect((await store.getRun(normal.run.id))?.status).toBe('queued');
+      // A high one with a claim goes before the queued normal one: stored claimed.
+      const urgent = acceptInput({ userId, priority: 'high' });
+      const third = await store.acceptMessage({ ...urgent, claim: claim() });
+      expect(third).toMatchObject({ kind: 'accepted', queuePosition: 2, claimed: { id: urgent.run.id, status: 'running' } });
+      expect(await store.countQueuedRuns(userId)).toBe(2);
+      expect(await store.countRunningRuns()).toBe(3);
+
+      // A refusal claims nothing.
+      const full = acceptInput({ userId, maxQueuedPerUser: 2 });
+      expect(await store.acceptMessage({ ...full, claim: claim() })).toEqual({ kind: 'queue_full', queued: 2 });
+      expect(await store.countRunningRuns()).toBe(3);
+    });
   });
 
   describe('claimNextRun', () => {
@@ -896,8 +944,10 @@ function postgresSpecifics(h: Harness & { schema: string }): void {
         await accept(stores[0] as Store, { userId: uid('u') });
         expect(await (stores[3] as Store).countQueuedRuns()).toBe(1);
         await Promise.all(stores.map((s) => s.close()));
-        const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_migrations`);
-        expect(rows).toEqual([{ version: 1 }]);
+        const { rows } = await admin.query<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+        // Every migration recorded once, none skipped.
+        expect(rows.map((r) => r.version)).toEqual(rows.map((_, i) => i + 1));
+        expect(rows.length).toBeGreaterThan(1);
       } finally {
         await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
         await admin.end();

@@ -131,6 +131,20 @@ end
 return 0
 `;
 
+/** KEYS the leases; ARGV[1] owner, ARGV[2] ttlMs. Extends each that is ours; returns 1 (extended) or 0 per key, in order. */
+export const RENEW_LEASES = `
+local renewed = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+    renewed[i] = 1
+  else
+    renewed[i] = 0
+  end
+end
+return renewed
+`;
+
 /** KEYS[1] lease; ARGV[1] owner. Deletes it only if ours. */
 export const RELEASE_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then

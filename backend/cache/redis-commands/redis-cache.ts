@@ -14,7 +14,19 @@ import type { Redis } from 'ioredis';
 import type { Cache, ConnectionSlotResult, RateLimitResult, Unsubscribe } from '../cache-types.ts';
 import { CacheUnavailableError, describeFailure, isConnectionFailure } from '../cache-errors.ts';
 import { ioCounters } from '../../metrics/io-counters.ts';
-import { ACQUIRE_LEASE, COUNT_CONNECTIONS, HIT_RATE_LIMIT, REFRESH_CONNECTION, RELEASE_LEASE, RENEW_LEASE, TRY_ADD_CONNECTION } from './lua-scripts.ts';
+import {
+  ACQUIRE_LEASE,
+  COUNT_CONNECTIONS,
+  HIT_RATE_LIMIT,
+  REFRESH_CONNECTION,
+  RELEASE_LEASE,
+  RENEW_LEASE,
+  RENEW_LEASES,
+  TRY_ADD_CONNECTION,
+} from './lua-scripts.ts';
+
+/** Keys per RENEW_LEASES script: the server runs one script at a time, so a long one would stall it. */
+const LEASES_PER_SCRIPT = 500;
 
 /**
  * The keyed operations as synchronous plain code (replies shaped like the scripts'):
@@ -188,6 +200,22 @@ export class RedisCache implements Cache {
     if (this.local) return this.sync(() => this.local!.renewLease(this.key('lease', key), nonEmpty('ownerId', ownerId), duration('ttlMs', ttlMs)));
     const reply = await this.eval(RENEW_LEASE, this.key('lease', key), nonEmpty('ownerId', ownerId), duration('ttlMs', ttlMs));
     return single(reply) === 1;
+  }
+
+  async renewLeases(keys: readonly string[], ownerId: string, ttlMs: number): Promise<boolean[]> {
+    const owner = nonEmpty('ownerId', ownerId);
+    const ttl = duration('ttlMs', ttlMs);
+    const names = keys.map((key) => this.key('lease', key));
+    if (this.local) return this.sync(() => names.map((name) => this.local!.renewLease(name, owner, ttl)));
+    if (names.length === 0) return [];
+    // Every chunk is sent in this tick: one pipeline, one round trip.
+    const chunks: string[][] = [];
+    for (let i = 0; i < names.length; i += LEASES_PER_SCRIPT) chunks.push(names.slice(i, i + LEASES_PER_SCRIPT));
+    const replies = await Promise.all(chunks.map((chunk) => this.evalKeys(RENEW_LEASES, chunk, owner, ttl)));
+    return replies.flatMap((reply, i) => {
+      if (!Array.isArray(reply) || reply.length !== chunks[i]!.length) throw new Error(`unexpected cache script reply: ${JSON.stringify(reply)}`);
+      return reply.map((renewed) => single(renewed) === 1);
+    });
   }
 
   async releaseLease(key: string, ownerId: string): Promise<void> {

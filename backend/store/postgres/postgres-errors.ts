@@ -122,3 +122,10 @@ export function isConnectionError(err: unknown, target: PgTarget): boolean {
 export function pgErrorCode(err: unknown): string | undefined {
   return errorCode(err);
 }
+
+/** The constraint a PostgreSQL error names (a unique violation's index), if any. */
+export function pgConstraint(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const constraint = (err as { constraint?: unknown }).constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}

@@ -5,6 +5,7 @@
  */
 import type { ClientBase } from 'pg';
 import { pendingMigrations, type StoreMigration } from '../store-migrations.ts';
+import { ACCEPT_MESSAGE_FUNCTION } from './postgres-accept.ts';
 
 export const POSTGRES_MIGRATIONS: readonly StoreMigration[] = [
   {
@@ -69,6 +70,11 @@ export const POSTGRES_MIGRATIONS: readonly StoreMigration[] = [
         PRIMARY KEY (run_id, seq)
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'the accept as one statement (fs_accept_message)',
+    sql: ACCEPT_MESSAGE_FUNCTION,
   },
 ];
 

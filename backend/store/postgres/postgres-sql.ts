@@ -3,6 +3,7 @@
  * connection. Table names are unqualified: the pool sets `search_path` to the schema.
  */
 import { EVENT_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, THREAD_COLUMNS, prefixed } from '../store-rows.ts';
+import { ACCEPT_MESSAGE_CALL } from './postgres-accept.ts';
 
 /**
  * A run's end, the two CTEs both finishing statements start with: `updated`, the status
@@ -25,23 +26,11 @@ const FINISH_RUN = `updated AS (
 export const SQL = {
   ping: 'SELECT 1',
 
-  /** Serializes accepts of one user (queue_full and positions stay exact across processes). */
-  lockUser: 'SELECT pg_advisory_xact_lock(20240, hashtext($1))',
+  /** The accept in one statement (postgres-accept.ts). */
+  acceptMessage: ACCEPT_MESSAGE_CALL,
+  /** The original of a duplicate the accept's call could not answer itself (see PostgresStore.acceptMessage). */
   findByClientId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 AND client_message_id = $2`,
   getThread: `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1`,
-  insertThread: `INSERT INTO threads (id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-                 ON CONFLICT (id) DO NOTHING RETURNING id`,
-  /** Bumps and locks an existing thread, returning its owner (no row: no such thread). Rolled back when the accept is refused. */
-  bumpThreadOwner: 'UPDATE threads SET updated_at = GREATEST(updated_at, $2) WHERE id = $1 RETURNING user_id',
-  insertMessage: `INSERT INTO messages (id, thread_id, user_id, client_message_id, content, agent, priority, created_at)
-                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                  ON CONFLICT (user_id, client_message_id) DO NOTHING RETURNING seq`,
-  insertRun: `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8::json, $9) RETURNING queue_seq`,
-  /** Three counts on the partial indexes (runs_running, runs_queued): flat in the user's history. */
-  runsAhead: `SELECT ((SELECT count(*) FROM runs WHERE user_id = $1 AND status = 'running')
-                    + (SELECT count(*) FROM runs WHERE user_id = $1 AND status = 'queued' AND priority_rank < $2)
-                    + (SELECT count(*) FROM runs WHERE user_id = $1 AND status = 'queued' AND priority_rank = $2 AND queue_seq < $3))::int AS n`,
 
   getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`,
   getRunByMessage: `SELECT ${RUN_COLUMNS} FROM runs WHERE message_id = $1`,

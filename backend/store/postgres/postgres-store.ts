@@ -1,8 +1,9 @@
 /**
  * The PostgreSQL Store (pg): a small pool whose connections use the configured schema,
  * migrations under an advisory lock, events written in per-tick multi-row batches, runs
- * claimed with FOR UPDATE SKIP LOCKED, accepts serialized per user. Connection failures
- * become StoreUnavailableError; the pool reconnects by itself when the server is back.
+ * claimed with FOR UPDATE SKIP LOCKED, each accept one call of a function that serializes
+ * the accepts of a user (postgres-accept.ts). Connection failures become
+ * StoreUnavailableError; the pool reconnects by itself when the server is back.
  */
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
@@ -25,7 +26,8 @@ import { envelopeJson } from '../envelope-json.ts';
 import { StoreClosedError } from '../store-errors.ts';
 import { ioCounters } from '../../metrics/io-counters.ts';
 import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
-import { connectFailure, describeTarget, isConnectionError, mapPgError, pgErrorCode, type PgTarget } from './postgres-errors.ts';
+import { connectFailure, describeTarget, isConnectionError, mapPgError, pgConstraint, pgErrorCode, type PgTarget } from './postgres-errors.ts';
+import type { AcceptReply } from './postgres-accept.ts';
 import { PgEventBatcher } from './postgres-event-batcher.ts';
 import { checkSchemaName, migratePostgres } from './postgres-migrations.ts';
 import type { EventRow, MessageRow, MessageWithRunRow, RunRow, RunSummaryRow, ThreadRow, ThreadSummaryRow } from '../store-rows.ts';
@@ -59,8 +61,6 @@ export class PostgresStore implements Store {
   private readonly events: PgEventBatcher;
   /** Writes not settled yet: reads wait for those issued before them. */
   private readonly inflight = new Set<Promise<unknown>>();
-  /** Connections inside BEGIN..COMMIT (their statements are not transactions of their own). */
-  private readonly inTransaction = new WeakSet<Queryable>();
   private readonly gate: PgGate;
   private closed = false;
   private lastWarnAt = 0;
@@ -126,68 +126,65 @@ export class PostgresStore implements Store {
 
   // ---- writes ----
 
+  /**
+   * One round trip: the function of postgres-accept.ts de-duplicates, checks the thread,
+   * enforces maxQueuedPerUser, stores the message and its run, counts the queue position and
+   * with `claim` claims the user's next run, under the user's lock, in one statement.
+   */
   acceptMessage(input: AcceptMessageInput): Promise<AcceptMessageResult> {
     return this.write(async () => {
       const accept = normalizeAccept(input);
       const { message, run, userId, threadId } = accept;
-      const outcome = await this.transaction(
-        async (c): Promise<AcceptMessageResult | 'duplicate'> => {
-          await this.query(c, 'lockUser', [userId]);
-          if (message.clientMessageId !== null) {
-            const original = await this.findByClientId(c, userId, message.clientMessageId);
-            if (original) return original;
-          }
-          // The thread in one round trip: created when it may be (a new id, the usual case),
-          // else bumped and locked, its owner returned. Nothing of it stays when the accept is
-          // refused: the transaction then rolls back.
-          const created =
-            !accept.threadMustExist && (await this.query(c, 'insertThread', [threadId, userId, accept.threadTitle, message.createdAt])).rowCount! > 0;
-          if (!created) {
-            const owner = (await this.query<{ user_id: string }>(c, 'bumpThreadOwner', [threadId, message.createdAt])).rows[0]?.user_id;
-            if (owner !== userId) return { kind: 'thread_not_found' };
-          }
-          if (accept.maxQueuedPerUser !== undefined) {
-            const queued = (await this.query<{ n: number }>(c, 'countQueuedForUser', [userId])).rows[0]?.n ?? 0;
-            if (queued >= accept.maxQueuedPerUser) return { kind: 'queue_full', queued };
-          }
-          const inserted = await this.query(c, 'insertMessage', [
-            message.id,
-            threadId,
+      const claim = input.claim;
+      let reply: AcceptReply | undefined;
+      try {
+        const { rows } = await this.withClient((c) =>
+          this.query<{ r: AcceptReply }>(c, 'acceptMessage', [
             userId,
+            threadId,
+            accept.threadTitle,
+            accept.threadMustExist,
+            message.id,
             message.clientMessageId,
             message.content,
             message.agent,
             message.priority,
             message.createdAt,
-          ]);
-          // Same (user, client id) committed by a concurrent accept: report the original.
-          if (inserted.rowCount === 0) return 'duplicate';
-          const { rows } = await this.query<{ queue_seq: string }>(c, 'insertRun', [
             run.id,
-            userId,
-            threadId,
-            message.id,
             run.agent,
             run.priority,
             accept.priorityRank,
             JSON.stringify(run.input),
             run.createdAt,
-          ]);
-          const queueSeq = rows[0]?.queue_seq;
-          const ahead = await this.query<{ n: number }>(c, 'runsAhead', [userId, accept.priorityRank, queueSeq]);
-          const queuePosition = ahead.rows[0]?.n ?? 0;
-          const claim = input.claim;
-          if (!claim) return { kind: 'accepted', run, message, queuePosition };
-          const claimed = await this.query<RunRow<PgColumns>>(c, 'claimNext', [claim.userId, claim.ownerId, isoTimestamp(claim.startedAt)]);
-          return { kind: 'accepted', run, message, queuePosition, claimed: claimed.rows[0] ? toRun(claimed.rows[0]) : null };
-        },
-        (result) => result !== 'duplicate' && result.kind === 'accepted',
-      );
-      if (outcome !== 'duplicate') return outcome;
-      const clientId = message.clientMessageId;
-      const original = clientId === null ? undefined : await this.withClient((c) => this.findByClientId(c, userId, clientId));
-      if (!original) throw new Error(`acceptMessage: message ${message.clientMessageId} conflicted but cannot be found`);
-      return original;
+            accept.maxQueuedPerUser ?? null,
+            claim?.ownerId ?? null,
+            claim ? isoTimestamp(claim.startedAt) : null,
+          ]),
+        );
+        reply = rows[0]?.r;
+      } catch (err) {
+        // The same (user, client id) stored by an accept that did not hold the user's lock:
+        // nothing of this one was stored; the answer is the original.
+        const clientId = message.clientMessageId;
+        if (clientId === null || pgErrorCode(err) !== '23505' || pgConstraint(err) !== 'messages_user_client_id') throw err;
+        const original = await this.withClient((c) => this.findByClientId(c, userId, clientId));
+        if (!original) throw new Error(`acceptMessage: message ${clientId} conflicted but cannot be found`, { cause: err });
+        return original;
+      }
+      if (!reply) throw new Error('acceptMessage: fs_accept_message returned no reply');
+      switch (reply.kind) {
+        case 'duplicate':
+          if (!reply.run) throw new Error(`Message ${reply.message.id} has no run`);
+          return { kind: 'duplicate', run: toRun(reply.run), message: toMessage(reply.message) };
+        case 'thread_not_found':
+          return { kind: 'thread_not_found' };
+        case 'queue_full':
+          return { kind: 'queue_full', queued: reply.queued };
+        case 'accepted': {
+          const accepted = { kind: 'accepted' as const, run, message, queuePosition: reply.queuePosition };
+          return claim ? { ...accepted, claimed: reply.claimed ? toRun(reply.claimed) : null } : accepted;
+        }
+      }
     });
   }
 
@@ -355,8 +352,9 @@ export class PostgresStore implements Store {
   }
 
   private query<R extends QueryResultRow = QueryResultRow>(c: Queryable, name: SqlName, values: unknown[]) {
+    // Every statement is a transaction of its own (the accept too: one function call).
     ioCounters.storeStatements++;
-    if (!this.inTransaction.has(c)) ioCounters.storeTransactions++;
+    ioCounters.storeTransactions++;
     return c.query<R>({ name: `fs_${name}`, text: SQL[name], values });
   }
 
@@ -394,31 +392,6 @@ export class PostgresStore implements Store {
     const forget = () => this.inflight.delete(promise);
     promise.then(forget, forget);
     return promise;
-  }
-
-  /**
-   * Runs `fn` in a transaction; commits when `commit(result)` is true, else rolls back
-   * (refusals write nothing). A connection that failed is discarded, not reused.
-   */
-  private transaction<T>(fn: (c: PoolClient) => Promise<T>, commit: (result: T) => boolean): Promise<T> {
-    return this.withClient(async (client, discard) => {
-      ioCounters.storeStatements += 2;
-      ioCounters.storeTransactions++;
-      this.inTransaction.add(client);
-      await client.query('BEGIN');
-      try {
-        const result = await fn(client);
-        await client.query(commit(result) ? 'COMMIT' : 'ROLLBACK');
-        return result;
-      } catch (err) {
-        // A connection left inside a transaction must not go back to the pool.
-        if (isConnectionError(err, this.target)) discard();
-        else await client.query('ROLLBACK').catch(discard);
-        throw err;
-      } finally {
-        this.inTransaction.delete(client);
-      }
-    });
   }
 
   /**
