@@ -4,7 +4,9 @@
  * `TOO_MANY_CONNECTIONS` past a cap) and is closed if its Socket.IO connect is not admitted
  * within the handshake timeout. An open connection is disconnected when its token expires
  * (an AUTH_EXPIRED error first), when its inbound backlog passes its cap (RATE_LIMITED first),
- * and when what it is owed passes its cap (a reader that stopped reading).
+ * and when what it is owed passes its cap (a reader that stopped reading). Envelopes go out
+ * as the Socket.IO event packets `socket.emit(type, envelope)` would make, each encoded once,
+ * a connection's envelopes of one turn of the event loop in one write (tick-outbox.ts).
  */
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
@@ -14,13 +16,13 @@ import {
   type ClientToServerEvents,
   type ConnectErrorData,
   type ServerEnvelope,
-  type ServerEnvelopeByType,
   type ServerEventType,
   type ServerToClientEvents,
   type SocketData,
 } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
+import { envelopeJson } from '../store/envelope-json.ts';
 import {
   admitConnection,
   AUTH_EXPIRED_MESSAGE,
@@ -33,6 +35,7 @@ import {
   type TransportDeps,
 } from './connection-admission.ts';
 import type { GateTicket } from './connection-gate.ts';
+import { TickOutbox, type Corkable } from './tick-outbox.ts';
 
 export type SocketIoDeps = TransportDeps;
 
@@ -41,45 +44,108 @@ export type FlowscopeIoServer = Server<ClientToServerEvents, ServerToClientEvent
 export type FlowscopeServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /**
- * One emitter per server envelope type. The map is keyed by the envelope union, so a new
- * envelope type does not compile until it has its emitter, and each emitter is checked
- * against the event map (socket.io cannot check an event name only known at run time).
+ * The event name of each server envelope type, as JSON. Keyed by the envelope union and checked
+ * against the event map, so a new envelope type does not compile until it has its event.
  */
-const EMITTERS: { [T in ServerEventType]: (socket: FlowscopeServerSocket, envelope: ServerEnvelopeByType[T]) => boolean } = {
-  agent_started: (socket, envelope) => socket.emit('agent_started', envelope),
-  agent_thinking: (socket, envelope) => socket.emit('agent_thinking', envelope),
-  tool_executing: (socket, envelope) => socket.emit('tool_executing', envelope),
-  tool_completed: (socket, envelope) => socket.emit('tool_completed', envelope),
-  agent_completed: (socket, envelope) => socket.emit('agent_completed', envelope),
-  message_ack: (socket, envelope) => socket.emit('message_ack', envelope),
-  error: (socket, envelope) => socket.emit('error', envelope),
-  pong: (socket, envelope) => socket.emit('pong', envelope),
+const EVENT_NAMES: { [T in ServerEventType]: `"${T & keyof ServerToClientEvents}"` } = {
+  agent_started: '"agent_started"',
+  agent_thinking: '"agent_thinking"',
+  tool_executing: '"tool_executing"',
+  tool_completed: '"tool_completed"',
+  agent_completed: '"agent_completed"',
+  message_ack: '"message_ack"',
+  error: '"error"',
+  pong: '"pong"',
 };
 
-/** Emits an envelope under its own type. */
-function emitEnvelope<T extends ServerEventType>(socket: FlowscopeServerSocket, envelope: ServerEnvelopeByType[T] & { type: T }): boolean {
-  const emitter: (socket: FlowscopeServerSocket, envelope: ServerEnvelopeByType[T]) => boolean = EMITTERS[envelope.type];
-  return emitter(socket, envelope);
+/**
+ * The Socket.IO packet of an envelope, as socket.io-parser encodes `socket.emit(type, envelope)`
+ * on the main namespace: an EVENT packet (`2`) whose data is `[type, envelope]`. The envelope's
+ * JSON text is the one the store wrote (envelope-json.ts), so a run event is not serialised
+ * again, and the packet is made once per envelope whatever number of connections get it.
+ * Envelopes hold no binary data, so it is never a BINARY_EVENT (batched-writes.test.ts holds
+ * it to socket.io-parser's own encoding).
+ */
+const packets = new WeakMap<object, string>();
+
+export function socketIoPacket(envelope: ServerEnvelope): string {
+  let packet = packets.get(envelope);
+  if (packet === undefined) {
+    // A type this build does not know (a bus message from a newer process, say) still makes a
+    // valid packet, named as `emit` would name it, rather than `2[undefined,…]`, which
+    // socket.io-client refuses by dropping the connection ("parse error").
+    const name = (EVENT_NAMES as Partial<Record<string, string>>)[envelope.type] ?? JSON.stringify(String(envelope.type));
+    packet = `2[${name},${envelopeJson(envelope)}]`;
+    packets.set(envelope, packet);
+  }
+  return packet;
 }
 
 /** What Engine.IO exposes of a session that this transport reads. */
 interface EngineSession {
   request: http.IncomingMessage;
+  readyState: string;
   writeBuffer: Array<{ data?: unknown }>;
-  transport: { name: string; socket?: { bufferedAmount?: number; terminate?(): void } };
+  /**
+   * `writable`: a write may go out now (the websocket's last write completed, or a poll is
+   * waiting). `socket` (websocket only): the `ws` WebSocket, its `_socket` the TCP socket.
+   */
+  transport: { name: string; writable: boolean; socket?: { bufferedAmount?: number; terminate?(): void; _socket?: Corkable } };
+  /** Queues a message packet (its text) and flushes the write buffer if the transport is writable. */
+  write(data: string): void;
+  /** Sends the whole write buffer in one `transport.send` if the transport is writable. */
+  flush(): void;
+  on(event: 'flush', listener: () => void): void;
   once(event: 'close', listener: () => void): void;
   /** `discard`: drop what is still buffered and close at once. */
   close(discard?: boolean): void;
 }
 
-/** Bytes queued for a session: Engine.IO's write buffer plus the WebSocket's own buffer. */
-function owedBytes(session: EngineSession): number {
-  let bytes = session.transport.socket?.bufferedAmount ?? 0;
+/** Bytes queued for a session: our outbox, Engine.IO's write buffer and the WebSocket's own buffer. */
+function owedBytes(session: EngineSession, outbox: TickOutbox): number {
+  let bytes = outbox.queuedLength + (session.transport.socket?.bufferedAmount ?? 0);
   for (const packet of session.writeBuffer) {
     const data = packet.data;
     bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 16;
   }
   return bytes;
+}
+
+/**
+ * Writes a connection's packets of one turn. With the transport writable, Engine.IO sends the
+ * first packet at once and keeps the rest until that write completes (a second write, and
+ * for polling a second response); with `writable` held false while they are queued, one
+ * `flush` sends them all in one `transport.send`. A transport not writable now (a write in
+ * flight, no poll waiting) sends them together when it is.
+ */
+function writePackets(session: EngineSession, packets: readonly string[]): void {
+  if (session.readyState !== 'open') return;
+  const transport = session.transport;
+  if (packets.length === 1 || !transport.writable) {
+    for (const packet of packets) session.write(packet);
+    return;
+  }
+  transport.writable = false;
+  try {
+    for (const packet of packets) session.write(packet);
+  } finally {
+    transport.writable = true;
+  }
+  session.flush();
+}
+
+/**
+ * Every Engine.IO flush over the websocket transport leaves in one TCP write: `ws` writes each
+ * packet as its own frame, so the TCP socket is corked while Engine.IO hands them over (the
+ * "flush" event comes right before `transport.send`) and uncorked once that is done.
+ */
+function corkFlushes(session: EngineSession): void {
+  session.on('flush', () => {
+    const socket = session.transport.socket?._socket;
+    if (!socket) return;
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  });
 }
 
 export function attachSocketIo(server: http.Server, deps: SocketIoDeps): FlowscopeIoServer {
@@ -121,6 +187,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
 
   const sessionTickets = new WeakMap<object, GateTicket>();
   io.engine.on('connection', (session: EngineSession) => {
+    corkFlushes(session);
     const ticket = tickets.get(session.request);
     if (!ticket) return;
     tickets.delete(session.request);
@@ -165,12 +232,22 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
     const shut = (discard = false, why?: string) => {
       if (closing) return;
       closing = true;
+      // What this turn queued (a goodbye error, say) goes before the disconnect packet, unless it is all dropped.
+      if (discard) outbox.discard();
+      else outbox.flush();
       closedBy = why ?? 'server';
       if (why) logDroppedConnection(deps, connection, address, why);
       deps.pipeline.drop(connection);
       socket.disconnect(true);
       if (discard) session.close(true);
     };
+    const outbox = new TickOutbox({
+      write: (packets) => writePackets(session, packets),
+      failed: (error) => {
+        deps.log?.('warn', 'socket.io write failed', error, { user: connection.userId, connection: connection.id });
+        shut(true, 'WRITE_FAILED');
+      },
+    });
     const connection: ClientConnection = {
       id: socket.data.connectionId,
       userId: socket.data.userId,
@@ -178,11 +255,11 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
       send(envelope: ServerEnvelope) {
         if (closing) return;
         // A reader that stopped reading: drop the connection rather than buffer without end (the client can resume).
-        if (owedBytes(session) > deps.limits.maxOutboundBufferBytes) {
+        if (owedBytes(session, outbox) > deps.limits.maxOutboundBufferBytes) {
           shut(true, 'SLOW_CONSUMER');
           return;
         }
-        emitEnvelope(socket, envelope);
+        outbox.push(socketIoPacket(envelope));
       },
     };
     deps.registry.add(connection);
@@ -199,7 +276,10 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
         shut(false, ErrorCode.RATE_LIMITED);
       }
     });
+    // Closed by the server (io.close(), say) with packets still queued: they go before the close.
+    socket.on('disconnecting', () => outbox.flush());
     socket.on('disconnect', (reason) => {
+      outbox.discard();
       // A peer that stopped reading never completes the WebSocket close (ws would wait 30 s,
       // holding what it is owed): cut it off, as /ws does. A no-op once the socket is closed.
       setTimeout(() => session.transport.socket?.terminate?.(), 2000).unref();

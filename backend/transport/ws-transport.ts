@@ -3,7 +3,9 @@
  * `error` frame, then close 4401 (auth) or 4403 (forbidden / too many connections). Over
  * the per-address or total caps the upgrade itself is refused (HTTP 429 / 503). An open
  * connection is closed 4401 when its token expires, 4429 when its inbound backlog passes
- * its cap, 4408 when it stops reading and what it is owed passes its cap.
+ * its cap, 4408 when it stops reading and what it is owed passes its cap. Each envelope's
+ * frame text is made once (whatever number of connections get it), a connection's frames of
+ * one turn of the event loop leave in one write (tick-outbox.ts).
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,7 +15,8 @@ import type { ClientConnection } from '../delivery/client-connection.ts';
 import { requestUrl } from '../http/http-helpers.ts';
 import { BinaryFrame } from '../reception/inbound-pipeline.ts';
 import { errorEnvelope } from '../routing/error-envelope.ts';
-import { wsFrameEncoder } from '../agents/ag-ui/ag-ui-ws-frames.ts';
+import { wsFrameEncoder, type WsFrameEncoder } from '../agents/ag-ui/ag-ui-ws-frames.ts';
+import { envelopeJson } from '../store/envelope-json.ts';
 import {
   admitConnection,
   AUTH_EXPIRED_MESSAGE,
@@ -24,11 +27,57 @@ import {
   scheduleAt,
   type TransportDeps,
 } from './connection-admission.ts';
+import { corked, TickOutbox, type Corkable } from './tick-outbox.ts';
 
 /** Frames above this are refused by the transport itself (close 1009). */
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
 
 export type WsDeps = TransportDeps;
+
+/**
+ * The server side of a /ws connection: its outbox is flushed before a close frame, whoever
+ * closes it (this transport, or the server's shutdown with `close(1001)`), so what the
+ * connection was sent in this turn goes out first.
+ */
+class OutboxWebSocket extends WebSocket {
+  outbox: TickOutbox | undefined;
+
+  override close(code?: number, data?: string | Buffer): void {
+    this.outbox?.flush();
+    super.close(code, data);
+  }
+}
+
+/** The TCP socket under a `ws` WebSocket (`_socket`, set once it is open). */
+function tcpSocket(ws: WebSocket): Corkable | undefined {
+  return (ws as unknown as { _socket?: Corkable })._socket;
+}
+
+/** The default encoder (`?events` absent or `flowscope`): the envelope's JSON. */
+const FLOWSCOPE_FRAMES = (wsFrameEncoder('flowscope') as { ok: true; encode: WsFrameEncoder }).encode;
+const memos = new WeakMap<WsFrameEncoder, WsFrameEncoder>();
+
+/**
+ * The encoder, each envelope's frame made once: the Flowscope frame is the envelope's JSON,
+ * the text the store wrote (envelope-json.ts); another (AG-UI) remembers what it made.
+ */
+export function encodeOnce(encode: WsFrameEncoder): WsFrameEncoder {
+  if (encode === FLOWSCOPE_FRAMES) return envelopeJson;
+  let memo = memos.get(encode);
+  if (!memo) {
+    const texts = new WeakMap<ServerEnvelope, string>();
+    memo = (envelope) => {
+      let text = texts.get(envelope);
+      if (text === undefined) {
+        text = encode(envelope);
+        texts.set(envelope, text);
+      }
+      return text;
+    };
+    memos.set(encode, memo);
+  }
+  return memo;
+}
 
 function tokenFrom(req: http.IncomingMessage): string | undefined {
   const header = req.headers.authorization;
@@ -45,7 +94,7 @@ function refuseUpgrade(socket: Duplex, status: 429 | 503 | 403, message: string)
 }
 
 export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false, WebSocket: OutboxWebSocket });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = requestUrl(req)?.pathname ?? '';
@@ -69,7 +118,8 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
     socket.on('error', () => undefined);
     void admitConnection(deps, tokenFrom(req)).then((admission) => {
       if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (ws) => {
+      wss.handleUpgrade(req, socket, head, (client) => {
+        const ws = client as OutboxWebSocket;
         if (!admission.ok) {
           logRefusedConnection(deps, 'ws', address, admission.code);
           ws.send(JSON.stringify(errorEnvelope(admission.code, admission.message, null)));
@@ -85,6 +135,7 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           return;
         }
         ticket.admitted();
+        const encode = encodeOnce(frames.encode);
         let closing = false;
         const openedAt = Date.now();
         /** Why the server closed it, for the log line. */
@@ -99,6 +150,20 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           ws.close(code, reason);
           setTimeout(() => ws.terminate(), 2000).unref();
         };
+        const outbox = new TickOutbox({
+          write(texts) {
+            if (ws.readyState !== WebSocket.OPEN) return;
+            corked(tcpSocket(ws), () => {
+              for (const text of texts) ws.send(text);
+            });
+          },
+          failed(error) {
+            deps.log?.('warn', 'ws write failed', error, { user: admission.userId, connection: admission.connectionId });
+            closing = true;
+            ws.terminate();
+          },
+        });
+        ws.outbox = outbox;
         const connection: ClientConnection = {
           id: admission.connectionId,
           userId: admission.userId,
@@ -106,11 +171,11 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           send(envelope: ServerEnvelope) {
             if (ws.readyState !== WebSocket.OPEN || closing) return;
             // A reader that stopped reading: drop the connection rather than buffer without end (the client can resume).
-            if (ws.bufferedAmount > deps.limits.maxOutboundBufferBytes) {
+            if (ws.bufferedAmount + outbox.queuedLength > deps.limits.maxOutboundBufferBytes) {
               shut(WsCloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
               return;
             }
-            ws.send(frames.encode(envelope));
+            outbox.push(encode(envelope));
           },
         };
         deps.registry.add(connection);
@@ -145,6 +210,7 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
         });
         ws.on('error', () => undefined);
         ws.on('close', (code) => {
+          outbox.discard();
           logConnection(deps, 'closed', connection, address, {
             close_code: closedBy?.code ?? code,
             by: closedBy ? 'server' : 'client',
