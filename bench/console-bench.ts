@@ -17,6 +17,11 @@
  * CHROMIUM_PATH (default /usr/bin/chromium), BENCH_PROFILE a file to write the page's CPU profile
  * of the push and drain to (a .cpuprofile: open it in DevTools' Performance panel), BENCH_TRACE a
  * file to write a Chrome trace of them to (the browser's layout, style and paint work too).
+ *
+ * Busy time is wall time: on a machine shared with other work a task waits for a core as long
+ * as it runs, so the CPU the console itself used is reported beside it (`main_thread_cpu_s`,
+ * the page's main thread; `renderer_cpu_s`, the whole page process, its worker included) and
+ * per frame (`main_thread_cpu_per_frame_ms`): what contention stretches into long frames.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -226,6 +231,9 @@ async function main(): Promise<void> {
       long_tasks: result.longTasks.length,
       long_task_max_ms: Number(Math.max(0, ...result.longTasks).toFixed(1)),
       main_thread_busy_s: busy('TaskDuration'),
+      main_thread_cpu_s: busy('ThreadTime'),
+      main_thread_cpu_per_frame_ms: Number(((busy('ThreadTime') * 1000) / Math.max(1, frames.length)).toFixed(2)),
+      renderer_cpu_s: busy('ProcessTime'),
       script_s: busy('ScriptDuration'),
       layout_s: busy('LayoutDuration'),
       style_s: busy('RecalcStyleDuration'),

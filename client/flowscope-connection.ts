@@ -59,6 +59,11 @@ export interface ConnectionOptions {
   socketIoTransports?: Array<'websocket' | 'polling'>;
 }
 
+/**
+ * Told each envelope received. `raw` is the frame's text (/ws) or the payload's JSON
+ * (Socket.IO); it is made only for a listener that declares the parameter (a Socket.IO
+ * payload is not serialised again for listeners that never read it), others get ''.
+ */
 export type EnvelopeListener = (envelope: ReceivedEnvelope, raw: string) => void;
 export type StateListener = (state: ConnectionState, refusal?: ConnectionRefusal) => void;
 
@@ -115,8 +120,12 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
     state = next;
     for (const listener of stateListeners) listener(next, refusal);
   };
-  const deliver = (envelope: ReceivedEnvelope, raw: string) => {
-    for (const listener of envelopeListeners) listener(envelope, raw);
+  const deliver = (envelope: ReceivedEnvelope, raw: string | (() => string)) => {
+    let text = typeof raw === 'string' ? raw : undefined;
+    for (const listener of envelopeListeners) {
+      if (listener.length > 1) text ??= (raw as () => string)();
+      listener(envelope, text ?? '');
+    }
   };
 
   let sendImpl: (text: string | object) => void;
@@ -153,7 +162,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
     socket.onAny((event: string, payload: unknown) => {
       const envelope =
         payload !== null && typeof payload === 'object' ? ({ type: event, ...(payload as object) } as ReceivedEnvelope) : { type: event, payload };
-      deliver(envelope, JSON.stringify(payload));
+      deliver(envelope, () => JSON.stringify(payload));
     });
     sendImpl = (message) => socket.emit(CLIENT_MESSAGE_EVENT, message);
     closeImpl = () => socket.disconnect();

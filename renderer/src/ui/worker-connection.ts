@@ -4,7 +4,10 @@
  * the page's main thread a task (the browser's delivery, Socket.IO's decoding) before any
  * console code runs; at 5,000 events a second that alone kept frames waiting over 100 ms. In
  * the worker those tasks run beside the page, which gets the envelopes in a few batched
- * messages per frame, in order. Where there is no Worker (Node, tests) it is `connect()` itself.
+ * messages per frame, in order, each connection's as one JSON text parsed here at once. The
+ * frame's own text stays in the worker: an envelope listener's `raw` is the envelope's JSON
+ * (computed only when a listener reads more than one argument). Where there is no Worker
+ * (Node, tests) it is `connect()` itself.
  */
 import {
   connect,
@@ -13,6 +16,7 @@ import {
   type ConnectionState,
   type EnvelopeListener,
   type FlowscopeConnection,
+  type ReceivedEnvelope,
   type StateListener,
 } from '../../../client/flowscope-connection.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
@@ -60,8 +64,9 @@ export function connectInWorker(options: ConnectionOptions): FlowscopeConnection
 
   endpoints.set(id, {
     deliver(message) {
-      if (message.kind === 'envelope') {
-        for (const l of envelopeListeners) l(message.envelope, message.raw);
+      if (message.kind === 'envelopes') {
+        const envelopes = JSON.parse(message.json) as ReceivedEnvelope[];
+        for (const envelope of envelopes) for (const l of envelopeListeners) l(envelope, l.length > 1 ? JSON.stringify(envelope) : '');
       } else if (message.kind === 'state') {
         state = message.state;
         if (state === 'open') resolveReady();

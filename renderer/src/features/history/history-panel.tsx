@@ -21,6 +21,11 @@ import { batchChangesHistory, isCancellable, isReconnect } from './history-refre
 const POLL_MS = 10_000;
 /** Events of one burst refresh the history once. */
 const DEBOUNCE_MS = 250;
+/**
+ * Runs that keep beginning and ending (a flood) refresh it at most this often: each refresh is
+ * a request and a re-render of the history, four a second of them were a steady cost.
+ */
+const MIN_REFRESH_GAP_MS = 2000;
 
 /** A past run's events into the timelines (beside the live runs). */
 function loadIntoTimeline(userId: string, envelopes: readonly ReceivedEnvelope[]): void {
@@ -90,12 +95,15 @@ export function HistoryPanel() {
   const shownUserId = user?.userId;
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let lastRefresh = -Infinity;
     const off = onEventBatch((incoming) => {
       if (timer === null && batchChangesHistory(incoming, shownUserId)) {
+        const wait = Math.max(DEBOUNCE_MS, lastRefresh + MIN_REFRESH_GAP_MS - Date.now());
         timer = setTimeout(() => {
           timer = null;
+          lastRefresh = Date.now();
           refreshRef.current();
-        }, DEBOUNCE_MS);
+        }, wait);
       }
     });
     const poll = setInterval(() => refreshRef.current(), POLL_MS);

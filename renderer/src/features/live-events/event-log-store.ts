@@ -8,7 +8,7 @@ import { createLazyStore, useStoreSlice } from '../../ui/external-store.ts';
 import { createFrameBatch } from '../../ui/frame-batch.ts';
 import { onEnvelope } from '../users/index.ts';
 import { EMPTY_FILTER, focusRun, type EventFilter } from './event-filter.ts';
-import { eventTimeOf, runDelta } from './event-time.ts';
+import { eventTimeOf, runDelta, serverTimeOf } from './event-time.ts';
 import { trackRuns } from './run-control.ts';
 import { nextEventKey, type StreamEvent } from './stream-event.ts';
 
@@ -19,6 +19,12 @@ export interface EventLogState {
   dropped: number;
   eventCap: number;
   eventFilter: EventFilter;
+  /**
+   * Events are arriving in a flood (a render took FLOOD_BATCH events or more in the last
+   * second): views that would redo costly work at every update hold still (the id selects'
+   * options) or spread it over frames (the rows and lanes in view).
+   */
+  flooding: boolean;
 }
 
 const DEFAULT_CAP = 5000;
@@ -29,7 +35,7 @@ function loadCap(): number {
   return Number.isInteger(n) && n >= 100 ? n : DEFAULT_CAP;
 }
 
-const store = createLazyStore<EventLogState>(() => ({ events: [], dropped: 0, eventCap: loadCap(), eventFilter: EMPTY_FILTER }));
+const store = createLazyStore<EventLogState>(() => ({ events: [], dropped: 0, eventCap: loadCap(), eventFilter: EMPTY_FILTER, flooding: false }));
 let pending: StreamEvent[] = [];
 const batchListeners = new Set<(incoming: readonly StreamEvent[]) => void>();
 /** Per run, the server time of its previous live event (for the per-event delta). */
@@ -41,17 +47,24 @@ const lastEventAt = new Map<string, number>();
  * never takes more than about a third of the main thread however fast events come (nothing is
  * lost: the list, the runs and the outcomes are all brought up to date at each render). In a
  * flood (a batch of FLOOD_BATCH events or more) the views are brought up to date at most
- * every FLOOD_GAP_MS: a list whose every row is replaced at each update reads the same at 10
- * updates a second as at 60, and each update (the rows in view made anew, their layout and
- * paint) is the main thread's biggest cost in a flood: the frames in between stay free.
+ * every FLOOD_GAP_MS: a list whose every row is replaced at each update reads the same at 5
+ * updates a second as at 60, and each update (the rows in view replaced, the browser's style,
+ * layout and paint of the frame: 15-20 ms of CPU on a slow core, whatever the number of rows)
+ * is the main thread's biggest cost in a flood: the frames in between stay free.
  */
 const FLOOD_BATCH = 200;
-const FLOOD_GAP_MS = 100;
+const FLOOD_GAP_MS = 200;
 /**
  * At most this many events per render: a backlog (after the tab was hidden, or the machine
  * stalled) is worked off over a few frames, each short, rather than in one long frame.
  */
-const MAX_PER_FLUSH = 1500;
+const MAX_PER_FLUSH = 5000;
+/**
+ * The pacing by render cost waits at most this long: the cost is measured in wall time, which
+ * on a machine busy with other work includes the waits for a core, and an unbounded pace
+ * would then fall behind the events (each render takes what arrived, but at most MAX_PER_FLUSH).
+ */
+const MAX_PACE_MS = 400;
 let lastBatchSize = 0;
 let renderCostMs = 0;
 function measureRender(startedAt: number): void {
@@ -63,15 +76,38 @@ function measureRender(startedAt: number): void {
 }
 const batch = createFrameBatch(flush, {
   request: (callback) => {
-    const wait = Math.max(2 * renderCostMs, lastBatchSize >= FLOOD_BATCH ? FLOOD_GAP_MS : 0) - 16;
+    const wait = Math.max(Math.min(2 * renderCostMs, MAX_PACE_MS), lastBatchSize >= FLOOD_BATCH ? FLOOD_GAP_MS : 0) - 16;
     return wait > 0 ? window.setTimeout(() => requestAnimationFrame(callback), wait) : requestAnimationFrame(callback);
   },
   // the event log never cancels its batch
   cancel: () => undefined,
 });
 
+/** The last render that took a flood's worth of events (ms, performance.now()). */
+let lastFloodAt = -Infinity;
+/** A flood is over once no render took a flood's worth for this long (not at one smaller batch: no flapping). */
+const FLOOD_OVER_MS = 1000;
+let floodEnd: ReturnType<typeof setTimeout> | null = null;
+
+function endFloodLater(): void {
+  if (floodEnd !== null) clearTimeout(floodEnd);
+  floodEnd = setTimeout(() => {
+    floodEnd = null;
+    if (performance.now() - lastFloodAt >= FLOOD_OVER_MS - 1 && store.get().flooding) store.set({ flooding: false });
+  }, FLOOD_OVER_MS);
+}
+
+/** When the list was last brought up to date (performance.now()): other views keep their renders out of that frame. */
+let lastFlushAt = -Infinity;
+
+/** When the live list last rendered received events (performance.now(); -Infinity before any). */
+export function lastEventRenderAt(): number {
+  return lastFlushAt;
+}
+
 function flush(): void {
   if (pending.length === 0) return;
+  lastFlushAt = performance.now();
   let incoming = pending;
   if (incoming.length > MAX_PER_FLUSH) {
     incoming = pending.slice(0, MAX_PER_FLUSH);
@@ -80,6 +116,11 @@ function flush(): void {
     pending = [];
   }
   lastBatchSize = incoming.length;
+  if (incoming.length >= FLOOD_BATCH) {
+    lastFloodAt = performance.now();
+    endFloodLater();
+  }
+  const flooding = performance.now() - lastFloodAt < FLOOD_OVER_MS;
   // the rest of a backlog: the next frames
   if (pending.length > 0) batch.request();
   measureRender(performance.now());
@@ -101,13 +142,13 @@ function flush(): void {
       events = state.events.concat(incoming);
     }
   }
-  store.set({ events, dropped });
+  store.set({ events, dropped, flooding });
 }
 
 onEnvelope((userId, envelope) => {
   const receivedAt = Date.now();
   const runId = typeof envelope.run_id === 'string' ? envelope.run_id : null;
-  const event: StreamEvent = { key: nextEventKey(), userId, receivedAt, envelope, source: 'live' };
+  const event: StreamEvent = { key: nextEventKey(), userId, receivedAt, envelope, source: 'live', serverAt: serverTimeOf(envelope) };
   // by server time, as the lanes and stage latencies measure (receive time is shown apart)
   event.deltaMs = runDelta(lastEventAt, runId, eventTimeOf(event));
   pending.push(event);

@@ -29,12 +29,17 @@ interface Props {
   onFocusRun?(runId: string, userId: string): void;
   /** The event's run is in progress (the row offers Cancel). */
   running?: boolean;
+  /** Where the row sits in the virtualized list (px from the top) and its height: the row is its own slot. */
+  top: number;
+  height: number;
+  /** Its index in the list (the virtualizer's). */
+  index: number;
 }
 
 /** Memoized: in a flood the list re-renders every few frames, and the rows that did not change are skipped. */
-export const EventRow = memo(function EventRow({ event, expanded, onToggle, focusedRun, onFocusRun, running = false }: Props) {
+export const EventRow = memo(function EventRow({ event, expanded, onToggle, focusedRun, onFocusRun, running = false, top, height, index }: Props) {
   const env = event.envelope;
-  const serverAt = serverTimeOf(env);
+  const serverAt = event.serverAt === undefined ? serverTimeOf(env) : event.serverAt;
   const timeTitle =
     serverAt === null
       ? `received ${formatClock(event.receivedAt)} (the event has no server timestamp)`
@@ -44,7 +49,10 @@ export const EventRow = memo(function EventRow({ event, expanded, onToggle, focu
   const focused = runId !== null && runId === focusedRun;
   return (
     <div
-      className={`event-row type-${env.type}${expanded ? ' expanded' : ''}`}
+      // the row is the list's slot (one element fewer per row, each row made anew at every render of a flood)
+      className={`event-slot event-row${expanded ? ' expanded' : ''}`}
+      style={{ height, transform: `translateY(${top}px)` }}
+      data-index={index}
       data-testid="event-row"
       data-user={event.userId}
       data-type={env.type}
@@ -63,7 +71,8 @@ export const EventRow = memo(function EventRow({ event, expanded, onToggle, focu
           {event.deltaMs !== undefined ? deltaText(event.deltaMs) : ''}
         </span>
         <span className="tag">{event.userId}</span>
-        <span className="etype">{env.type}</span>
+        {/* the type's colour on the type alone: a class on the row would restyle the whole row when its type changes */}
+        <span className={`etype type-${env.type}`}>{env.type}</span>
         {runId !== null && onFocusRun && (
           <button
             className={`chip run-chip${focused ? ' active' : ''}`}

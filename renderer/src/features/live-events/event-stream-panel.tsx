@@ -4,18 +4,19 @@
  * newest first, following the newest unless the user scrolled away ("N new" jumps back);
  * export of the log (JSON lines, HAR). Clear empties the list, not the timelines.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { SERVER_EVENT_TYPES } from '../../../../protocol/index.ts';
 import { getConnections, trafficLog, useConnections } from '../users/index.ts';
 import { eventLogActions as actions, useEventLog } from './event-log-store.ts';
 import type { StreamEvent } from './stream-event.ts';
-import { collectIds, filterEvents, isFilterActive, runIdOf, shortId, type IdChoice } from './event-filter.ts';
+import { collectIds, isFilterActive, runIdOf, shortId, type IdChoice } from './event-filter.ts';
+import { FilteredRows, indexOfKey, listWindow, ROW_HEIGHT } from './list-rows.ts';
 import { EventRow } from './event-row.tsx';
 import { afterScroll, countNewer, FOLLOWING, unseenCount, type FollowState } from './follow.ts';
 import { isRunInProgress, useRunsVersion } from './run-control.ts';
 import './live-events.css';
 import { useThrottled } from '../../ui/use-throttled.ts';
+import { useScrollWindow } from '../../ui/use-scroll-window.ts';
 import { downloadText, liveLogHar, liveLogJsonLines } from './live-log-export.ts';
 
 /** A row's height: the line, and when expanded its JSON (at most the 320 px the style allows) and actions. */
@@ -24,7 +25,6 @@ export function rowHeight(e: StreamEvent, expanded: boolean): number {
   const lines = JSON.stringify(e.envelope, null, 2).split('\n').length;
   return ROW_HEIGHT + 26 + Math.min(320, lines * 15 + 16) + 1;
 }
-const ROW_HEIGHT = 27;
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 
@@ -42,17 +42,57 @@ function choiceLabel(c: IdChoice): string {
   return `${shortId(c.id)}${c.userId ? ` · ${c.userId}` : ''} · ${c.count}`;
 }
 
+const pickThread = (threadId: string) => actions.setEventFilter({ threadId });
+const pickRun = (runId: string) => actions.setEventFilter({ runId });
+
+/** A run or thread select (memoized: in a flood the list renders five times a second, its options need not). */
+const IdSelect = memo(function IdSelect(props: {
+  testId: string;
+  label: string;
+  allLabel: string;
+  value: string;
+  choices: IdChoice[];
+  onPick(id: string): void;
+  /** The user reaches for it (focus or press): its options are brought up to date first. */
+  onEngage(): void;
+}) {
+  const { value } = props;
+  return (
+    <select
+      data-testid={props.testId}
+      onFocus={props.onEngage}
+      onPointerDown={props.onEngage}
+      className={`id-filter${value ? ' active' : ''}`}
+      value={value}
+      onChange={(e) => props.onPick(e.target.value)}
+      aria-label={props.label}
+      title={value || props.allLabel}
+    >
+      <option value="">{props.allLabel}</option>
+      {props.choices.map((c) => (
+        <option key={c.id} value={c.id}>
+          {choiceLabel(c)}
+        </option>
+      ))}
+    </select>
+  );
+});
+
 export function EventStreamPanel() {
-  const { events, eventFilter: filter, dropped, eventCap } = useEventLog((s) => s);
+  const { events, eventFilter: filter, dropped, eventCap, flooding } = useEventLog((s) => s);
   const users = useConnections((s) => s.users);
   const [frozen, setFrozen] = useState<StreamEvent[] | null>(null);
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   const scroller = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState<FollowState>(FOLLOWING);
-  const runsVersion = useRunsVersion();
+  // re-renders when a live run starts or ends: which rows offer Cancel is decided at each render
+  useRunsVersion();
 
   const source = frozen ?? events;
-  const rows = useMemo(() => filterEvents(source, filter), [source, filter]);
+  // the rows, newest first, kept across updates (list-rows.ts): no pass over the whole log per update
+  const filtered = useRef<FilteredRows | null>(null);
+  filtered.current ??= new FilteredRows();
+  const rows = filtered.current.rows(source, filter);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
   const followRef = useRef(follow);
@@ -62,45 +102,64 @@ export function EventStreamPanel() {
   const unseen = unseenCount(rows, follow);
   const { userId, threadId } = filter;
   // The id selects are refreshed at most every 500 ms: hundreds of options relabelled on every
-  // frame of a flood would cost more than the whole list.
-  const idSource = useThrottled(source, 500);
+  // frame of a flood would cost more than the whole list. In a flood they hold still (each
+  // refresh re-sorts and relabels up to 400 options, a long frame of its own) until the user
+  // reaches for one of them (focus or press: the options are brought up to date before it opens).
+  const throttled = useThrottled(source, 500);
+  const heldIds = useRef(throttled);
+  if (!flooding) heldIds.current = throttled;
+  const [, setEngaged] = useState(0);
+  const sourceRef = useRef(source);
+  sourceRef.current = source;
+  const engage = useCallback(() => {
+    heldIds.current = sourceRef.current;
+    setEngaged((n) => n + 1);
+  }, []);
+  const idSource = flooding ? heldIds.current : throttled;
   const ids = useMemo(() => collectIds(idSource, { userId, threadId }), [idSource, userId, threadId]);
-  const runChoices = withSelected(ids.runs, filter.runId);
-  const threadChoices = withSelected(ids.threads, filter.threadId);
+  // the same arrays until the ids or the selection change: the selects (up to 200 options each)
+  // are then not rendered again with the list
+  const runChoices = useMemo(() => withSelected(ids.runs, filter.runId), [ids, filter.runId]);
+  const threadChoices = useMemo(() => withSelected(ids.threads, filter.threadId), [ids, filter.threadId]);
 
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    // Sizes are computed, never measured: measuring each row forces a layout per row per frame.
-    estimateSize: (i) => rowHeight(rows[i]!, expanded.has(rows[i]!.key)),
-    // a few rows beyond the view: in a flood every row in view is replaced each render, and
-    // each row more is DOM, style and layout work on every one of them
-    overscan: 4,
-    getItemKey: (i) => rows[i]!.key,
-  });
-
-  // the sizes are computed from `expanded`: a toggle changes them
-  useEffect(() => virtualizer.measure(), [expanded]);
+  // The window in view, from the scroll position and the viewport's height (sizes are computed,
+  // never measured: measuring each row forces a layout per row per frame). One row beyond the
+  // view each side: in a flood every row in view is replaced each render, and each row more is
+  // DOM, style, layout and paint work on every one of them.
+  const { scrollTop, setScrollTop, viewport } = useScrollWindow(scroller);
+  const tall: Array<{ index: number; height: number }> = [];
+  for (const key of expanded) {
+    const index = indexOfKey(rows, key);
+    if (index >= 0) tall.push({ index, height: rowHeight(rows.at(index)!, true) });
+  }
+  tall.sort((a, b) => a.index - b.index);
+  const view = listWindow(rows.length, tall, scrollTop, viewport, 1);
+  const shown = view.items.map((item) => rows.at(item.index)!);
 
   // Scrolled away: the rows in view stay in view as new ones arrive above them (following, the
   // list stays at the top, where the newest event is).
   useLayoutEffect(() => {
     const previous = topKey.current;
-    topKey.current = rows[0]?.key ?? null;
+    topKey.current = rows.at(0)?.key ?? null;
     const el = scroller.current;
     if (!el || followRef.current.following) return;
     const added = countNewer(rows, previous);
-    if (added > 0) el.scrollTop += added * ROW_HEIGHT;
+    if (added > 0) {
+      el.scrollTop += added * ROW_HEIGHT;
+      setScrollTop(el.scrollTop);
+    }
   }, [rows]);
 
   // Another filter shows other rows: back to the newest.
   useLayoutEffect(() => {
     setFollow(FOLLOWING);
+    setScrollTop(0);
     if (scroller.current) scroller.current.scrollTop = 0;
   }, [filter]);
 
   const jumpToNewest = () => {
     setFollow(FOLLOWING);
+    setScrollTop(0);
     if (scroller.current) scroller.current.scrollTop = 0;
   };
 
@@ -116,17 +175,18 @@ export function EventStreamPanel() {
   );
 
   // Cancel on one row per run in progress, its newest (rows are newest first): on every row it
-  // would crowd out the summaries of a busy run.
-  const cancelRowOf = useMemo(() => {
-    const newest = new Map<string, number>();
-    for (const row of rows) {
-      if (row.source !== 'live') continue;
-      const runId = runIdOf(row.envelope);
-      if (runId !== null && !newest.has(runId) && isRunInProgress(runId)) newest.set(runId, row.key);
-    }
-    return newest;
-    // runsVersion: a run starting or ending changes which runs are in progress
-  }, [rows, runsVersion]);
+  // would crowd out the summaries of a busy run. Only the rows in view are asked, each against
+  // the rows above it (following, the window is at the top: a few dozen rows).
+  const firstInView = view.items[0]?.index ?? 0;
+  const newest = new Map<string, number>();
+  const consider = (row: StreamEvent) => {
+    if (row.source !== 'live') return;
+    const runId = runIdOf(row.envelope);
+    if (runId !== null && !newest.has(runId) && isRunInProgress(runId)) newest.set(runId, row.key);
+  };
+  for (let i = 0; i < firstInView; i++) consider(rows.at(i)!);
+  for (const row of shown) consider(row);
+  const cancelRowOf = newest;
   return (
     <section className="panel events-panel" data-testid="event-stream">
       <header className="panel-head">
@@ -163,36 +223,24 @@ export function EventStreamPanel() {
               </option>
             ))}
           </select>
-          <select
-            data-testid="filter-thread"
-            className={`id-filter${filter.threadId ? ' active' : ''}`}
+          <IdSelect
+            testId="filter-thread"
+            label="filter by thread"
+            allLabel="all threads"
             value={filter.threadId}
-            onChange={(e) => actions.setEventFilter({ threadId: e.target.value })}
-            aria-label="filter by thread"
-            title={filter.threadId || 'all threads'}
-          >
-            <option value="">all threads</option>
-            {threadChoices.map((c) => (
-              <option key={c.id} value={c.id}>
-                {choiceLabel(c)}
-              </option>
-            ))}
-          </select>
-          <select
-            data-testid="filter-run"
-            className={`id-filter${filter.runId ? ' active' : ''}`}
+            choices={threadChoices}
+            onPick={pickThread}
+            onEngage={engage}
+          />
+          <IdSelect
+            testId="filter-run"
+            label="filter by run"
+            allLabel="all runs"
             value={filter.runId}
-            onChange={(e) => actions.setEventFilter({ runId: e.target.value })}
-            aria-label="filter by run"
-            title={filter.runId || 'all runs'}
-          >
-            <option value="">all runs</option>
-            {runChoices.map((c) => (
-              <option key={c.id} value={c.id}>
-                {choiceLabel(c)}
-              </option>
-            ))}
-          </select>
+            choices={runChoices}
+            onPick={pickRun}
+            onEngage={engage}
+          />
           <input data-testid="filter-text" placeholder="search…" value={filter.query} onChange={(e) => actions.setEventFilter({ query: e.target.value })} />
           <button data-testid="pause-toggle" className={frozen ? 'warn' : ''} onClick={() => setFrozen(frozen ? null : events)}>
             {frozen ? 'Resume' : 'Pause'}
@@ -255,33 +303,32 @@ export function EventStreamPanel() {
         data-following={follow.following ? 'true' : 'false'}
         ref={scroller}
         onScroll={(e) => {
-          const next = afterScroll(followRef.current, e.currentTarget.scrollTop, rowsRef.current[0]?.key ?? null);
+          const top = e.currentTarget.scrollTop;
+          setScrollTop(top);
+          const next = afterScroll(followRef.current, top, rowsRef.current.at(0)?.key ?? null);
           if (next !== followRef.current) setFollow(next);
         }}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const e = rows[item.index]!;
+        <div className="event-rows" style={{ height: view.total, position: 'relative' }}>
+          {view.items.map((item, slot) => {
+            const e = shown[slot]!;
             return (
-              <div
+              <EventRow
                 // Following, every row in view is a new event at each render of a flood: keyed by
                 // position, the row elements are updated in place instead of made anew (no DOM
                 // churn, no style for new elements). Scrolled away, the rows in view stay the same
                 // events and keep their elements by event.
-                key={follow.following ? `at-${item.index}` : item.key}
-                data-index={item.index}
-                className="event-slot"
-                style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: item.size, transform: `translateY(${item.start}px)` }}
-              >
-                <EventRow
-                  event={e}
-                  expanded={expanded.has(e.key)}
-                  onToggle={toggle}
-                  focusedRun={filter.runId}
-                  onFocusRun={actions.toggleRunFocus}
-                  running={cancelRowOf.get(runIdOf(e.envelope) ?? '') === e.key}
-                />
-              </div>
+                key={follow.following ? `at-${item.index}` : e.key}
+                index={item.index}
+                top={item.top}
+                height={item.height}
+                event={e}
+                expanded={expanded.has(e.key)}
+                onToggle={toggle}
+                focusedRun={filter.runId}
+                onFocusRun={actions.toggleRunFocus}
+                running={cancelRowOf.get(runIdOf(e.envelope) ?? '') === e.key}
+              />
             );
           })}
         </div>

@@ -16,6 +16,13 @@ describe('serverTimeOf / eventTimeOf', () => {
     expect(serverTimeOf({ type: 'pong', timestamp: 42 })).toBeNull();
     expect(eventTimeOf({ envelope: { type: 'pong' }, receivedAt: T0 + 500 })).toBe(T0 + 500);
   });
+
+  it('use the timestamp read when the event was made (serverAt) rather than reading it again', () => {
+    const envelope = { type: 'agent_started', timestamp: at(61) };
+    expect(eventTimeOf({ envelope, receivedAt: T0 + 500, serverAt: T0 + 61 })).toBe(T0 + 61);
+    // read as none when made: the receive time, whatever the envelope says
+    expect(eventTimeOf({ envelope, receivedAt: T0 + 500, serverAt: null })).toBe(T0 + 500);
+  });
 });
 
 describe('runDelta', () => {

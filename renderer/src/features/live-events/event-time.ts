@@ -6,23 +6,21 @@
  */
 import type { ReceivedEnvelope } from '../../../../client/flowscope-connection.ts';
 
-/** Parsed once per envelope (envelopes are never changed once received; the list, the lanes and the rows all ask). */
-const parsedTimes = new WeakMap<ReceivedEnvelope, number | null>();
-
 /** The envelope's server timestamp in ms since the epoch; null when it has none that parses. */
 export function serverTimeOf(env: ReceivedEnvelope): number | null {
-  const cached = parsedTimes.get(env);
-  if (cached !== undefined) return cached;
   const ts = env.timestamp;
   const parsed = typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
-  const at = Number.isNaN(parsed) ? null : parsed;
-  parsedTimes.set(env, at);
-  return at;
+  return Number.isNaN(parsed) ? null : parsed;
 }
 
-/** The time an event happened: its server timestamp, or when it was received when it has none. */
-export function eventTimeOf(e: { envelope: ReceivedEnvelope; receivedAt: number }): number {
-  return serverTimeOf(e.envelope) ?? e.receivedAt;
+/**
+ * The time an event happened: its server timestamp, or when it was received when it has none.
+ * The timestamp is read once per event, when it is made (`serverAt`; a cache by envelope was
+ * a weak-map look-up per call, thousands a second in a flood); without it, from the envelope.
+ */
+export function eventTimeOf(e: { envelope: ReceivedEnvelope; receivedAt: number; serverAt?: number | null | undefined }): number {
+  const at = e.serverAt === undefined ? serverTimeOf(e.envelope) : e.serverAt;
+  return at ?? e.receivedAt;
 }
 
 /**

@@ -47,3 +47,16 @@ describe('N new', () => {
     expect(countNewer(rows(5, 4), null)).toBe(0);
   });
 });
+
+describe('counting the new rows', () => {
+  it('counts the rows newer than the one seen, whatever reads them by index', () => {
+    const list = rows(9, 8, 7, 5, 3);
+    expect(countNewer(list, 7)).toBe(2);
+    expect(countNewer(list, 6)).toBe(3);
+    expect(countNewer(list, 10)).toBe(0);
+    expect(countNewer(list, 1)).toBe(5);
+    expect(countNewer(list, null)).toBe(0);
+    const byIndex = { length: list.length, at: (i: number) => list[i] };
+    expect(countNewer(byIndex, 6)).toBe(3);
+  });
+});

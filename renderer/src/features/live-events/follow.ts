@@ -24,15 +24,27 @@ export function afterScroll(state: FollowState, scrollTop: number, newestKey: nu
   return { following: false, seenKey: newestKey };
 }
 
+/** Rows newest first, read by index (an array, or the live list's rows: list-rows.ts). */
+interface Rows {
+  readonly length: number;
+  at(index: number): { key: number } | undefined;
+}
+
 /** How many of `rows` (newest first, keys descending) are newer than `key`. */
-export function countNewer(rows: ReadonlyArray<{ key: number }>, key: number | null): number {
+export function countNewer(rows: Rows, key: number | null): number {
   if (key === null) return 0;
-  let n = 0;
-  while (n < rows.length && rows[n]!.key > key) n++;
-  return n;
+  // the first row not newer than `key` (keys descend: a binary search)
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows.at(mid)!.key > key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The events that arrived since the user scrolled away ("N new"); 0 while following. */
-export function unseenCount(rows: ReadonlyArray<{ key: number }>, state: FollowState): number {
+export function unseenCount(rows: Rows, state: FollowState): number {
   return state.following ? 0 : countNewer(rows, state.seenKey);
 }

@@ -7,6 +7,11 @@ export interface StreamEvent {
   receivedAt: number;
   envelope: ReceivedEnvelope;
   source: 'live' | 'history';
+  /**
+   * The envelope's server timestamp (ms since the epoch; null when it has none that parses),
+   * read once when the event is made (see event-time.ts); absent: read from the envelope.
+   */
+  serverAt?: number | null | undefined;
   /** Milliseconds since the previous event of the same run, by server timestamps (live events). */
   deltaMs?: number | undefined;
 }

@@ -3,7 +3,7 @@
  * checklist (pending while the run goes, "not used" for a tool pair it never needed), its
  * duration (ticking while it runs), status, Cancel while it runs, and its menu (exports).
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { GOLDEN_PATH_EVENTS } from '../../../../protocol/index.ts';
 import { CancelRunButton } from '../live-events/index.ts';
 import { useNow } from '../../ui/use-now.ts';
@@ -21,34 +21,42 @@ const CHECK_TITLE: Record<CheckState, string> = {
   missing: 'missing: the run succeeded without it',
 };
 
-function RunMenu({ lane }: { lane: RunLaneModel }) {
-  const [error, setError] = useState<string | null>(null);
+function RunMenu({ lane, open, onMenuToggle }: { lane: RunLaneModel; open?: boolean | undefined; onMenuToggle?: ((open: boolean) => void) | undefined }) {
+  // with the run it is about: the panel may show another run in this lane's elements later
+  const [failed, setFailed] = useState<{ runId: string; error: string } | null>(null);
+  const error = failed?.runId === lane.runId ? failed.error : null;
   const baseUrl = getConnections().baseUrl;
+  // the items only while open (kept by the caller): in a flood every lane in view is rendered
+  // again twice a second, and a closed menu's links were elements updated for nothing
+  const items = open ?? true;
   return (
-    <details className="run-menu" data-testid="run-menu">
+    <details className="run-menu" data-testid="run-menu" open={open} onToggle={(e) => onMenuToggle?.(e.currentTarget.open)}>
       <summary title="run actions">⋯</summary>
-      <div className="run-menu-items">
-        {EXPORT_FORMATS.map(({ format, label }) => (
-          <a
-            key={format}
-            href={runExportUrl(baseUrl, lane.runId, format)}
-            download
-            data-testid={`export-run-${format}`}
-            onClick={(e) => {
-              e.preventDefault();
-              setError(null);
-              void downloadRunExport(lane.userId, lane.runId, format).then(setError);
-            }}
-          >
-            {label}
-          </a>
-        ))}
-        {error && (
-          <span className="error-text wrap" data-testid="run-export-error">
-            {error}
-          </span>
-        )}
-      </div>
+      {items && (
+        <div className="run-menu-items">
+          {EXPORT_FORMATS.map(({ format, label }) => (
+            <a
+              key={format}
+              href={runExportUrl(baseUrl, lane.runId, format)}
+              download
+              data-testid={`export-run-${format}`}
+              onClick={(e) => {
+                e.preventDefault();
+                const runId = lane.runId;
+                setFailed(null);
+                void downloadRunExport(lane.userId, runId, format).then((err) => setFailed(err === null ? null : { runId, error: err }));
+              }}
+            >
+              {label}
+            </a>
+          ))}
+          {error && (
+            <span className="error-text wrap" data-testid="run-export-error">
+              {error}
+            </span>
+          )}
+        </div>
+      )}
     </details>
   );
 }
@@ -69,11 +77,25 @@ interface Props {
   onFocus(): void;
   /** Cancel and the run menu (runs of the console's users; not the scenario runner's). */
   controls?: boolean;
+  /**
+   * The run menu is open (kept by the caller, by run: a list that shows another run in this
+   * lane's elements next opens the menu where its run then is); absent, the menu keeps its own.
+   */
+  menuOpen?: boolean | undefined;
+  /** The run menu opened or closed. */
+  onMenuToggle?: ((open: boolean) => void) | undefined;
+  /**
+   * How often a running lane's duration ticks (ms; 250 unless told): in a flood the timeline
+   * slows it (its lanes are brought up to date every half second anyway, and a tick between
+   * is one more frame of layout and paint).
+   */
+  tickMs?: number | undefined;
 }
 
-export function RunLane({ lane, focused, onFocus, controls = false }: Props) {
+/** Memoized: a lane whose run did not change (the same model) is not rendered again. */
+export const RunLane = memo(function RunLane({ lane, focused, onFocus, controls = false, menuOpen, onMenuToggle, tickMs = 250 }: Props) {
   const running = lane.status === 'running';
-  const now = useNow(250, running);
+  const now = useNow(tickMs, running);
   const first = lane.events[0]?.at ?? 0;
   const span = Math.max(1, laneSpan(lane));
   const duration = laneDuration(lane, now);
@@ -110,7 +132,7 @@ export function RunLane({ lane, focused, onFocus, controls = false }: Props) {
           {formatStageMs(duration)}
         </span>
         {controls && running && <CancelRunButton userId={lane.userId} runId={lane.runId} testId="lane-cancel-run" />}
-        {controls && <RunMenu lane={lane} />}
+        {controls && <RunMenu lane={lane} open={menuOpen} onMenuToggle={onMenuToggle} />}
       </div>
       <div className="axis">
         {lane.events.map(({ event, at }, i) => {
@@ -120,14 +142,15 @@ export function RunLane({ lane, focused, onFocus, controls = false }: Props) {
           const left = n === 1 ? 0 : ((0.8 * i) / (n - 1)) * 100 + ((at - first) / span) * 20;
           return (
             <div
-              key={event.key}
+              // by place: a lane's elements may show another run next (the panel keys slots by place)
+              key={i}
               className={`marker m-${event.envelope.type}`}
               style={{ left: `${Math.min(100, left)}%` }}
               title={`${event.envelope.type} seq ${String(event.envelope.seq)} at +${at - first} ms`}
             >
               <span className="dot" />
               <span className="mlabel">{SHORT[event.envelope.type] ?? event.envelope.type}</span>
-              {gap !== undefined && <span className="gap">+{gap}ms</span>}
+              {gap !== undefined && <span className="gap">{`+${gap}ms`}</span>}
             </div>
           );
         })}
@@ -144,7 +167,7 @@ export function RunLane({ lane, focused, onFocus, controls = false }: Props) {
               data-state={state}
               title={`${t}: ${CHECK_TITLE[state]}`}
             >
-              {CHECK_MARK[state]} {t}
+              {`${CHECK_MARK[state]} ${t}`}
             </span>
           );
         })}
@@ -156,9 +179,9 @@ export function RunLane({ lane, focused, onFocus, controls = false }: Props) {
         <span data-testid="stage-first-thinking" title="agent_started → first agent_thinking">
           first thought <b>{formatStageMs(lane.stages.first_thinking_ms)}</b>
         </span>
-        {lane.stages.tools.map((t) => (
+        {lane.stages.tools.map((t, i) => (
           <span
-            key={t.call_id}
+            key={`${i}`}
             data-testid="stage-tool"
             data-tool={t.tool}
             data-state={t.state}
@@ -179,4 +202,4 @@ export function RunLane({ lane, focused, onFocus, controls = false }: Props) {
       )}
     </div>
   );
-}
+});

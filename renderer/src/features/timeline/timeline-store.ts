@@ -4,8 +4,10 @@
  * `runsVersion` is bumped when the index changes (its lanes are read with runIndex().lanes()).
  * A reconnected user's runs in progress come from here.
  */
+import { useEffect, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { createExternalStore, useStoreSlice } from '../../ui/external-store.ts';
-import { onEventBatch, type StreamEvent } from '../live-events/index.ts';
+import { lastEventRenderAt, onEventBatch, type StreamEvent } from '../live-events/index.ts';
 import { setRunsToResume } from '../users/index.ts';
 import { RunIndex } from './run-index.ts';
 
@@ -23,40 +25,66 @@ function changed(): void {
   store.set({ runsVersion: store.get().runsVersion + 1, inProgress: runs.inProgressCount() });
 }
 
-/**
- * Live batches change the index at once, but the timeline hears of it a frame later: a batch
- * arrives in the frame that renders the live list, and the lanes rendered in that same frame
- * would make it twice as long (in a flood each alone fits a frame, both together do not).
- */
-let changePending = false;
-function changedNextFrame(): void {
-  if (changePending) return;
-  changePending = true;
-  const run = () => {
-    if (!changePending) return;
-    changePending = false;
-    changed();
-  };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-  else setTimeout(run, 0);
-}
-
 onEventBatch((incoming) => {
   let any = false;
   for (const e of incoming) if (runs.add(e)) any = true;
-  if (any) changedNextFrame();
+  // in the frame the live list renders this batch in (the status bar's count with it); the
+  // lanes follow at their own pace (useLanesVersion)
+  if (any) changed();
 });
 
 setRunsToResume((userId) => runs.inProgress(userId));
 
-/** A part of the timeline state (re-renders when it changes, shallowly). */
-export function useTimeline<T>(select: (s: TimelineState) => T): T {
-  return useStoreSlice(store, select);
-}
-
 /** How many runs of the timeline are in progress (re-renders when that number changes). */
 export function useRunsInProgress(): number {
   return useStoreSlice(store, (s) => s.inProgress);
+}
+
+/** A frame is "the live list's" when it rendered the list this recently (ms). */
+const SAME_FRAME_MS = 12;
+
+/**
+ * The run index's version as the lanes show it: at most every `everyMs`, and never in the frame
+ * the live list renders in. In a flood both are every visible element replaced, a frame of the
+ * browser's style, layout and paint each: in one frame together, that frame was twice as long.
+ * The lanes render in their own animation frame (synchronously there, not in a task after it).
+ */
+export function useLanesVersion(everyMs: number): number {
+  const [shown, setShown] = useState(() => store.get().runsVersion);
+  useEffect(() => {
+    let last = -Infinity;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let frame: number | null = null;
+    let current = store.get().runsVersion;
+    const show = () => {
+      frame = null;
+      if (performance.now() - lastEventRenderAt() < SAME_FRAME_MS) {
+        frame = requestAnimationFrame(show);
+        return;
+      }
+      last = performance.now();
+      current = store.get().runsVersion;
+      flushSync(() => setShown(current));
+    };
+    const schedule = () => {
+      if (timer !== null || frame !== null || store.get().runsVersion === current) return;
+      timer = setTimeout(
+        () => {
+          timer = null;
+          frame = requestAnimationFrame(show);
+        },
+        Math.max(0, last + everyMs - performance.now()),
+      );
+    };
+    schedule();
+    const off = store.subscribe(schedule);
+    return () => {
+      off();
+      if (timer !== null) clearTimeout(timer);
+      if (frame !== null) cancelAnimationFrame(frame);
+    };
+  }, [everyMs]);
+  return shown;
 }
 
 /** The run index behind the timelines (read with runsVersion as the change signal). */
@@ -67,7 +95,6 @@ export function runIndex(): RunIndex {
 export const timelineActions = {
   clearTimelines(): void {
     runs.clear();
-    changePending = false;
     changed();
   },
   /** Adds events from elsewhere (a run loaded from history) to the timelines. */
