@@ -8,6 +8,7 @@ import { DEFAULT_AUTOCHECKPOINT_PAGES, SAFETY_AUTOCHECKPOINT_PAGES, SqliteCheckp
 import { ioCounters } from '../../metrics/io-counters.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
+import { acceptInput, thinkingEvent } from './test-support/checkpoint-records.ts';
 
 const DRIVERS: Array<{ driver: SqliteDriverName; here: boolean }> = [
   { driver: 'better-sqlite3', here: true },
@@ -20,17 +21,6 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-function event(runId: string, seq: number, text: string) {
-  return {
-    runId,
-    seq,
-    userId: 'u1',
-    type: 'agent_thinking' as const,
-    envelope: { type: 'agent_thinking' as const, run_id: runId, seq, timestamp: '2026-12-07T00:00:00.000Z', payload: { thought: text, step: seq } },
-    createdAt: '2026-12-07T00:00:00.000Z',
-  };
 }
 
 describe.each(DRIVERS)('WAL checkpoints in a worker ($driver)', ({ driver, here }) => {
@@ -47,28 +37,7 @@ describe.each(DRIVERS)('WAL checkpoints in a worker ($driver)', ({ driver, here 
   });
 
   async function acceptedRun(store: SqliteStore, id: string): Promise<void> {
-    const at = '2026-12-07T00:00:00.000Z';
-    const result = await store.acceptMessage({
-      thread: { id: 'thr_1', title: 't' },
-      message: { id: `msg_${id}`, threadId: 'thr_1', userId: 'u1', clientMessageId: null, content: 'hi', agent: 'echo', priority: 'normal', createdAt: at },
-      run: {
-        id,
-        userId: 'u1',
-        threadId: 'thr_1',
-        messageId: `msg_${id}`,
-        agent: 'echo',
-        priority: 'normal',
-        status: 'queued',
-        input: { content: 'hi', agent: 'echo' },
-        response: null,
-        error: null,
-        createdAt: at,
-        startedAt: null,
-        endedAt: null,
-        ownerId: null,
-      },
-    });
-    expect(result.kind).toBe('accepted');
+    expect((await store.acceptMessage(acceptInput(id))).kind).toBe('accepted');
   }
 
   it('starts after a few commits, keeps the WAL bounded under steady writes, and loses nothing', async () => {
@@ -83,7 +52,12 @@ describe.each(DRIVERS)('WAL checkpoints in a worker ($driver)', ({ driver, here 
     const text = 'x'.repeat(10_000);
     let seq = 0;
     for (let commit = 0; commit < 600; commit++) {
-      await store.appendEvents([event('run_1', ++seq, text), event('run_1', ++seq, text), event('run_1', ++seq, text), event('run_1', ++seq, text)]);
+      await store.appendEvents([
+        thinkingEvent('run_1', ++seq, text),
+        thinkingEvent('run_1', ++seq, text),
+        thinkingEvent('run_1', ++seq, text),
+        thinkingEvent('run_1', ++seq, text),
+      ]);
     }
     await until(() => (store.checkpoints?.stats.checkpoints ?? 0) > 3, 'checkpoints');
     const checkpoints = store.checkpoints!;

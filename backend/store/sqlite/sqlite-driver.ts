@@ -329,7 +329,12 @@ function openNodeSqlite(filename: string, readOnly = false): SqliteDatabase {
 // ---- choosing ----
 
 /** Why better-sqlite3 cannot load here (its binary was built for another runtime), or null when it loads. */
-export function betterSqliteLoadProblem(nativeBinding: string | undefined = process.env.SQLITE_NATIVE_BINDING || undefined): string | null {
+/** The better-sqlite3 build to load: the one given, else SQLITE_NATIVE_BINDING, else the package's own. */
+export function nativeBindingOf(given?: string): string | undefined {
+  return given ?? (process.env.SQLITE_NATIVE_BINDING || undefined);
+}
+
+export function betterSqliteLoadProblem(nativeBinding: string | undefined = nativeBindingOf()): string | null {
   try {
     openBetterSqlite(':memory:', nativeBinding).close();
     return null;
@@ -361,7 +366,7 @@ export function autoSqliteDriver(nativeBinding?: string): { driver: SqliteDriver
 export function openSqliteDatabase(filename: string, options: OpenSqliteOptions = {}): SqliteDatabase {
   // The environment is the default for every caller (tests and tools open stores without a config).
   const choice = options.driver ?? parseSqliteDriverChoice(process.env.SQLITE_DRIVER) ?? 'auto';
-  const nativeBinding = options.nativeBinding ?? (process.env.SQLITE_NATIVE_BINDING || undefined);
+  const nativeBinding = nativeBindingOf(options.nativeBinding);
   const readOnly = options.readOnly === true;
   if (choice === 'better-sqlite3') return openBetterSqlite(filename, nativeBinding, readOnly);
   if (choice === 'node') return openNodeSqlite(filename, readOnly);

@@ -24,7 +24,7 @@ import { envelopeJson } from '../envelope-json.ts';
 import { StoreClosedError, StoreUnavailableError } from '../store-errors.ts';
 import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
 import { isPrimaryKeyViolation, mapSqliteError } from './sqlite-errors.ts';
-import { betterSqliteEntry, openSqliteDatabase, type SqliteDatabase, type SqliteDriverChoice } from './sqlite-driver.ts';
+import { betterSqliteEntry, nativeBindingOf, openSqliteDatabase, type SqliteDatabase, type SqliteDriverChoice } from './sqlite-driver.ts';
 import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
 import { toEvent, toMessage, toMessageWithRun, toRun, toRunSummary, toThread, toThreadSummary } from './sqlite-rows.ts';
@@ -146,7 +146,7 @@ export class SqliteStore implements Store {
       filename,
       driver: db.driver,
       betterSqlitePath,
-      nativeBinding: this.options.nativeBinding ?? (process.env.SQLITE_NATIVE_BINDING || undefined),
+      nativeBinding: nativeBindingOf(this.options.nativeBinding),
       busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
       holdWrites: () => writes.hold(),
     });
