@@ -13,9 +13,11 @@
  * beside them, since other work on a busy machine stalls frames as much as the console does.
  *
  * Options (env): BENCH_RATE events per second (default 5000), BENCH_SECONDS (default 10),
+ * BENCH_UNBATCHED=1 the server ignores the console's ask for batched delivery (one frame per event),
  * BENCH_DIST the console build to serve (default dist/renderer; `npm run build:renderer` first),
  * CHROMIUM_PATH (default /usr/bin/chromium), BENCH_PROFILE a file to write the page's CPU profile
- * of the push and drain to (a .cpuprofile: open it in DevTools' Performance panel), BENCH_TRACE a
+ * of the push and drain to (a .cpuprofile: open it in DevTools' Performance panel),
+ * BENCH_WORKER_PROFILE the same of the console's connection worker (its own thread), BENCH_TRACE a
  * file to write a Chrome trace of them to (the browser's layout, style and paint work too).
  *
  * Busy time is wall time: on a machine shared with other work a task waits for a core as long
@@ -28,10 +30,12 @@ import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { chromium, type CDPSession } from '@playwright/test';
 import { Server } from 'socket.io';
+import { BATCH_EVENT } from '../protocol/index.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
+const UNBATCHED = process.env.BENCH_UNBATCHED === '1';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const GOAL_MAX_FRAME_MS = 50;
 const AT_GOAL_LOAD = process.env.BENCH_RATE === undefined && process.env.BENCH_SECONDS === undefined;
@@ -72,8 +76,15 @@ function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void 
   fs.createReadStream(file).pipe(res);
 }
 
-/** Pushes runs of five events (started, thinking, tool ▶, tool ✓, completed) at RATE per second. */
-function pushEvents(socket: { emit(event: string, payload: unknown): void }, userId: string, onDone: (sent: number) => void): void {
+/**
+ * Pushes runs of five events (started, thinking, tool ▶, tool ✓, completed) at RATE per second,
+ * every 5 ms what is due. To a connection that asked for batched delivery (`auth.batch`, as the
+ * console does) each tick's events go as one `batch` event, as the backend sends a turn's
+ * envelopes; otherwise (or with BENCH_UNBATCHED=1, a server without the extension) one event each.
+ */
+function pushEvents(target: { emit(event: string, payload: unknown): void }, userId: string, batch: boolean, onDone: (sent: number) => void): void {
+  let batched: Array<{ type: string }> = [];
+  const socket = batch ? { emit: (type: string, payload: object) => batched.push({ type, ...payload }) } : target;
   const start = performance.now();
   const total = RATE * SECONDS;
   let sent = 0;
@@ -98,10 +109,45 @@ function pushEvents(socket: { emit(event: string, payload: unknown): void }, use
   const tick = () => {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
     while (sent < due) emitOne(sent++);
+    if (batched.length > 0) {
+      target.emit(BATCH_EVENT, batched);
+      batched = [];
+    }
     if (sent >= total) return onDone(sent);
     setTimeout(tick, 5);
   };
   tick();
+}
+
+type Cdp = Pick<CDPSession, 'send' | 'on'>;
+
+/**
+ * Profiles the page's connection worker (BENCH_WORKER_PROFILE): attaches to it through the page's
+ * CDP session (Target messages, not flattened, so one Playwright session carries them), starts
+ * V8's sampling profiler there; the returned function stops it and gives the profile.
+ */
+async function profileWorker(cdp: Cdp): Promise<() => Promise<unknown>> {
+  const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: Array<{ targetId: string; type: string }> };
+  const worker = targetInfos.find((t) => t.type === 'worker');
+  if (!worker) throw new Error('BENCH_WORKER_PROFILE: the page has no worker to profile');
+  const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false })) as { sessionId: string };
+  let nextId = 1;
+  const pending = new Map<number, (result: unknown) => void>();
+  cdp.on('Target.receivedMessageFromTarget', (p: { sessionId: string; message: string }) => {
+    if (p.sessionId !== sessionId) return;
+    const m = JSON.parse(p.message) as { id?: number; result?: unknown };
+    if (m.id !== undefined) pending.get(m.id)?.(m.result);
+  });
+  const call = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+    });
+  await call('Profiler.enable');
+  await call('Profiler.setSamplingInterval', { interval: 250 });
+  await call('Profiler.start');
+  return async () => ((await call('Profiler.stop')) as { profile: unknown }).profile;
 }
 
 function quantile(sorted: number[], p: number): number {
@@ -115,9 +161,11 @@ async function main(): Promise<void> {
   let pushed: Promise<number> = new Promise(() => undefined);
   let startPush: () => void = () => undefined;
   const pushing = new Promise<void>((resolve) => (startPush = resolve));
+  let batched = false;
   io.on('connection', (socket) => {
+    batched = !UNBATCHED && (socket.handshake.auth as { batch?: unknown }).batch === true;
     pushed = new Promise<number>((resolve) => {
-      void pushing.then(() => pushEvents(socket, 'bench', resolve));
+      void pushing.then(() => pushEvents(socket, 'bench', batched, resolve));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -174,6 +222,8 @@ async function main(): Promise<void> {
       await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
       await cdp.send('Profiler.start');
     }
+    const workerProfile = process.env.BENCH_WORKER_PROFILE;
+    const stopWorkerProfile = workerProfile ? await profileWorker(cdp) : null;
     const trace = process.env.BENCH_TRACE;
     if (trace) await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8'] });
     const t0 = Date.now();
@@ -195,6 +245,7 @@ async function main(): Promise<void> {
     await page.waitForTimeout(Math.max(0, drainUntil - Date.now()));
     clearInterval(sampler);
     if (trace) await browser.stopTracing();
+    if (stopWorkerProfile && workerProfile) fs.writeFileSync(workerProfile, JSON.stringify(await stopWorkerProfile()));
     if (profile) fs.writeFileSync(profile, JSON.stringify(((await cdp.send('Profiler.stop')) as { profile: unknown }).profile));
     const m1 = await metrics();
     const busy = (k: string) => Number(((m1[k] ?? 0) - (m0[k] ?? 0)).toFixed(2));
@@ -221,6 +272,7 @@ async function main(): Promise<void> {
       rate_per_s: RATE,
       seconds: SECONDS,
       events_pushed: sent,
+      batched_delivery: batched,
       events_received_within_1s: receivedBy1s,
       push_seconds: Number(pushSeconds.toFixed(2)),
       frames: frames.length,

@@ -25,6 +25,9 @@
  * PostgreSQL + Redis too when BENCH_DATABASE_URL and BENCH_REDIS_URL are set (a private
  * schema and key prefix, dropped afterwards). `--json FILE` writes the figures as JSON.
  * BENCH_CPU_PROF=DIR runs each server under `node --cpu-prof --cpu-prof-dir DIR`.
+ * BENCH_CLIENT_BATCH=1: the clients ask for batched delivery (docs/protocol.md; a turn's
+ * envelopes in one frame): Flowscope's figures are then those of such clients, the bare
+ * server's are unchanged (it sends one frame per event, as its clients expect).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +47,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const IDLE = Number(process.env.BENCH_IDLE ?? 2000);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
+const CLIENT_BATCH = process.env.BENCH_CLIENT_BATCH === '1';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const jsonIndex = process.argv.indexOf('--json');
 const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
@@ -348,14 +352,24 @@ interface Client {
 }
 
 function openClient(url: string, token: string, onCompleted: (messageId: string) => void): Promise<Client> {
-  const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, auth: { token } });
+  const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, auth: CLIENT_BATCH ? { token, batch: true } : { token } });
   // Events carry the server's message id; the ack ties the run to ours.
   const byRun = new Map<string, string>();
-  socket.on('message_ack', (e: { message_id: string; run_id: string }) => byRun.set(e.run_id, e.message_id));
-  socket.on('agent_completed', (e: { run_id: string }) => {
+  const acked = (e: { message_id: string; run_id: string }) => byRun.set(e.run_id, e.message_id);
+  const completed = (e: { run_id: string }) => {
     const id = byRun.get(e.run_id);
     byRun.delete(e.run_id);
     if (id !== undefined) onCompleted(id);
+  };
+  socket.on('message_ack', acked);
+  socket.on('agent_completed', completed);
+  // Batched delivery (BENCH_CLIENT_BATCH=1): the same envelopes, a turn's worth per event; the bare server never batches.
+  socket.on('batch', (envelopes: Array<{ type: string; message_id: string; run_id: string }>) => {
+    for (const e of envelopes) {
+      if (e.type === 'message_ack') acked(e);
+      else if (e.type === 'agent_completed') completed(e);
+      else if (e.type === 'error') console.error('bench: server error envelope', e);
+    }
   });
   socket.on('error', (e: unknown) => console.error('bench: server error envelope', e));
   socket.on('disconnect', (reason) => {
@@ -620,7 +634,7 @@ if (databaseUrl && redisUrl) {
 
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 console.log(
-  `\n${USERS} users closed loop for ${SECONDS} s; open loop at half that rate; ${IDLE} idle connections; ${os.cpus().length} cores, ${process.version}, ${((Date.now() - t0) / 1000).toFixed(0)} s in all\n`,
+  `\n${USERS} users closed loop for ${SECONDS} s; open loop at half that rate; ${IDLE} idle connections;${CLIENT_BATCH ? ' clients ask for batched delivery;' : ''} ${os.cpus().length} cores, ${process.version}, ${((Date.now() - t0) / 1000).toFixed(0)} s in all\n`,
 );
 console.log('| setup | msg/s | ratio to bare | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |');
 console.log('|---|---:|---:|---:|---:|---:|');

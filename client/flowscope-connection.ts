@@ -5,7 +5,7 @@
  * browser and in Node (pass `WebSocketImpl` from the `ws` package in Node 20).
  */
 import { io, type Socket } from 'socket.io-client';
-import { CLIENT_MESSAGE_EVENT, type ClientToServerEvents, type ConnectErrorData, type ServerToClientEvents } from '../protocol/index.ts';
+import { BATCH_EVENT, BATCH_OPTION, CLIENT_MESSAGE_EVENT, type ClientToServerEvents, type ConnectErrorData, type ServerToClientEvents } from '../protocol/index.ts';
 
 export type TransportKind = 'socketio' | 'ws';
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'refused';
@@ -57,12 +57,19 @@ export interface ConnectionOptions {
   WebSocketImpl?: WebSocketConstructor;
   /** Socket.IO engine transports; default websocket only. */
   socketIoTransports?: Array<'websocket' | 'polling'>;
+  /**
+   * Ask for batched delivery (docs/protocol.md, "Batched delivery"): the server sends what it
+   * has for the connection at one moment in one frame, so thousands of events a second are
+   * tens of frames. Listeners still get one envelope at a time, in order; a server that does
+   * not know the option sends one frame per envelope, which is read the same. Default false.
+   */
+  batch?: boolean;
 }
 
 /**
  * Told each envelope received. `raw` is the frame's text (/ws) or the payload's JSON
- * (Socket.IO); it is made only for a listener that declares the parameter (a Socket.IO
- * payload is not serialised again for listeners that never read it), others get ''.
+ * (Socket.IO, or an envelope of a batch); it is made only for a listener that declares the
+ * parameter (a payload is not serialised again for listeners that never read it), others get ''.
  */
 export type EnvelopeListener = (envelope: ReceivedEnvelope, raw: string) => void;
 export type StateListener = (state: ConnectionState, refusal?: ConnectionRefusal) => void;
@@ -83,24 +90,37 @@ export interface FlowscopeConnection {
 
 const READY_PING_ID = '__flowscope_ready__';
 
-function toWsUrl(base: string, token: string): string {
+function toWsUrl(base: string, token: string, batch: boolean): string {
   const url = new URL(base);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.pathname = `${url.pathname.replace(/\/$/, '')}/ws`;
   url.searchParams.set('token', token);
+  if (batch) url.searchParams.set(BATCH_OPTION, '1');
   return url.toString();
 }
 
-function parseFrame(raw: string): ReceivedEnvelope {
+function isEnvelope(value: unknown): value is ReceivedEnvelope {
+  return value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/**
+ * A frame's envelopes, each with its text: one, or (`batched`, the frame a JSON array) those of
+ * the batch, each element that is not an envelope reported as an unparseable one.
+ */
+function parseFrame(raw: string, batched: boolean): Array<{ envelope: ReceivedEnvelope; raw: string | (() => string) }> {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(raw);
-    if (value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string') {
-      return value as ReceivedEnvelope;
-    }
+    value = JSON.parse(raw);
   } catch {
-    // fall through: reported as an unparseable frame
+    return [{ envelope: { type: '(unparseable)', raw }, raw }];
   }
-  return { type: '(unparseable)', raw };
+  if (batched && Array.isArray(value)) {
+    return value.map((item: unknown) => {
+      const text = () => JSON.stringify(item);
+      return { envelope: isEnvelope(item) ? item : { type: '(unparseable)', raw: text() }, raw: text };
+    });
+  }
+  return [{ envelope: isEnvelope(value) ? value : { type: '(unparseable)', raw }, raw }];
 }
 
 export function connect(options: ConnectionOptions): FlowscopeConnection {
@@ -135,7 +155,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
   if (transport === 'socketio') {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(options.url, {
       path: '/socket.io',
-      auth: { token: options.token },
+      auth: options.batch ? { token: options.token, batch: true } : { token: options.token },
       transports: options.socketIoTransports ?? ['websocket'],
       reconnection: options.reconnect ?? false,
       forceNew: true,
@@ -160,6 +180,13 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
       setState((options.reconnect ?? false) && socket.active && reason !== 'io client disconnect' ? 'reconnecting' : 'closed');
     });
     socket.onAny((event: string, payload: unknown) => {
+      if (options.batch && event === BATCH_EVENT && Array.isArray(payload)) {
+        for (const item of payload as unknown[]) {
+          const text = () => JSON.stringify(item);
+          deliver(isEnvelope(item) ? item : { type: '(unparseable)', raw: text() }, text);
+        }
+        return;
+      }
       const envelope =
         payload !== null && typeof payload === 'object' ? ({ type: event, ...(payload as object) } as ReceivedEnvelope) : { type: event, payload };
       deliver(envelope, () => JSON.stringify(payload));
@@ -174,7 +201,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
     let closedByUser = false;
     let current: WebSocketLike;
     const open = () => {
-      const ws = new Impl(toWsUrl(options.url, options.token));
+      const ws = new Impl(toWsUrl(options.url, options.token, options.batch ?? false));
       current = ws;
       // A refused /ws connection is opened, then gets an error frame and a 4401/4403 close;
       // so readiness is confirmed by a ping round trip (protocol.md §3).
@@ -182,20 +209,21 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
         ws.send(JSON.stringify({ type: 'ping', message_id: READY_PING_ID }));
       };
       ws.onmessage = (ev) => {
-        const raw = typeof ev.data === 'string' ? ev.data : String(ev.data);
-        const envelope = parseFrame(raw);
-        if (envelope.type === 'pong' && envelope.message_id === READY_PING_ID) {
-          if (state !== 'open') {
-            setState('open');
-            resolveReady();
+        const frame = typeof ev.data === 'string' ? ev.data : String(ev.data);
+        for (const { envelope, raw } of parseFrame(frame, options.batch ?? false)) {
+          if (envelope.type === 'pong' && envelope.message_id === READY_PING_ID) {
+            if (state !== 'open') {
+              setState('open');
+              resolveReady();
+            }
+            continue;
           }
-          return;
+          if (state === 'connecting' && envelope.type === 'error') {
+            const p = (envelope.payload ?? {}) as { code?: string; message?: string };
+            lastError = { code: p.code ?? 'REFUSED', message: p.message ?? 'refused' };
+          }
+          deliver(envelope, raw);
         }
-        if (state === 'connecting' && envelope.type === 'error') {
-          const p = (envelope.payload ?? {}) as { code?: string; message?: string };
-          lastError = { code: p.code ?? 'REFUSED', message: p.message ?? 'refused' };
-        }
-        deliver(envelope, raw);
       };
       ws.onerror = () => undefined;
       ws.onclose = (ev) => {

@@ -3,6 +3,7 @@ export * from './limits.ts';
 export * from './envelope-schemas.ts';
 export type * from './envelope-types.ts';
 export * from './socket-events.ts';
+export * from './batched-delivery.ts';
 export type * from './rest-types.ts';
 export * from './ipc-channels.ts';
 export * from './safe-json.ts';

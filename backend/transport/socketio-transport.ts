@@ -6,13 +6,16 @@
  * (an AUTH_EXPIRED error first), when its inbound backlog passes its cap (RATE_LIMITED first),
  * and when what it is owed passes its cap (a reader that stopped reading). Envelopes go out
  * as the Socket.IO event packets `socket.emit(type, envelope)` would make, each encoded once,
- * a connection's envelopes of one turn of the event loop in one write (tick-outbox.ts).
+ * a connection's envelopes of one turn of the event loop in one write (tick-outbox.ts); to a
+ * connection that asked for batched delivery (`auth.batch`), as one `batch` event packet.
  */
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import {
+  BATCH_EVENT,
   CLIENT_MESSAGE_EVENT,
   ErrorCode,
+  socketIoBatchOption,
   type ClientToServerEvents,
   type ConnectErrorData,
   type ServerEnvelope,
@@ -79,6 +82,14 @@ export function socketIoPacket(envelope: ServerEnvelope): string {
     packets.set(envelope, packet);
   }
   return packet;
+}
+
+/**
+ * The one packet of a batch (`socket.emit('batch', envelopes)`, batched-delivery.ts): the
+ * envelopes' JSON texts, as the store wrote them, in an array.
+ */
+export function socketIoBatchPacket(envelopeTexts: readonly string[]): string {
+  return `2["${BATCH_EVENT}",[${envelopeTexts.join(',')}]]`;
 }
 
 /** What Engine.IO exposes of a session that this transport reads. */
@@ -203,7 +214,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
   });
 
   io.use((socket, next) => {
-    const auth = socket.handshake.auth as { token?: unknown };
+    const auth = socket.handshake.auth as { token?: unknown; batch?: unknown };
     const header = socket.handshake.headers.authorization;
     const token = typeof auth.token === 'string' ? auth.token : header?.startsWith('Bearer ') ? header.slice(7) : undefined;
     admitConnection(deps, token)
@@ -214,9 +225,19 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
           next(Object.assign(new Error(admission.code), { data }));
           return;
         }
+        // `auth.batch`: batched delivery (docs/protocol.md); a value other than true or false is refused.
+        const batch = socketIoBatchOption(auth.batch);
+        if (!batch.ok) {
+          deps.cache.removeConnection(admission.userId, admission.connectionId).catch(() => undefined);
+          logRefusedConnection(deps, 'socketio', socket.handshake.address, ErrorCode.VALIDATION_FAILED);
+          const data: ConnectErrorData = { code: ErrorCode.VALIDATION_FAILED, message: batch.message };
+          next(Object.assign(new Error(ErrorCode.VALIDATION_FAILED), { data }));
+          return;
+        }
         socket.data.userId = admission.userId;
         socket.data.connectionId = admission.connectionId;
         socket.data.expiresAtMs = admission.expiresAtMs;
+        socket.data.batch = batch.batch;
         next();
       })
       .catch(next);
@@ -241,8 +262,10 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
       socket.disconnect(true);
       if (discard) session.close(true);
     };
+    // Batched: the outbox holds envelope texts, each turn's go as one `batch` packet.
+    const batched = socket.data.batch === true;
     const outbox = new TickOutbox({
-      write: (packets) => writePackets(session, packets),
+      write: (frames) => writePackets(session, batched ? [socketIoBatchPacket(frames)] : frames),
       failed: (error) => {
         deps.log?.('warn', 'socket.io write failed', error, { user: connection.userId, connection: connection.id });
         shut(true, 'WRITE_FAILED');
@@ -259,7 +282,7 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
           shut(true, 'SLOW_CONSUMER');
           return;
         }
-        outbox.push(socketIoPacket(envelope));
+        outbox.push(batched ? envelopeJson(envelope) : socketIoPacket(envelope));
       },
     };
     deps.registry.add(connection);

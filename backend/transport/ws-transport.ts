@@ -5,12 +5,13 @@
  * connection is closed 4401 when its token expires, 4429 when its inbound backlog passes
  * its cap, 4408 when it stops reading and what it is owed passes its cap. Each envelope's
  * frame text is made once (whatever number of connections get it), a connection's frames of
- * one turn of the event loop leave in one write (tick-outbox.ts).
+ * one turn of the event loop leave in one write (tick-outbox.ts); to a connection opened with
+ * `?batch=1`, as one frame (a JSON array of them).
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ErrorCode, WsCloseCode, wsCloseCodeFor, type ServerEnvelope } from '../../protocol/index.ts';
+import { ErrorCode, WsCloseCode, wsBatchOption, wsCloseCodeFor, type ServerEnvelope } from '../../protocol/index.ts';
 import type { ClientConnection } from '../delivery/client-connection.ts';
 import { requestUrl } from '../http/http-helpers.ts';
 import { BinaryFrame } from '../reception/inbound-pipeline.ts';
@@ -126,14 +127,19 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           ws.close(wsCloseCodeFor(admission.code), admission.code);
           return;
         }
-        // `?events=ag-ui`: run events as AG-UI event frames (docs/protocol.md); an unknown value is refused.
-        const frames = wsFrameEncoder(requestUrl(req)?.searchParams.get('events'));
-        if (!frames.ok) {
+        // `?events=ag-ui`: run events as AG-UI event frames; `?batch=1`: batched delivery
+        // (docs/protocol.md). An unknown value of either is refused.
+        const query = requestUrl(req)?.searchParams;
+        const frames = wsFrameEncoder(query?.get('events'));
+        const batch = wsBatchOption(query?.get('batch'));
+        if (!frames.ok || !batch.ok) {
           deps.cache.removeConnection(admission.userId, admission.connectionId).catch(() => undefined);
-          ws.send(JSON.stringify(errorEnvelope(ErrorCode.VALIDATION_FAILED, frames.message, null)));
+          const problem = !frames.ok ? frames.message : !batch.ok ? batch.message : '';
+          ws.send(JSON.stringify(errorEnvelope(ErrorCode.VALIDATION_FAILED, problem, null)));
           ws.close(1008, ErrorCode.VALIDATION_FAILED);
           return;
         }
+        const batched = batch.batch;
         ticket.admitted();
         const encode = encodeOnce(frames.encode);
         let closing = false;
@@ -153,6 +159,10 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
         const outbox = new TickOutbox({
           write(texts) {
             if (ws.readyState !== WebSocket.OPEN) return;
+            if (batched) {
+              ws.send(`[${texts.join(',')}]`);
+              return;
+            }
             corked(tcpSocket(ws), () => {
               for (const text of texts) ws.send(text);
             });

@@ -344,7 +344,8 @@ function openConnection(userId: string): void {
     reconnectAt: undefined,
     connectedTo: target,
   });
-  const conn = connect({ url: target, token: user.token, transport: user.transport });
+  // batched delivery: a flood of events reaches the console in tens of frames a second, not thousands (docs/protocol.md)
+  const conn = connect({ url: target, token: user.token, transport: user.transport, batch: true });
   connections.set(userId, conn);
   conn.onState((next, refusal) => {
     if (connections.get(userId) !== conn) return;
