@@ -180,7 +180,12 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
       setState((options.reconnect ?? false) && socket.active && reason !== 'io client disconnect' ? 'reconnecting' : 'closed');
     });
     socket.onAny((event: string, payload: unknown) => {
-      if (options.batch && event === BATCH_EVENT && Array.isArray(payload)) {
+      if (options.batch && event === BATCH_EVENT) {
+        if (!Array.isArray(payload)) {
+          const text = JSON.stringify(payload) ?? String(payload);
+          deliver({ type: '(unparseable)', raw: text }, text);
+          return;
+        }
         for (const item of payload as unknown[]) {
           const text = () => JSON.stringify(item);
           deliver(isEnvelope(item) ? item : { type: '(unparseable)', raw: text() }, text);

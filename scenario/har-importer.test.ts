@@ -293,6 +293,27 @@ describe('sessionFromHar', () => {
     ]);
   });
 
+  it('reads a recording of batched delivery (the console asks for it) as the same session', () => {
+    // The same traffic as a console that asks for batched delivery receives it: Socket.IO `batch`
+    // events (the run's five events in one), /ws JSON arrays (the ready pong's included).
+    const har = structuredClone(chromeHar);
+    const [, sio, ws] = har.log.entries as Array<{ _webSocketMessages: Array<{ type: string; time: number; opcode: number; data: string }> }>;
+    const asBatch = (data: string) => `42["batch",[${JSON.stringify({ type: (JSON.parse(data.slice(2)) as [string])[0], ...(JSON.parse(data.slice(2)) as [string, object])[1] })}]]`;
+    const messages = sio!._webSocketMessages.map((m) => (m.type === 'receive' && m.data.startsWith('42[') ? { ...m, data: asBatch(m.data) } : m));
+    const runFrames = messages.filter((m) => m.data.includes('"run_id":"run_7f3a","thread_id":"th_19c2","message_id":"msg_0b1d"'));
+    const oneFrame = { ...runFrames[0]!, data: `42["batch",[${runFrames.map((m) => m.data.slice('42["batch",['.length, -2)).join(',')}]]` };
+    sio!._webSocketMessages = messages.flatMap((m) => (m === runFrames[0] ? [oneFrame] : runFrames.includes(m) ? [] : [m]));
+    ws!._webSocketMessages = ws!._webSocketMessages.map((m) => (m.type === 'receive' ? { ...m, data: `[${m.data}]` } : m));
+
+    const plain = sessionFromHar(chromeHar);
+    const result = sessionFromHar(har);
+    if (!result.ok || !plain.ok) throw new Error('not read');
+    expect(result.session.users).toEqual(plain.session.users);
+    expect(result.session.sent).toEqual(plain.session.sent);
+    expect(result.session.received.map((r) => [r.user, r.envelope])).toEqual(plain.session.received.map((r) => [r.user, r.envelope]));
+    expect(scenarioFromSession(result.session, { name: 'batched' })).toEqual(scenarioFromSession(plain.session, { name: 'batched' }));
+  });
+
   it('explains what is wrong with input that is not a usable HAR', () => {
     expect(sessionFromHar('{"log": {')).toEqual({ ok: false, error: expect.stringMatching(/^not JSON/) });
     expect(sessionFromHar({ entries: [] })).toEqual({ ok: false, error: expect.stringMatching(/log\.entries is missing/) });

@@ -7,7 +7,7 @@
  * comes from the token's `sub` (connect auth, `?token=` or an Authorization header), never
  * verified; other entries (pages, XHR, other sockets) are ignored.
  */
-import { SERVER_EVENT_TYPES } from '../protocol/index.ts';
+import { BATCH_EVENT, SERVER_EVENT_TYPES } from '../protocol/index.ts';
 import type { HarWebSocketMessage } from './har-exporter.ts';
 import type { RecordedSession, RecordedUser, SessionTransport } from './recorded-session.ts';
 import type { ReceivedRecord, SentRecord } from './scenario-result.ts';
@@ -68,16 +68,26 @@ export function decodeSocketIoFrame(frame: string): SocketIoPacket | undefined {
   return parsed.ok ? { type, nsp, data: parsed.value } : undefined;
 }
 
-/** An envelope as flowscope-connection.ts delivers a `/ws` text frame. */
-function wsEnvelope(text: string): Record<string, unknown> & { type: string } {
-  const parsed = tryJson(text);
-  if (parsed.ok && isObject(parsed.value) && typeof parsed.value.type === 'string') return parsed.value as Record<string, unknown> & { type: string };
-  return { type: '(unparseable)', raw: text };
+type Envelope = Record<string, unknown> & { type: string };
+
+function asEnvelope(value: unknown, raw: () => string): Envelope {
+  return isObject(value) && typeof value.type === 'string' ? (value as Envelope) : { type: '(unparseable)', raw: raw() };
 }
 
-/** An envelope as flowscope-connection.ts delivers a Socket.IO event. */
-function socketIoEnvelope(event: string, arg: unknown): Record<string, unknown> & { type: string } {
-  return isObject(arg) ? { type: event, ...arg } : { type: event, payload: arg };
+/**
+ * The envelopes as flowscope-connection.ts delivers a `/ws` text frame: the frame's, or those
+ * of a batch (a JSON array: batched delivery, docs/protocol.md, as the console asks for).
+ */
+function wsEnvelopes(text: string): Envelope[] {
+  const parsed = tryJson(text);
+  if (parsed.ok && Array.isArray(parsed.value)) return parsed.value.map((item: unknown) => asEnvelope(item, () => JSON.stringify(item)));
+  return [asEnvelope(parsed.ok ? parsed.value : undefined, () => text)];
+}
+
+/** The envelopes as flowscope-connection.ts delivers a Socket.IO event: its own, or those of a `batch` event. */
+function socketIoEnvelopes(event: string, arg: unknown): Envelope[] {
+  if (event === BATCH_EVENT && Array.isArray(arg)) return arg.map((item: unknown) => asEnvelope(item, () => JSON.stringify(item)));
+  return [isObject(arg) ? { type: event, ...arg } : { type: event, payload: arg }];
 }
 
 function classify(url: URL | undefined, frames: HarWebSocketMessage[]): SessionTransport | undefined {
@@ -91,11 +101,7 @@ function classify(url: URL | undefined, frames: HarWebSocketMessage[]): SessionT
     if (open.ok && isObject(open.value) && typeof open.value.sid === 'string') return 'socketio';
   }
   // Another path: ours if the server sent protocol envelopes.
-  const speaksProtocol = frames.some((f) => {
-    if (f.type !== 'receive') return false;
-    const e = wsEnvelope(f.data);
-    return SERVER_TYPES.includes(e.type);
-  });
+  const speaksProtocol = frames.some((f) => f.type === 'receive' && wsEnvelopes(f.data).some((e) => SERVER_TYPES.includes(e.type)));
   return speaksProtocol ? 'ws' : undefined;
 }
 
@@ -238,10 +244,12 @@ export function sessionFromHar(har: unknown): HarImportResult {
           if (isObject(data) && data.type === 'ping' && data.message_id === READY_PING_ID) return;
           sent.push({ ...base, data });
         } else {
-          const envelope = wsEnvelope(f.data);
-          if (envelope.type === 'pong' && envelope.message_id === READY_PING_ID) return;
-          firstUserId ??= typeof envelope.user_id === 'string' ? envelope.user_id : undefined;
-          received.push({ ...base, envelope });
+          // one record per envelope, a batch's in its order (the sort below is stable)
+          for (const envelope of wsEnvelopes(f.data)) {
+            if (envelope.type === 'pong' && envelope.message_id === READY_PING_ID) continue;
+            firstUserId ??= typeof envelope.user_id === 'string' ? envelope.user_id : undefined;
+            received.push({ ...base, envelope });
+          }
         }
         return;
       }
@@ -253,9 +261,10 @@ export function sessionFromHar(har: unknown): HarImportResult {
       if (f.type === 'send') {
         if (event === 'message') sent.push({ ...base, data: arg });
       } else {
-        const envelope = socketIoEnvelope(event, arg);
-        firstUserId ??= typeof envelope.user_id === 'string' ? envelope.user_id : undefined;
-        received.push({ ...base, envelope });
+        for (const envelope of socketIoEnvelopes(event, arg)) {
+          firstUserId ??= typeof envelope.user_id === 'string' ? envelope.user_id : undefined;
+          received.push({ ...base, envelope });
+        }
       }
     });
 

@@ -217,21 +217,21 @@ export function attachSocketIo(server: http.Server, deps: SocketIoDeps): Flowsco
     const auth = socket.handshake.auth as { token?: unknown; batch?: unknown };
     const header = socket.handshake.headers.authorization;
     const token = typeof auth.token === 'string' ? auth.token : header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    // `auth.batch`: batched delivery (docs/protocol.md); a value other than true or false is
+    // refused before the token is looked at (nothing to admit, count or undo).
+    const batch = socketIoBatchOption(auth.batch);
+    if (!batch.ok) {
+      logRefusedConnection(deps, 'socketio', socket.handshake.address, ErrorCode.VALIDATION_FAILED);
+      const data: ConnectErrorData = { code: ErrorCode.VALIDATION_FAILED, message: batch.message };
+      next(Object.assign(new Error(ErrorCode.VALIDATION_FAILED), { data }));
+      return;
+    }
     admitConnection(deps, token)
       .then((admission: Admission) => {
         if (!admission.ok) {
           logRefusedConnection(deps, 'socketio', socket.handshake.address, admission.code);
           const data: ConnectErrorData = { code: admission.code, message: admission.message };
           next(Object.assign(new Error(admission.code), { data }));
-          return;
-        }
-        // `auth.batch`: batched delivery (docs/protocol.md); a value other than true or false is refused.
-        const batch = socketIoBatchOption(auth.batch);
-        if (!batch.ok) {
-          deps.cache.removeConnection(admission.userId, admission.connectionId).catch(() => undefined);
-          logRefusedConnection(deps, 'socketio', socket.handshake.address, ErrorCode.VALIDATION_FAILED);
-          const data: ConnectErrorData = { code: ErrorCode.VALIDATION_FAILED, message: batch.message };
-          next(Object.assign(new Error(ErrorCode.VALIDATION_FAILED), { data }));
           return;
         }
         socket.data.userId = admission.userId;

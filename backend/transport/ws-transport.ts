@@ -117,6 +117,22 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
     const address = req.socket.remoteAddress;
     socket.once('close', () => ticket.release());
     socket.on('error', () => undefined);
+    // `?events=ag-ui`: run events as AG-UI event frames; `?batch=1`: batched delivery
+    // (docs/protocol.md). An unknown value of either is refused before the token is looked at
+    // (nothing to admit, count or undo).
+    const query = requestUrl(req)?.searchParams;
+    const frames = wsFrameEncoder(query?.get('events'));
+    const batch = wsBatchOption(query?.get('batch'));
+    if (!frames.ok || !batch.ok) {
+      const problem = !frames.ok ? frames.message : !batch.ok ? batch.message : '';
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        logRefusedConnection(deps, 'ws', address, ErrorCode.VALIDATION_FAILED);
+        ws.send(JSON.stringify(errorEnvelope(ErrorCode.VALIDATION_FAILED, problem, null)));
+        ws.close(1008, ErrorCode.VALIDATION_FAILED);
+      });
+      return;
+    }
+    const batched = batch.batch;
     void admitConnection(deps, tokenFrom(req)).then((admission) => {
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (client) => {
@@ -127,19 +143,6 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): WebSocketSer
           ws.close(wsCloseCodeFor(admission.code), admission.code);
           return;
         }
-        // `?events=ag-ui`: run events as AG-UI event frames; `?batch=1`: batched delivery
-        // (docs/protocol.md). An unknown value of either is refused.
-        const query = requestUrl(req)?.searchParams;
-        const frames = wsFrameEncoder(query?.get('events'));
-        const batch = wsBatchOption(query?.get('batch'));
-        if (!frames.ok || !batch.ok) {
-          deps.cache.removeConnection(admission.userId, admission.connectionId).catch(() => undefined);
-          const problem = !frames.ok ? frames.message : !batch.ok ? batch.message : '';
-          ws.send(JSON.stringify(errorEnvelope(ErrorCode.VALIDATION_FAILED, problem, null)));
-          ws.close(1008, ErrorCode.VALIDATION_FAILED);
-          return;
-        }
-        const batched = batch.batch;
         ticket.admitted();
         const encode = encodeOnce(frames.encode);
         let closing = false;

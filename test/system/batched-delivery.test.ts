@@ -100,7 +100,11 @@ describe('batched delivery on /ws', () => {
     conn.ws.close();
   });
 
-  it('refuses a bad value with VALIDATION_FAILED and close 1008, and counts no connection for it', async () => {
+  it('refuses a bad value with VALIDATION_FAILED and close 1008 (before the token is checked), and counts no connection for it', async () => {
+    const badTokenToo = new WebSocket(`${test.backend.url.replace('http', 'ws')}/ws?token=nope&batch=TRUE`);
+    const first = new Promise<unknown>((resolve) => badTokenToo.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))));
+    expect(await new Promise<number>((resolve) => badTokenToo.on('close', (code) => resolve(code)))).toBe(1008);
+    expect(await first).toMatchObject({ type: 'error', payload: { code: 'VALIDATION_FAILED', message: 'batch: 1, true, 0 or false (got "TRUE").' } });
     for (let i = 0; i < 3; i++) {
       const bad = await rawWs('batch-bad-ws', '&batch=yes');
       expect(await bad.closed).toBe(1008);
@@ -149,6 +153,10 @@ describe('batched delivery on Socket.IO', () => {
       expect(bad.refused).toEqual({ code: 'VALIDATION_FAILED', message: 'auth.batch: true or false (got "yes").' });
       bad.socket.close();
     }
+    const badTokenToo = ioClient(test.backend.url, { path: '/socket.io', transports: ['websocket'], auth: { token: 'nope', batch: null }, forceNew: true, reconnection: false });
+    const data = await new Promise((resolve) => badTokenToo.on('connect_error', (err: Error & { data?: unknown }) => resolve(err.data)));
+    expect(data).toEqual({ code: 'VALIDATION_FAILED', message: 'auth.batch: true or false (got null).' });
+    badTokenToo.close();
     const a = await rawSocketIo('batch-bad-sio', { batch: true });
     const b = await rawSocketIo('batch-bad-sio', {});
     expect([a.refused, b.refused]).toEqual([undefined, undefined]);
