@@ -10,6 +10,7 @@ import { RunLane } from './run-lane.tsx';
 import type { RunLaneModel } from './run-model.ts';
 import './timeline.css';
 import { useScrollWindow } from '../../ui/use-scroll-window.ts';
+import { useSlotBudget } from './slot-budget.ts';
 
 const LANE_SLOT = 176;
 const LANES_EVERY_MS = 250;
@@ -17,6 +18,8 @@ const LANES_EVERY_MS_IN_FLOOD = 500;
 /** A running lane's duration ticks this often (ms), and in a flood this often. */
 const TICK_MS = 250;
 const TICK_MS_IN_FLOOD = 1000;
+/** Lane slots made per frame (slot-budget.ts); one slot more is an update of the others in place. */
+const NEW_SLOTS_PER_FRAME = 1;
 
 /** A lane of the panel (the focus handler is one for every lane, so an unchanged lane is not rendered again). */
 function LaneInSlot(props: {
@@ -68,6 +71,8 @@ export function RunTimelinePanel() {
   const last = Math.min(ids.length - 1, Math.floor((scrollTop + Math.max(0, viewport - 1)) / LANE_SLOT));
   const inView: number[] = [];
   for (let i = first; i <= last; i++) inView.push(i);
+  // the slots new to the view (the first runs of a flood, a jump of the scrollbar) one a frame
+  const rendered = useSlotBudget(inView, NEW_SLOTS_PER_FRAME);
 
   return (
     <section className="panel timeline-panel" data-testid="run-timeline">
@@ -89,7 +94,7 @@ export function RunTimelinePanel() {
       </header>
       <div className="lanes" ref={scroller} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
         <div style={{ height: ids.length * LANE_SLOT, position: 'relative' }}>
-          {inView.map((index) => {
+          {rendered.map((index) => {
             const lane = runIndex().lane(ids[index]!);
             if (!lane) return null;
             return (

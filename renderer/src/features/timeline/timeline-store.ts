@@ -44,34 +44,51 @@ export function useRunsInProgress(): number {
 const SAME_FRAME_MS = 12;
 
 /**
+ * Calls `work` in the next animation frame the live list does not render in (in a flood both
+ * are every visible element replaced, a frame of the browser's style, layout and paint each:
+ * in one frame together, that frame was twice as long). Returns the cancel.
+ */
+export function requestLanesFrame(work: () => void): () => void {
+  let frame: number | null = null;
+  const lanesFrame = () => {
+    if (performance.now() - lastEventRenderAt() < SAME_FRAME_MS) {
+      frame = requestAnimationFrame(lanesFrame);
+      return;
+    }
+    frame = null;
+    work();
+  };
+  frame = requestAnimationFrame(lanesFrame);
+  return () => {
+    if (frame !== null) cancelAnimationFrame(frame);
+    frame = null;
+  };
+}
+
+/**
  * The run index's version as the lanes show it: at most every `everyMs`, and never in the frame
- * the live list renders in. In a flood both are every visible element replaced, a frame of the
- * browser's style, layout and paint each: in one frame together, that frame was twice as long.
- * The lanes render in their own animation frame (synchronously there, not in a task after it).
+ * the live list renders in (requestLanesFrame). The lanes render in their own animation frame
+ * (synchronously there, not in a task after it).
  */
 export function useLanesVersion(everyMs: number): number {
   const [shown, setShown] = useState(() => store.get().runsVersion);
   useEffect(() => {
     let last = -Infinity;
     let timer: ReturnType<typeof setTimeout> | null = null;
-    let frame: number | null = null;
+    let cancelFrame: (() => void) | null = null;
     let current = store.get().runsVersion;
     const show = () => {
-      frame = null;
-      if (performance.now() - lastEventRenderAt() < SAME_FRAME_MS) {
-        frame = requestAnimationFrame(show);
-        return;
-      }
+      cancelFrame = null;
       last = performance.now();
       current = store.get().runsVersion;
       flushSync(() => setShown(current));
     };
     const schedule = () => {
-      if (timer !== null || frame !== null || store.get().runsVersion === current) return;
+      if (timer !== null || cancelFrame !== null || store.get().runsVersion === current) return;
       timer = setTimeout(
         () => {
           timer = null;
-          frame = requestAnimationFrame(show);
+          cancelFrame = requestLanesFrame(show);
         },
         Math.max(0, last + everyMs - performance.now()),
       );
@@ -81,7 +98,7 @@ export function useLanesVersion(everyMs: number): number {
     return () => {
       off();
       if (timer !== null) clearTimeout(timer);
-      if (frame !== null) cancelAnimationFrame(frame);
+      cancelFrame?.();
     };
   }, [everyMs]);
   return shown;
