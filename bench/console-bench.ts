@@ -190,10 +190,11 @@ async function main(): Promise<void> {
     // As text: tsx would wrap named functions of a closure in a helper the page does not have.
     await page.evaluate(`(() => {
       const w = window;
-      w.__bench = { frames: [], longTasks: [], running: true };
+      w.__bench = { frames: [], ends: [], longTasks: [], running: true, pushAt: 0 };
       let last = performance.now();
       const loop = (t) => {
         w.__bench.frames.push(t - last);
+        w.__bench.ends.push(t);
         last = t;
         if (w.__bench.running) requestAnimationFrame(loop);
       };
@@ -225,8 +226,12 @@ async function main(): Promise<void> {
     const workerProfile = process.env.BENCH_WORKER_PROFILE;
     const stopWorkerProfile = workerProfile ? await profileWorker(cdp) : null;
     const trace = process.env.BENCH_TRACE;
-    if (trace) await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8'] });
+    if (trace) {
+      await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8'] });
+      await page.waitForTimeout(1000); // the trace's own start-up work out of the push's first frames
+    }
     const t0 = Date.now();
+    await page.evaluate('window.__bench.pushAt = performance.now()');
     startPush();
     const sampler = setInterval(() => void heap().then((h) => heapSamples.push(h)), 1000);
     const sent = await pushed;
@@ -249,7 +254,14 @@ async function main(): Promise<void> {
     if (profile) fs.writeFileSync(profile, JSON.stringify(((await cdp.send('Profiler.stop')) as { profile: unknown }).profile));
     const m1 = await metrics();
     const busy = (k: string) => Number(((m1[k] ?? 0) - (m0[k] ?? 0)).toFixed(2));
-    const result = (await page.evaluate('(() => { window.__bench.running = false; return window.__bench; })()')) as { frames: number[]; longTasks: number[] };
+    const result = (await page.evaluate('(() => { window.__bench.running = false; return window.__bench; })()')) as {
+      frames: number[];
+      ends: number[];
+      longTasks: number[];
+      pushAt: number;
+    };
+    // when each frame over the goal ended, in seconds since the push began (the first frames of a flood, say)
+    const longFramesAt = result.frames.flatMap((f, i) => (i > 0 && f > GOAL_MAX_FRAME_MS ? [Number((((result.ends[i] ?? 0) - result.pushAt) / 1000).toFixed(2))] : []));
     await cdp.send('HeapProfiler.collectGarbage');
     const heapAfterGc = await heap();
     const count = await page.locator('[data-testid="event-stream"] .count').first().textContent();
@@ -280,6 +292,7 @@ async function main(): Promise<void> {
       frame_p99_ms: Number(quantile(frames, 0.99).toFixed(1)),
       frame_max_ms: Number(frameMax.toFixed(1)),
       frames_over_50ms: frames.filter((f) => f > 50).length,
+      frames_over_50ms_at_s: longFramesAt,
       long_tasks: result.longTasks.length,
       long_task_max_ms: Number(Math.max(0, ...result.longTasks).toFixed(1)),
       main_thread_busy_s: busy('TaskDuration'),

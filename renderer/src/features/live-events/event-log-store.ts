@@ -8,6 +8,7 @@ import { createLazyStore, useStoreSlice } from '../../ui/external-store.ts';
 import { createFrameBatch } from '../../ui/frame-batch.ts';
 import { onEnvelope } from '../users/index.ts';
 import { EMPTY_FILTER, focusRun, type EventFilter } from './event-filter.ts';
+import { createFloodDetector } from './flood-detector.ts';
 import { eventTimeOf, runDelta, serverTimeOf } from './event-time.ts';
 import { trackRuns } from './run-control.ts';
 import { nextEventKey, type StreamEvent } from './stream-event.ts';
@@ -20,8 +21,8 @@ export interface EventLogState {
   eventCap: number;
   eventFilter: EventFilter;
   /**
-   * Events are arriving in a flood (a render took FLOOD_BATCH events or more in the last
-   * second): views that would redo costly work at every update hold still (the id selects'
+   * Events are arriving in a flood (in the last second a render took FLOOD_BATCH events or
+   * more, or that many arrived within 250 ms: flood-detector.ts): views that would redo costly work at every update hold still (the id selects'
    * options) or spread it over frames (the rows and lanes in view).
    */
   flooding: boolean;
@@ -46,7 +47,7 @@ const lastEventAt = new Map<string, number>();
  * they cost: after a render that took R ms of script, the next waits about 2R, so rendering
  * never takes more than about a third of the main thread however fast events come (nothing is
  * lost: the list, the runs and the outcomes are all brought up to date at each render). In a
- * flood (a batch of FLOOD_BATCH events or more) the views are brought up to date at most
+ * flood (FLOOD_BATCH events or more in one render or within 250 ms) the views are brought up to date at most
  * every FLOOD_GAP_MS: a list whose every row is replaced at each update reads the same at 5
  * updates a second as at 60, and each update (the rows in view replaced, the browser's style,
  * layout and paint of the frame: 15-20 ms of CPU on a slow core, whatever the number of rows)
@@ -65,7 +66,6 @@ const MAX_PER_FLUSH = 5000;
  * would then fall behind the events (each render takes what arrived, but at most MAX_PER_FLUSH).
  */
 const MAX_PACE_MS = 400;
-let lastBatchSize = 0;
 let renderCostMs = 0;
 function measureRender(startedAt: number): void {
   // React commits the store's update in a microtask; a task queued now runs after it.
@@ -74,35 +74,52 @@ function measureRender(startedAt: number): void {
     renderCostMs = renderCostMs === 0 ? cost : renderCostMs * 0.7 + cost * 0.3;
   }, 0);
 }
+/** The list's animation frame is requested and has not run yet (it renders in the coming frame). */
+let listFrameQueued = false;
 const batch = createFrameBatch(flush, {
   request: (callback) => {
-    const wait = Math.max(Math.min(2 * renderCostMs, MAX_PACE_MS), lastBatchSize >= FLOOD_BATCH ? FLOOD_GAP_MS : 0) - 16;
-    return wait > 0 ? window.setTimeout(() => requestAnimationFrame(callback), wait) : requestAnimationFrame(callback);
+    const wait = Math.max(Math.min(2 * renderCostMs, MAX_PACE_MS), flood.flooding(performance.now()) ? FLOOD_GAP_MS : 0) - 16;
+    const inFrame = () => {
+      listFrameQueued = false;
+      callback();
+    };
+    const queue = () => {
+      listFrameQueued = true;
+      return requestAnimationFrame(inFrame);
+    };
+    return wait > 0 ? window.setTimeout(queue, wait) : queue();
   },
   // the event log never cancels its batch
   cancel: () => undefined,
 });
 
-/** The last render that took a flood's worth of events (ms, performance.now()). */
-let lastFloodAt = -Infinity;
 /** A flood is over once no render took a flood's worth for this long (not at one smaller batch: no flapping). */
 const FLOOD_OVER_MS = 1000;
+const flood = createFloodDetector({ batch: FLOOD_BATCH, windowMs: 250, overMs: FLOOD_OVER_MS });
 let floodEnd: ReturnType<typeof setTimeout> | null = null;
 
 function endFloodLater(): void {
   if (floodEnd !== null) clearTimeout(floodEnd);
   floodEnd = setTimeout(() => {
     floodEnd = null;
-    if (performance.now() - lastFloodAt >= FLOOD_OVER_MS - 1 && store.get().flooding) store.set({ flooding: false });
+    if (!flood.flooding(performance.now() + 1) && store.get().flooding) store.set({ flooding: false });
   }, FLOOD_OVER_MS);
 }
 
 /** When the list was last brought up to date (performance.now()): other views keep their renders out of that frame. */
 let lastFlushAt = -Infinity;
 
-/** When the live list last rendered received events (performance.now(); -Infinity before any). */
-export function lastEventRenderAt(): number {
-  return lastFlushAt;
+/** A frame is "the live list's" when it rendered the list this recently (ms). */
+const SAME_FRAME_MS = 12;
+
+/**
+ * The live list renders in this animation frame: it did already, or its frame callback is
+ * queued (it runs later in this frame, or in the next). Other costly views (the lanes) keep
+ * their renders out of such a frame: in a flood both are every visible element replaced, a
+ * frame of the browser's style, layout and paint each, and together that frame was twice as long.
+ */
+export function liveListFrameBusy(): boolean {
+  return listFrameQueued || performance.now() - lastFlushAt < SAME_FRAME_MS;
 }
 
 function flush(): void {
@@ -115,12 +132,9 @@ function flush(): void {
   } else {
     pending = [];
   }
-  lastBatchSize = incoming.length;
-  if (incoming.length >= FLOOD_BATCH) {
-    lastFloodAt = performance.now();
-    endFloodLater();
-  }
-  const flooding = performance.now() - lastFloodAt < FLOOD_OVER_MS;
+  const flooding = flood.record(lastFlushAt, incoming.length);
+  // the flood's end is looked at once no render kept it for FLOOD_OVER_MS
+  if (flooding) endFloodLater();
   // the rest of a backlog: the next frames
   if (pending.length > 0) batch.request();
   measureRender(performance.now());

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { createExternalStore, useStoreSlice } from '../../ui/external-store.ts';
-import { lastEventRenderAt, onEventBatch, type StreamEvent } from '../live-events/index.ts';
+import { liveListFrameBusy, onEventBatch, type StreamEvent } from '../live-events/index.ts';
 import { setRunsToResume } from '../users/index.ts';
 import { RunIndex } from './run-index.ts';
 
@@ -40,18 +40,14 @@ export function useRunsInProgress(): number {
   return useStoreSlice(store, (s) => s.inProgress);
 }
 
-/** A frame is "the live list's" when it rendered the list this recently (ms). */
-const SAME_FRAME_MS = 12;
-
 /**
- * Calls `work` in the next animation frame the live list does not render in (in a flood both
- * are every visible element replaced, a frame of the browser's style, layout and paint each:
- * in one frame together, that frame was twice as long). Returns the cancel.
+ * Calls `work` in the next animation frame the live list does not render in (liveListFrameBusy:
+ * one that rendered it already, or whose list render is still to come). Returns the cancel.
  */
 export function requestLanesFrame(work: () => void): () => void {
   let frame: number | null = null;
   const lanesFrame = () => {
-    if (performance.now() - lastEventRenderAt() < SAME_FRAME_MS) {
+    if (liveListFrameBusy()) {
       frame = requestAnimationFrame(lanesFrame);
       return;
     }
