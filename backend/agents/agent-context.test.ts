@@ -313,13 +313,18 @@ describe('abort', () => {
     expect(events).toEqual([]);
   });
 
-  it('completes a running tool as aborted, then throws the reason', async () => {
+  it("completes a running tool as aborted (its signal aborted with the run's reason), then throws the reason", async () => {
     const controller = new AbortController();
-    const hang = tool('hang', () => new Promise(() => undefined));
+    let toolSignal: AbortSignal | undefined;
+    const hang = tool('hang', (_args, signal) => {
+      toolSignal = signal;
+      return new Promise(() => undefined);
+    });
     const { context, events } = createRecordingAgentContext({ signal: controller.signal, tools: new Map([['hang', hang]]) });
     const call = context.callTool('hang', {});
     setTimeout(() => controller.abort('shutdown'), 10);
     await expect(call).rejects.toBe('shutdown');
+    expect([toolSignal?.aborted, toolSignal?.reason]).toEqual([true, 'shutdown']);
     expect(events.map((e) => e.type)).toEqual(['tool_executing', 'tool_completed']);
     expect(events[1]?.payload).toMatchObject({ ok: false, error: 'aborted' });
   });

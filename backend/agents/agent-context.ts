@@ -245,8 +245,14 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
   };
 
   const runTool = async (tool: Tool, args: Record<string, unknown>): Promise<unknown> => {
+    // The tool's signal: aborted with the run's (its reason) or at the timeout. Linked by hand,
+    // not AbortSignal.any: a composite signal per tool call was a measurable share of a run's
+    // cost (its creation, its weak registrations, the GC of both).
     const controller = new AbortController();
-    const toolSignal = AbortSignal.any([signal, controller.signal]);
+    const toolSignal = controller.signal;
+    const followRun = () => controller.abort(signal.reason);
+    if (signal.aborted) followRun();
+    else signal.addEventListener('abort', followRun, { once: true });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -259,6 +265,7 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
       return await Promise.race([tool.execute(args, toolSignal), timedOut]);
     } finally {
       clearTimeout(timer);
+      signal.removeEventListener('abort', followRun);
     }
   };
 

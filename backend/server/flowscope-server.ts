@@ -40,7 +40,7 @@ import { AgentHandler, CancelHandler, PingHandler, ResumeHandler } from '../rout
 import { MessageRouter } from '../routing/message-router.ts';
 import { createScenarioLibrary } from '../scenarios/scenario-library.ts';
 import { createStore, resolveStoreTarget, SQLITE_FILENAME } from '../store/store-factory.ts';
-import { createLogger, createLogRedactor, type Logger, stricterLevel } from '../logging/logger.ts';
+import { createLogger, createLogRedactor, stricterLevel, type BackendLogger, type Logger } from '../logging/logger.ts';
 import { logRunEnds } from '../logging/run-end-log.ts';
 import { startLiveTraces } from '../traces/live-traces.ts';
 import { headerSecrets } from '../agents/secret-redaction.ts';
@@ -120,7 +120,10 @@ export function createBackendLogger(config: Pick<BackendConfig, 'quiet' | 'logFo
 /** A logger given to startBackend, with every configured secret redacted from what it is handed. */
 function redactingLogger(logger: Logger, config: BackendConfig): Logger {
   const redact = createLogRedactor(configSecrets(config));
+  // A line the logger would drop is not redacted first (a debug line per message, say).
+  const enabled = (logger as Partial<BackendLogger>).enabled?.bind(logger) ?? (() => true);
   return (level, message, err, fields) => {
+    if (!enabled(level)) return;
     let cleanErr = err;
     if (err instanceof Error) {
       cleanErr = Object.assign(new Error(redact(err.message)), { name: err.name, ...(err.stack ? { stack: redact(err.stack) } : {}) });
