@@ -352,7 +352,13 @@ interface Client {
 }
 
 function openClient(url: string, token: string, onCompleted: (messageId: string) => void): Promise<Client> {
-  const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, auth: CLIENT_BATCH ? { token, batch: true } : { token } });
+  const socket = ioClient(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    timeout: 60_000,
+    auth: CLIENT_BATCH ? { token, batch: true } : { token },
+  });
   // Events carry the server's message id; the ack ties the run to ours.
   const byRun = new Map<string, string>();
   const acked = (e: { message_id: string; run_id: string }) => byRun.set(e.run_id, e.message_id);

@@ -5,7 +5,14 @@
  * browser and in Node (pass `WebSocketImpl` from the `ws` package in Node 20).
  */
 import { io, type Socket } from 'socket.io-client';
-import { BATCH_EVENT, BATCH_OPTION, CLIENT_MESSAGE_EVENT, type ClientToServerEvents, type ConnectErrorData, type ServerToClientEvents } from '../protocol/index.ts';
+import {
+  BATCH_EVENT,
+  BATCH_OPTION,
+  CLIENT_MESSAGE_EVENT,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type ServerToClientEvents,
+} from '../protocol/index.ts';
 
 export type TransportKind = 'socketio' | 'ws';
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'refused';

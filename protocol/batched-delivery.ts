@@ -31,5 +31,8 @@ export function wsBatchOption(value: string | null | undefined): BatchOption {
 export function socketIoBatchOption(value: unknown): BatchOption {
   if (value === undefined || value === false) return { ok: true, batch: false };
   if (value === true) return { ok: true, batch: true };
-  return { ok: false, message: `auth.batch: true or false (got ${typeof value === 'string' ? `"${value.slice(0, 40)}"` : value === null ? 'null' : typeof value}).` };
+  return {
+    ok: false,
+    message: `auth.batch: true or false (got ${typeof value === 'string' ? `"${value.slice(0, 40)}"` : value === null ? 'null' : typeof value}).`,
+  };
 }

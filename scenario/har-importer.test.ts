@@ -298,7 +298,8 @@ describe('sessionFromHar', () => {
     // events (the run's five events in one), /ws JSON arrays (the ready pong's included).
     const har = structuredClone(chromeHar);
     const [, sio, ws] = har.log.entries as Array<{ _webSocketMessages: Array<{ type: string; time: number; opcode: number; data: string }> }>;
-    const asBatch = (data: string) => `42["batch",[${JSON.stringify({ type: (JSON.parse(data.slice(2)) as [string])[0], ...(JSON.parse(data.slice(2)) as [string, object])[1] })}]]`;
+    const asBatch = (data: string) =>
+      `42["batch",[${JSON.stringify({ type: (JSON.parse(data.slice(2)) as [string])[0], ...(JSON.parse(data.slice(2)) as [string, object])[1] })}]]`;
     const messages = sio!._webSocketMessages.map((m) => (m.type === 'receive' && m.data.startsWith('42[') ? { ...m, data: asBatch(m.data) } : m));
     const runFrames = messages.filter((m) => m.data.includes('"run_id":"run_7f3a","thread_id":"th_19c2","message_id":"msg_0b1d"'));
     const oneFrame = { ...runFrames[0]!, data: `42["batch",[${runFrames.map((m) => m.data.slice('42["batch",['.length, -2)).join(',')}]]` };

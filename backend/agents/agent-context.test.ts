@@ -329,6 +329,30 @@ describe('abort', () => {
     expect(events[1]?.payload).toMatchObject({ ok: false, error: 'aborted' });
   });
 
+  it('aborts parallel tool calls together, each signal with the reason, with no listener warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const signals: AbortSignal[] = [];
+      const hang = tool('hang', (_args, signal) => {
+        signals.push(signal);
+        return new Promise(() => undefined);
+      });
+      const { context } = createRecordingAgentContext({ signal: controller.signal, tools: new Map([['hang', hang]]) });
+      const calls = Array.from({ length: 6 }, () => context.callTool('hang', {}).catch((reason: unknown) => reason));
+      await new Promise((r) => setTimeout(r, 20));
+      controller.abort('stop');
+      expect(await Promise.all(calls)).toEqual(Array(6).fill('stop'));
+      expect(signals.map((s) => [s.aborted, s.reason])).toEqual(Array(6).fill([true, 'stop']));
+      await new Promise((r) => setTimeout(r, 10)); // warnings are emitted on the next tick
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('cuts a simulated delay short', async () => {
     const controller = new AbortController();
     const { context, events } = createRecordingAgentContext({ signal: controller.signal });

@@ -244,15 +244,32 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
     return callId;
   };
 
+  /**
+   * The signals of the tool calls in progress: aborted with the run's (its reason) by one
+   * listener on the run's signal, added at the first call. Not AbortSignal.any: a composite
+   * signal per tool call was a measurable share of a run's cost (its creation, its weak
+   * registrations, the GC of both); and not a listener per call (parallel calls would pass
+   * the EventTarget's listener warning).
+   */
+  const toolControllers = new Set<AbortController>();
+  let followingRun = false;
+  const abortTools = () => {
+    for (const controller of toolControllers) controller.abort(signal.reason);
+    toolControllers.clear();
+  };
+
   const runTool = async (tool: Tool, args: Record<string, unknown>): Promise<unknown> => {
-    // The tool's signal: aborted with the run's (its reason) or at the timeout. Linked by hand,
-    // not AbortSignal.any: a composite signal per tool call was a measurable share of a run's
-    // cost (its creation, its weak registrations, the GC of both).
+    // The tool's signal: aborted with the run's or at the timeout.
     const controller = new AbortController();
     const toolSignal = controller.signal;
-    const followRun = () => controller.abort(signal.reason);
-    if (signal.aborted) followRun();
-    else signal.addEventListener('abort', followRun, { once: true });
+    if (signal.aborted) controller.abort(signal.reason);
+    else {
+      toolControllers.add(controller);
+      if (!followingRun) {
+        followingRun = true;
+        signal.addEventListener('abort', abortTools, { once: true });
+      }
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -265,7 +282,7 @@ export function createAgentContext(options: AgentContextOptions): EngineAgentCon
       return await Promise.race([tool.execute(args, toolSignal), timedOut]);
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', followRun);
+      toolControllers.delete(controller);
     }
   };
 

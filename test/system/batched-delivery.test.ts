@@ -51,8 +51,7 @@ async function rawSocketIo(userId: string, auth: Record<string, unknown>) {
     socket.on('connect', () => resolve(undefined));
     socket.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => resolve(err.data));
   });
-  const envelopes = () =>
-    events.flatMap(([name, arg]) => (name === 'batch' ? (arg as Envelope[]) : [{ type: name, ...(arg as object) } as Envelope]));
+  const envelopes = () => events.flatMap(([name, arg]) => (name === 'batch' ? (arg as Envelope[]) : [{ type: name, ...(arg as object) } as Envelope]));
   return { socket, events, envelopes, refused: await refused };
 }
 
@@ -93,9 +92,16 @@ describe('batched delivery on /ws', () => {
   it('batches AG-UI frames too (events=ag-ui)', async () => {
     const conn = await rawWs('batch-agui', '&events=ag-ui&batch=1');
     conn.ws.send(JSON.stringify({ type: 'user_message', message_id: 'ba1', payload: { content: 'hello' } }));
-    await until(() => conn.envelopes().some((f) => f.type === 'ag_ui' && ((f as { events?: Array<{ type: string }> }).events ?? []).some((e) => e.type === 'RUN_FINISHED')), 'RUN_FINISHED');
+    await until(
+      () =>
+        conn.envelopes().some((f) => f.type === 'ag_ui' && ((f as { events?: Array<{ type: string }> }).events ?? []).some((e) => e.type === 'RUN_FINISHED')),
+      'RUN_FINISHED',
+    );
     expect(conn.frames.every((f) => Array.isArray(f))).toBe(true);
-    const seqs = conn.envelopes().filter((f) => f.type === 'ag_ui').map((f) => f.seq);
+    const seqs = conn
+      .envelopes()
+      .filter((f) => f.type === 'ag_ui')
+      .map((f) => f.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     conn.ws.close();
   });
@@ -109,7 +115,10 @@ describe('batched delivery on /ws', () => {
       const bad = await rawWs('batch-bad-ws', '&batch=yes');
       expect(await bad.closed).toBe(1008);
       expect(bad.frames).toEqual([
-        expect.objectContaining({ type: 'error', payload: expect.objectContaining({ code: 'VALIDATION_FAILED', message: 'batch: 1, true, 0 or false (got "yes").' }) }),
+        expect.objectContaining({
+          type: 'error',
+          payload: expect.objectContaining({ code: 'VALIDATION_FAILED', message: 'batch: 1, true, 0 or false (got "yes").' }),
+        }),
       ]);
     }
     // maxConnectionsPerUser is 2: the three refused ones hold no place
@@ -153,7 +162,13 @@ describe('batched delivery on Socket.IO', () => {
       expect(bad.refused).toEqual({ code: 'VALIDATION_FAILED', message: 'auth.batch: true or false (got "yes").' });
       bad.socket.close();
     }
-    const badTokenToo = ioClient(test.backend.url, { path: '/socket.io', transports: ['websocket'], auth: { token: 'nope', batch: null }, forceNew: true, reconnection: false });
+    const badTokenToo = ioClient(test.backend.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token: 'nope', batch: null },
+      forceNew: true,
+      reconnection: false,
+    });
     const data = await new Promise((resolve) => badTokenToo.on('connect_error', (err: Error & { data?: unknown }) => resolve(err.data)));
     expect(data).toEqual({ code: 'VALIDATION_FAILED', message: 'auth.batch: true or false (got null).' });
     badTokenToo.close();
@@ -168,8 +183,7 @@ describe('batched delivery on Socket.IO', () => {
 describe.each(['socketio', 'ws'] as const)('the client with batch (%s)', (transport: TransportKind) => {
   it('gives listeners one envelope at a time, as a client without it gets them, raw text included', async () => {
     const token = await test.backend.mintToken(`batch-client-${transport}`);
-    const open = (batch: boolean) =>
-      connect({ url: test.backend.url, token, transport, batch, WebSocketImpl: WebSocket as unknown as WebSocketConstructor });
+    const open = (batch: boolean) => connect({ url: test.backend.url, token, transport, batch, WebSocketImpl: WebSocket as unknown as WebSocketConstructor });
     const batched = open(true);
     const single = open(false);
     await Promise.all([batched.ready, single.ready]);

@@ -41,13 +41,22 @@ export function useRunsInProgress(): number {
 }
 
 /**
+ * A lanes frame waits at most this many frames for one the live list leaves free: a steady
+ * stream of events (one a frame, no flood) renders the list every frame, and there is none.
+ */
+export const MAX_LANES_FRAME_WAIT = 2;
+
+/**
  * Calls `work` in the next animation frame the live list does not render in (liveListFrameBusy:
- * one that rendered it already, or whose list render is still to come). Returns the cancel.
+ * one that rendered it already, or whose list render is still to come), or after waiting
+ * MAX_LANES_FRAME_WAIT frames for one, in the next. Returns the cancel.
  */
 export function requestLanesFrame(work: () => void): () => void {
   let frame: number | null = null;
+  let waited = 0;
   const lanesFrame = () => {
-    if (liveListFrameBusy()) {
+    if (liveListFrameBusy() && waited < MAX_LANES_FRAME_WAIT) {
+      waited++;
       frame = requestAnimationFrame(lanesFrame);
       return;
     }
