@@ -111,7 +111,10 @@ export class MessageHandlerService {
       thread_id: result.run.threadId,
       message_id: publicMessageId,
       user_id: userId,
-      timestamp: new Date().toISOString(),
+      // A new run's ack is stamped with its acceptance (the run's created_at, taken before it
+      // was stored): a run stored already claimed may start, and stamp its agent_started,
+      // before this line runs, and an ack stamped later read as a negative queue wait.
+      timestamp: duplicate ? new Date().toISOString() : result.run.createdAt,
       payload: {
         message_id: publicMessageId,
         run_id: result.run.id,
