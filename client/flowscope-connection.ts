@@ -6,9 +6,10 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import {
-  BATCH_EVENT,
   BATCH_OPTION,
   CLIENT_MESSAGE_EVENT,
+  envelopesOfSocketIoEvent,
+  envelopesOfWsFrame,
   type ClientToServerEvents,
   type ConnectErrorData,
   type ServerToClientEvents,
@@ -106,30 +107,6 @@ function toWsUrl(base: string, token: string, batch: boolean): string {
   return url.toString();
 }
 
-function isEnvelope(value: unknown): value is ReceivedEnvelope {
-  return value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string';
-}
-
-/**
- * A frame's envelopes, each with its text: one, or (`batched`, the frame a JSON array) those of
- * the batch, each element that is not an envelope reported as an unparseable one.
- */
-function parseFrame(raw: string, batched: boolean): Array<{ envelope: ReceivedEnvelope; raw: string | (() => string) }> {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return [{ envelope: { type: '(unparseable)', raw }, raw }];
-  }
-  if (batched && Array.isArray(value)) {
-    return value.map((item: unknown) => {
-      const text = () => JSON.stringify(item);
-      return { envelope: isEnvelope(item) ? item : { type: '(unparseable)', raw: text() }, raw: text };
-    });
-  }
-  return [{ envelope: isEnvelope(value) ? value : { type: '(unparseable)', raw }, raw }];
-}
-
 export function connect(options: ConnectionOptions): FlowscopeConnection {
   const transport = options.transport ?? 'socketio';
   const envelopeListeners = new Set<EnvelopeListener>();
@@ -187,21 +164,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
       setState((options.reconnect ?? false) && socket.active && reason !== 'io client disconnect' ? 'reconnecting' : 'closed');
     });
     socket.onAny((event: string, payload: unknown) => {
-      if (options.batch && event === BATCH_EVENT) {
-        if (!Array.isArray(payload)) {
-          const text = JSON.stringify(payload) ?? String(payload);
-          deliver({ type: '(unparseable)', raw: text }, text);
-          return;
-        }
-        for (const item of payload as unknown[]) {
-          const text = () => JSON.stringify(item);
-          deliver(isEnvelope(item) ? item : { type: '(unparseable)', raw: text() }, text);
-        }
-        return;
-      }
-      const envelope =
-        payload !== null && typeof payload === 'object' ? ({ type: event, ...(payload as object) } as ReceivedEnvelope) : { type: event, payload };
-      deliver(envelope, () => JSON.stringify(payload));
+      for (const { envelope, raw } of envelopesOfSocketIoEvent(event, payload, options.batch ?? false)) deliver(envelope as ReceivedEnvelope, raw);
     });
     sendImpl = (message) => socket.emit(CLIENT_MESSAGE_EVENT, message);
     closeImpl = () => socket.disconnect();
@@ -222,7 +185,7 @@ export function connect(options: ConnectionOptions): FlowscopeConnection {
       };
       ws.onmessage = (ev) => {
         const frame = typeof ev.data === 'string' ? ev.data : String(ev.data);
-        for (const { envelope, raw } of parseFrame(frame, options.batch ?? false)) {
+        for (const { envelope, raw } of envelopesOfWsFrame(frame, options.batch ?? false)) {
           if (envelope.type === 'pong' && envelope.message_id === READY_PING_ID) {
             if (state !== 'open') {
               setState('open');

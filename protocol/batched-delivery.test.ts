@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { socketIoBatchOption, wsBatchOption } from './batched-delivery.ts';
+import { envelopesOfSocketIoEvent, envelopesOfWsFrame, socketIoBatchOption, wsBatchOption } from './batched-delivery.ts';
 
 describe('the batch option', () => {
   it('reads /ws?batch= as on, off or refused', () => {
@@ -16,5 +16,32 @@ describe('the batch option', () => {
     expect(socketIoBatchOption(undefined)).toEqual({ ok: true, batch: false });
     const refused = [socketIoBatchOption('true'), socketIoBatchOption(1)];
     expect(refused.map((r) => !r.ok && r.message)).toEqual(['auth.batch: true or false (got "true").', 'auth.batch: true or false (got number).']);
+  });
+});
+
+describe('reading what arrives', () => {
+  const raw = (r: string | (() => string)) => (typeof r === 'string' ? r : r());
+
+  it('reads a /ws frame as its envelope, or a batch as its envelopes, what is not one as unparseable', () => {
+    expect(envelopesOfWsFrame('{"type":"pong"}', true).map((i) => [i.envelope, raw(i.raw)])).toEqual([[{ type: 'pong' }, '{"type":"pong"}']]);
+    expect(envelopesOfWsFrame('[{"type":"pong"},7]', true).map((i) => [i.envelope, raw(i.raw)])).toEqual([
+      [{ type: 'pong' }, '{"type":"pong"}'],
+      [{ type: '(unparseable)', raw: '7' }, '7'],
+    ]);
+    // not asked for batches: an array is not an envelope
+    expect(envelopesOfWsFrame('[{"type":"pong"}]', false).map((i) => i.envelope)).toEqual([{ type: '(unparseable)', raw: '[{"type":"pong"}]' }]);
+    expect(envelopesOfWsFrame('not json {', true).map((i) => i.envelope)).toEqual([{ type: '(unparseable)', raw: 'not json {' }]);
+  });
+
+  it('reads a Socket.IO event as its argument named by the event, or a batch event as its envelopes', () => {
+    expect(envelopesOfSocketIoEvent('pong', { message_id: 'p' }, true).map((i) => [i.envelope, raw(i.raw)])).toEqual([
+      [{ type: 'pong', message_id: 'p' }, '{"message_id":"p"}'],
+    ]);
+    expect(envelopesOfSocketIoEvent('odd', 3, false).map((i) => i.envelope)).toEqual([{ type: 'odd', payload: 3 }]);
+    expect(envelopesOfSocketIoEvent('batch', [{ type: 'pong' }, 'x'], true).map((i) => i.envelope)).toEqual([
+      { type: 'pong' },
+      { type: '(unparseable)', raw: '"x"' },
+    ]);
+    expect(envelopesOfSocketIoEvent('batch', { type: 'pong' }, true).map((i) => i.envelope)).toEqual([{ type: '(unparseable)', raw: '{"type":"pong"}' }]);
   });
 });

@@ -36,3 +36,46 @@ export function socketIoBatchOption(value: unknown): BatchOption {
     message: `auth.batch: true or false (got ${typeof value === 'string' ? `"${value.slice(0, 40)}"` : value === null ? 'null' : typeof value}).`,
   };
 }
+
+/** An envelope as received (parsed, not validated) with its text: the frame's, or its JSON made when asked for. */
+export interface ReceivedItem {
+  envelope: { type: string; [key: string]: unknown };
+  raw: string | (() => string);
+}
+
+const jsonOf = (value: unknown) => () => JSON.stringify(value) ?? String(value);
+
+/** `value` if it is an envelope (an object with a string `type`), else an `(unparseable)` one holding its text. */
+function itemOf(value: unknown, raw: string | (() => string)): ReceivedItem {
+  const isEnvelope = value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string';
+  return { envelope: isEnvelope ? (value as ReceivedItem['envelope']) : { type: '(unparseable)', raw: typeof raw === 'string' ? raw : raw() }, raw };
+}
+
+/**
+ * What a `/ws` text frame holds, as clients read it: its envelope, or (`batched`: the client
+ * asked for batches, or cannot know, as a recording's reader) each envelope of a JSON array.
+ */
+export function envelopesOfWsFrame(text: string, batched: boolean): ReceivedItem[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [itemOf(undefined, text)];
+  }
+  if (batched && Array.isArray(value)) return value.map((item: unknown) => itemOf(item, jsonOf(item)));
+  return [itemOf(value, text)];
+}
+
+/**
+ * What a Socket.IO event holds, as clients read it: its argument with the event's name as
+ * `type`, or (`batched`) each envelope of a `batch` event (one that is not an array reads as
+ * an `(unparseable)` envelope).
+ */
+export function envelopesOfSocketIoEvent(event: string, arg: unknown, batched: boolean): ReceivedItem[] {
+  if (batched && event === BATCH_EVENT) {
+    if (!Array.isArray(arg)) return [itemOf(undefined, jsonOf(arg)())];
+    return arg.map((item: unknown) => itemOf(item, jsonOf(item)));
+  }
+  const envelope = arg !== null && typeof arg === 'object' ? { type: event, ...(arg as object) } : { type: event, payload: arg };
+  return [{ envelope, raw: jsonOf(arg) }];
+}

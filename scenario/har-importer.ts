@@ -7,7 +7,7 @@
  * comes from the token's `sub` (connect auth, `?token=` or an Authorization header), never
  * verified; other entries (pages, XHR, other sockets) are ignored.
  */
-import { BATCH_EVENT, SERVER_EVENT_TYPES } from '../protocol/index.ts';
+import { envelopesOfSocketIoEvent, envelopesOfWsFrame, SERVER_EVENT_TYPES } from '../protocol/index.ts';
 import type { HarWebSocketMessage } from './har-exporter.ts';
 import type { RecordedSession, RecordedUser, SessionTransport } from './recorded-session.ts';
 import type { ReceivedRecord, SentRecord } from './scenario-result.ts';
@@ -70,24 +70,17 @@ export function decodeSocketIoFrame(frame: string): SocketIoPacket | undefined {
 
 type Envelope = Record<string, unknown> & { type: string };
 
-function asEnvelope(value: unknown, raw: () => string): Envelope {
-  return isObject(value) && typeof value.type === 'string' ? (value as Envelope) : { type: '(unparseable)', raw: raw() };
-}
-
 /**
  * The envelopes as flowscope-connection.ts delivers a `/ws` text frame: the frame's, or those
  * of a batch (a JSON array: batched delivery, docs/protocol.md, as the console asks for).
  */
 function wsEnvelopes(text: string): Envelope[] {
-  const parsed = tryJson(text);
-  if (parsed.ok && Array.isArray(parsed.value)) return parsed.value.map((item: unknown) => asEnvelope(item, () => JSON.stringify(item)));
-  return [asEnvelope(parsed.ok ? parsed.value : undefined, () => text)];
+  return envelopesOfWsFrame(text, true).map((item) => item.envelope);
 }
 
 /** The envelopes as flowscope-connection.ts delivers a Socket.IO event: its own, or those of a `batch` event. */
 function socketIoEnvelopes(event: string, arg: unknown): Envelope[] {
-  if (event === BATCH_EVENT && Array.isArray(arg)) return arg.map((item: unknown) => asEnvelope(item, () => JSON.stringify(item)));
-  return [isObject(arg) ? { type: event, ...arg } : { type: event, payload: arg }];
+  return envelopesOfSocketIoEvent(event, arg, true).map((item) => item.envelope);
 }
 
 function classify(url: URL | undefined, frames: HarWebSocketMessage[]): SessionTransport | undefined {
