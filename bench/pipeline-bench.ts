@@ -13,6 +13,10 @@
  * - memory per idle authenticated connection: the server process's RSS (/proc) before and
  *   after BENCH_IDLE (default 2000) idle connections, one user each, divided by their count;
  * - ratios to the bare server;
+ * - the server process's CPU time per message of the closed loop (all its threads, from /proc;
+ *   the database and cache servers' own not counted) and its ratio to the bare server's: the
+ *   same comparison as msg/s, but a machine shared with other work slows both sides of it
+ *   alike, where the msg/s of two runs minutes apart can differ by half;
  * - per message (closed loop), read from the server's `/metrics`: store statements, store
  *   transactions, cache round trips, bus publishes;
  * - the history variant: the closed loop again on a store first loaded (straight into the
@@ -74,6 +78,10 @@ interface SetupResult {
   bytesPerIdleConnection: number;
   /** Per message of the closed loop, from /metrics (null for the bare server). */
   perMessage: IoCounts | null;
+  /** The server process's CPU time per message of the closed loop, µs (null where /proc is not). */
+  cpuMicrosPerMessage: number | null;
+  /** The bare server's CPU per message over this one's (1 for the bare server). */
+  cpuRatioToBare: number | null;
 }
 
 interface IoCounts {
@@ -93,6 +101,7 @@ interface HistoryResult {
   /** The store alone (no server): µs per accept + claim + finish, a user with that history vs a new user. */
   storeMicros: { history: number; fresh: number };
   perMessage: IoCounts | null;
+  cpuMicrosPerMessage: number | null;
 }
 
 interface Server {
@@ -450,14 +459,30 @@ async function openUsers(server: Server, prefix: string, n: number, pending: Map
 }
 
 /** Each client sends its next message when the previous completed, for `seconds`. */
+/** A process's CPU time so far (user + system, all its threads), µs; null where /proc is not. */
+function cpuMicros(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: the unit of /proc's CPU times (100 on Linux whatever the kernel's own tick). */
+const CLOCK_TICKS = 100;
+
 async function closedLoop(
   clients: Client[],
   pending: Map<string, (at: number) => void>,
   tag: string,
   seconds: number,
-): Promise<{ perSecond: number; latencies: number[] }> {
+  pid?: number,
+): Promise<{ perSecond: number; latencies: number[]; cpuMicrosPerMessage: number | null }> {
   const latencies: number[] = [];
   let completed = 0;
+  const cpuBefore = pid === undefined ? null : cpuMicros(pid);
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   await Promise.all(
@@ -482,7 +507,12 @@ async function closedLoop(
         }),
     ),
   );
-  return { perSecond: completed / ((performance.now() - t0) / 1000), latencies };
+  const cpuAfter = pid === undefined ? null : cpuMicros(pid);
+  return {
+    perSecond: completed / ((performance.now() - t0) / 1000),
+    latencies,
+    cpuMicrosPerMessage: cpuBefore !== null && cpuAfter !== null && completed > 0 ? (cpuAfter - cpuBefore) / completed : null,
+  };
 }
 
 /** Messages at a fixed `rate`, round-robin over the clients; latency from the scheduled time. */
@@ -550,14 +580,15 @@ async function idleMemory(server: Server, prefix: string): Promise<number> {
   return (after - before) / IDLE;
 }
 
-async function measure(setup: string, label: string, server: Server, bareRate: number | null): Promise<SetupResult> {
+async function measure(setup: string, label: string, server: Server, bare: SetupResult | null): Promise<SetupResult> {
+  const bareRate = bare?.messagesPerSecond ?? null;
   const prefix = userPrefix(label);
   const pending = new Map<string, (at: number) => void>();
   const users = await openUsers(server, prefix, USERS, pending);
   await closedLoop(users, pending, 'warm', 1);
   const counted = bareRate !== null; // the bare server has no /metrics
   const ioBefore = counted ? await ioSnapshot(server.url) : null;
-  const closed = await closedLoop(users, pending, 'closed', SECONDS);
+  const closed = await closedLoop(users, pending, 'closed', SECONDS, server.child.pid);
   const io = counted ? perMessage(ioBefore, await ioSnapshot(server.url)) : null;
   const rate = closed.perSecond / 2;
   const half = quantiles(await openLoop(users, pending, 'open', rate, SECONDS));
@@ -576,13 +607,15 @@ async function measure(setup: string, label: string, server: Server, bareRate: n
     oneUser: one,
     bytesPerIdleConnection,
     perMessage: io,
+    cpuMicrosPerMessage: closed.cpuMicrosPerMessage,
+    cpuRatioToBare: bare === null ? 1 : closed.cpuMicrosPerMessage && bare.cpuMicrosPerMessage ? bare.cpuMicrosPerMessage / closed.cpuMicrosPerMessage : null,
   };
 }
 
-async function run(setup: string, label: string, start: () => Promise<Server>, bareRate: number | null): Promise<SetupResult> {
+async function run(setup: string, label: string, start: () => Promise<Server>, bare: SetupResult | null): Promise<SetupResult> {
   const server = await start();
   try {
-    return await measure(setup, label, server, bareRate);
+    return await measure(setup, label, server, bare);
   } finally {
     await stop(server.child);
     await server.cleanup();
@@ -599,7 +632,7 @@ async function runHistory(empty: SetupResult, label: string, services?: { databa
     const users = await openUsers(server, userPrefix(label), USERS, pending);
     await closedLoop(users, pending, 'warm', 1);
     const before = await ioSnapshot(server.url);
-    const closed = await closedLoop(users, pending, 'closed', SECONDS);
+    const closed = await closedLoop(users, pending, 'closed', SECONDS, server.child.pid);
     const io = perMessage(before, await ioSnapshot(server.url));
     for (const c of users) c.socket.disconnect();
     return {
@@ -610,6 +643,7 @@ async function runHistory(empty: SetupResult, label: string, services?: { databa
       ratioToEmpty: closed.perSecond / empty.messagesPerSecond,
       storeMicros: server.storeMicros ?? { history: NaN, fresh: NaN },
       perMessage: io,
+      cpuMicrosPerMessage: closed.cpuMicrosPerMessage,
     };
   } finally {
     await stop(server.child);
@@ -623,7 +657,7 @@ const histories: HistoryResult[] = [];
 const bare = await run('bare Socket.IO, same seven emits', 'bare', startBare, null);
 results.push(bare);
 if (process.env.BENCH_BARE_ONLY !== '1') {
-  const embedded = await run('Flowscope, SQLite + in-process cache', 'embedded', () => startFlowscope('embedded'), bare.messagesPerSecond);
+  const embedded = await run('Flowscope, SQLite + in-process cache', 'embedded', () => startFlowscope('embedded'), bare);
   results.push(embedded);
   if (HISTORY > 0) histories.push(await runHistory(embedded, 'embedded'));
 }
@@ -631,7 +665,7 @@ const databaseUrl = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 if (databaseUrl && redisUrl) {
   const services = { databaseUrl, redisUrl };
-  const postgres = await run('Flowscope, PostgreSQL + Redis', 'postgres', () => startFlowscope('postgres', services), bare.messagesPerSecond);
+  const postgres = await run('Flowscope, PostgreSQL + Redis', 'postgres', () => startFlowscope('postgres', services), bare);
   results.push(postgres);
   if (HISTORY > 0) histories.push(await runHistory(postgres, 'postgres', services));
 } else if (databaseUrl || redisUrl) {
@@ -642,11 +676,15 @@ const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 console.log(
   `\n${USERS} users closed loop for ${SECONDS} s; open loop at half that rate; ${IDLE} idle connections;${CLIENT_BATCH ? ' clients ask for batched delivery;' : ''} ${os.cpus().length} cores, ${process.version}, ${((Date.now() - t0) / 1000).toFixed(0)} s in all\n`,
 );
-console.log('| setup | msg/s | ratio to bare | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |');
-console.log('|---|---:|---:|---:|---:|---:|');
+const cpu = (micros: number | null, ratio: number | null) =>
+  micros === null ? 'n/a | n/a' : `${micros.toFixed(0)} | ${ratio === null ? 'n/a' : ratio.toFixed(3)}`;
+console.log(
+  '| setup | msg/s | ratio to bare | server CPU µs per message | CPU ratio to bare | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.setup} | ${r.messagesPerSecond.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${ms(r.halfLoad.p50)} / ${ms(r.halfLoad.p99)} ms at ${r.halfLoad.rate.toFixed(0)}/s | ${ms(r.oneUser.p50)} / ${ms(r.oneUser.p99)} ms | ${(r.bytesPerIdleConnection / 1024).toFixed(1)} |`,
+    `| ${r.setup} | ${r.messagesPerSecond.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${cpu(r.cpuMicrosPerMessage, r.cpuRatioToBare)} | ${ms(r.halfLoad.p50)} / ${ms(r.halfLoad.p99)} ms at ${r.halfLoad.rate.toFixed(0)}/s | ${ms(r.oneUser.p50)} / ${ms(r.oneUser.p99)} ms | ${(r.bytesPerIdleConnection / 1024).toFixed(1)} |`,
   );
 }
 const counts = (c: IoCounts | null) =>
@@ -658,12 +696,13 @@ for (const r of results) if (r.perMessage) console.log(`| ${r.setup} | ${counts(
 if (histories.length > 0) {
   console.log(`\nWith history (closed loop after ${HISTORY} finished runs of the same ${USERS} users were loaded):\n`);
   console.log(
-    '| setup | msg/s | ratio to empty store | store alone, µs per message: that history / new user | store statements | store transactions | cache round trips | bus publishes |',
+    '| setup | msg/s | ratio to empty store | server CPU µs per message | store alone, µs per message: that history / new user | store statements | store transactions | cache round trips | bus publishes |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const h of histories) {
     const micros = `${h.storeMicros.history.toFixed(0)} / ${h.storeMicros.fresh.toFixed(0)}`;
-    console.log(`| ${h.setup} | ${h.messagesPerSecond.toFixed(0)} | ${h.ratioToEmpty.toFixed(3)} | ${micros} | ${counts(h.perMessage)} |`);
+    const cpuMicros = h.cpuMicrosPerMessage === null ? 'n/a' : h.cpuMicrosPerMessage.toFixed(0);
+    console.log(`| ${h.setup} | ${h.messagesPerSecond.toFixed(0)} | ${h.ratioToEmpty.toFixed(3)} | ${cpuMicros} | ${micros} | ${counts(h.perMessage)} |`);
   }
 }
 if (jsonFile) {

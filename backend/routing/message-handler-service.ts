@@ -3,7 +3,6 @@
  * transaction in the store, handed to the user's execution engine, which claims the run in
  * that same write when the user is idle here), then acknowledges.
  */
-import { randomUUID } from 'node:crypto';
 import { ErrorCode, type MessageAckEnvelope, type UserMessageEnvelope } from '../../protocol/index.ts';
 import type { AgentRegistry } from '../agents/agent-registry.ts';
 import { scriptLimitProblems, type ScriptLimits } from '../agents/script-limits.ts';
@@ -11,8 +10,10 @@ import type { EventPublisher } from '../delivery/event-publisher.ts';
 import type { ExecutionEngineFactory } from '../execution/execution-engine-factory.ts';
 import type { AcceptMessageInput, AcceptMessageResult, RunRecord, Store } from '../store/store-types.ts';
 import { ProtocolError } from './error-envelope.ts';
+import { orderedId } from './ordered-id.ts';
 
-export const newId = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+/** A new id (ordered-id.ts: in the order made, the prefix and 32 hex digits). */
+export const newId = (prefix: string): string => orderedId(prefix);
 
 /** A run to queue for a user: its thread (existing or to be made), its message and its input. */
 export interface RunRequest {
