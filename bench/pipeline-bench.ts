@@ -52,6 +52,17 @@ const IDLE = Number(process.env.BENCH_IDLE ?? 2000);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const CLIENT_BATCH = process.env.BENCH_CLIENT_BATCH === '1';
+/**
+ * BENCH_BUILD=1: the server runs the package's build (dist/node, `npm run build:node` first), as
+ * an installed package runs it; by default the checkout's sources through tsx's loader, as
+ * bin/flowscope.js runs them here (its transform keeps function names: a few % more CPU).
+ */
+const BUILD = process.env.BENCH_BUILD === '1';
+const SERVER_ENTRY = path.join(root, BUILD ? 'dist/node/cli/flowscope-cli.js' : 'bin/flowscope.js');
+if (BUILD && !fs.existsSync(SERVER_ENTRY)) {
+  console.error(`bench: ${SERVER_ENTRY} is missing: run npm run build:node first`);
+  process.exit(2);
+}
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const jsonIndex = process.argv.indexOf('--json');
 const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
@@ -322,7 +333,7 @@ async function startFlowscope(label: string, services?: { databaseUrl: string; r
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   if (services) Object.assign(env, { DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, DATABASE_SCHEMA: name, CACHE_PREFIX: `${name}:` });
-  const child = spawn(process.execPath, [...nodeArgs(label), path.join(root, 'bin/flowscope.js'), 'serve', '--port', '0', '--quiet'], {
+  const child = spawn(process.execPath, [...nodeArgs(label), SERVER_ENTRY, 'serve', '--port', '0', '--quiet'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
