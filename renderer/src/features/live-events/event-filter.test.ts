@@ -175,7 +175,10 @@ describe('focusRun', () => {
 describe('shortId', () => {
   it('keeps short ids and cuts long ones with an ellipsis', () => {
     expect(shortId('run_1')).toBe('run_1');
-    expect(shortId('run_0123456789abcdef')).toBe('run_01234567…');
-    expect(shortId('abcdef', 3)).toBe('abc…');
+    // the kind and the end: ids made in one minute share their start (the time)
+    expect(shortId('run_01a2530c42b90002b269b499a5729cdf')).toBe('run_…5729cdf');
+    expect(shortId('run_01a2530c4478000283518e8a13620adb')).toBe('run_…3620adb');
+    expect(shortId('thread-with-a-long-name-7')).toBe('…long-name-7');
+    expect(shortId('abcdef', 3)).toBe('…cdef');
   });
 });

@@ -118,9 +118,16 @@ export function collectIds(source: readonly StreamEvent[], scope: { userId?: str
   return { runs: [...runs.values()], threads: [...threads.values()] };
 }
 
-/** A short label for a long id: `run_3f9a1c2b…` (ids up to `keep` characters stay whole). */
+/**
+ * A short label for a long id, its kind and its end: `run_…5729cdf` (ids up to `keep` characters
+ * stay whole). The end, not the start: the backend's ids are in the order made (time first), so
+ * the runs of one minute all start alike and differ at the end, as random ids do too.
+ */
 export function shortId(id: string, keep = 12): string {
-  return id.length <= keep ? id : `${id.slice(0, keep)}…`;
+  if (id.length <= keep) return id;
+  const kind = /^[A-Za-z]{1,8}_/.exec(id)?.[0] ?? '';
+  const tail = Math.max(4, keep - kind.length - 1);
+  return `${kind}…${id.slice(-tail)}`;
 }
 
 /**
