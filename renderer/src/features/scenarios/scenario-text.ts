@@ -9,7 +9,7 @@ import type { Scenario } from '../../../../scenario/scenario-schema.ts';
 
 export const NEW_SCENARIO_TEXT = `flowscope: 1
 name: New scenario
-description: One user asks a question; the run shows all five events and succeeds.
+description: One user asks a question; the run shows all five event types and succeeds.
 tags: [draft]
 users:
   a: {}
