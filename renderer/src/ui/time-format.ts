@@ -11,3 +11,17 @@ export function formatClock(ms: number): string {
 export function formatDelta(ms: number): string {
   return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(2)} s`;
 }
+
+/** `2026-12-08 14:03:27` in local time. */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** When something happened, as short as it stays clear: `14:03:27` today, else `2026-12-06 14:03:27`. */
+export function formatWhen(ms: number, now: number = Date.now()): string {
+  const d = new Date(ms);
+  const today = new Date(now);
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  return sameDay ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : formatDateTime(ms);
+}

@@ -15,6 +15,7 @@ import { timelineActions } from '../timeline/index.ts';
 import { getConnections, rest, useConnections } from '../users/index.ts';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { explainFailure } from '../../ui/fetch-problem.ts';
+import { formatWhen } from '../../ui/time-format.ts';
 import { batchChangesHistory, isCancellable, isReconnect } from './history-refresh.ts';
 
 /** The catch-all refresh period (a user not connected, another client's traffic, a restart). */
@@ -169,7 +170,7 @@ export function HistoryPanel() {
             <div className={`thread-line ${openThread === t.id ? 'open' : ''}`} onClick={() => void loadMessages(t.id)}>
               <span className="title">{t.title}</span>
               <span className="muted">
-                {t.message_count} msg · {new Date(t.updated_at).toLocaleTimeString()}
+                {t.message_count} msg · {formatWhen(Date.parse(t.updated_at))}
               </span>
             </div>
             {openThread === t.id && (

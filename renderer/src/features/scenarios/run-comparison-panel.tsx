@@ -8,6 +8,7 @@
 import type { ChangeKind, ComparedEvent, EventRow } from '../../../../scenario/run-comparison.ts';
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
 import { diffHunks, type DiffLine } from './text-diff.ts';
+import { formatDateTime } from '../../ui/time-format.ts';
 
 type Verdict = 'fix' | 'regression' | 'other';
 const GOOD = new Set(['passed', 'succeeded']);
@@ -94,7 +95,7 @@ export function RunComparisonPanel() {
       <div className="mono compare-id" title={resultId}>
         {resultId}
       </div>
-      <div>{new Date(s.started_at).toLocaleString()}</div>
+      <div>{formatDateTime(Date.parse(s.started_at))}</div>
       <div>
         <span className={`status-text ${s.status === 'passed' ? 'succeeded' : 'failed'}`}>{s.status}</span> · {s.duration_ms} ms
       </div>

@@ -1,6 +1,7 @@
 /** The stored results of the open scenario: open one, or tick two and compare them side by side. */
 import { scenarioActions, scenarioStore } from './scenario-store.ts';
 import { SnapshotDiffPanel } from './snapshot-diff-panel.tsx';
+import { formatDateTime } from '../../ui/time-format.ts';
 
 export function ScenarioResultsPanel() {
   const { doc, results, picked, run, comparison } = scenarioStore.use();
@@ -44,7 +45,7 @@ export function ScenarioResultsPanel() {
               aria-label={`compare ${r.result_id}`}
             />
             <button className="link result-open" data-testid="result-open" onClick={() => void scenarioActions.viewResult(r.result_id)}>
-              {new Date(r.started_at).toLocaleString()}
+              {formatDateTime(Date.parse(r.started_at))}
             </button>
             <span className={`status-text ${r.status === 'passed' ? 'succeeded' : 'failed'}`}>{r.status}</span>
             <span className="time">{r.duration_ms ?? '?'} ms</span>
