@@ -55,13 +55,24 @@ const CLIENT_BATCH = process.env.BENCH_CLIENT_BATCH === '1';
 /**
  * BENCH_BUILD=1: the server runs the package's build (dist/node, `npm run build:node` first), as
  * an installed package runs it; by default the checkout's sources through tsx's loader, as
- * bin/flowscope.js runs them here (its transform keeps function names: a few % more CPU).
+ * bin/flowscope.js runs them here (its transform keeps function names: a few % more CPU). The
+ * bare server (bench/bare-server.ts, a few lines) runs through tsx either way.
  */
 const BUILD = process.env.BENCH_BUILD === '1';
 const SERVER_ENTRY = path.join(root, BUILD ? 'dist/node/cli/flowscope-cli.js' : 'bin/flowscope.js');
 if (BUILD && !fs.existsSync(SERVER_ENTRY)) {
   console.error(`bench: ${SERVER_ENTRY} is missing: run npm run build:node first`);
   process.exit(2);
+}
+if (BUILD) {
+  const builtAt = fs.statSync(SERVER_ENTRY).mtimeMs;
+  const newer = ['backend', 'protocol', 'cli'].flatMap((dir) =>
+    fs
+      .readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && fs.statSync(path.join(root, dir, f)).mtimeMs > builtAt),
+  );
+  if (newer.length > 0)
+    console.error(`bench: ${newer.length} source files are newer than dist/node (${newer[0]}…): run npm run build:node for a build of them`);
 }
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const jsonIndex = process.argv.indexOf('--json');
@@ -469,7 +480,6 @@ async function openUsers(server: Server, prefix: string, n: number, pending: Map
   );
 }
 
-/** Each client sends its next message when the previous completed, for `seconds`. */
 /** A process's CPU time so far (user + system, all its threads), µs; null where /proc is not. */
 function cpuMicros(pid: number): number | null {
   try {
@@ -484,6 +494,10 @@ function cpuMicros(pid: number): number | null {
 /** USER_HZ: the unit of /proc's CPU times (100 on Linux whatever the kernel's own tick). */
 const CLOCK_TICKS = 100;
 
+/**
+ * Each client sends its next message when the previous completed, for `seconds`; with `pid`,
+ * that process's CPU time per completed message too.
+ */
 async function closedLoop(
   clients: Client[],
   pending: Map<string, (at: number) => void>,
@@ -690,7 +704,7 @@ console.log(
 const cpu = (micros: number | null, ratio: number | null) =>
   micros === null ? 'n/a | n/a' : `${micros.toFixed(0)} | ${ratio === null ? 'n/a' : ratio.toFixed(3)}`;
 console.log(
-  '| setup | msg/s | ratio to bare | server CPU µs per message | CPU ratio to bare | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |',
+  '| setup | msg/s | ratio to bare | server CPU µs per message | CPU ratio (bare / this) | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {

@@ -115,6 +115,9 @@ test('record a two-user session, save it, replay it: every step passes; compare 
     await expect(lane).toHaveAttribute('data-status', 'succeeded');
     for (const type of GOLDEN_PATH_EVENTS) await expect(lane.getByTestId(`check-${type}`)).toHaveAttribute('data-ok', 'true');
   }
+  // and a user sees them: the first lane shows whole (the lanes' box once collapsed to its
+  // padding, every lane clipped away, while their DOM was all there)
+  await expect(lanes.first()).toBeInViewport({ ratio: 0.9 });
   await expect(page.getByTestId('scenario-run-stored')).toBeVisible();
   await expect(page.getByTestId('result-item')).toHaveCount(1);
   await expect(page.getByTestId('result-item').first()).toHaveAttribute('data-status', 'passed');

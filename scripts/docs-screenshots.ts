@@ -2,7 +2,8 @@
 // Builds nothing: run `vite build` first (the served console is dist/renderer). Starts
 // `flowscope serve` on a free port with a fresh data folder, drives the console in Chromium
 // (the browser the e2e suite uses) as a user would: two users on the two transports, a run
-// with tool calls each; then writes docs/console.png at 1440x900.
+// with tool calls each; then writes docs/console.png at 1440x900. Then records a session of the
+// two (Record, a message each, Stop), saves it, replays it and writes docs/scenarios.png.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,25 @@ try {
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(root, 'docs', 'console.png') });
   console.log('docs:screenshots: wrote docs/console.png');
+
+  // a recorded session, saved and replayed: the Scenarios view as docs/scenarios.md shows it
+  await page.getByTestId('record-start').click();
+  await expect(page.getByTestId('record-control')).toHaveAttribute('data-recording', 'true');
+  await send(page, 'alice', JSON.stringify({ type: 'user_message', payload: { content: 'what is 2 + 2?' } }, null, 2));
+  await expect(page.locator('[data-testid="run-lane"][data-user="alice"][data-status="succeeded"]')).toHaveCount(2, { timeout: 30_000 });
+  await send(page, 'bob', JSON.stringify({ type: 'user_message', payload: { content: 'what time is it?' } }, null, 2));
+  await expect(page.locator('[data-testid="run-lane"][data-user="bob"][data-status="succeeded"]')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.getByTestId('record-counts')).toContainText('2 sent');
+  await page.getByTestId('record-stop').click();
+  await expect(page.getByTestId('scenario-origin')).toContainText('recorded · unsaved');
+  await page.getByTestId('scenario-save').click();
+  await expect(page.getByTestId('scenario-notice')).toContainText('Saved as recorded-session-');
+  await page.getByTestId('scenario-run').click();
+  await expect(page.getByTestId('scenario-run-panel')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('scenario-run-status')).toHaveText('passed');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(root, 'docs', 'scenarios.png') });
+  console.log('docs:screenshots: wrote docs/scenarios.png');
 } finally {
   await browser.close();
   await killAndWait(server.child, 'SIGTERM');

@@ -318,14 +318,15 @@ describe('ExecutionEngineFactory', () => {
 
   it('renews every lease it holds in one call to the cache, also through a run longer than the lease', async () => {
     const h = await harness(undefined, { leaseMs: 300 });
-    const slow = slowMessage('long-user', 900);
+    const slow = slowMessage('long-user', 1500);
     // long enough that both leases are held over several renewals, whatever the machine's load
     // (a quick run's lease, kept only through the idle grace, could be given back before a
     // renewal came round on a busy machine)
     const quick = slowMessage('quick-user', 400);
     await Promise.all([submit(h, slow).done, submit(h, quick).done]);
     await ended(h.store, quick.run.id);
-    // Midway through the slow run (three times the lease), the lease is still this process's.
+    // Midway through the slow run (five times the lease; the quick one ended at 400 ms), the
+    // lease is still this process's.
     await new Promise((r) => setTimeout(r, 500));
     expect(await h.cache.leaseOwner('user-lease:long-user')).toBe(INSTANCE);
     expect(await ended(h.store, slow.run.id)).toMatchObject({ status: 'succeeded' });

@@ -25,15 +25,25 @@ describe('orderedId', () => {
     expect(after > before).toBe(true);
   });
 
-  it('carries into the next millisecond past 65,536 ids in one', () => {
+  it('carries into the next millisecond when the counter runs out in one', () => {
     const base = Date.now() + 30_000;
     const ids = Array.from({ length: 70_000 }, () => orderedId('run', base));
     expect([...ids].sort()).toEqual(ids);
-    // the clock's digits: the first 12 after the prefix
-    expect(ids.at(-1)!.slice(4, 16)).toBe((base + 1).toString(16).padStart(12, '0'));
+    expect(new Set(ids).size).toBe(ids.length);
+    // the clock's digits (the first 12 after the prefix): past 32,768 ids at most, the next millisecond
+    const msOf = (id: string) => parseInt(id.slice(4, 16), 16);
+    expect(msOf(ids[0]!)).toBe(base);
+    expect(msOf(ids[32_767]!)).toBe(base);
+    expect(msOf(ids.at(-1)!)).toBeGreaterThan(base);
   });
 
-  it('leaves 16 random digits: two processes making ids in the same millisecond do not collide', () => {
+  it('starts each millisecond at a random count: an id does not tell how many others its millisecond made', () => {
+    const base = Date.now() + 40_000;
+    const starts = new Set(Array.from({ length: 50 }, (_, i) => orderedId('run', base + i).slice(16, 20)));
+    expect(starts.size).toBeGreaterThan(40);
+  });
+
+  it('leaves 16 digits of a random UUID: two processes making ids in the same millisecond do not collide', () => {
     const tails = new Set(Array.from({ length: 1000 }, () => orderedId('run').slice(-16)));
     expect(tails.size).toBe(1000);
   });
