@@ -11,7 +11,7 @@ import { json } from '@codemirror/lang-json';
 import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { Prec } from '@codemirror/state';
 import { keymap } from '@codemirror/view';
-import { oneDarkish } from './editor-theme.ts';
+import { oneDarkish, syntaxColours } from './editor-theme.ts';
 import { errorRange } from './json-error-position.ts';
 
 interface Props {
@@ -50,6 +50,7 @@ export default function JsonEditor({ value, onChange, onSubmit, mark }: Props) {
         basicSetup,
         json(),
         oneDarkish,
+        syntaxColours,
         EditorView.lineWrapping,
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChangeRef.current(u.state.doc.toString());

@@ -12,6 +12,11 @@ export function formatDelta(ms: number): string {
   return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(2)} s`;
 }
 
+/** A gap between two events by server time: formatDelta, or `-3 ms` when the clocks' order disagrees with seq order. */
+export function formatGap(ms: number): string {
+  return ms < 0 ? `${ms} ms` : formatDelta(ms);
+}
+
 /** `2026-12-08 14:03:27` in local time. */
 export function formatDateTime(ms: number): string {
   const d = new Date(ms);

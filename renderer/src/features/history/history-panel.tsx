@@ -163,6 +163,11 @@ export function HistoryPanel() {
         </div>
       </header>
       {error && <div className="error-text wrap">{error}</div>}
+      {users.length === 0 && (
+        <div className="muted pad" data-testid="history-empty">
+          Add a user (Users, left) to see their threads and past runs here.
+        </div>
+      )}
       <ul className="threads">
         {threads?.length === 0 && <li className="muted">No threads.</li>}
         {threads?.map((t) => (

@@ -11,12 +11,7 @@ import { CancelRunButton } from './cancel-button.tsx';
 import { runIdOf, shortId, threadIdOf } from './event-filter.ts';
 import { serverTimeOf } from './event-time.ts';
 import { summarize } from './event-summary.ts';
-import { formatClock, formatDelta } from '../../ui/time-format.ts';
-
-/** A delta as the list shows it (a negative one: the server's clock order disagrees with seq order). */
-function deltaText(ms: number): string {
-  return ms < 0 ? `${ms} ms` : formatDelta(ms);
-}
+import { formatClock, formatGap } from '../../ui/time-format.ts';
 
 interface Props {
   event: StreamEvent;
@@ -68,9 +63,11 @@ export const EventRow = memo(function EventRow({ event, expanded, onToggle, focu
           {formatClock(serverAt ?? event.receivedAt)}
         </span>
         <span className="delta" data-testid="event-delta" title="since the previous event of this run, by server time">
-          {event.deltaMs !== undefined ? deltaText(event.deltaMs) : ''}
+          {event.deltaMs !== undefined ? formatGap(event.deltaMs) : ''}
         </span>
-        <span className="tag">{event.userId}</span>
+        <span className="tag" title={event.userId}>
+          {event.userId}
+        </span>
         {/* the type's colour on the type alone: a class on the row would restyle the whole row when its type changes */}
         <span className={`etype type-${env.type}`}>{env.type}</span>
         {runId !== null && onFocusRun && (

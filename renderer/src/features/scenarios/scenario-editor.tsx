@@ -13,7 +13,7 @@ import { Compartment, EditorState, StateEffect, StateField, type Extension } fro
 import { Decoration, type DecorationSet } from '@codemirror/view';
 import type { ScenarioFormat, ScenarioIssue } from '../../../../protocol/index.ts';
 import { issueTextRange } from '../../../../scenario/scenario-source-position.ts';
-import { oneDarkish } from '../../ui/editor-theme.ts';
+import { oneDarkish, syntaxColours } from '../../ui/editor-theme.ts';
 import { yamlHighlight } from '../../ui/yaml-highlight.ts';
 import { scenarioYamlAssist } from './scenario-editor-assist.ts';
 
@@ -54,6 +54,7 @@ export function ScenarioEditor({ docKey, value, format, issues, onChange, jumpTo
       basicSetup,
       language.current.of(languageOf(docFormat)),
       oneDarkish,
+      syntaxColours,
       jumpLine,
       EditorView.lineWrapping,
       EditorView.updateListener.of((u) => {

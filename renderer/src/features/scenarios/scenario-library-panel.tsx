@@ -111,7 +111,9 @@ export function ScenarioLibraryPanel() {
               >
                 {s.valid ? '{ }' : `⚠ ${s.issues?.length ?? ''}`}
               </span>
-              <span className="scenario-name">{s.name}</span>
+              <span className="scenario-name" title={s.name}>
+                {s.name}
+              </span>
               <span className={`source source-${s.source}`}>{s.source}</span>
             </div>
             <div className="scenario-meta">

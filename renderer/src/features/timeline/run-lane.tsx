@@ -7,6 +7,7 @@ import { memo, useState } from 'react';
 import { GOLDEN_PATH_EVENTS } from '../../../../protocol/index.ts';
 import { CancelRunButton } from '../live-events/index.ts';
 import { useNow } from '../../ui/use-now.ts';
+import { formatGap } from '../../ui/time-format.ts';
 import { getConnections } from '../users/index.ts';
 import { laneDuration, laneGaps, laneSpan, type CheckState, type RunLaneModel } from './run-model.ts';
 import { downloadRunExport, EXPORT_FORMATS, runExportUrl } from './run-export.ts';
@@ -110,14 +111,18 @@ export const RunLane = memo(function RunLane({ lane, focused, onFocus, controls 
       data-focused={focused ? 'true' : 'false'}
     >
       <div className="lane-head">
-        <span className="tag">{lane.userId}</span>
+        <span className="tag" title={lane.userId}>
+          {lane.userId}
+        </span>
         <button
           className="run-id link mono"
           data-testid="lane-run-filter"
           title={focused ? 'Live events: show all runs' : 'Live events: show only this run'}
           onClick={onFocus}
         >
-          {lane.runId}
+          {/* the end stays whole: ids made in one minute share their start (the time) */}
+          <span className="run-id-head">{lane.runId.slice(0, -8)}</span>
+          <span className="run-id-tail">{lane.runId.slice(-8)}</span>
         </button>
         {lane.source === 'history' && <span className="muted">history</span>}
         <span className={`status-pill ${lane.status}`} data-testid="run-status">
@@ -150,7 +155,11 @@ export const RunLane = memo(function RunLane({ lane, focused, onFocus, controls 
             >
               <span className="dot" />
               <span className="mlabel">{SHORT[event.envelope.type] ?? event.envelope.type}</span>
-              {gap !== undefined && <span className="gap">{`+${gap}ms`}</span>}
+              {gap !== undefined && (
+                <span className="gap" data-ms={gap}>
+                  {formatGap(gap)}
+                </span>
+              )}
             </div>
           );
         })}

@@ -12,7 +12,8 @@ import './timeline.css';
 import { useScrollWindow } from '../../ui/use-scroll-window.ts';
 import { useSlotBudget } from './slot-budget.ts';
 
-const LANE_SLOT = 176;
+/** A lane's slot (px): its head, axis, checklist, stages and a line of answer, at 1024 px wide too. */
+const LANE_SLOT = 196;
 const LANES_EVERY_MS = 250;
 const LANES_EVERY_MS_IN_FLOOD = 500;
 /** A running lane's duration ticks this often (ms), and in a flood this often. */
