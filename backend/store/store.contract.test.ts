@@ -636,6 +636,22 @@ function contract(kind: string, h: Harness): void {
       expect((await store.listEvents(other.id)).map((e) => e.seq)).toEqual([2, 3]);
     });
 
+    it('a duplicate deep in a long appendEvents is named, and nothing of that call is stored', async () => {
+      const { run } = await accept(store, { userId: uid('u') });
+      await store.appendEvent(event(run, 13));
+      const batch = Array.from({ length: 20 }, (_, i) => event(run, i + 1, i + 1 === 13 ? 'tool_executing' : 'agent_thinking'));
+      const failure = await store.appendEvents(batch).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(StoreConflictError);
+      expect((failure as Error).message).toContain(`Event 13 of run ${run.id}`);
+      expect((await store.listEvents(run.id)).map((e) => e.seq)).toEqual([13]);
+      // The same call without the clash: all twenty, in order.
+      await store.appendEvents(batch.filter((e) => e.seq !== 13));
+      expect((await store.listEvents(run.id)).map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
     it('reads see writes issued before them, even before their promise settles', async () => {
       const userId = uid('u');
       const input = acceptInput({ userId });

@@ -123,6 +123,17 @@ export function pgErrorCode(err: unknown): string | undefined {
   return errorCode(err);
 }
 
+/**
+ * The seq a duplicate event's unique violation names (its detail: `Key (run_id, seq)=(run_…, 13)
+ * already exists.`), if it names one.
+ */
+export function duplicateEventSeq(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const detail = (err as { detail?: unknown }).detail;
+  const m = typeof detail === 'string' ? /^Key \(run_id, seq\)=\(.*, (\d+)\) already exists/.exec(detail) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The constraint a PostgreSQL error names (a unique violation's index), if any. */
 export function pgConstraint(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;

@@ -6,13 +6,15 @@
  * with its own outcome: a duplicate (run_id, seq) rejects only its call.
  */
 import type { StoredEvent } from '../store-types.ts';
-import { duplicateEventError, eventKey } from '../store-rules.ts';
+import { clashingEvent, duplicateEventError, eventKey } from '../store-rules.ts';
 
 export interface EventWriter {
   /** Inserts the events in one statement: all or none (a duplicate (run_id, seq) fails it). */
   insertMany(events: StoredEvent[]): Promise<void>;
   /** True when the error is a duplicate (run_id, seq). */
   isDuplicate(err: unknown): boolean;
+  /** The seq a duplicate's error names, when it names one. */
+  duplicateSeq?(err: unknown): number | undefined;
   /** True when the error means the database is unreachable (no point retrying call by call). */
   isUnavailable(err: unknown): boolean;
   mapError(err: unknown): unknown;
@@ -113,6 +115,6 @@ export class PgEventBatcher {
   }
 
   private failure(item: Item, err: unknown): unknown {
-    return this.writer.isDuplicate(err) ? duplicateEventError(item.events[0]!, err) : this.writer.mapError(err);
+    return this.writer.isDuplicate(err) ? duplicateEventError(clashingEvent(item.events, this.writer.duplicateSeq?.(err)), err) : this.writer.mapError(err);
   }
 }

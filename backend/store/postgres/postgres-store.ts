@@ -25,8 +25,17 @@ import type {
 import { envelopeJson } from '../envelope-json.ts';
 import { StoreClosedError } from '../store-errors.ts';
 import { ioCounters } from '../../metrics/io-counters.ts';
-import { checkEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
-import { connectFailure, describeTarget, isConnectionError, mapPgError, pgConstraint, pgErrorCode, type PgTarget } from './postgres-errors.ts';
+import { checkEvent, clashingEvent, duplicateEventError, finishStatuses, isoTimestamp, listLimit, normalizeAccept } from '../store-rules.ts';
+import {
+  connectFailure,
+  describeTarget,
+  duplicateEventSeq,
+  isConnectionError,
+  mapPgError,
+  pgConstraint,
+  pgErrorCode,
+  type PgTarget,
+} from './postgres-errors.ts';
 import type { AcceptReply } from './postgres-accept.ts';
 import { PgEventBatcher } from './postgres-event-batcher.ts';
 import { checkSchemaName, migratePostgres } from './postgres-migrations.ts';
@@ -88,6 +97,7 @@ export class PostgresStore implements Store {
     this.events = new PgEventBatcher({
       insertMany: (events) => this.insertEvents(events),
       isDuplicate: (err) => pgErrorCode(err) === '23505',
+      duplicateSeq: duplicateEventSeq,
       isUnavailable: (err) => isConnectionError(err, this.target),
       mapError: (err) => this.mapError(err),
     });
@@ -268,7 +278,7 @@ export class PostgresStore implements Store {
         ]),
       );
     } catch (err) {
-      if (pgErrorCode(err) === '23505') throw duplicateEventError(input.finalEvent, err);
+      if (pgErrorCode(err) === '23505') throw duplicateEventError(clashingEvent(events, duplicateEventSeq(err)), err);
       throw err;
     }
   }

@@ -23,6 +23,11 @@ function counted<P extends unknown[] | object, R>(statement: SqliteStatement<P, 
   };
 }
 
+/** A run has six statuses: a finish may name them all. */
+export const FINISH_STATUS_SLOTS = 6;
+/** Events written by one INSERT at most (a run's batch is split into statements of this many). */
+export const EVENTS_PER_INSERT = 8;
+
 export function prepareStatements(database: SqliteDatabase) {
   const db = { prepare: <P extends unknown[] | object = unknown[], R = unknown>(sql: string) => counted(database.prepare<P, R>(sql)) };
   return {
@@ -44,6 +49,11 @@ export function prepareStatements(database: SqliteDatabase) {
     insertRun: db.prepare<[string, string, string, string, string, string, number, string, string]>(
       `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+    ),
+    /** The run of a user with nothing queued, stored already claimed (no queued row to claim back). */
+    insertRunClaimed: db.prepare<[string, string, string, string, string, string, number, string, string, string, string]>(
+      `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at, owner_id, started_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
     ),
     /**
      * What an accept checks, in one statement, before it writes: the thread's owner (null:
@@ -73,10 +83,11 @@ export function prepareStatements(database: SqliteDatabase) {
     releaseRun: db.prepare<[string, string]>(
       `UPDATE runs SET status = 'queued', owner_id = NULL, started_at = NULL WHERE id = ? AND status = 'running' AND owner_id = ?`,
     ),
-    finishRun: db.prepare<[string, string | null, string | null, string, string, string, string | null, string | null]>(
+    /** The statuses it may finish from: FINISH_STATUS_SLOTS parameters, the unused ones null. */
+    finishRun: db.prepare<[string, string | null, string | null, string, string, ...Array<string | null>]>(
       `UPDATE runs SET status = ?, response = ?, error = ?, ended_at = ?, owner_id = NULL
        WHERE id = ?
-         AND status IN (SELECT value FROM json_each(?))
+         AND status IN (${Array(FINISH_STATUS_SLOTS).fill('?').join(', ')})
          AND (? IS NULL OR owner_id = ?)`,
     ),
     usersWithQueued: db.prepare<[number], { user_id: string }>(
@@ -100,6 +111,14 @@ export function prepareStatements(database: SqliteDatabase) {
     // ---- events ----
     insertEvent: db.prepare<[string, number, string, string, string, string]>(
       `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    /** `insertEvents[n]`: n events (2..EVENTS_PER_INSERT) in one statement, six parameters each. */
+    insertEvents: Array.from({ length: EVENTS_PER_INSERT + 1 }, (_, n) =>
+      n < 2
+        ? null
+        : db.prepare<Array<string | number>>(
+            `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          ),
     ),
     listEvents: db.prepare<[string, number], EventRow<SqliteColumns>>(`SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND seq > ? ORDER BY seq`),
     lastSeq: db.prepare<[string], { n: number }>(`SELECT coalesce(max(seq), 0) AS n FROM events WHERE run_id = ?`),

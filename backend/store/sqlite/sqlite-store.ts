@@ -28,7 +28,7 @@ import { betterSqliteEntry, nativeBindingOf, openSqliteDatabase, type SqliteData
 import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
 import { toEvent, toMessage, toMessageWithRun, toRun, toRunSummary, toThread, toThreadSummary } from './sqlite-rows.ts';
-import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
+import { EVENTS_PER_INSERT, FINISH_STATUS_SLOTS, prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 
 export interface SqliteStoreOptions {
@@ -174,11 +174,33 @@ export class SqliteStore implements Store {
       if (owner !== null) s.bumpThread.run(message.createdAt, accept.threadId);
       else s.insertThread.run(accept.threadId, userId, accept.threadTitle, message.createdAt, message.createdAt);
       s.insertMessage.run(message.id, accept.threadId, userId, message.clientMessageId, message.content, message.agent, message.priority, message.createdAt);
-      s.insertRun.run(run.id, userId, accept.threadId, message.id, run.agent, run.priority, accept.priorityRank, JSON.stringify(run.input), run.createdAt);
       // Counted before the insert: the new run is last of its rank.
       const queuePosition = checks?.ahead ?? 0;
-      if (!input.claim) return { kind: 'accepted', run, message, queuePosition };
-      const claimed = s.claimNext.get(input.claim.ownerId, isoTimestamp(input.claim.startedAt), input.claim.userId);
+      const inputJson = JSON.stringify(run.input);
+      const { claim } = input;
+      if (claim && claim.userId === userId && queued === 0) {
+        // Nothing of the user's is queued, so the claim would take this run: stored already
+        // claimed (the same row claimNext would leave), without a queued row to update.
+        const startedAt = isoTimestamp(claim.startedAt);
+        s.insertRunClaimed.run(
+          run.id,
+          userId,
+          accept.threadId,
+          message.id,
+          run.agent,
+          run.priority,
+          accept.priorityRank,
+          inputJson,
+          run.createdAt,
+          claim.ownerId,
+          startedAt,
+        );
+        const claimed: RunRecord = { ...run, input: JSON.parse(inputJson) as RunRecord['input'], status: 'running', ownerId: claim.ownerId, startedAt };
+        return { kind: 'accepted', run, message, queuePosition, claimed };
+      }
+      s.insertRun.run(run.id, userId, accept.threadId, message.id, run.agent, run.priority, accept.priorityRank, inputJson, run.createdAt);
+      if (!claim) return { kind: 'accepted', run, message, queuePosition };
+      const claimed = s.claimNext.get(claim.ownerId, isoTimestamp(claim.startedAt), claim.userId);
       return { kind: 'accepted', run, message, queuePosition, claimed: claimed ? toRun(claimed) : null };
     });
   }
@@ -198,9 +220,7 @@ export class SqliteStore implements Store {
 
   appendEvents(events: StoredEvent[]): Promise<void> {
     // One write: the queue runs it whole or (after a failure) rolls it back whole.
-    return this.write((s) => {
-      for (const event of events) insertEvent(s, event);
-    });
+    return this.write((s) => insertEvents(s, events));
   }
 
   finishRun(runId: string, input: FinishRunInput): Promise<boolean> {
@@ -323,11 +343,41 @@ export class SqliteStore implements Store {
 function finish(s: SqliteStatements, runId: string, input: FinishRunInput): boolean {
   const statuses = finishStatuses(runId, input);
   const owner = input.expectedOwnerId ?? null;
-  const { changes } = s.finishRun.run(input.status, input.response, input.error, isoTimestamp(input.endedAt), runId, JSON.stringify(statuses), owner, owner);
+  // At most the six statuses, each once.
+  const slots: Array<string | null> = [...new Set(statuses)].slice(0, FINISH_STATUS_SLOTS);
+  while (slots.length < FINISH_STATUS_SLOTS) slots.push(null);
+  const { changes } = s.finishRun.run(input.status, input.response, input.error, isoTimestamp(input.endedAt), runId, ...slots, owner, owner);
   if (Number(changes) === 0) return false;
-  for (const event of input.events ?? []) insertEvent(s, event);
-  insertEvent(s, input.finalEvent);
+  insertEvents(s, input.events?.length ? [...input.events, input.finalEvent] : [input.finalEvent]);
   return true;
+}
+
+/**
+ * Events in as few statements as it takes (EVENTS_PER_INSERT rows each): one INSERT of a
+ * run's batch instead of one per event. A duplicate fails its whole statement (SQLite undoes
+ * the statement alone); its rows are then written one by one, so the error names the event.
+ */
+function insertEvents(s: SqliteStatements, events: readonly StoredEvent[]): void {
+  for (let from = 0; from < events.length; from += EVENTS_PER_INSERT) {
+    const chunk = events.slice(from, from + EVENTS_PER_INSERT);
+    const statement = s.insertEvents[chunk.length];
+    if (!statement) {
+      for (const event of chunk) insertEvent(s, event);
+      continue;
+    }
+    const params: Array<string | number> = [];
+    for (const event of chunk) {
+      checkEvent(event);
+      params.push(event.runId, event.seq, event.userId, event.type, envelopeJson(event.envelope), isoTimestamp(event.createdAt));
+    }
+    try {
+      statement.run(...params);
+    } catch (err) {
+      if (!isPrimaryKeyViolation(err)) throw err;
+      for (const event of chunk) insertEvent(s, event);
+      throw err;
+    }
+  }
 }
 
 function insertEvent(s: SqliteStatements, event: StoredEvent): void {
