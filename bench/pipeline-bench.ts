@@ -12,7 +12,11 @@
  * - one user alone, closed loop: p50/p99;
  * - memory per idle authenticated connection: the server process's RSS (/proc) before and
  *   after BENCH_IDLE (default 2000) idle connections, one user each, divided by their count;
- * - ratios to the bare server;
+ * - ratios to the bare server: the bare server keeps running, its users connected, and each
+ *   setup's closed loop is measured in BENCH_ROUNDS rounds (default 4) alternating with rounds
+ *   of the bare server's, so both sides of a ratio come from the same minutes (this machine's
+ *   speed drifts by half between runs minutes apart; a ratio of two loops taken apart drifted
+ *   with it). The bare row itself is its own loop, taken first;
  * - the server process's CPU time per message of the closed loop (all its threads, from /proc;
  *   the database and cache servers' own not counted) and its ratio to the bare server's: the
  *   same comparison as msg/s, but a machine shared with other work slows both sides of it
@@ -52,6 +56,8 @@ const IDLE = Number(process.env.BENCH_IDLE ?? 2000);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const CLIENT_BATCH = process.env.BENCH_CLIENT_BATCH === '1';
+/** Rounds of a setup's closed loop, each after a round of the bare server's (see interleavedClosedLoop). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 /**
  * BENCH_BUILD=1: the server runs the package's build (dist/node, `npm run build:node` first), as
  * an installed package runs it; by default the checkout's sources through tsx's loader, as
@@ -104,6 +110,11 @@ interface SetupResult {
   cpuMicrosPerMessage: number | null;
   /** The bare server's CPU per message over this one's (1 for the bare server). */
   cpuRatioToBare: number | null;
+  /**
+   * The bare server's closed loop in the rounds alternating with this setup's (null for the
+   * bare server itself): the ratios are to these figures.
+   */
+  bareInterleaved: { messagesPerSecond: number; cpuMicrosPerMessage: number | null } | null;
 }
 
 interface IoCounts {
@@ -498,13 +509,7 @@ const CLOCK_TICKS = 100;
  * Each client sends its next message when the previous completed, for `seconds`; with `pid`,
  * that process's CPU time per completed message too.
  */
-async function closedLoop(
-  clients: Client[],
-  pending: Map<string, (at: number) => void>,
-  tag: string,
-  seconds: number,
-  pid?: number,
-): Promise<{ perSecond: number; latencies: number[]; cpuMicrosPerMessage: number | null }> {
+async function closedLoop(clients: Client[], pending: Map<string, (at: number) => void>, tag: string, seconds: number, pid?: number): Promise<LoopResult> {
   const latencies: number[] = [];
   let completed = 0;
   const cpuBefore = pid === undefined ? null : cpuMicros(pid);
@@ -533,11 +538,72 @@ async function closedLoop(
     ),
   );
   const cpuAfter = pid === undefined ? null : cpuMicros(pid);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpuTotal = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
   return {
-    perSecond: completed / ((performance.now() - t0) / 1000),
+    perSecond: completed / elapsed,
     latencies,
-    cpuMicrosPerMessage: cpuBefore !== null && cpuAfter !== null && completed > 0 ? (cpuAfter - cpuBefore) / completed : null,
+    cpuMicrosPerMessage: cpuTotal !== null && completed > 0 ? cpuTotal / completed : null,
+    completed,
+    seconds: elapsed,
+    cpuMicros: cpuTotal,
   };
+}
+
+interface LoopResult {
+  perSecond: number;
+  latencies: number[];
+  cpuMicrosPerMessage: number | null;
+  completed: number;
+  seconds: number;
+  /** The server's CPU time over the loop, µs (null where /proc is not). */
+  cpuMicros: number | null;
+}
+
+/** Loops of one server taken together: their messages over their time, their CPU over their messages. */
+function combined(loops: LoopResult[]): LoopResult {
+  const completed = loops.reduce((n, l) => n + l.completed, 0);
+  const seconds = loops.reduce((n, l) => n + l.seconds, 0);
+  const cpu = loops.every((l) => l.cpuMicros !== null) ? loops.reduce((n, l) => n + l.cpuMicros!, 0) : null;
+  return {
+    perSecond: completed / seconds,
+    latencies: loops.flatMap((l) => l.latencies),
+    cpuMicrosPerMessage: cpu !== null && completed > 0 ? cpu / completed : null,
+    completed,
+    seconds,
+    cpuMicros: cpu,
+  };
+}
+
+/**
+ * The bare server, kept running with its users connected while the other setups are measured:
+ * their closed loops alternate with its own (ROUNDS rounds each), so both sides of a ratio
+ * are measured over the same minutes of a machine whose speed drifts.
+ */
+interface Reference {
+  server: Server;
+  users: Client[];
+  pending: Map<string, (at: number) => void>;
+}
+
+/**
+ * The closed loop of `users` on `server`, SECONDS in all, in ROUNDS rounds alternating with
+ * rounds of the bare server (when given); returns both, each combined over its rounds.
+ */
+async function interleavedClosedLoop(
+  users: Client[],
+  pending: Map<string, (at: number) => void>,
+  server: Server,
+  reference: Reference | null,
+): Promise<{ closed: LoopResult; bare: LoopResult | null }> {
+  if (!reference) return { closed: await closedLoop(users, pending, 'closed', SECONDS, server.child.pid), bare: null };
+  const mine: LoopResult[] = [];
+  const bares: LoopResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bares.push(await closedLoop(reference.users, reference.pending, `bare-round${round}`, SECONDS / ROUNDS, reference.server.child.pid));
+    mine.push(await closedLoop(users, pending, `closed-round${round}`, SECONDS / ROUNDS, server.child.pid));
+  }
+  return { closed: combined(mine), bare: combined(bares) };
 }
 
 /** Messages at a fixed `rate`, round-robin over the clients; latency from the scheduled time. */
@@ -605,15 +671,14 @@ async function idleMemory(server: Server, prefix: string): Promise<number> {
   return (after - before) / IDLE;
 }
 
-async function measure(setup: string, label: string, server: Server, bare: SetupResult | null): Promise<SetupResult> {
-  const bareRate = bare?.messagesPerSecond ?? null;
+async function measure(setup: string, label: string, server: Server, reference: Reference | null): Promise<SetupResult> {
   const prefix = userPrefix(label);
   const pending = new Map<string, (at: number) => void>();
   const users = await openUsers(server, prefix, USERS, pending);
   await closedLoop(users, pending, 'warm', 1);
-  const counted = bareRate !== null; // the bare server has no /metrics
+  const counted = reference !== null; // the bare server has no /metrics
   const ioBefore = counted ? await ioSnapshot(server.url) : null;
-  const closed = await closedLoop(users, pending, 'closed', SECONDS, server.child.pid);
+  const { closed, bare } = await interleavedClosedLoop(users, pending, server, reference);
   const io = counted ? perMessage(ioBefore, await ioSnapshot(server.url)) : null;
   const rate = closed.perSecond / 2;
   const half = quantiles(await openLoop(users, pending, 'open', rate, SECONDS));
@@ -627,7 +692,8 @@ async function measure(setup: string, label: string, server: Server, bare: Setup
   return {
     setup,
     messagesPerSecond: closed.perSecond,
-    ratioToBare: bareRate ? closed.perSecond / bareRate : 1,
+    ratioToBare: bare ? closed.perSecond / bare.perSecond : 1,
+    bareInterleaved: bare ? { messagesPerSecond: bare.perSecond, cpuMicrosPerMessage: bare.cpuMicrosPerMessage } : null,
     halfLoad: { ...half, rate },
     oneUser: one,
     bytesPerIdleConnection,
@@ -637,10 +703,10 @@ async function measure(setup: string, label: string, server: Server, bare: Setup
   };
 }
 
-async function run(setup: string, label: string, start: () => Promise<Server>, bare: SetupResult | null): Promise<SetupResult> {
+async function run(setup: string, label: string, start: () => Promise<Server>, reference: Reference): Promise<SetupResult> {
   const server = await start();
   try {
-    return await measure(setup, label, server, bare);
+    return await measure(setup, label, server, reference);
   } finally {
     await stop(server.child);
     await server.cleanup();
@@ -679,22 +745,29 @@ async function runHistory(empty: SetupResult, label: string, services?: { databa
 const t0 = Date.now();
 const results: SetupResult[] = [];
 const histories: HistoryResult[] = [];
-const bare = await run('bare Socket.IO, same seven emits', 'bare', startBare, null);
-results.push(bare);
-if (process.env.BENCH_BARE_ONLY !== '1') {
-  const embedded = await run('Flowscope, SQLite + in-process cache', 'embedded', () => startFlowscope('embedded'), bare);
-  results.push(embedded);
-  if (HISTORY > 0) histories.push(await runHistory(embedded, 'embedded'));
-}
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-const redisUrl = process.env.BENCH_REDIS_URL;
-if (databaseUrl && redisUrl) {
-  const services = { databaseUrl, redisUrl };
-  const postgres = await run('Flowscope, PostgreSQL + Redis', 'postgres', () => startFlowscope('postgres', services), bare);
-  results.push(postgres);
-  if (HISTORY > 0) histories.push(await runHistory(postgres, 'postgres', services));
-} else if (databaseUrl || redisUrl) {
-  console.error('bench: set both BENCH_DATABASE_URL and BENCH_REDIS_URL to measure PostgreSQL + Redis');
+const bareServer = await startBare();
+const reference: Reference = { server: bareServer, pending: new Map(), users: [] };
+try {
+  results.push(await measure('bare Socket.IO, same seven emits', 'bare', bareServer, null));
+  reference.users = await openUsers(bareServer, userPrefix('bare-reference'), USERS, reference.pending);
+  if (process.env.BENCH_BARE_ONLY !== '1') {
+    const embedded = await run('Flowscope, SQLite + in-process cache', 'embedded', () => startFlowscope('embedded'), reference);
+    results.push(embedded);
+    if (HISTORY > 0) histories.push(await runHistory(embedded, 'embedded'));
+  }
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  const redisUrl = process.env.BENCH_REDIS_URL;
+  if (databaseUrl && redisUrl) {
+    const services = { databaseUrl, redisUrl };
+    const postgres = await run('Flowscope, PostgreSQL + Redis', 'postgres', () => startFlowscope('postgres', services), reference);
+    results.push(postgres);
+    if (HISTORY > 0) histories.push(await runHistory(postgres, 'postgres', services));
+  } else if (databaseUrl || redisUrl) {
+    console.error('bench: set both BENCH_DATABASE_URL and BENCH_REDIS_URL to measure PostgreSQL + Redis');
+  }
+} finally {
+  for (const c of reference.users) c.socket.disconnect();
+  await stop(bareServer.child);
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
@@ -710,6 +783,16 @@ console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
     `| ${r.setup} | ${r.messagesPerSecond.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${cpu(r.cpuMicrosPerMessage, r.cpuRatioToBare)} | ${ms(r.halfLoad.p50)} / ${ms(r.halfLoad.p99)} ms at ${r.halfLoad.rate.toFixed(0)}/s | ${ms(r.oneUser.p50)} / ${ms(r.oneUser.p99)} ms | ${(r.bytesPerIdleConnection / 1024).toFixed(1)} |`,
+  );
+}
+const alongside = results.filter((r) => r.bareInterleaved);
+if (alongside.length > 0) {
+  const figures = alongside.map(
+    (r) =>
+      `${r.bareInterleaved!.messagesPerSecond.toFixed(0)} msg/s${r.bareInterleaved!.cpuMicrosPerMessage === null ? '' : `, ${r.bareInterleaved!.cpuMicrosPerMessage.toFixed(0)} µs`} alongside ${r.setup}`,
+  );
+  console.log(
+    `\nRatios are to the bare server's closed loop in ${ROUNDS} rounds alternating with the setup's own (${(SECONDS / ROUNDS).toFixed(2)} s each): ${figures.join('; ')}.`,
   );
 }
 const counts = (c: IoCounts | null) =>
