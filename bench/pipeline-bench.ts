@@ -26,7 +26,8 @@
  * - the history variant: the closed loop again on a store first loaded (straight into the
  *   database, before the server starts) with BENCH_HISTORY (default 100,000) finished runs
  *   of the same users, each with its thread and message; its throughput should stay within
- *   10% of the empty store's. Before the server starts, the store alone (no network) is timed
+ *   10% of the empty store's (both measured in rounds beside the bare server, and compared by
+ *   their ratios to it). Before the server starts, the store alone (no network) is timed
  *   too: accept + claim + finish for a user with that history against a new user (less noisy
  *   than the throughput on a shared machine). BENCH_HISTORY=0 skips it.
  *
@@ -57,7 +58,7 @@ const CPU_PROF = process.env.BENCH_CPU_PROF;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const CLIENT_BATCH = process.env.BENCH_CLIENT_BATCH === '1';
 /** Rounds of a setup's closed loop, each after a round of the bare server's (see interleavedClosedLoop). */
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 4)) || 4);
 /**
  * BENCH_BUILD=1: the server runs the package's build (dist/node, `npm run build:node` first), as
  * an installed package runs it; by default the checkout's sources through tsx's loader, as
@@ -129,7 +130,7 @@ interface HistoryResult {
   historyRuns: number;
   loadSeconds: number;
   messagesPerSecond: number;
-  /** To the same setup on an empty store. */
+  /** To the same setup on an empty store: of their ratios to the bare server measured beside each. */
   ratioToEmpty: number;
   /** The store alone (no server): µs per accept + claim + finish, a user with that history vs a new user. */
   storeMicros: { history: number; fresh: number };
@@ -599,9 +600,18 @@ async function interleavedClosedLoop(
   if (!reference) return { closed: await closedLoop(users, pending, 'closed', SECONDS, server.child.pid), bare: null };
   const mine: LoopResult[] = [];
   const bares: LoopResult[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  const bareRound = async (round: number) =>
     bares.push(await closedLoop(reference.users, reference.pending, `bare-round${round}`, SECONDS / ROUNDS, reference.server.child.pid));
-    mine.push(await closedLoop(users, pending, `closed-round${round}`, SECONDS / ROUNDS, server.child.pid));
+  const myRound = async (round: number) => mine.push(await closedLoop(users, pending, `closed-round${round}`, SECONDS / ROUNDS, server.child.pid));
+  // bare, this, this, bare, bare, this...: neither side always goes first.
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      await bareRound(round);
+      await myRound(round);
+    } else {
+      await myRound(round);
+      await bareRound(round);
+    }
   }
   return { closed: combined(mine), bare: combined(bares) };
 }
@@ -713,8 +723,18 @@ async function run(setup: string, label: string, start: () => Promise<Server>, r
   }
 }
 
-/** The closed loop alone, on a store loaded with HISTORY finished runs of the same users. */
-async function runHistory(empty: SetupResult, label: string, services?: { databaseUrl: string; redisUrl: string }): Promise<HistoryResult> {
+/**
+ * The closed loop alone, on a store loaded with HISTORY finished runs of the same users, in
+ * rounds alternating with the bare server's like the empty store's: its ratio to the empty
+ * store is of their ratios to the bare server beside each (two loops minutes apart would
+ * compare the machine's drift as much as the store).
+ */
+async function runHistory(
+  empty: SetupResult,
+  label: string,
+  reference: Reference,
+  services?: { databaseUrl: string; redisUrl: string },
+): Promise<HistoryResult> {
   const loadStarted = performance.now();
   const server = await startFlowscope(label, services, HISTORY);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
@@ -723,7 +743,7 @@ async function runHistory(empty: SetupResult, label: string, services?: { databa
     const users = await openUsers(server, userPrefix(label), USERS, pending);
     await closedLoop(users, pending, 'warm', 1);
     const before = await ioSnapshot(server.url);
-    const closed = await closedLoop(users, pending, 'closed', SECONDS, server.child.pid);
+    const { closed, bare } = await interleavedClosedLoop(users, pending, server, reference);
     const io = perMessage(before, await ioSnapshot(server.url));
     for (const c of users) c.socket.disconnect();
     return {
@@ -731,7 +751,7 @@ async function runHistory(empty: SetupResult, label: string, services?: { databa
       historyRuns: HISTORY,
       loadSeconds,
       messagesPerSecond: closed.perSecond,
-      ratioToEmpty: closed.perSecond / empty.messagesPerSecond,
+      ratioToEmpty: closed.perSecond / bare!.perSecond / empty.ratioToBare,
       storeMicros: server.storeMicros ?? { history: NaN, fresh: NaN },
       perMessage: io,
       cpuMicrosPerMessage: closed.cpuMicrosPerMessage,
@@ -753,7 +773,7 @@ try {
   if (process.env.BENCH_BARE_ONLY !== '1') {
     const embedded = await run('Flowscope, SQLite + in-process cache', 'embedded', () => startFlowscope('embedded'), reference);
     results.push(embedded);
-    if (HISTORY > 0) histories.push(await runHistory(embedded, 'embedded'));
+    if (HISTORY > 0) histories.push(await runHistory(embedded, 'embedded', reference));
   }
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   const redisUrl = process.env.BENCH_REDIS_URL;
@@ -761,7 +781,7 @@ try {
     const services = { databaseUrl, redisUrl };
     const postgres = await run('Flowscope, PostgreSQL + Redis', 'postgres', () => startFlowscope('postgres', services), reference);
     results.push(postgres);
-    if (HISTORY > 0) histories.push(await runHistory(postgres, 'postgres', services));
+    if (HISTORY > 0) histories.push(await runHistory(postgres, 'postgres', reference, services));
   } else if (databaseUrl || redisUrl) {
     console.error('bench: set both BENCH_DATABASE_URL and BENCH_REDIS_URL to measure PostgreSQL + Redis');
   }
@@ -777,7 +797,7 @@ console.log(
 const cpu = (micros: number | null, ratio: number | null) =>
   micros === null ? 'n/a | n/a' : `${micros.toFixed(0)} | ${ratio === null ? 'n/a' : ratio.toFixed(3)}`;
 console.log(
-  '| setup | msg/s | ratio to bare | server CPU µs per message | CPU ratio (bare / this) | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |',
+  '| setup | msg/s | ratio to bare (beside it) | server CPU µs per message | CPU ratio (bare / this) | p50 / p99 at half load | one user p50 / p99 | KB per idle connection |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
@@ -804,7 +824,7 @@ for (const r of results) if (r.perMessage) console.log(`| ${r.setup} | ${counts(
 if (histories.length > 0) {
   console.log(`\nWith history (closed loop after ${HISTORY} finished runs of the same ${USERS} users were loaded):\n`);
   console.log(
-    '| setup | msg/s | ratio to empty store | server CPU µs per message | store alone, µs per message: that history / new user | store statements | store transactions | cache round trips | bus publishes |',
+    '| setup | msg/s | ratio to empty store (each beside the bare server) | server CPU µs per message | store alone, µs per message: that history / new user | store statements | store transactions | cache round trips | bus publishes |',
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const h of histories) {

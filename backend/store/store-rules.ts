@@ -117,9 +117,9 @@ export function checkEvent(event: StoredEvent): void {
   if (event.type !== event.envelope.type) throw new TypeError(`Event type ${event.type} differs from its envelope's ${event.envelope.type}`);
 }
 
-/** Which of `events` a duplicate names (its seq, when the database said; else the first). */
-export function clashingEvent<E extends Pick<StoredEvent, 'runId' | 'seq'>>(events: readonly E[], seq: number | undefined): E {
-  return (seq === undefined ? undefined : events.find((e) => e.seq === seq)) ?? events[0]!;
+/** Which of `events` a duplicate names (its run and seq, when the database said; else the first). */
+export function clashingEvent<E extends Pick<StoredEvent, 'runId' | 'seq'>>(events: readonly E[], key: { runId: string; seq: number } | undefined): E {
+  return (key === undefined ? undefined : events.find((e) => e.seq === key.seq && e.runId === key.runId)) ?? events[0]!;
 }
 
 export function duplicateEventError(event: Pick<StoredEvent, 'runId' | 'seq'>, cause?: unknown): StoreConflictError {

@@ -650,6 +650,14 @@ function contract(kind: string, h: Harness): void {
       // The same call without the clash: all twenty, in order.
       await store.appendEvents(batch.filter((e) => e.seq !== 13));
       expect((await store.listEvents(run.id)).map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      // Two runs in one call, the same seq in both: the error names the run that had it.
+      const other = (await accept(store, { userId: uid('u') })).run;
+      const mixed = await store.appendEvents([event(other, 3), event(run, 3, 'tool_executing')]).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect((mixed as Error).message).toContain(`Event 3 of run ${run.id}`);
+      expect(await store.listEvents(other.id)).toEqual([]);
     });
 
     it('reads see writes issued before them, even before their promise settles', async () => {

@@ -124,14 +124,15 @@ export function pgErrorCode(err: unknown): string | undefined {
 }
 
 /**
- * The seq a duplicate event's unique violation names (its detail: `Key (run_id, seq)=(run_…, 13)
- * already exists.`), if it names one.
+ * The event a duplicate's unique violation names: its detail is `Key (run_id, seq)=(run_…, 13)
+ * already exists.`, of which only the key part is the same in every server language
+ * (lc_messages). Undefined when it names none.
  */
-export function duplicateEventSeq(err: unknown): number | undefined {
+export function duplicateEventKey(err: unknown): { runId: string; seq: number } | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const detail = (err as { detail?: unknown }).detail;
-  const m = typeof detail === 'string' ? /^Key \(run_id, seq\)=\(.*, (\d+)\) already exists/.exec(detail) : null;
-  return m ? Number(m[1]) : undefined;
+  const m = typeof detail === 'string' ? /\(run_id, seq\)=\((.*), (\d+)\)/.exec(detail) : null;
+  return m ? { runId: m[1]!, seq: Number(m[2]) } : undefined;
 }
 
 /** The constraint a PostgreSQL error names (a unique violation's index), if any. */

@@ -13,8 +13,8 @@ export interface EventWriter {
   insertMany(events: StoredEvent[]): Promise<void>;
   /** True when the error is a duplicate (run_id, seq). */
   isDuplicate(err: unknown): boolean;
-  /** The seq a duplicate's error names, when it names one. */
-  duplicateSeq?(err: unknown): number | undefined;
+  /** The event a duplicate's error names, when it names one. */
+  duplicateKey?(err: unknown): { runId: string; seq: number } | undefined;
   /** True when the error means the database is unreachable (no point retrying call by call). */
   isUnavailable(err: unknown): boolean;
   mapError(err: unknown): unknown;
@@ -115,6 +115,6 @@ export class PgEventBatcher {
   }
 
   private failure(item: Item, err: unknown): unknown {
-    return this.writer.isDuplicate(err) ? duplicateEventError(clashingEvent(item.events, this.writer.duplicateSeq?.(err)), err) : this.writer.mapError(err);
+    return this.writer.isDuplicate(err) ? duplicateEventError(clashingEvent(item.events, this.writer.duplicateKey?.(err)), err) : this.writer.mapError(err);
   }
 }

@@ -29,7 +29,7 @@ import { checkEvent, clashingEvent, duplicateEventError, finishStatuses, isoTime
 import {
   connectFailure,
   describeTarget,
-  duplicateEventSeq,
+  duplicateEventKey,
   isConnectionError,
   mapPgError,
   pgConstraint,
@@ -97,7 +97,7 @@ export class PostgresStore implements Store {
     this.events = new PgEventBatcher({
       insertMany: (events) => this.insertEvents(events),
       isDuplicate: (err) => pgErrorCode(err) === '23505',
-      duplicateSeq: duplicateEventSeq,
+      duplicateKey: duplicateEventKey,
       isUnavailable: (err) => isConnectionError(err, this.target),
       mapError: (err) => this.mapError(err),
     });
@@ -278,7 +278,7 @@ export class PostgresStore implements Store {
         ]),
       );
     } catch (err) {
-      if (pgErrorCode(err) === '23505') throw duplicateEventError(clashingEvent(events, duplicateEventSeq(err)), err);
+      if (pgErrorCode(err) === '23505') throw duplicateEventError(clashingEvent(events, duplicateEventKey(err)), err);
       throw err;
     }
   }
