@@ -163,6 +163,15 @@ describe('flowscope load', () => {
     expect(unit.err()).toContain('"0.5s" is not a number');
   });
 
+  it('runs a file of a built-in pack by the path the docs name, from a project without it', async () => {
+    const io = capture();
+    expect(await loadCommand(['golden/complete-flow.yaml', '--iterations', '2', '--reporter', 'json'], io)).toBe(0);
+    expect((JSON.parse(io.out()) as { iterations: { passed: number } }).iterations.passed).toBe(2);
+    const missing = capture();
+    expect(await loadCommand(['golden/nope.yaml'], missing)).toBe(2);
+    expect(missing.err()).toContain('golden/nope.yaml: no such file (built-in packs:');
+  });
+
   it('other usage errors exit 2', async () => {
     for (const args of [
       [],

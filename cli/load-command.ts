@@ -32,7 +32,7 @@ import { parseCommandArgs, positiveIntOption, processIo, targetProblem, transpor
 import { resolveTarget } from './embedded-backend.ts';
 import { installInterruptHandler } from './interrupt-handler.ts';
 import { checkOutPath, deliverReport } from './report-writer.ts';
-import { loadScenarioFile } from './scenario-files.ts';
+import { builtinScenarioPath, loadScenarioFile, noSuchScenario } from './scenario-files.ts';
 
 export const LOAD_USAGE = `Usage: flowscope load <scenario file> [options]
 
@@ -310,9 +310,15 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
     const problem = await checkOutPath(outPath);
     if (problem) return usage(problem);
   }
-  const full = path.resolve(io.cwd, file);
-  const stat = await fs.stat(full).catch(() => undefined);
-  if (!stat) return usage(`${file}: no such file`);
+  let full = path.resolve(io.cwd, file);
+  let stat = await fs.stat(full).catch(() => undefined);
+  if (!stat) {
+    // A file of a built-in pack (golden/complete-flow.yaml), as the docs' examples name it.
+    const builtin = await builtinScenarioPath(file);
+    if (!builtin) return usage(noSuchScenario(file, 'file'));
+    full = builtin;
+    stat = await fs.stat(full);
+  }
   if (stat.isDirectory()) return usage(`${file} is a folder: name one scenario file`);
   const loaded = await loadScenarioFile(full, io.cwd);
   if (!loaded.scenario) {

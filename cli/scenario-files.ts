@@ -33,9 +33,30 @@ async function walk(dir: string, out: string[]): Promise<void> {
 }
 
 /**
- * Expands the arguments to files; a missing path is an error naming it. A bare name that is
- * no path here but a pack of the built-in scenarios (`agent-conformance`, `golden`...) is
- * that pack, so an installed Flowscope runs them from any project.
+ * A relative path that is no path here but names a pack of the built-in scenarios, or a file
+ * or folder in one (`golden`, `golden/complete-flow.yaml`): that path in the installed
+ * package, so the docs' examples run from any project. Undefined otherwise.
+ */
+export async function builtinScenarioPath(input: string): Promise<string | undefined> {
+  if (path.isAbsolute(input)) return undefined;
+  const [pack] = input.split(/[\\/]/);
+  if (!pack || !builtinPacks().includes(pack)) return undefined;
+  const full = path.resolve(BUILTIN_SCENARIO_DIR, input);
+  // Inside the pack (no `golden/../..`), and there.
+  if (!full.startsWith(path.join(BUILTIN_SCENARIO_DIR, pack))) return undefined;
+  return (await fs.stat(full).catch(() => undefined)) ? full : undefined;
+}
+
+/** The error for a scenario path that is neither here nor in a built-in pack. */
+export function noSuchScenario(input: string, what = 'file or folder'): string {
+  const packs = builtinPacks();
+  return `${input}: no such ${what}${packs.length ? ` (built-in packs: ${packs.join(', ')}; a file in one: ${packs.includes('golden') ? 'golden/complete-flow.yaml' : `${packs[0]}/…`})` : ''}`;
+}
+
+/**
+ * Expands the arguments to files; a missing path is an error naming it. A path that is no
+ * path here but a built-in pack or a file in one (`golden`, `golden/complete-flow.yaml`) is
+ * that (builtinScenarioPath), so an installed Flowscope runs them from any project.
  */
 export async function findScenarioFiles(inputs: string[], cwd = process.cwd()): Promise<string[]> {
   const files: string[] = [];
@@ -45,13 +66,10 @@ export async function findScenarioFiles(inputs: string[], cwd = process.cwd()): 
     try {
       stat = await fs.stat(full);
     } catch {
-      const packs = builtinPacks();
-      if (!/[\\/]/.test(input) && packs.includes(input)) {
-        full = path.join(BUILTIN_SCENARIO_DIR, input);
-        stat = await fs.stat(full);
-      } else {
-        throw new Error(`${input}: no such file or folder${packs.length ? ` (built-in packs: ${packs.join(', ')})` : ''}`);
-      }
+      const builtin = await builtinScenarioPath(input);
+      if (!builtin) throw new Error(noSuchScenario(input));
+      full = builtin;
+      stat = await fs.stat(full);
     }
     if (stat.isDirectory()) await walk(full, files);
     else files.push(full);
