@@ -136,6 +136,8 @@ interface HistoryResult {
   storeMicros: { history: number; fresh: number };
   perMessage: IoCounts | null;
   cpuMicrosPerMessage: number | null;
+  /** The empty store's CPU per message over this one's (steadier than msg/s on a shared machine). */
+  cpuRatioToEmpty: number | null;
 }
 
 interface Server {
@@ -752,6 +754,7 @@ async function runHistory(
       loadSeconds,
       messagesPerSecond: closed.perSecond,
       ratioToEmpty: closed.perSecond / bare!.perSecond / empty.ratioToBare,
+      cpuRatioToEmpty: closed.cpuMicrosPerMessage && empty.cpuMicrosPerMessage ? empty.cpuMicrosPerMessage / closed.cpuMicrosPerMessage : null,
       storeMicros: server.storeMicros ?? { history: NaN, fresh: NaN },
       perMessage: io,
       cpuMicrosPerMessage: closed.cpuMicrosPerMessage,
@@ -824,13 +827,16 @@ for (const r of results) if (r.perMessage) console.log(`| ${r.setup} | ${counts(
 if (histories.length > 0) {
   console.log(`\nWith history (closed loop after ${HISTORY} finished runs of the same ${USERS} users were loaded):\n`);
   console.log(
-    '| setup | msg/s | ratio to empty store (each beside the bare server) | server CPU µs per message | store alone, µs per message: that history / new user | store statements | store transactions | cache round trips | bus publishes |',
+    '| setup | msg/s | ratio to empty store (each beside the bare server) | server CPU µs per message | CPU ratio (empty / this) | store alone, µs per message: that history / new user | store statements | store transactions | cache round trips | bus publishes |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const h of histories) {
     const micros = `${h.storeMicros.history.toFixed(0)} / ${h.storeMicros.fresh.toFixed(0)}`;
     const cpuMicros = h.cpuMicrosPerMessage === null ? 'n/a' : h.cpuMicrosPerMessage.toFixed(0);
-    console.log(`| ${h.setup} | ${h.messagesPerSecond.toFixed(0)} | ${h.ratioToEmpty.toFixed(3)} | ${cpuMicros} | ${micros} | ${counts(h.perMessage)} |`);
+    const cpuRatio = h.cpuRatioToEmpty === null ? 'n/a' : h.cpuRatioToEmpty.toFixed(3);
+    console.log(
+      `| ${h.setup} | ${h.messagesPerSecond.toFixed(0)} | ${h.ratioToEmpty.toFixed(3)} | ${cpuMicros} | ${cpuRatio} | ${micros} | ${counts(h.perMessage)} |`,
+    );
   }
 }
 if (jsonFile) {
