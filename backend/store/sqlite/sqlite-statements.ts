@@ -46,14 +46,10 @@ export function prepareStatements(database: SqliteDatabase) {
       `INSERT INTO messages (id, thread_id, user_id, client_message_id, content, agent, priority, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertRun: db.prepare<[string, string, string, string, string, string, number, string, string]>(
-      `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
-    ),
-    /** The run of a user with nothing queued, stored already claimed (no queued row to claim back). */
-    insertRunClaimed: db.prepare<[string, string, string, string, string, string, number, string, string, string, string]>(
+    /** Queued (status `queued`, no owner, not started), or already claimed (`running`, its owner, started). */
+    insertRun: db.prepare<[string, string, string, string, string, string, number, 'queued' | 'running', string, string, string | null, string | null]>(
       `INSERT INTO runs (id, user_id, thread_id, message_id, agent, priority, priority_rank, status, input, created_at, owner_id, started_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     /**
      * What an accept checks, in one statement, before it writes: the thread's owner (null:
@@ -109,12 +105,9 @@ export function prepareStatements(database: SqliteDatabase) {
     ),
 
     // ---- events ----
-    insertEvent: db.prepare<[string, number, string, string, string, string]>(
-      `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    /** `insertEvents[n]`: n events (2..EVENTS_PER_INSERT) in one statement, six parameters each. */
+    /** `insertEvents[n]`: n events (1..EVENTS_PER_INSERT) in one statement, six parameters each. */
     insertEvents: Array.from({ length: EVENTS_PER_INSERT + 1 }, (_, n) =>
-      n < 2
+      n === 0
         ? null
         : db.prepare<Array<string | number>>(
             `INSERT INTO events (run_id, seq, user_id, type, envelope, created_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,

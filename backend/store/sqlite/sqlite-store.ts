@@ -178,27 +178,29 @@ export class SqliteStore implements Store {
       const queuePosition = checks?.ahead ?? 0;
       const inputJson = JSON.stringify(run.input);
       const { claim } = input;
-      if (claim && claim.userId === userId && queued === 0) {
-        // Nothing of the user's is queued, so the claim would take this run: stored already
-        // claimed (the same row claimNext would leave), without a queued row to update.
-        const startedAt = isoTimestamp(claim.startedAt);
-        s.insertRunClaimed.run(
-          run.id,
-          userId,
-          accept.threadId,
-          message.id,
-          run.agent,
-          run.priority,
-          accept.priorityRank,
-          inputJson,
-          run.createdAt,
-          claim.ownerId,
-          startedAt,
-        );
-        const claimed: RunRecord = { ...run, input: JSON.parse(inputJson) as RunRecord['input'], status: 'running', ownerId: claim.ownerId, startedAt };
+      // Nothing of the user's is queued, so a claim would take this run: stored already claimed
+      // (the row claimNext would leave), without a queued row to update.
+      const claimNew = claim !== undefined && claim.userId === userId && queued === 0;
+      const startedAt = claimNew ? isoTimestamp(claim.startedAt) : null;
+      const ownerId = claimNew ? claim.ownerId : null;
+      s.insertRun.run(
+        run.id,
+        userId,
+        accept.threadId,
+        message.id,
+        run.agent,
+        run.priority,
+        accept.priorityRank,
+        claimNew ? 'running' : 'queued',
+        inputJson,
+        run.createdAt,
+        ownerId,
+        startedAt,
+      );
+      if (claimNew) {
+        const claimed: RunRecord = { ...run, input: JSON.parse(inputJson) as RunRecord['input'], status: 'running', ownerId, startedAt };
         return { kind: 'accepted', run, message, queuePosition, claimed };
       }
-      s.insertRun.run(run.id, userId, accept.threadId, message.id, run.agent, run.priority, accept.priorityRank, inputJson, run.createdAt);
       if (!claim) return { kind: 'accepted', run, message, queuePosition };
       const claimed = s.claimNext.get(claim.ownerId, isoTimestamp(claim.startedAt), claim.userId);
       return { kind: 'accepted', run, message, queuePosition, claimed: claimed ? toRun(claimed) : null };
@@ -213,9 +215,7 @@ export class SqliteStore implements Store {
   }
 
   appendEvent(event: StoredEvent): Promise<void> {
-    return this.write((s) => {
-      insertEvent(s, event);
-    });
+    return this.write((s) => insertEvents(s, [event]));
   }
 
   appendEvents(events: StoredEvent[]): Promise<void> {
@@ -348,44 +348,31 @@ function finish(s: SqliteStatements, runId: string, input: FinishRunInput): bool
   while (slots.length < FINISH_STATUS_SLOTS) slots.push(null);
   const { changes } = s.finishRun.run(input.status, input.response, input.error, isoTimestamp(input.endedAt), runId, ...slots, owner, owner);
   if (Number(changes) === 0) return false;
-  insertEvents(s, input.events?.length ? [...input.events, input.finalEvent] : [input.finalEvent]);
+  insertEvents(s, [...(input.events ?? []), input.finalEvent]);
   return true;
 }
 
 /**
  * Events in as few statements as it takes (EVENTS_PER_INSERT rows each): one INSERT of a
  * run's batch instead of one per event. A duplicate fails its whole statement (SQLite undoes
- * the statement alone); its rows are then written one by one, so the error names the event.
+ * the statement alone); a statement of several rows is then written row by row, so the error
+ * names the event.
  */
 function insertEvents(s: SqliteStatements, events: readonly StoredEvent[]): void {
   for (let from = 0; from < events.length; from += EVENTS_PER_INSERT) {
     const chunk = events.slice(from, from + EVENTS_PER_INSERT);
-    const statement = s.insertEvents[chunk.length];
-    if (!statement) {
-      for (const event of chunk) insertEvent(s, event);
-      continue;
-    }
     const params: Array<string | number> = [];
     for (const event of chunk) {
       checkEvent(event);
       params.push(event.runId, event.seq, event.userId, event.type, envelopeJson(event.envelope), isoTimestamp(event.createdAt));
     }
     try {
-      statement.run(...params);
+      s.insertEvents[chunk.length]!.run(...params);
     } catch (err) {
       if (!isPrimaryKeyViolation(err)) throw err;
-      for (const event of chunk) insertEvent(s, event);
+      if (chunk.length === 1) throw duplicateEventError(chunk[0]!, err);
+      for (const event of chunk) insertEvents(s, [event]);
       throw err;
     }
-  }
-}
-
-function insertEvent(s: SqliteStatements, event: StoredEvent): void {
-  checkEvent(event);
-  try {
-    s.insertEvent.run(event.runId, event.seq, event.userId, event.type, envelopeJson(event.envelope), isoTimestamp(event.createdAt));
-  } catch (err) {
-    if (isPrimaryKeyViolation(err)) throw duplicateEventError(event, err);
-    throw err;
   }
 }
