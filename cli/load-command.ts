@@ -316,8 +316,7 @@ export async function loadCommand(argv: string[], io: LoadCommandIo = defaultIo(
     // A file of a built-in pack (golden/complete-flow.yaml), as the docs' examples name it.
     const builtin = await builtinScenarioPath(file);
     if (!builtin) return usage(noSuchScenario(file, 'file'));
-    full = builtin;
-    stat = await fs.stat(full);
+    ({ full, stat } = builtin);
   }
   if (stat.isDirectory()) return usage(`${file} is a folder: name one scenario file`);
   const loaded = await loadScenarioFile(full, io.cwd);

@@ -12,11 +12,12 @@ describe('scenario paths from any project', () => {
     const file = path.join(BUILTIN_SCENARIO_DIR, 'golden', 'complete-flow.yaml');
     expect(await findScenarioFiles(['golden/complete-flow.yaml'], elsewhere)).toEqual([file]);
     expect(await findScenarioFiles(['golden'], elsewhere)).toContain(file);
-    expect(await builtinScenarioPath('golden/complete-flow.yaml')).toBe(file);
+    expect((await builtinScenarioPath('golden/complete-flow.yaml'))?.full).toBe(file);
   });
 
   it('refuses what is not in a pack, naming the packs and a file in one', async () => {
     expect(await builtinScenarioPath('golden/../../package.json')).toBeUndefined();
+    expect(await builtinScenarioPath('golden/../resume/resume-after-drop.yaml')).toBeUndefined();
     expect(await builtinScenarioPath('nope/complete-flow.yaml')).toBeUndefined();
     expect(await builtinScenarioPath('golden/nope.yaml')).toBeUndefined();
     expect(await builtinScenarioPath(path.join(BUILTIN_SCENARIO_DIR, 'golden'))).toBeUndefined();

@@ -1,5 +1,5 @@
 /** Finds and reads scenario files: files given by name, folders searched recursively. */
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { loadScenarioText } from '../scenario/scenario-loader.ts';
 import { formatLocatedIssues, locateIssues, sourceLocator, stepSourcePath } from '../scenario/scenario-source-position.ts';
@@ -37,14 +37,16 @@ async function walk(dir: string, out: string[]): Promise<void> {
  * or folder in one (`golden`, `golden/complete-flow.yaml`): that path in the installed
  * package, so the docs' examples run from any project. Undefined otherwise.
  */
-export async function builtinScenarioPath(input: string): Promise<string | undefined> {
+export async function builtinScenarioPath(input: string): Promise<{ full: string; stat: Stats } | undefined> {
   if (path.isAbsolute(input)) return undefined;
   const [pack] = input.split(/[\\/]/);
   if (!pack || !builtinPacks().includes(pack)) return undefined;
+  const packDir = path.join(BUILTIN_SCENARIO_DIR, pack);
   const full = path.resolve(BUILTIN_SCENARIO_DIR, input);
-  // Inside the pack (no `golden/../..`), and there.
-  if (!full.startsWith(path.join(BUILTIN_SCENARIO_DIR, pack))) return undefined;
-  return (await fs.stat(full).catch(() => undefined)) ? full : undefined;
+  // Inside the pack (no `golden/../..`, no `golden/../other-pack`), and there.
+  if (full !== packDir && !full.startsWith(packDir + path.sep)) return undefined;
+  const stat = await fs.stat(full).catch(() => undefined);
+  return stat ? { full, stat } : undefined;
 }
 
 /** The error for a scenario path that is neither here nor in a built-in pack. */
@@ -68,8 +70,7 @@ export async function findScenarioFiles(inputs: string[], cwd = process.cwd()): 
     } catch {
       const builtin = await builtinScenarioPath(input);
       if (!builtin) throw new Error(noSuchScenario(input));
-      full = builtin;
-      stat = await fs.stat(full);
+      ({ full, stat } = builtin);
     }
     if (stat.isDirectory()) await walk(full, files);
     else files.push(full);
