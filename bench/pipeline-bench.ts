@@ -541,15 +541,18 @@ async function closedLoop(clients: Client[], pending: Map<string, (at: number) =
     ),
   );
   const cpuAfter = pid === undefined ? null : cpuMicros(pid);
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpuTotal = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+  return loopResult(completed, (performance.now() - t0) / 1000, cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null, latencies);
+}
+
+/** A loop's figures from its counts: messages over time, CPU over messages. */
+function loopResult(completed: number, seconds: number, cpuMicros: number | null, latencies: number[]): LoopResult {
   return {
-    perSecond: completed / elapsed,
+    perSecond: completed / seconds,
     latencies,
-    cpuMicrosPerMessage: cpuTotal !== null && completed > 0 ? cpuTotal / completed : null,
+    cpuMicrosPerMessage: cpuMicros !== null && completed > 0 ? cpuMicros / completed : null,
     completed,
-    seconds: elapsed,
-    cpuMicros: cpuTotal,
+    seconds,
+    cpuMicros,
   };
 }
 
@@ -568,14 +571,12 @@ function combined(loops: LoopResult[]): LoopResult {
   const completed = loops.reduce((n, l) => n + l.completed, 0);
   const seconds = loops.reduce((n, l) => n + l.seconds, 0);
   const cpu = loops.every((l) => l.cpuMicros !== null) ? loops.reduce((n, l) => n + l.cpuMicros!, 0) : null;
-  return {
-    perSecond: completed / seconds,
-    latencies: loops.flatMap((l) => l.latencies),
-    cpuMicrosPerMessage: cpu !== null && completed > 0 ? cpu / completed : null,
+  return loopResult(
     completed,
     seconds,
-    cpuMicros: cpu,
-  };
+    cpu,
+    loops.flatMap((l) => l.latencies),
+  );
 }
 
 /**
